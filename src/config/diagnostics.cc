@@ -1,0 +1,49 @@
+// config/diagnostics.cc: see diagnostics.hh.
+#include "config/diagnostics.hh"
+
+namespace halbd::config {
+
+SourceManager::SourceManager() { files_.push_back({"<none>", {}}); }
+
+uint32_t SourceManager::add(std::string path, std::string text) {
+    files_.push_back({std::move(path), std::move(text)});
+    return static_cast<uint32_t>(files_.size() - 1);
+}
+
+const std::string& SourceManager::path(uint32_t id) const {
+    return id < files_.size() ? files_[id].path : files_[0].path;
+}
+
+const std::string& SourceManager::text(uint32_t id) const {
+    return id < files_.size() ? files_[id].text : files_[0].text;
+}
+
+void Diagnostics::error(Location loc, std::string message) {
+    ++errors_;
+    if (items_.size() < kMaxRecorded)
+        items_.push_back({Severity::Error, loc, std::move(message)});
+    else
+        ++dropped_;
+}
+
+void Diagnostics::warning(Location loc, std::string message) {
+    if (items_.size() < kMaxRecorded)
+        items_.push_back({Severity::Warning, loc, std::move(message)});
+    else
+        ++dropped_;
+}
+
+std::string Diagnostics::format(const SourceManager& sources, const Diagnostic& d) const {
+    std::string out;
+    if (d.loc.file != 0) {
+        out = sources.path(d.loc.file);
+        out += ':' + std::to_string(d.loc.line) + ':' + std::to_string(d.loc.col) + ": ";
+    } else {
+        out = "halbd: ";
+    }
+    out += d.severity == Severity::Error ? "error: " : "warning: ";
+    out += d.message;
+    return out;
+}
+
+}  // namespace halbd::config

@@ -1,0 +1,69 @@
+// config/diagnostics.hh: where a piece of configuration came from, and the
+// errors and warnings found in it. Every stage (lexer, parser, validation)
+// reports through one Diagnostics so a run prints all problems, each as
+// `file:line:col: error|warning: message`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace halbd::config {
+
+// A position in a configuration file. file indexes SourceManager's table;
+// line and col are 1-based (col counts bytes). file == 0 means "no location".
+struct Location {
+    uint32_t file = 0;
+    uint32_t line = 0;
+    uint32_t col = 0;
+};
+
+// Owns the names (and the texts, so tokens may point into them) of every file
+// read for one configuration load.
+class SourceManager {
+public:
+    SourceManager();
+    // Registers a file and its text; returns its id (>= 1).
+    uint32_t add(std::string path, std::string text);
+    const std::string& path(uint32_t id) const;
+    const std::string& text(uint32_t id) const;
+    size_t size() const { return files_.size() - 1; }
+
+private:
+    struct File {
+        std::string path;
+        std::string text;
+    };
+    std::vector<File> files_;
+};
+
+enum class Severity { Warning, Error };
+
+struct Diagnostic {
+    Severity severity;
+    Location loc;
+    std::string message;
+};
+
+class Diagnostics {
+public:
+    void error(Location loc, std::string message);
+    void warning(Location loc, std::string message);
+    bool has_errors() const { return errors_ > 0; }
+    size_t error_count() const { return errors_; }
+    size_t warning_count() const { return items_.size() - errors_; }
+    const std::vector<Diagnostic>& items() const { return items_; }
+    // Stops recording (but still counts) after this many, so a binary file
+    // cannot make us allocate a message per byte.
+    static constexpr size_t kMaxRecorded = 1000;
+    // "file:line:col: error: message" (or "halbd: error: message" without a location).
+    std::string format(const SourceManager& sources, const Diagnostic& d) const;
+
+private:
+    std::vector<Diagnostic> items_;
+    size_t errors_ = 0;
+    size_t dropped_ = 0;
+};
+
+}  // namespace halbd::config

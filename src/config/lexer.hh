@@ -1,0 +1,40 @@
+// config/lexer.hh: turns keepalived-grammar text into tokens.
+// Owns the preprocessing keepalived does before parsing: `#`/`!` comments,
+// quoted strings with shell-like escapes, `include` (globs, braces, relative
+// to the including file, loop detection), `@id`/`@^id` conditional lines,
+// `$NAME=value` definitions with `${NAME}`/`$NAME` expansion and multi-line
+// definitions, and `~SEQ`/`~LST` generator lines. Called by config::load().
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.hh"
+#include "config/token.hh"
+
+namespace halbd::config {
+
+struct LexerOptions {
+    std::string config_id;            // for @id lines; default: first label of the hostname
+    size_t max_include_depth = 64;    // deeper nesting is an error (guards include loops too)
+    size_t max_expansion = 1u << 24;  // bytes a single macro expansion may produce
+};
+
+class Lexer final : public TokenSource {
+public:
+    Lexer(SourceManager& sources, Diagnostics& diags, LexerOptions opts);
+    ~Lexer() override;
+    // Starts reading a file from disk. A missing or unreadable file is an error
+    // reported at `from` (or without location for the top-level file); returns false.
+    bool open_file(const std::string& path);
+    // Starts reading text held in memory (tests, fuzzing); `name` is used in locations.
+    void open_text(std::string name, std::string text);
+    Token next() override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace halbd::config

@@ -1,0 +1,2 @@
+// halbctl.cc: control client (placeholder).
+int main() { return 0; }
