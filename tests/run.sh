@@ -1,0 +1,94 @@
+#!/bin/sh
+# tests/run.sh: the project's one test command, for a fresh Debian 12 machine
+# as root (and for developers). It installs missing build and test
+# dependencies with apt-get, bootstraps, then runs three builds:
+#   1. build/release: -Werror, `make check` (unit, config and root tests)
+#   2. build/asan:    -fsanitize=address,undefined, `make check` without the
+#                     root/netns tests (they need the release binaries only)
+#   3. `make distcheck` from build/release (tarball builds, installs, checks)
+# and ends with one summary line "N passed, N failed".
+# Environment: HALBD_SKIP_ASAN=1 / HALBD_SKIP_DISTCHECK=1 skip stages 2/3.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Build and test dependencies, by Debian package name.
+packages="build-essential autoconf automake autoconf-archive libtool pkg-config
+  libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmnl-dev libipset-dev
+  libnetfilter-conntrack-dev libssl-dev libboost-program-options-dev
+  libgtest-dev libgmock-dev
+  keepalived ipvsadm iproute2 groff-base man-db time"
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "tests/run.sh: missing packages:$missing (run as root to install them)" >&2
+        exit 1
+    fi
+    echo "== installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # keepalived is only a reference peer and a config oracle: never start it.
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    rm -f /usr/sbin/policy-rc.d
+fi
+
+echo "== bootstrap"
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+
+passed=0
+failed=0
+# Adds the counts of an automake test-suite.log to the totals.
+count() {
+    log=$1
+    [ -f "$log" ] || return 0
+    p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+    f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
+    e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0} + ${e:-0}))
+}
+status=0
+
+echo "== release build"
+mkdir -p build/release
+(cd build/release && "$top/configure" -q --enable-werror >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
+(cd build/release && make -s -j"$jobs" check) || status=1
+count build/release/test-suite.log
+
+if [ "${HALBD_SKIP_ASAN:-0}" != 1 ]; then
+    echo "== sanitizer build (address, undefined)"
+    mkdir -p build/asan
+    san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+    (cd build/asan && "$top/configure" -q --enable-werror --disable-root-tests \
+        CXXFLAGS="-O1 -g $san" LDFLAGS="$san" >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
+    (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        make -s -j"$jobs" check) || status=1
+    count build/asan/test-suite.log
+fi
+
+if [ "${HALBD_SKIP_DISTCHECK:-0}" != 1 ] && [ "$status" = 0 ]; then
+    echo "== distcheck"
+    if (cd build/release && make -s -j"$jobs" distcheck \
+            DISTCHECK_CONFIGURE_FLAGS="--enable-werror --disable-root-tests" >/dev/null 2>build/distcheck.err); then
+        passed=$((passed + 1))
+        echo "PASS: make distcheck"
+    else
+        tail -40 build/distcheck.err
+        echo "FAIL: make distcheck"
+        failed=$((failed + 1))
+        status=1
+    fi
+fi
+
+for log in build/release/test-suite.log build/asan/test-suite.log; do
+    [ -f "$log" ] && grep -q '^# FAIL: *[1-9]\|^# ERROR: *[1-9]' "$log" && cat "$log"
+done
+echo "$passed passed, $failed failed"
+exit $status
