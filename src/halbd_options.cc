@@ -73,7 +73,6 @@ po::options_description compat() {
         ("checkers_pid,c", po::value<std::string>(), "")
         ("bfd_pid,b", po::value<std::string>(), "")
         ("address-monitoring,a", "")
-        ("namespace,s", po::value<std::string>(), "")
         ("snmp,x", "")
         ("snmp-agent-socket,A", po::value<std::string>(), "")
         ("core-dump,m", "")
@@ -81,6 +80,18 @@ po::options_description compat() {
         ("perf", po::value<std::string>()->implicit_value(""), "")
         ("debug", po::value<std::string>()->implicit_value(""), "")
         ("no-mem-check", "");
+    // clang-format on
+    return d;
+}
+
+// keepalived flags whose silent acceptance would do the wrong thing: refused
+// with a pointer to what to use instead.
+po::options_description refused() {
+    po::options_description d("refused");
+    // clang-format off
+    d.add_options()
+        ("namespace,s", po::value<std::string>(), "")
+        ("genhash,T", "");
     // clang-format on
     return d;
 }
@@ -113,7 +124,7 @@ std::optional<int> signal_for_name(std::string_view name) {
 OptionsResult parse_options(int argc, const char* const* argv) {
     OptionsResult r;
     po::options_description all;
-    all.add(describe()).add(compat());
+    all.add(describe()).add(compat()).add(refused());
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv)
@@ -124,6 +135,16 @@ OptionsResult parse_options(int argc, const char* const* argv) {
         po::notify(vm);
     } catch (const po::error& e) {
         r.error = std::string("halbd: ") + e.what() + " (see halbd --help)";
+        return r;
+    }
+
+    if (vm.count("namespace")) {
+        r.error = "halbd: --namespace is not supported; run halbd inside the namespace with "
+                  "'ip netns exec " + vm["namespace"].as<std::string>() + " halbd ...'";
+        return r;
+    }
+    if (vm.count("genhash")) {
+        r.error = "halbd: --genhash is not part of halbd; use 'halbctl genhash'";
         return r;
     }
 

@@ -65,6 +65,10 @@ TEST(Options, BadInputIsOneClearLine) {
     EXPECT_FALSE(parse({"-P", "-C"}).options);
     EXPECT_FALSE(parse({"-u", "999"}).options);
     EXPECT_FALSE(parse({"--signum=BOGUS"}).options);
+    auto ns = parse({"-s", "blue"});
+    EXPECT_FALSE(ns.options);
+    EXPECT_NE(ns.error.find("ip netns exec blue"), std::string::npos);
+    EXPECT_FALSE(parse({"-T"}).options);
 }
 
 TEST(Options, CompatibilityFlagsAreNoticedNotRejected) {
