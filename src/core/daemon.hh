@@ -1,0 +1,45 @@
+// core/daemon.hh: becoming a daemon and holding the pid file. halbd.cc takes
+// the pid file first (so "already running" is reported on the terminal),
+// then daemonizes and writes its pid. PidFile owns the locked file and removes
+// it when destroyed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "core/fd.hh"
+#include "core/result.hh"
+
+namespace halbd::core {
+
+// Detaches from the terminal: fork, setsid, fork again (so the daemon can
+// never reacquire a controlling terminal), chdir /, umask 022, stdin/stdout/
+// stderr to /dev/null. Returns in the daemon; the intermediate processes
+// _exit(0). Other fds (a locked PidFile) are kept and stay locked.
+Status daemonize();
+
+class PidFile {
+public:
+    // Opens (creating) path and takes an exclusive flock on it. Fails with
+    // EWOULDBLOCK and a message naming the running pid if another instance
+    // holds it. Nothing is written yet: call write_pid() once the pid is final.
+    static Result<std::unique_ptr<PidFile>> acquire(const std::string& path);
+    ~PidFile();  // removes the file (if it is still ours) and unlocks
+    PidFile(const PidFile&) = delete;
+    PidFile& operator=(const PidFile&) = delete;
+
+    Status write_pid(pid_t pid);
+    const std::string& path() const { return path_; }
+
+    // The pid recorded in a pid file, or -1.
+    static pid_t read_pid(const std::string& path);
+
+private:
+    PidFile(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+    std::string path_;
+    UniqueFd fd_;
+};
+
+}  // namespace halbd::core

@@ -1,0 +1,17 @@
+// core/result.cc: builds Error values from errno for the core's system calls.
+#include "core/result.hh"
+
+#include <cerrno>
+#include <cstring>
+
+namespace halbd::core {
+
+Error system_error(std::string what, int code) {
+    what += ": ";
+    what += std::strerror(code);
+    return Error{code, std::move(what)};
+}
+
+Error system_error(std::string what) { return system_error(std::move(what), errno); }
+
+}  // namespace halbd::core
