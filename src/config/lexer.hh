@@ -17,8 +17,12 @@ namespace halbd::config {
 
 struct LexerOptions {
     std::string config_id;            // for @id lines; default: first label of the hostname
+    bool allow_include = true;        // false: `include` is an error (fuzzing)
     size_t max_include_depth = 64;    // deeper nesting is an error (guards include loops too)
     size_t max_expansion = 1u << 24;  // bytes a single macro expansion may produce
+    size_t max_generated_lines = 1u << 20;  // lines all ~SEQ/~LST of one load may generate
+    size_t max_file_size = 256u << 20;      // bigger configuration files are refused
+    uint32_t random_seed = 0;               // for ${_RANDOM}; 0: seeded from the clock
 };
 
 class Lexer final : public TokenSource {
@@ -26,7 +30,7 @@ public:
     Lexer(SourceManager& sources, Diagnostics& diags, LexerOptions opts);
     ~Lexer() override;
     // Starts reading a file from disk. A missing or unreadable file is an error
-    // reported at `from` (or without location for the top-level file); returns false.
+    // reported without a location (it is the top-level file); returns false.
     bool open_file(const std::string& path);
     // Starts reading text held in memory (tests, fuzzing); `name` is used in locations.
     void open_text(std::string name, std::string text);

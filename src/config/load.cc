@@ -43,6 +43,7 @@ void run(LoadResult& r, Lexer& lexer, const LoadOptions& opts) {
 LexerOptions lexer_options(const LoadOptions& opts) {
     LexerOptions lo;
     lo.config_id = opts.config_id;
+    lo.allow_include = opts.allow_include;
     return lo;
 }
 

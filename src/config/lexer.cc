@@ -1,0 +1,782 @@
+// config/lexer.cc: the keepalived-compatible lexer (see lexer.hh). Reads each
+// file once into the SourceManager, cuts it into lines and runs keepalived's
+// line pipeline (comments, @id, $NAME=, ~SEQ/~LST, $expansion, include) before
+// tokenizing. Called by the parser through TokenSource::next(); owns the input stack.
+#include "config/lexer.hh"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "config/lexer_macros.hh"
+#include "config/lexer_seq.hh"
+
+namespace halbd::config {
+
+using detail::excerpt;
+using detail::Expansion;
+using detail::Generator;
+using detail::Origin;
+
+namespace {
+
+// Byte classes for the scanners.
+enum : uint8_t { kPlain = 0, kSpace = 1, kBrace = 2, kQuote = 3, kEscape = 4 };
+constexpr std::array<uint8_t, 256> make_classes() {
+    std::array<uint8_t, 256> t{};
+    for (unsigned char c : {' ', '\t', '\f', '\n', '\r', '\v', '\0'})
+        t[c] = kSpace;
+    t['{'] = t['}'] = kBrace;
+    t['"'] = t['\''] = kQuote;
+    t['\\'] = kEscape;
+    return t;
+}
+constexpr std::array<uint8_t, 256> kClass = make_classes();
+
+// Bytes the comment scanner must look at.
+constexpr std::array<bool, 256> make_comment_specials() {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'#', '!', '"', '\\', '\0'})
+        t[c] = true;
+    return t;
+}
+constexpr std::array<bool, 256> kCommentSpecial = make_comment_specials();
+
+inline uint8_t cls(char c) { return kClass[static_cast<unsigned char>(c)]; }
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+std::string default_config_id() {
+    struct utsname u;
+    if (uname(&u) != 0)
+        return {};
+    std::string id = u.nodename;
+    return id.substr(0, id.find('.'));
+}
+
+std::string dir_of(const std::string& path) {
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string absolute_dir(const std::string& dir) {
+    char buf[PATH_MAX];
+    if (realpath(dir.c_str(), buf))
+        return buf;
+    return dir;
+}
+
+// Escapes glob metacharacters so a directory name is taken literally.
+std::string glob_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (std::strchr("*?[]{}\\", c))
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+enum class IncludeKind { Plain, Readable, Match, Wildcard, Brace, All };
+
+bool include_keyword(const std::string& w, IncludeKind* kind) {
+    if (w.size() < 7 || w.compare(0, 7, "include") != 0)
+        return false;
+    if (w.size() == 7)
+        *kind = IncludeKind::Plain;
+    else if (w == "includer")
+        *kind = IncludeKind::Readable;
+    else if (w == "includem")
+        *kind = IncludeKind::Match;
+    else if (w == "includew")
+        *kind = IncludeKind::Wildcard;
+    else if (w == "includeb")
+        *kind = IncludeKind::Brace;
+    else if (w == "includea")
+        *kind = IncludeKind::All;
+    else
+        return false;
+    return true;
+}
+
+}  // namespace
+
+struct Lexer::Impl {
+    struct Frame {
+        enum class Kind { File, Text, Gen } kind = Kind::File;
+        // File: a source text being read line by line.
+        uint32_t file = 0;
+        size_t pos = 0;
+        uint32_t line = 0;
+        std::string dir;  // for relative includes; "." if none
+        std::string pwd;  // ${_PWD}
+        bool started = false;
+        bool has_id = false;
+        dev_t dev = 0;
+        ino_t ino = 0;
+        // Text: the remaining lines of a multi-line parameter.
+        std::string text;
+        std::string def_name;
+        Location loc;
+        // Gen: a ~SEQ/~LST line repeated once per value.
+        std::unique_ptr<Generator> gen;
+        std::string body;
+        Origin body_origin;
+    };
+
+    Impl(SourceManager& s, Diagnostics& d, LexerOptions o)
+        : sources(s), diags(d), opts(std::move(o)),
+          macros(d, opts.config_id.empty() ? default_config_id() : opts.config_id,
+                 opts.max_expansion,
+                 opts.random_seed ? opts.random_seed : static_cast<uint32_t>(std::time(nullptr))) {
+        if (opts.config_id.empty())
+            opts.config_id = default_config_id();
+    }
+
+    SourceManager& sources;
+    Diagnostics& diags;
+    LexerOptions opts;
+    detail::Macros macros;
+    std::vector<Frame> frames;
+    std::vector<Token> queue;
+    size_t queue_pos = 0;
+    Location last_loc;
+
+    // A multi-line $NAME= definition being collected.
+    bool in_def = false;
+    std::string def_name;
+    size_t def_frame = 0;
+
+    uint64_t generated = 0;  // ~SEQ/~LST iterations so far
+    bool generated_capped = false;
+
+    Origin origin;            // of the line being processed
+    std::string line_buf;     // generated lines are copied here (frames may move)
+    Expansion exp[2];
+    std::vector<size_t> tok_offs;  // start offsets of the tokens of the current line
+
+    static constexpr size_t kMaxFrames = 4096;
+
+    bool push_file(std::string path, std::string text, const struct stat* st, bool top_level);
+    bool fill();
+    void handle_line(std::string_view text, bool cont, Origin& org);
+    void process(std::string_view text, bool cont, Origin& org);
+    bool tokenize(std::string_view text, const Origin& org);
+    size_t escape(std::string_view s, size_t i, std::string& out, const Origin& org);
+    void include(const std::string& pattern, IncludeKind kind, Location loc);
+    bool read_file(const std::string& path, Location loc, std::string& text, struct stat& st,
+                   bool top_level);
+    const std::string& current_pwd() const;
+    const Frame* current_file() const;
+    void push_frame(Frame&& f, Location loc);
+};
+
+const Lexer::Impl::Frame* Lexer::Impl::current_file() const {
+    for (size_t i = frames.size(); i-- > 0;)
+        if (frames[i].kind == Frame::Kind::File && frames[i].started)
+            return &frames[i];
+    return nullptr;
+}
+
+const std::string& Lexer::Impl::current_pwd() const {
+    static const std::string none;
+    const Frame* f = current_file();
+    return f ? f->pwd : none;
+}
+
+void Lexer::Impl::push_frame(Frame&& f, Location loc) {
+    if (frames.size() >= kMaxFrames) {
+        diags.error(loc, "too many nested includes, parameters and ~SEQ/~LST blocks (limit " +
+                             std::to_string(kMaxFrames) + ")");
+        return;
+    }
+    frames.push_back(std::move(f));
+}
+
+bool Lexer::Impl::read_file(const std::string& path, Location loc, std::string& text,
+                            struct stat& st, bool top_level) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        diags.error(loc, "cannot open " + std::string(top_level ? "configuration" : "include") +
+                             " file '" + excerpt(path, 4096) + "': " + std::strerror(errno));
+        return false;
+    }
+    bool ok = false;
+    if (fstat(fd, &st) != 0) {
+        diags.error(loc, "cannot stat '" + excerpt(path, 4096) + "': " + std::strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        diags.error(loc, "'" + excerpt(path, 4096) + "' is not a regular file");
+    } else if (static_cast<uint64_t>(st.st_size) > opts.max_file_size) {
+        diags.error(loc, "'" + excerpt(path, 4096) + "' is larger than " +
+                             std::to_string(opts.max_file_size) + " bytes");
+    } else {
+        text.resize(static_cast<size_t>(st.st_size));
+        size_t got = 0;
+        ok = true;
+        while (got < text.size()) {
+            ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                diags.error(loc, "cannot read '" + excerpt(path, 4096) + "': " +
+                                     std::strerror(errno));
+                ok = false;
+                break;
+            }
+            if (n == 0)
+                break;  // the file shrank while we read it
+            got += static_cast<size_t>(n);
+        }
+        text.resize(got);
+    }
+    ::close(fd);
+    return ok;
+}
+
+bool Lexer::Impl::push_file(std::string path, std::string text, const struct stat* st,
+                            bool top_level) {
+    Frame f;
+    f.kind = Frame::Kind::File;
+    f.dir = dir_of(path);
+    f.pwd = absolute_dir(f.dir);
+    if (st) {
+        f.has_id = true;
+        f.dev = st->st_dev;
+        f.ino = st->st_ino;
+    }
+    f.file = sources.add(std::move(path), std::move(text));
+    if (top_level) {
+        // Top-level sources are read one after the other, after what is already open.
+        frames.insert(frames.begin(), std::move(f));
+        if (in_def)
+            ++def_frame;
+    } else {
+        push_frame(std::move(f), Location{});
+    }
+    return true;
+}
+
+// Reads one line from the top frame and processes it; false when all input is done.
+bool Lexer::Impl::fill() {
+    if (frames.empty())
+        return false;
+    Frame& f = frames.back();
+    size_t idx = frames.size() - 1;
+    switch (f.kind) {
+    case Frame::Kind::File: {
+        f.started = true;
+        const std::string& text = sources.text(f.file);
+        if (f.pos >= text.size()) {
+            if (in_def && def_frame == idx) {
+                macros.end_multiline(def_name);
+                in_def = false;
+            }
+            frames.pop_back();
+            return true;
+        }
+        const char* b = text.data() + f.pos;
+        size_t rem = text.size() - f.pos;
+        const void* nl = std::memchr(b, '\n', rem);
+        size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - b) : rem;
+        f.pos += nl ? len + 1 : len;
+        uint32_t lineno = ++f.line;
+        while (len && b[len - 1] == '\r')
+            --len;
+
+        // keepalived's decomment(): a comment starts at '#' or '!' anywhere outside
+        // double quotes ('\' escapes it); a final unescaped '\' continues a definition.
+        size_t s = 0;
+        while (s < len && is_blank(b[s]))
+            ++s;
+        size_t cut = len;
+        bool quote = false, in_comment = false, cont = false, nul = false;
+        for (size_t i = s; i < len; ++i) {
+            while (i < len && !kCommentSpecial[static_cast<unsigned char>(b[i])])
+                ++i;
+            if (i >= len)
+                break;
+            switch (b[i]) {
+            case '"':
+                if (!in_comment)
+                    quote = !quote;
+                break;
+            case '\\':
+                if (i + 1 < len) {
+                    ++i;
+                } else {
+                    cont = true;
+                    if (!in_comment)
+                        cut = i;
+                }
+                break;
+            case '\0':
+                if (!nul && !in_comment)
+                    diags.error({f.file, lineno, static_cast<uint32_t>(i + 1)},
+                                "NUL byte in configuration text (treated as a blank)");
+                nul = true;
+                break;
+            default:  // '#', '!'
+                if (!quote && !in_comment) {
+                    in_comment = true;
+                    cut = i;
+                }
+                break;
+            }
+        }
+        while (cut > s && is_blank(b[cut - 1]))
+            --cut;
+        origin.set_identity(f.file, lineno, static_cast<uint32_t>(s + 1));
+        handle_line(std::string_view(b + s, cut > s ? cut - s : 0), cont, origin);
+        return true;
+    }
+    case Frame::Kind::Text: {
+        if (f.pos >= f.text.size()) {
+            frames.pop_back();
+            return true;
+        }
+        size_t nl = f.text.find('\n', f.pos);
+        size_t end = nl == std::string::npos ? f.text.size() : nl;
+        line_buf.assign(f.text, f.pos, end - f.pos);
+        f.pos = nl == std::string::npos ? f.text.size() : nl + 1;
+        origin.set_fixed(f.loc);
+        handle_line(line_buf, false, origin);
+        return true;
+    }
+    case Frame::Kind::Gen: {
+        if (!f.gen->advance(macros)) {
+            frames.pop_back();
+            return true;
+        }
+        if (++generated > opts.max_generated_lines) {
+            if (!generated_capped)
+                diags.error(f.body_origin.at(0),
+                            "~SEQ/~LST blocks generate more than " +
+                                std::to_string(opts.max_generated_lines) + " lines; stopping");
+            generated_capped = true;
+            while (!frames.empty() && frames.back().kind == Frame::Kind::Gen)
+                frames.pop_back();
+            return true;
+        }
+        line_buf = f.body;
+        origin = f.body_origin;
+        handle_line(line_buf, false, origin);
+        return true;
+    }
+    }
+    return true;
+}
+
+void Lexer::Impl::handle_line(std::string_view text, bool cont, Origin& org) {
+    if (in_def) {
+        // Lines of a multi-line definition are stored, not processed. A blank
+        // (or comment-only) line ends it, as does a line without a final '\'.
+        if (text.empty() && !cont) {
+            macros.end_multiline(def_name);
+            in_def = false;
+            return;
+        }
+        macros.append_line(def_name, text, cont);
+        if (!cont)
+            in_def = false;
+        return;
+    }
+    if (text.empty())
+        return;
+    process(text, cont, org);
+}
+
+void Lexer::Impl::process(std::string_view cur, bool cont, Origin& org) {
+    Origin* o = &org;
+    int buf = 0;
+    for (int pass = 0;; ++pass) {
+        if (!cur.empty() && cur[0] == '@') {
+            // @id / @^id: keep the rest of the line only if config_id matches (or not).
+            bool negate = cur.size() > 1 && cur[1] == '^';
+            size_t ofs = negate ? 2 : 1;
+            size_t sp = cur.find_first_of(" \t", ofs);
+            if (sp == std::string_view::npos)
+                return;
+            bool match = cur.substr(ofs, sp - ofs) == opts.config_id;
+            if (match == negate)
+                return;
+            size_t start = cur.find_first_not_of(" \t", sp);
+            if (start == std::string_view::npos)
+                return;
+            o->shift(start);
+            cur = cur.substr(start);
+        }
+        if (cur[0] == '$') {
+            bool multiline = cont;
+            std::string name;
+            if (macros.try_define(cur, &multiline, &name)) {
+                if (multiline) {
+                    in_def = true;
+                    def_name = std::move(name);
+                    def_frame = frames.size() - 1;
+                }
+                return;
+            }
+        }
+        if (cont) {
+            diags.error(o->at(cur.size()),
+                        "'\\' at end of line: continuation lines are only allowed in $NAME= "
+                        "definitions");
+            cont = false;
+        }
+        if (cur.size() >= 4 && (cur.substr(0, 4) == "~SEQ" || cur.substr(0, 4) == "~LST")) {
+            auto gen = std::make_unique<Generator>();
+            if (!detail::parse_generator(cur, *o, macros, current_pwd(), diags, *gen))
+                return;
+            if (generated_capped)
+                return;
+            if (gen->count > opts.max_generated_lines - std::min<uint64_t>(
+                                                            generated, opts.max_generated_lines)) {
+                diags.error(o->at(0), "~SEQ/~LST block would generate " +
+                                          std::to_string(gen->count) + " lines, more than the limit of " +
+                                          std::to_string(opts.max_generated_lines));
+                return;
+            }
+            Frame f;
+            f.kind = Frame::Kind::Gen;
+            f.body.assign(cur.substr(gen->body_off));
+            f.body_origin = *o;
+            f.body_origin.shift(gen->body_off);
+            f.gen = std::move(gen);
+            push_frame(std::move(f), o->at(0));
+            return;
+        }
+        if (cur[0] == '~' || cur.find('$') == std::string_view::npos)
+            break;
+        if (pass >= 16) {
+            diags.error(o->at(0), "parameter expansion does not settle after 16 rounds");
+            break;
+        }
+        Expansion& ex = exp[buf];
+        macros.expand(cur, *o, current_pwd(), pass == 0, ex);
+        if (!ex.changed)
+            break;
+        // The rest of a multi-line value is read after this line, innermost first.
+        for (size_t i = ex.pending.size(); i-- > 0;) {
+            detail::PendingText& p = ex.pending[i];
+            bool recursive = false;
+            for (const Frame& fr : frames)
+                if (fr.kind == Frame::Kind::Text && fr.def_name == p.def_name)
+                    recursive = true;
+            if (recursive) {
+                diags.error(p.loc, "parameter '" + excerpt(p.def_name) +
+                                       "' is defined in terms of itself");
+                continue;
+            }
+            Frame f;
+            f.kind = Frame::Kind::Text;
+            f.text = std::move(p.text);
+            f.def_name = std::move(p.def_name);
+            f.loc = p.loc;
+            push_frame(std::move(f), p.loc);
+        }
+        cur = ex.out;
+        o = &ex.origin;
+        buf ^= 1;
+        if (cur.empty())
+            return;
+        size_t lead = cur.find_first_not_of(" \t");
+        if (lead == std::string_view::npos)
+            return;
+        if (lead) {
+            o->shift(lead);
+            cur = cur.substr(lead);
+        }
+        if (ex.failed ||
+            (cur[0] != '@' && cur[0] != '~' && cur.find('$') == std::string_view::npos))
+            break;
+    }
+
+    size_t first = queue.size();
+    if (!tokenize(cur, *o))
+        return;
+    // include PATH: recognised as the first word of a processed line.
+    const Token& w = queue[first];
+    IncludeKind kind;
+    if (w.kind != TokenKind::Word || w.quoted || !include_keyword(w.text, &kind))
+        return;
+    size_t words = queue.size() - first - 1;  // without EndOfLine
+    Location loc = w.loc;
+    std::string keyword = w.text;
+    std::string path;
+    if (words == 2) {
+        path = queue[first + 1].text;
+    } else if (words > 2) {
+        // keepalived takes the rest of the line as the file name.
+        std::string_view rest = cur.substr(tok_offs[1]);
+        while (!rest.empty() && is_blank(rest.back()))
+            rest.remove_suffix(1);
+        path.assign(rest);
+    }
+    queue.resize(first);
+    if (path.empty()) {
+        diags.error(loc, "'" + keyword + "' without a file name");
+        return;
+    }
+    include(path, kind, loc);
+}
+
+size_t Lexer::Impl::escape(std::string_view s, size_t i, std::string& out, const Origin& org) {
+    // s[i] == '\\'. keepalived's escapes: \a \b \E \f \n \r \t \v \nnn \xXX.. \cC, \C -> C.
+    if (i + 1 >= s.size()) {
+        diags.error(org.at(i), "'\\' at end of line has nothing to escape");
+        return s.size();
+    }
+    char e = s[i + 1];
+    size_t p = i + 2;
+    if (e == 'x' && p < s.size() && hex_value(s[p]) >= 0) {
+        unsigned v = 0;
+        while (p < s.size() && hex_value(s[p]) >= 0)
+            v = ((v << 4) | static_cast<unsigned>(hex_value(s[p++]))) & 0xff;
+        out += static_cast<char>(v);
+        return p;
+    }
+    if (e == 'c' && p < s.size()) {
+        out += static_cast<char>(s[p] & 0x1f);
+        return p + 1;
+    }
+    if (e >= '0' && e <= '7') {
+        unsigned v = static_cast<unsigned>(e - '0');
+        for (int k = 0; k < 2 && p < s.size() && s[p] >= '0' && s[p] <= '7'; ++k)
+            v = (v << 3) + static_cast<unsigned>(s[p++] - '0');
+        out += static_cast<char>(v & 0xff);
+        return p;
+    }
+    switch (e) {
+    case 'a': out += '\a'; break;
+    case 'b': out += '\b'; break;
+    case 'E': out += '\x1b'; break;
+    case 'f': out += '\f'; break;
+    case 'n': out += '\n'; break;
+    case 'r': out += '\r'; break;
+    case 't': out += '\t'; break;
+    case 'v': out += '\v'; break;
+    default: out += e; break;
+    }
+    return p;
+}
+
+// Splits a processed line into words and braces; false if it produced none.
+bool Lexer::Impl::tokenize(std::string_view s, const Origin& org) {
+    size_t first = queue.size();
+    tok_offs.clear();
+    size_t i = 0, n = s.size();
+    const char* d = s.data();
+    for (;;) {
+        while (i < n && cls(d[i]) == kSpace)
+            ++i;
+        if (i >= n)
+            break;
+        tok_offs.push_back(i);
+        Token& t = queue.emplace_back();
+        t.loc = org.at(i);
+        if (cls(d[i]) == kBrace) {
+            t.kind = d[i] == '{' ? TokenKind::LBrace : TokenKind::RBrace;
+            t.text.assign(1, d[i]);
+            ++i;
+            continue;
+        }
+        t.kind = TokenKind::Word;
+        size_t st = i;
+        while (i < n && cls(d[i]) == kPlain)
+            ++i;
+        t.text.assign(d + st, i - st);
+        while (i < n) {
+            uint8_t c = cls(d[i]);
+            if (c == kSpace || c == kBrace)
+                break;
+            if (c == kEscape) {
+                i = escape(s, i, t.text, org);
+            } else if (c == kQuote) {
+                // Quoted part: joined to the word; blanks and braces kept.
+                char q = d[i];
+                size_t qpos = i++;
+                t.quoted = true;
+                for (;;) {
+                    size_t run = i;
+                    while (i < n && d[i] != q && d[i] != '\\')
+                        ++i;
+                    t.text.append(d + run, i - run);
+                    if (i >= n) {
+                        diags.error(org.at(qpos), std::string("missing closing ") + q +
+                                                      " quote; the string runs to the end of the line");
+                        break;
+                    }
+                    if (d[i] == q) {
+                        ++i;
+                        break;
+                    }
+                    i = escape(s, i, t.text, org);
+                }
+            } else {
+                size_t run = i;
+                while (i < n && cls(d[i]) == kPlain)
+                    ++i;
+                t.text.append(d + run, i - run);
+            }
+        }
+    }
+    if (queue.size() == first)
+        return false;
+    Token& eol = queue.emplace_back();
+    eol.kind = TokenKind::EndOfLine;
+    eol.loc = org.at(n);
+    return true;
+}
+
+void Lexer::Impl::include(const std::string& pattern, IncludeKind kind, Location loc) {
+    if (!opts.allow_include) {
+        diags.error(loc, "include is disabled here");
+        return;
+    }
+    const Frame* cur = current_file();
+    std::string full = pattern;
+    if (pattern[0] != '/' && cur && cur->dir != ".")
+        full = glob_escape(cur->dir) + "/" + pattern;
+    bool wildcard = pattern.find_first_of("*?[{") != std::string::npos;
+
+    glob_t g{};
+    int rc = glob(full.c_str(), GLOB_MARK | GLOB_BRACE, nullptr, &g);
+    std::vector<std::string> matches;
+    if (rc == 0) {
+        for (size_t i = 0; i < g.gl_pathc; ++i) {
+            std::string m = g.gl_pathv[i];
+            if (!m.empty() && m.back() != '/')  // directories are skipped
+                matches.push_back(std::move(m));
+        }
+    }
+    globfree(&g);
+    if (rc != 0 && rc != GLOB_NOMATCH) {
+        diags.error(loc, "include '" + excerpt(pattern, 4096) + "': cannot read the directory");
+        return;
+    }
+    if (matches.empty()) {
+        bool strict = kind == IncludeKind::Wildcard || kind == IncludeKind::Brace ||
+                      kind == IncludeKind::All;
+        if (!wildcard) {
+            struct stat st;
+            std::string why = ::stat(full.c_str(), &st) == 0 ? "is a directory"
+                                                             : std::strerror(ENOENT);
+            diags.error(loc, "cannot open include file '" + excerpt(full, 4096) + "': " + why);
+        } else if (strict) {
+            diags.error(loc, "no file matches include '" + excerpt(pattern, 4096) + "'");
+        } else {
+            diags.warning(loc, "no file matches include '" + excerpt(pattern, 4096) + "'");
+        }
+        return;
+    }
+
+    // The chain of files being read: every started File frame is an ancestor.
+    std::vector<const Frame*> chain;
+    for (const Frame& f : frames)
+        if (f.kind == Frame::Kind::File && f.started)
+            chain.push_back(&f);
+    if (chain.size() >= opts.max_include_depth) {
+        diags.error(loc, "includes nested deeper than " +
+                             std::to_string(opts.max_include_depth) + " files");
+        return;
+    }
+
+    std::vector<std::pair<std::string, std::string>> loaded;  // path, text
+    std::vector<struct stat> stats;
+    for (const std::string& m : matches) {
+        struct stat st;
+        std::string text;
+        if (::stat(m.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+            // keepalived refuses executable configuration files.
+            diags.warning(loc, "skipping executable include file '" + excerpt(m, 4096) + "'");
+            continue;
+        }
+        if (!read_file(m, loc, text, st, false))
+            continue;
+        size_t loop_at = chain.size();
+        for (size_t k = 0; k < chain.size(); ++k)
+            if (chain[k]->has_id && chain[k]->dev == st.st_dev && chain[k]->ino == st.st_ino) {
+                loop_at = k;
+                break;
+            }
+        if (loop_at < chain.size()) {
+            std::string msg = "include loop: ";
+            for (size_t k = loop_at; k < chain.size(); ++k)
+                msg += sources.path(chain[k]->file) + " -> ";
+            msg += m;
+            diags.error(loc, msg);
+            continue;
+        }
+        loaded.emplace_back(m, std::move(text));
+        stats.push_back(st);
+    }
+    // Pushed in reverse so the first match is read first.
+    for (size_t k = loaded.size(); k-- > 0;)
+        push_file(std::move(loaded[k].first), std::move(loaded[k].second), &stats[k], false);
+}
+
+Lexer::Lexer(SourceManager& sources, Diagnostics& diags, LexerOptions opts)
+    : impl_(std::make_unique<Impl>(sources, diags, std::move(opts))) {}
+
+Lexer::~Lexer() = default;
+
+bool Lexer::open_file(const std::string& path) {
+    std::string text;
+    struct stat st;
+    if (!impl_->read_file(path, Location{}, text, st, true))
+        return false;
+    if (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) {
+        impl_->diags.error(Location{}, "configuration file '" + excerpt(path, 4096) +
+                                           "' is executable; refusing it as keepalived does");
+        return false;
+    }
+    return impl_->push_file(path, std::move(text), &st, true);
+}
+
+void Lexer::open_text(std::string name, std::string text) {
+    struct stat st;
+    bool on_disk = ::stat(name.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    impl_->push_file(std::move(name), std::move(text), on_disk ? &st : nullptr, true);
+}
+
+Token Lexer::next() {
+    Impl& m = *impl_;
+    while (m.queue_pos >= m.queue.size()) {
+        m.queue.clear();
+        m.queue_pos = 0;
+        if (!m.fill()) {
+            Token end;
+            end.kind = TokenKind::End;
+            end.loc = m.last_loc;
+            return end;
+        }
+    }
+    Token t = std::move(m.queue[m.queue_pos++]);
+    m.last_loc = t.loc;
+    return t;
+}
+
+}  // namespace halbd::config
