@@ -1,2 +1,146 @@
-// halbd.cc: entry point (placeholder until the daemon is wired).
-int main() { return 0; }
+// halbd.cc: the daemon's entry point. Parses the command line, handles the
+// one-shot actions (-v, -h, --signum, -t), loads and validates the
+// configuration, takes the pid file, daemonizes unless -n, and runs the event
+// loop with the Daemon object until TERM/INT.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "config/dump.hh"
+#include "config/load.hh"
+#include "core/daemon.hh"
+#include "core/epoll_loop.hh"
+#include "core/log.hh"
+#include "halbd_daemon.hh"
+#include "halbd_options.hh"
+
+using namespace halbd;
+
+namespace {
+
+bool file_exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
+
+config::LoadResult load(const Options& opts, const std::string& path) {
+    config::LoadOptions lo;
+    lo.config_id = opts.config_id;
+    return config::load_file(path, lo);
+}
+
+// -t: all diagnostics to stderr (or -t=FILE); 0 when valid, 1 otherwise.
+int config_test(const Options& opts, const std::string& path) {
+    config::LoadResult r = load(opts, path);
+    std::ofstream file;
+    if (!opts.config_test_output.empty()) {
+        file.open(opts.config_test_output, std::ios::trunc);
+        if (!file) {
+            std::cerr << "halbd: cannot write " << opts.config_test_output << "\n";
+            return 1;
+        }
+    }
+    std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cerr;
+    for (const auto& m : r.messages()) out << m << "\n";
+    if (!r.model) {
+        out << path << ": " << r.diags.error_count() << " error(s), " << r.diags.warning_count()
+            << " warning(s): configuration is NOT valid\n";
+        return 1;
+    }
+    if (opts.dump_conf) config::dump(*r.model, std::cout);
+    if (r.diags.warning_count() > 0)
+        out << path << ": valid, " << r.diags.warning_count() << " warning(s)\n";
+    return 0;
+}
+
+int run(const Options& opts, const std::string& path, const std::string& path_note) {
+    log::Options lo;
+    lo.syslog = !opts.no_syslog;
+    lo.facility = opts.log_facility;
+    lo.console = opts.log_console;
+    lo.file = opts.log_file;
+    lo.detail = opts.log_detail;
+    if (auto st = log::configure(lo); !st) {
+        std::cerr << "halbd: " << st.error().message << "\n";
+        return 1;
+    }
+    if (opts.umask) ::umask(*opts.umask);
+    log::notice("halbd " PACKAGE_VERSION " starting");
+    for (const auto& n : opts.notices) log::notice(n);
+    if (!path_note.empty()) log::notice(path_note);
+
+    config::LoadResult r = load(opts, path);
+    for (const auto& d : r.diags.items()) {
+        std::string line = r.diags.format(r.sources, d);
+        if (d.severity == config::Severity::Error) {
+            log::error(line);
+            if (!opts.log_console) std::cerr << line << "\n";
+        } else {
+            log::warning(line);
+        }
+    }
+    if (!r.model) {
+        std::string msg = "configuration " + path + " has " + std::to_string(r.diags.error_count()) +
+                          " error(s); not starting";
+        log::error(msg);
+        if (!opts.log_console) std::cerr << "halbd: " << msg << "\n";
+        return 1;
+    }
+    if (opts.dump_conf) {
+        config::dump(*r.model, std::cout);
+        std::cout.flush();
+    }
+
+    // Take the pid file before detaching so "already running" reaches the terminal.
+    auto pid = core::PidFile::acquire(opts.pid_file);
+    if (!pid) {
+        log::error(pid.error().message);
+        if (!opts.log_console) std::cerr << "halbd: " << pid.error().message << "\n";
+        return 1;
+    }
+    if (!opts.dont_fork) {
+        if (auto st = core::daemonize(); !st) {
+            log::error(st.error().message);
+            return 1;
+        }
+    }
+    if (auto st = pid.value()->write_pid(::getpid()); !st) log::warning(st.error().message);
+
+    auto loop = core::EpollLoop::create();
+    if (!loop) {
+        log::error(loop.error().message);
+        return 1;
+    }
+    Daemon daemon(**loop, opts, path);
+    daemon.start(std::move(r.model));
+    (*loop)->run();
+    log::notice("halbd stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    OptionsResult parsed = parse_options(argc, argv);
+    if (!parsed.options) {
+        std::cerr << parsed.error << "\n";
+        return 2;
+    }
+    const Options& opts = *parsed.options;
+    switch (opts.action) {
+        case Options::Action::Help: std::cout << usage_text(); return 0;
+        case Options::Action::Version: std::cout << version_text(); return 0;
+        case Options::Action::Signum:
+            std::cout << *signal_for_name(opts.signum_name) << "\n";
+            return 0;
+        case Options::Action::ConfigTest:
+        case Options::Action::Run: break;
+    }
+    std::string note;
+    const std::string path = resolve_config_file(opts, file_exists, note);
+    if (opts.action == Options::Action::ConfigTest) {
+        if (!note.empty()) std::cerr << "halbd: " << note << "\n";
+        return config_test(opts, path);
+    }
+    return run(opts, path, note);
+}

@@ -1,0 +1,101 @@
+// halbd_daemon.cc: see halbd_daemon.hh.
+#include "halbd_daemon.hh"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "config/dump.hh"
+#include "core/log.hh"
+
+namespace halbd {
+
+Daemon::Daemon(core::EventLoop& loop, const Options& opts, std::string config_file)
+    : loop_(loop), opts_(opts), config_file_(std::move(config_file)) {}
+
+Daemon::~Daemon() = default;
+
+void Daemon::start(std::shared_ptr<const config::Model> model) {
+    model_ = std::move(model);
+    generation_ = 1;
+    for (auto* s : subscribers_) s->apply(nullptr, *model_);
+    signals_.push_back(loop_.watch_signal(SIGTERM, [this](int s) { stop(s); }));
+    signals_.push_back(loop_.watch_signal(SIGINT, [this](int s) { stop(s); }));
+    signals_.push_back(loop_.watch_signal(SIGHUP, [this](int) { reload(); }));
+    signals_.push_back(loop_.watch_signal(SIGUSR1, [this](int) { write_data(); }));
+    log::notice("started with configuration ", config_file_, " (generation ", generation_, ")");
+}
+
+bool Daemon::reload() {
+    log::info("reloading configuration from ", config_file_);
+    config::LoadOptions lo;
+    lo.config_id = opts_.config_id;
+    config::LoadResult r = config::load_file(config_file_, lo);
+    for (const auto& d : r.diags.items()) {
+        std::string line = r.diags.format(r.sources, d);
+        if (d.severity == config::Severity::Error)
+            log::error(line);
+        else
+            log::warning(line);
+    }
+    if (!r.model) {
+        ++reloads_refused_;
+        log::error("reload refused: ", r.diags.error_count(), " error(s) in ", config_file_,
+                   "; configuration generation ", generation_, " stays in force");
+        return false;
+    }
+    std::shared_ptr<const config::Model> previous = std::move(model_);
+    model_ = std::move(r.model);
+    ++generation_;
+    for (auto* s : subscribers_) s->apply(previous.get(), *model_);
+    log::notice("configuration reloaded from ", config_file_, " (generation ", generation_, ", ",
+                r.diags.warning_count(), " warning(s))");
+    return true;
+}
+
+void Daemon::stop(int signo) {
+    log::notice("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", ", stopping");
+    for (auto it = subscribers_.rbegin(); it != subscribers_.rend(); ++it) (*it)->stop(opts_);
+    loop_.stop();
+}
+
+std::string Daemon::data_file() const { return RUNSTATEDIR "/halbd.data"; }
+
+bool Daemon::write_data() {
+    std::ostringstream os;
+    os << "# halbd " PACKAGE_VERSION " state dump\n"
+       << "# configuration " << config_file_ << ", generation " << generation_ << ", "
+       << reloads_refused_ << " reload(s) refused\n";
+    auto ts = loop_.timer_stats();
+    os << "# timers fired " << ts.fired << ", late " << ts.late << ", max lateness "
+       << log::secs(ts.max_lateness) << "\n";
+    config::dump(*model_, os);
+    const std::string text = os.str();
+    // O_NOFOLLOW: never write through a symlink someone planted.
+    const std::string path = data_file();
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log::error("cannot write state dump ", path, ": ", std::strerror(errno));
+        return false;
+    }
+    size_t off = 0;
+    while (off < text.size()) {
+        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    if (off != text.size()) {
+        log::error("short write of state dump ", path);
+        return false;
+    }
+    log::info("state dump written to ", path);
+    return true;
+}
+
+}  // namespace halbd

@@ -1,0 +1,59 @@
+// halbd_daemon.hh: the running daemon's top object. Owns the current Model
+// and the signal watches; on HUP it loads and validates the new file in full
+// and only then hands it to the subscribers (vrrp, check, forward) as an
+// old/new pair to diff; a broken file is logged and changes nothing. Created
+// by halbd.cc once the first configuration has loaded.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/load.hh"
+#include "core/event_loop.hh"
+#include "halbd_options.hh"
+
+namespace halbd {
+
+// A subsystem that follows the configuration. apply() gets the previous
+// model (null at start) and the new one; it must change only what differs.
+class ConfigSubscriber {
+public:
+    virtual ~ConfigSubscriber() = default;
+    virtual void apply(const config::Model* previous, const config::Model& current) = 0;
+    // Clean stop: release what the subsystem created unless told to keep it.
+    virtual void stop(const Options& opts) = 0;
+};
+
+class Daemon {
+public:
+    Daemon(core::EventLoop& loop, const Options& opts, std::string config_file);
+    ~Daemon();
+
+    // Installs the first model (already validated) and the signal handlers.
+    void start(std::shared_ptr<const config::Model> model);
+    void subscribe(ConfigSubscriber* s) { subscribers_.push_back(s); }
+
+    // HUP: true if the new configuration was valid and is now in force.
+    bool reload();
+    // TERM/INT: stops subscribers (releasing resources) and then the loop.
+    void stop(int signo);
+    // USR1: writes the current configuration and counters to data_file().
+    bool write_data();
+    std::string data_file() const;
+
+    const config::Model& model() const { return *model_; }
+    uint64_t generation() const { return generation_; }
+
+private:
+    core::EventLoop& loop_;
+    const Options& opts_;
+    std::string config_file_;
+    std::shared_ptr<const config::Model> model_;
+    uint64_t generation_ = 0;
+    uint64_t reloads_refused_ = 0;
+    std::vector<ConfigSubscriber*> subscribers_;
+    std::vector<core::SignalWatchPtr> signals_;
+};
+
+}  // namespace halbd
