@@ -3,19 +3,15 @@
 
 namespace halbd::config {
 
-SourceManager::SourceManager() { files_.push_back({"<none>", {}}); }
+SourceManager::SourceManager() { paths_.push_back("<none>"); }
 
-uint32_t SourceManager::add(std::string path, std::string text) {
-    files_.push_back({std::move(path), std::move(text)});
-    return static_cast<uint32_t>(files_.size() - 1);
+uint32_t SourceManager::add(std::string path) {
+    paths_.push_back(std::move(path));
+    return static_cast<uint32_t>(paths_.size() - 1);
 }
 
 const std::string& SourceManager::path(uint32_t id) const {
-    return id < files_.size() ? files_[id].path : files_[0].path;
-}
-
-const std::string& SourceManager::text(uint32_t id) const {
-    return id < files_.size() ? files_[id].text : files_[0].text;
+    return id < paths_.size() ? paths_[id] : paths_[0];
 }
 
 void Diagnostics::error(Location loc, std::string message) {

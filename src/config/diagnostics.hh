@@ -19,23 +19,19 @@ struct Location {
     uint32_t col = 0;
 };
 
-// Owns the names (and the texts, so tokens may point into them) of every file
-// read for one configuration load.
+// Owns the names of every file read for one configuration load, so a
+// Location can stay three integers. (The texts themselves are streamed by
+// the lexer and never held whole.)
 class SourceManager {
 public:
     SourceManager();
-    // Registers a file and its text; returns its id (>= 1).
-    uint32_t add(std::string path, std::string text);
+    // Registers a file; returns its id (>= 1).
+    uint32_t add(std::string path);
     const std::string& path(uint32_t id) const;
-    const std::string& text(uint32_t id) const;
-    size_t size() const { return files_.size() - 1; }
+    size_t size() const { return paths_.size() - 1; }
 
 private:
-    struct File {
-        std::string path;
-        std::string text;
-    };
-    std::vector<File> files_;
+    std::vector<std::string> paths_;
 };
 
 enum class Severity { Warning, Error };

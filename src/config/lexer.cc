@@ -19,6 +19,7 @@
 #include <ctime>
 
 #include "config/lexer_macros.hh"
+#include "core/fd.hh"
 #include "config/lexer_seq.hh"
 
 namespace halbd::config {
@@ -126,8 +127,16 @@ bool include_keyword(const std::string& w, IncludeKind* kind) {
 struct Lexer::Impl {
     struct Frame {
         enum class Kind { File, Text, Gen } kind = Kind::File;
-        // File: a source text being read line by line.
+        // File: a source text being read line by line. Files on disk are
+        // streamed in chunks through `content` (opened when the frame starts,
+        // so only the chain of files being read holds an fd), so a large
+        // configuration never sits in memory whole next to its model.
         uint32_t file = 0;
+        std::unique_ptr<std::string> content;  // stable across Frame moves
+        core::UniqueFd fd;                      // valid while more may be read
+        std::string open_path;                  // opened when the frame starts
+        Location open_loc;
+        uint64_t bytes_read = 0;
         size_t pos = 0;
         uint32_t line = 0;
         std::string dir;  // for relative includes; "." if none
@@ -179,15 +188,17 @@ struct Lexer::Impl {
 
     static constexpr size_t kMaxFrames = 4096;
 
-    bool push_file(std::string path, std::string text, const struct stat* st, bool top_level);
+    bool push_file(std::string path, std::string text, const struct stat* st, bool top_level,
+                   bool stream = false, Location loc = {});
+    bool start_stream(Frame& f);
+    bool more_input(Frame& f);
     bool fill();
     void handle_line(std::string_view text, bool cont, Origin& org);
     void process(std::string_view text, bool cont, Origin& org);
     bool tokenize(std::string_view text, const Origin& org);
     size_t escape(std::string_view s, size_t i, std::string& out, const Origin& org);
     void include(const std::string& pattern, IncludeKind kind, Location loc);
-    bool read_file(const std::string& path, Location loc, std::string& text, struct stat& st,
-                   bool top_level);
+    bool check_file(const std::string& path, Location loc, struct stat& st, bool top_level);
     const std::string& current_pwd() const;
     const Frame* current_file() const;
     void push_frame(Frame&& f, Location loc);
@@ -215,50 +226,78 @@ void Lexer::Impl::push_frame(Frame&& f, Location loc) {
     frames.push_back(std::move(f));
 }
 
-bool Lexer::Impl::read_file(const std::string& path, Location loc, std::string& text,
-                            struct stat& st, bool top_level) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+bool Lexer::Impl::check_file(const std::string& path, Location loc, struct stat& st,
+                             bool top_level) {
+    core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
         diags.error(loc, "cannot open " + std::string(top_level ? "configuration" : "include") +
                              " file '" + excerpt(path, 4096) + "': " + std::strerror(errno));
         return false;
     }
-    bool ok = false;
-    if (fstat(fd, &st) != 0) {
+    if (fstat(fd.get(), &st) != 0) {
         diags.error(loc, "cannot stat '" + excerpt(path, 4096) + "': " + std::strerror(errno));
-    } else if (!S_ISREG(st.st_mode)) {
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
         diags.error(loc, "'" + excerpt(path, 4096) + "' is not a regular file");
-    } else if (static_cast<uint64_t>(st.st_size) > opts.max_file_size) {
+        return false;
+    }
+    if (static_cast<uint64_t>(st.st_size) > opts.max_file_size) {
         diags.error(loc, "'" + excerpt(path, 4096) + "' is larger than " +
                              std::to_string(opts.max_file_size) + " bytes");
-    } else {
-        text.resize(static_cast<size_t>(st.st_size));
-        size_t got = 0;
-        ok = true;
-        while (got < text.size()) {
-            ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0) {
-                diags.error(loc, "cannot read '" + excerpt(path, 4096) + "': " +
-                                     std::strerror(errno));
-                ok = false;
-                break;
-            }
-            if (n == 0)
-                break;  // the file shrank while we read it
-            got += static_cast<size_t>(n);
-        }
-        text.resize(got);
+        return false;
     }
-    ::close(fd);
-    return ok;
+    return true;
+}
+
+bool Lexer::Impl::start_stream(Frame& f) {
+    f.fd.reset(::open(f.open_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!f.fd) {
+        diags.error(f.open_loc, "cannot open file '" + excerpt(f.open_path, 4096) +
+                                    "': " + std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+// Appends the next chunk of f's file to its content; false at end of file.
+bool Lexer::Impl::more_input(Frame& f) {
+    constexpr size_t kChunk = 256 * 1024;
+    if (!f.fd) return false;
+    std::string& c = *f.content;
+    if (f.pos > 0) {  // drop the lines already processed
+        c.erase(0, f.pos);
+        f.pos = 0;
+    }
+    size_t old = c.size();
+    c.resize(old + kChunk);
+    ssize_t n;
+    do {
+        n = ::read(f.fd.get(), c.data() + old, kChunk);
+    } while (n < 0 && errno == EINTR);
+    c.resize(old + static_cast<size_t>(n > 0 ? n : 0));
+    if (n < 0)
+        diags.error(f.open_loc, "cannot read '" + excerpt(f.open_path, 4096) + "': " +
+                                    std::strerror(errno));
+    if (n > 0) {
+        f.bytes_read += static_cast<uint64_t>(n);
+        if (f.bytes_read <= opts.max_file_size) return true;
+        diags.error(f.open_loc, "'" + excerpt(f.open_path, 4096) + "' is larger than " +
+                                    std::to_string(opts.max_file_size) + " bytes");
+    }
+    f.fd.reset();
+    return false;
 }
 
 bool Lexer::Impl::push_file(std::string path, std::string text, const struct stat* st,
-                            bool top_level) {
+                            bool top_level, bool stream, Location loc) {
     Frame f;
     f.kind = Frame::Kind::File;
+    if (stream) {
+        f.open_path = path;
+        f.open_loc = loc;
+    }
+    f.content = std::make_unique<std::string>(std::move(text));
     f.dir = dir_of(path);
     f.pwd = absolute_dir(f.dir);
     if (st) {
@@ -266,7 +305,7 @@ bool Lexer::Impl::push_file(std::string path, std::string text, const struct sta
         f.dev = st->st_dev;
         f.ino = st->st_ino;
     }
-    f.file = sources.add(std::move(path), std::move(text));
+    f.file = sources.add(std::move(path));
     if (top_level) {
         // Top-level sources are read one after the other, after what is already open.
         frames.insert(frames.begin(), std::move(f));
@@ -286,8 +325,22 @@ bool Lexer::Impl::fill() {
     size_t idx = frames.size() - 1;
     switch (f.kind) {
     case Frame::Kind::File: {
-        f.started = true;
-        const std::string& text = sources.text(f.file);
+        if (!f.started) {
+            f.started = true;
+            if (!f.open_path.empty() && !start_stream(f)) {
+                frames.pop_back();
+                return true;
+            }
+        }
+        // Make sure a whole line (or the rest of the file) is in content.
+        const std::string& text = *f.content;
+        size_t scan = f.pos;
+        while (!std::memchr(text.data() + scan, '\n', text.size() - scan)) {
+            size_t keep = text.size() - f.pos;  // unprocessed bytes, moved to 0 by more_input
+            if (!more_input(f))
+                break;
+            scan = keep;
+        }
         if (f.pos >= text.size()) {
             if (in_def && def_frame == idx) {
                 macros.end_multiline(def_name);
@@ -703,18 +756,17 @@ void Lexer::Impl::include(const std::string& pattern, IncludeKind kind, Location
         return;
     }
 
-    std::vector<std::pair<std::string, std::string>> loaded;  // path, text
+    std::vector<std::string> loaded;
     std::vector<struct stat> stats;
     for (const std::string& m : matches) {
         struct stat st;
-        std::string text;
         if (::stat(m.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
             (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
             // keepalived refuses executable configuration files.
             diags.warning(loc, "skipping executable include file '" + excerpt(m, 4096) + "'");
             continue;
         }
-        if (!read_file(m, loc, text, st, false))
+        if (!check_file(m, loc, st, false))
             continue;
         size_t loop_at = chain.size();
         for (size_t k = 0; k < chain.size(); ++k)
@@ -730,12 +782,12 @@ void Lexer::Impl::include(const std::string& pattern, IncludeKind kind, Location
             diags.error(loc, msg);
             continue;
         }
-        loaded.emplace_back(m, std::move(text));
+        loaded.push_back(m);
         stats.push_back(st);
     }
     // Pushed in reverse so the first match is read first.
     for (size_t k = loaded.size(); k-- > 0;)
-        push_file(std::move(loaded[k].first), std::move(loaded[k].second), &stats[k], false);
+        push_file(std::move(loaded[k]), std::string(), &stats[k], false, true, loc);
 }
 
 Lexer::Lexer(SourceManager& sources, Diagnostics& diags, LexerOptions opts)
@@ -744,16 +796,15 @@ Lexer::Lexer(SourceManager& sources, Diagnostics& diags, LexerOptions opts)
 Lexer::~Lexer() = default;
 
 bool Lexer::open_file(const std::string& path) {
-    std::string text;
     struct stat st;
-    if (!impl_->read_file(path, Location{}, text, st, true))
+    if (!impl_->check_file(path, Location{}, st, true))
         return false;
     if (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) {
         impl_->diags.error(Location{}, "configuration file '" + excerpt(path, 4096) +
                                            "' is executable; refusing it as keepalived does");
         return false;
     }
-    return impl_->push_file(path, std::move(text), &st, true);
+    return impl_->push_file(path, std::string(), &st, true, true);
 }
 
 void Lexer::open_text(std::string name, std::string text) {

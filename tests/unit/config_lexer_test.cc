@@ -535,6 +535,30 @@ TEST(LexerLst, Errors) {
 
 // ---- include --------------------------------------------------------------------------
 
+// Files are streamed in chunks: lines that straddle a chunk boundary, and a
+// line longer than a chunk, must come out whole with the right locations.
+TEST(LexerFile, StreamsLargeFilesAcrossChunkBoundaries) {
+    TempDir d;
+    std::string text;
+    for (int i = 0; i < 40000; ++i) text += "word" + std::to_string(i) + " x\n";
+    text += "long " + std::string(700000, 'y') + "\n";
+    text += "last line";
+    std::string path = d.write("big.conf", text);
+    Lexed r;
+    Lexer lx(r.sources, r.diags, opts_with_id("main"));
+    ASSERT_TRUE(lx.open_file(path));
+    drain(lx, r);
+    EXPECT_TRUE(r.messages().empty());
+    size_t words = 0;
+    for (const Token& t : r.toks)
+        if (t.kind == TokenKind::Word) ++words;
+    EXPECT_EQ(words, 40000u * 2 + 2 + 2);
+    EXPECT_EQ(r.word("word39999").loc.line, 40000u);
+    EXPECT_EQ(r.word(std::string(700000, 'y')).loc.line, 40001u);
+    EXPECT_EQ(r.word("last").loc.line, 40002u);
+    EXPECT_EQ(r.word("line").loc.col, 6u);
+}
+
 TEST(LexerInclude, DisabledIncludeIsAnErrorAndReadsNothing) {
     TempDir d;
     std::string inc = d.write("inc.conf", "router_id inner\n");

@@ -105,7 +105,7 @@ struct Parsed {
         Parser p(src, diags);
         p.parse_top(top_table(), top);
         SourceManager sm;
-        sm.add("t.conf", "");
+        sm.add("t.conf");
         for (const auto& d : diags.items()) messages.push_back(diags.format(sm, d));
     }
 };
