@@ -44,7 +44,8 @@ autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 passed=0
 failed=0
-# Adds the counts of an automake test-suite.log to the totals.
+# Adds the counts of an automake test-suite.log to the totals; the GoogleTest
+# binary counts as its number of test cases rather than as one test.
 count() {
     log=$1
     [ -f "$log" ] || return 0
@@ -53,6 +54,11 @@ count() {
     e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0} + ${e:-0}))
+    unit=$(dirname "$log")/tests/unit/unit_tests.log
+    cases=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\{0,1\}\..*/\1/p' "$unit" 2>/dev/null | tail -1)
+    if [ -n "$cases" ] && grep -q '^PASS: tests/unit/unit_tests' "$log"; then
+        passed=$((passed + cases - 1))
+    fi
 }
 status=0
 
@@ -76,11 +82,12 @@ fi
 if [ "${HALBD_SKIP_DISTCHECK:-0}" != 1 ] && [ "$status" = 0 ]; then
     echo "== distcheck"
     if (cd build/release && make -s -j"$jobs" distcheck \
-            DISTCHECK_CONFIGURE_FLAGS="--enable-werror --disable-root-tests" >/dev/null 2>build/distcheck.err); then
+            DISTCHECK_CONFIGURE_FLAGS="--enable-werror --disable-root-tests" \
+            >"$top/build/distcheck.log" 2>&1); then
         passed=$((passed + 1))
         echo "PASS: make distcheck"
     else
-        tail -40 build/distcheck.err
+        tail -40 "$top/build/distcheck.log" || true
         echo "FAIL: make distcheck"
         failed=$((failed + 1))
         status=1
