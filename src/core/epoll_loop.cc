@@ -1,6 +1,6 @@
 // core/epoll_loop.cc: the real event loop. Dispatch is written so a callback
 // can destroy any handle: epoll carries a watch id (never a pointer) looked up
-// per event, and the running callback is moved out of its handle while it runs.
+// per event, and callbacks run through LoopBase's guarded dispatch.
 #include "core/epoll_loop.hh"
 
 #include <sys/pidfd.h>
@@ -16,7 +16,6 @@
 #include <cstring>
 #include <ctime>
 #include <utility>
-#include <vector>
 
 #include "core/log.hh"
 
@@ -83,7 +82,7 @@ public:
 
 void EpollLoop::unregister_fd(FdWatchImpl* w) {
     fd_watches_.erase(w->id_);
-    if (current_ == w) current_ = nullptr;
+    forget(w);
     auto it = fd_owner_.find(w->fd_);
     // Only remove the registration if it is still ours: if the fd was closed
     // and its number reused by a newer watch, that one must stay.
@@ -111,13 +110,8 @@ size_t EpollLoop::dispatch_fd(uint64_t id, uint32_t epoll_events) {
     FdWatchImpl* w = it->second;
     const uint32_t got = from_epoll(epoll_events) &
                          (w->events_ | fd_events::error | fd_events::hangup);
-    if (got == 0 || !w->cb_) return 0;
-    FdCallback cb = std::move(w->cb_);
-    current_ = w;
-    cb(got);
-    if (current_ == w) w->cb_ = std::move(cb);
-    current_ = nullptr;
-    return 1;
+    if (got == 0) return 0;
+    return run_guarded(w, got) ? 1 : 0;
 }
 
 // ---------------------------------------------------------------- signals
@@ -181,7 +175,7 @@ SignalWatchPtr EpollLoop::watch_signal(int signo, SignalCallback cb) {
 
 void EpollLoop::unregister_signal(SignalWatchImpl* w) {
     signal_watches_.erase(w->id_);
-    if (current_ == w) current_ = nullptr;
+    forget(w);
     const int signo = w->signo_;
     if (--signal_refs_[signo] > 0) return;
     sigdelset(&signal_mask_, signo);
@@ -206,20 +200,9 @@ size_t EpollLoop::dispatch_signals() {
         ssize_t n = ::read(signalfd_.get(), &si, sizeof si);
         if (n != static_cast<ssize_t>(sizeof si)) break;
         const int signo = static_cast<int>(si.ssi_signo);
-        std::vector<uint64_t> ids;
-        for (const auto& [id, w] : signal_watches_)
-            if (w->signo_ == signo) ids.push_back(id);
-        for (uint64_t id : ids) {
-            auto it = signal_watches_.find(id);
-            if (it == signal_watches_.end() || !it->second->cb_) continue;
-            SignalWatchImpl* w = it->second;
-            SignalCallback cb = std::move(w->cb_);
-            current_ = w;
-            cb(signo);
-            if (current_ == w) w->cb_ = std::move(cb);
-            current_ = nullptr;
-            ++ran;
-        }
+        ran += run_matching(
+            signal_watches_, [signo](const SignalWatchImpl& w) { return w.signo_ == signo; },
+            signo);
     }
     return ran;
 }
@@ -248,8 +231,7 @@ public:
         }
         exited_ = true;
         watch_.reset();  // safe: we are inside this watch's callback
-        ChildCallback cb = std::move(cb_);
-        if (cb) cb(status);  // may destroy *this: touch nothing after
+        run_last(this, status);  // may destroy *this: touch nothing after
     }
 
     const pid_t pid_;
@@ -311,7 +293,7 @@ Result<std::unique_ptr<EpollLoop>> EpollLoop::create() {
 }
 
 EpollLoop::EpollLoop(UniqueFd epfd, UniqueFd timerfd)
-    : epfd_(std::move(epfd)), timerfd_(std::move(timerfd)), timers_(*this) {
+    : epfd_(std::move(epfd)), timerfd_(std::move(timerfd)) {
     sigemptyset(&signal_mask_);
     timers_.set_lateness_threshold(std::chrono::milliseconds(1));
 }
@@ -327,8 +309,6 @@ MonoTime EpollLoop::now() const {
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
     return MonoTime(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
 }
-
-TimerPtr EpollLoop::create_timer(TimerCallback cb) { return timers_.create(std::move(cb)); }
 
 void EpollLoop::program_timerfd() {
     const std::optional<MonoTime> want = timers_.next_deadline();

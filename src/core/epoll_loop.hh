@@ -14,28 +14,24 @@
 #include <optional>
 #include <unordered_map>
 
-#include "core/event_loop.hh"
 #include "core/fd.hh"
+#include "core/loop_base.hh"
 #include "core/result.hh"
-#include "core/timer_queue.hh"
 
 namespace halbd::core {
 
-class EpollLoop final : public EventLoop {
+class EpollLoop final : public LoopBase {
 public:
     static Result<std::unique_ptr<EpollLoop>> create();
     ~EpollLoop() override;
 
     MonoTime now() const override;
-    TimerPtr create_timer(TimerCallback cb) override;
     FdWatchPtr watch_fd(int fd, uint32_t events, FdCallback cb) override;
     SignalWatchPtr watch_signal(int signo, SignalCallback cb) override;
     ChildWatchPtr watch_child(pid_t pid, int pidfd, ChildCallback cb) override;
     void reap_in_background(pid_t pid, UniqueFd pidfd) override;
     void run() override;
-    void stop() override { stopped_ = true; }
     size_t run_once(Duration timeout) override;
-    TimerStats timer_stats() const override { return timers_.stats(); }
 
     // Timers firing later than this after their deadline count as late
     // (default 1ms).
@@ -68,12 +64,9 @@ private:
     UniqueFd epfd_;
     UniqueFd timerfd_;
     UniqueFd signalfd_;
-    TimerQueue timers_;
     std::optional<MonoTime> programmed_;  // what the timerfd is set to
-    bool stopped_ = false;
     bool in_dispatch_ = false;
     uint64_t next_id_ = 16;
-    const void* current_ = nullptr;  // handle whose callback runs; nulled if it dies
 
     std::unordered_map<uint64_t, FdWatchImpl*> fd_watches_;  // epoll data -> watch
     std::unordered_map<int, uint64_t> fd_owner_;             // fd -> id of its watch

@@ -1,6 +1,6 @@
-// core/sim_loop.cc: the simulated loop. Same dispatch rules as EpollLoop (a
-// callback may destroy any handle), so code tested here behaves the same on
-// the real loop.
+// core/sim_loop.cc: the simulated loop. It dispatches through LoopBase as
+// EpollLoop does (a callback may destroy any handle), so code tested here
+// behaves the same on the real loop.
 #include "core/sim_loop.hh"
 
 #include <cassert>
@@ -15,7 +15,7 @@ public:
         : loop_(loop), id_(id), fd_(fd), events_(events), cb_(std::move(cb)) {}
     ~FdWatchImpl() override {
         loop_.fds_.erase(id_);
-        if (loop_.current_ == this) loop_.current_ = nullptr;
+        loop_.forget(this);
     }
     int fd() const override { return fd_; }
     uint32_t events() const override { return events_; }
@@ -34,7 +34,7 @@ public:
         : loop_(loop), id_(id), signo_(signo), cb_(std::move(cb)) {}
     ~SignalWatchImpl() override {
         loop_.signals_.erase(id_);
-        if (loop_.current_ == this) loop_.current_ = nullptr;
+        loop_.forget(this);
     }
     int signo() const override { return signo_; }
 
@@ -59,14 +59,12 @@ public:
     bool exited_ = false;
 };
 
-SimLoop::SimLoop(MonoTime start) : now_(start), timers_(*this) {}
+SimLoop::SimLoop(MonoTime start) : now_(start) {}
 
 SimLoop::~SimLoop() {
     assert(fds_.empty() && signals_.empty() && children_.empty() &&
            "watches must be destroyed before their loop");
 }
-
-TimerPtr SimLoop::create_timer(TimerCallback cb) { return timers_.create(std::move(cb)); }
 
 FdWatchPtr SimLoop::watch_fd(int fd, uint32_t events, FdCallback cb) {
     if (fd < 0 || watching_fd(fd)) {
@@ -132,43 +130,21 @@ bool SimLoop::fire_fd(int fd, uint32_t events) {
     for (auto& [id, w] : fds_) {
         if (w->fd_ != fd) continue;
         const uint32_t got = events & (w->events_ | fd_events::error | fd_events::hangup);
-        if (got == 0 || !w->cb_) return false;
-        FdWatchImpl* self = w;
-        FdCallback cb = std::move(self->cb_);
-        current_ = self;
-        cb(got);
-        if (current_ == self) self->cb_ = std::move(cb);
-        current_ = nullptr;
-        return true;
+        return got != 0 && run_guarded(w, got);
     }
     return false;
 }
 
 size_t SimLoop::fire_signal(int signo) {
-    std::vector<uint64_t> ids;
-    for (const auto& [id, w] : signals_)
-        if (w->signo_ == signo) ids.push_back(id);
-    size_t ran = 0;
-    for (uint64_t id : ids) {
-        auto it = signals_.find(id);
-        if (it == signals_.end() || !it->second->cb_) continue;
-        SignalWatchImpl* w = it->second;
-        SignalCallback cb = std::move(w->cb_);
-        current_ = w;
-        cb(signo);
-        if (current_ == w) w->cb_ = std::move(cb);
-        current_ = nullptr;
-        ++ran;
-    }
-    return ran;
+    return run_matching(
+        signals_, [signo](const SignalWatchImpl& w) { return w.signo_ == signo; }, signo);
 }
 
 bool SimLoop::fire_child(pid_t pid, int wait_status) {
     for (auto& [id, w] : children_) {
         if (w->pid_ != pid || w->exited_) continue;
         w->exited_ = true;
-        ChildCallback cb = std::move(w->cb_);
-        if (cb) cb(wait_status);  // may destroy the watch: touch nothing after
+        run_last(w, wait_status);  // may destroy the watch: touch nothing after
         return true;
     }
     return false;

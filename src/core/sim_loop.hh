@@ -8,12 +8,11 @@
 #include <optional>
 #include <vector>
 
-#include "core/event_loop.hh"
-#include "core/timer_queue.hh"
+#include "core/loop_base.hh"
 
 namespace halbd::core {
 
-class SimLoop final : public EventLoop {
+class SimLoop final : public LoopBase {
 public:
     // Starts at an arbitrary non-zero instant, so code never mistakes the
     // epoch for "unset".
@@ -21,7 +20,6 @@ public:
     ~SimLoop() override;
 
     MonoTime now() const override { return now_; }
-    TimerPtr create_timer(TimerCallback cb) override;
     FdWatchPtr watch_fd(int fd, uint32_t events, FdCallback cb) override;
     SignalWatchPtr watch_signal(int signo, SignalCallback cb) override;
     ChildWatchPtr watch_child(pid_t pid, int pidfd, ChildCallback cb) override;
@@ -29,11 +27,9 @@ public:
     // Repeatedly jumps to the next deadline and fires it, until stop() or no
     // timer is armed.
     void run() override;
-    void stop() override { stopped_ = true; }
     // Jumps to the next deadline if it is within timeout and fires the timers
     // due then; otherwise just moves the clock by timeout.
     size_t run_once(Duration timeout) override;
-    TimerStats timer_stats() const override { return timers_.stats(); }
 
     // Moves the clock by d, firing every timer due on the way (including
     // timers armed by those callbacks, if due before now() + d). Returns the
@@ -65,10 +61,7 @@ private:
     class ChildWatchImpl;
 
     MonoTime now_;
-    TimerQueue timers_;
-    bool stopped_ = false;
     uint64_t next_id_ = 1;
-    const void* current_ = nullptr;  // handle whose callback runs; nulled if it dies
     std::map<uint64_t, FdWatchImpl*> fds_;
     std::map<uint64_t, SignalWatchImpl*> signals_;
     std::map<uint64_t, ChildWatchImpl*> children_;

@@ -3,38 +3,20 @@
 // inheritance from real and virtual servers, and checker errors.
 #include <gtest/gtest.h>
 
-#include "config/load.hh"
+#include "config_test_util.hh"
 
 namespace halbd::config {
 namespace {
 
-LoadOptions opts() {
-    LoadOptions o;
-    o.interface_exists = [](std::string_view) { return true; };
-    return o;
-}
+using namespace test_util;
 
-struct Loaded {
-    LoadResult r;
-    std::vector<std::string> msgs;
+// Loads body as the content of a real_server of a virtual_server.
+struct Loaded : LoadedConfig {
     explicit Loaded(const std::string& body)
-        : r(load_text("t.conf",
-                      "virtual_server 192.0.2.1 80 {\n protocol TCP\n virtualhost vs.example\n"
-                      " real_server 10.0.0.1 80 {\n" + body + " }\n}\n",
-                      opts())),
-          msgs(r.messages()) {}
+        : LoadedConfig("virtual_server 192.0.2.1 80 {\n protocol TCP\n virtualhost vs.example\n"
+                       " real_server 10.0.0.1 80 {\n" + body + " }\n}\n") {}
     const RealServer& rs() const { return r.model->lvs.virtual_servers.at(0).real_servers.at(0); }
     const Checker& c(size_t i) const { return rs().checkers.at(i); }
-    bool has(const std::string& needle) const {
-        for (auto& m : msgs)
-            if (m.find(needle) != std::string::npos) return true;
-        return false;
-    }
-    std::string all() const {
-        std::string s;
-        for (auto& m : msgs) s += m + "\n";
-        return s;
-    }
 };
 
 TEST(CheckerConfig, PerKindDefaults) {

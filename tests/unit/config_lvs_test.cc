@@ -3,42 +3,17 @@
 // inheritance, validation messages and the dump round trip.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "config/dump.hh"
-#include "config/load.hh"
+#include "config_test_util.hh"
 
 namespace halbd::config {
 namespace {
 
-LoadOptions opts() {
-    LoadOptions o;
-    o.interface_exists = [](std::string_view) { return true; };
-    return o;
-}
+using namespace test_util;
 
-struct Loaded {
-    LoadResult r;
-    std::vector<std::string> msgs;
-    explicit Loaded(const std::string& text) : r(load_text("t.conf", text, opts())), msgs(r.messages()) {}
+struct Loaded : LoadedConfig {
+    using LoadedConfig::LoadedConfig;
     const LvsConfig& lvs() const { return r.model->lvs; }
-    bool has(const std::string& needle) const {
-        for (auto& m : msgs)
-            if (m.find(needle) != std::string::npos) return true;
-        return false;
-    }
-    std::string all() const {
-        std::string s;
-        for (auto& m : msgs) s += m + "\n";
-        return s;
-    }
 };
-
-std::string dump_of(const Model& m) {
-    std::ostringstream os;
-    dump(m, os);
-    return os.str();
-}
 
 const char* kBasic = R"(
 virtual_server 192.0.2.1 80 {
@@ -146,7 +121,7 @@ TEST(LvsConfig, DeprecatedAndObsoleteKeywords) {
     EXPECT_EQ(vs.real_servers[0].checkers[0].kind(), CheckerKind::PING_CHECK);
     EXPECT_EQ(*vs.real_servers[0].checkers[1].retry, 3u);
     // The dump uses the modern spellings.
-    std::string d = dump_of(*l.r.model);
+    std::string d = dump_text(*l.r.model);
     EXPECT_NE(d.find("lvs_sched wrr"), std::string::npos);
     EXPECT_NE(d.find("PING_CHECK {"), std::string::npos);
     EXPECT_EQ(d.find("lb_algo"), std::string::npos);
@@ -446,16 +421,16 @@ virtual_server 2001:db8::10 443 {
 TEST(LvsConfig, DumpRoundTrip) {
     Loaded l(kFull);
     ASSERT_TRUE(l.r.model) << l.all();
-    std::string d1 = dump_of(*l.r.model);
+    std::string d1 = dump_text(*l.r.model);
     Loaded again(d1);
     ASSERT_TRUE(again.r.model) << again.all() << d1;
     EXPECT_TRUE(again.msgs.empty()) << again.all();
-    EXPECT_EQ(dump_of(*again.r.model), d1);
+    EXPECT_EQ(dump_text(*again.r.model), d1);
     Loaded basic(kBasic);
-    std::string b1 = dump_of(*basic.r.model);
+    std::string b1 = dump_text(*basic.r.model);
     Loaded basic2(b1);
     ASSERT_TRUE(basic2.r.model) << basic2.all();
-    EXPECT_EQ(dump_of(*basic2.r.model), b1);
+    EXPECT_EQ(dump_text(*basic2.r.model), b1);
 }
 
 TEST(LvsConfig, CompactSizes) {

@@ -4,10 +4,7 @@
 // address/route/rule line grammars, and the `halbd -d` round trip.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "config/dump.hh"
-#include "config/load.hh"
+#include "config_test_util.hh"
 
 namespace halbd::config {
 namespace {
@@ -15,38 +12,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-LoadOptions opts() {
-    LoadOptions o;
-    o.config_id = "test";
-    o.interface_exists = [](std::string_view n) { return n == "eth0" || n == "eth1" || n == "lo"; };
-    return o;
+using namespace test_util;
+
+LoadResult load(const std::string& text) {
+    return load_text("t.conf", text, options({"eth0", "eth1", "lo"}, "test"));
 }
 
-LoadResult load(const std::string& text) { return load_text("t.conf", text, opts()); }
-
-std::string all_messages(const LoadResult& r) {
-    std::string s;
-    for (const auto& m : r.messages()) s += m + "\n";
-    return s;
-}
-
-bool has_message(const LoadResult& r, std::string_view needle) {
-    for (const auto& m : r.messages())
-        if (m.find(needle) != std::string::npos) return true;
-    return false;
-}
-
-std::shared_ptr<const Model> ok(const std::string& text) {
-    auto r = load(text);
-    EXPECT_TRUE(r.model) << all_messages(r);
-    return r.model;
-}
-
-std::string dump_text(const Model& m) {
-    std::ostringstream os;
-    dump(m, os);
-    return os.str();
-}
+std::shared_ptr<const Model> ok(const std::string& text) { return expect_model(load(text)); }
 
 std::string instance(const std::string& body, const std::string& name = "VI_1") {
     return "vrrp_instance " + name + " {\n" + body + "\n}\n";
