@@ -147,6 +147,17 @@ void use_ipvlan(VrrpInstance& v, Args& a) {
     }
 }
 
+// `garp_extra_if [all] SECONDS` (and its old name vmac_garp_intvl).
+void garp_extra_if(VrrpInstance& v, Args& a) {
+    if (!a.count(1, 2)) return;
+    size_t i = 0;
+    if (a.str(0) == "all") {
+        v.garp_extra_if_all = true;
+        i = 1;
+    }
+    if (auto n = uint32(a, i, 0, 86400)) v.garp_extra_if = *n;
+}
+
 const KeywordTable<VrrpInstance>& auth_table() {
     static const KeywordTable<VrrpInstance> t("authentication", {
         {"auth_type", [](VrrpInstance& v, Args& a) {
@@ -286,24 +297,8 @@ const KeywordTable<VrrpInstance>& instance_table() {
          }},
         {"garp_master_refresh", [](V& v, Args& a) { seconds_value(a, v.garp_master_refresh); }},
         {"garp_master_refresh_repeat", [](V& v, Args& a) { repeat(a, v.garp_master_refresh_repeat); }},
-        {"garp_extra_if", [](V& v, Args& a) {
-             if (!a.count(1, 2)) return;
-             size_t i = 0;
-             if (a.str(0) == "all") {
-                 v.garp_extra_if_all = true;
-                 i = 1;
-             }
-             if (auto n = uint32(a, i, 0, 86400)) v.garp_extra_if = *n;
-         }},
-        {"vmac_garp_intvl", [](V& v, Args& a) {
-             if (!a.count(1, 2)) return;
-             size_t i = 0;
-             if (a.str(0) == "all") {
-                 v.garp_extra_if_all = true;
-                 i = 1;
-             }
-             if (auto n = uint32(a, i, 0, 86400)) v.garp_extra_if = *n;
-         }, kDeprecated, "garp_extra_if"},
+        {"garp_extra_if", garp_extra_if},
+        {"vmac_garp_intvl", garp_extra_if, kDeprecated, "garp_extra_if"},
         {"down_timer_adverts", [](V& v, Args& a) {
              if (!a.count(1)) return;
              if (auto n = a.uint(0, 1, 100)) v.down_timer_adverts = static_cast<uint8_t>(*n);

@@ -153,15 +153,7 @@ public:
     // Reports "expected '{'" and returns false when the statement has no block.
     template <class T>
     bool block(Args& a, const KeywordTable<T>& table, T& obj) {
-        if (!open_block(a)) return false;
-        Statement st;
-        for (;;) {
-            switch (read_statement(st)) {
-                case Read::Close: --depth_; return true;
-                case Read::End: unterminated(a); --depth_; return true;
-                case Read::Statement: dispatch(table, obj, st); break;
-            }
-        }
+        return each_statement(a, [&](const Statement& st) { dispatch(table, obj, st); });
     }
 
     // For a handler whose block is a list (each line an item, e.g.
@@ -169,29 +161,34 @@ public:
     // being Args::keyword(). Nested blocks inside a list are errors.
     template <class Fn>
     bool list(Args& a, Fn&& fn) {
-        if (!open_block(a)) return false;
-        Statement st;
-        for (;;) {
-            switch (read_statement(st)) {
-                case Read::Close: --depth_; return true;
-                case Read::End: unterminated(a); --depth_; return true;
-                case Read::Statement: {
-                    Args item(*this, st);
-                    fn(item);
-                    if (st.has_block) {
-                        diags_.error(st.keyword.loc, "unexpected block in '" + a.keyword() + "' list");
-                        skip_block();
-                    }
-                    break;
-                }
+        return each_statement(a, [&](const Statement& st) {
+            Args item(*this, st);
+            fn(item);
+            if (st.has_block) {
+                diags_.error(st.keyword.loc, "unexpected block in '" + a.keyword() + "' list");
+                skip_block();
             }
-        }
+        });
     }
 
 private:
     enum class Read { Statement, Close, End };
     Read read_statement(Statement& st);
     Token next_token();
+    // Reads the statements of the block `a` opens, calling fn for each, up to
+    // its '}' (or the end of input, reported as an unterminated block).
+    template <class Fn>
+    bool each_statement(Args& a, Fn&& fn) {
+        if (!open_block(a)) return false;
+        Statement st;
+        for (;;) {
+            switch (read_statement(st)) {
+                case Read::Close: --depth_; return true;
+                case Read::End: unterminated(a); --depth_; return true;
+                case Read::Statement: fn(st); break;
+            }
+        }
+    }
     bool open_block(Args& a);
     void unterminated(Args& a);
     // Skips to the '}' matching an already consumed '{', without recursion.
