@@ -14,6 +14,8 @@
 #include "core/daemon.hh"
 #include "core/epoll_loop.hh"
 #include "core/log.hh"
+#include "forward/ipvs/ipvs_backend.hh"
+#include "forward/subsystem.hh"
 #include "halbd_daemon.hh"
 #include "halbd_options.hh"
 
@@ -51,6 +53,20 @@ int config_test(const Options& opts, const std::string& path) {
     if (r.diags.warning_count() > 0)
         out << path << ": valid, " << r.diags.warning_count() << " warning(s)\n";
     return 0;
+}
+
+// The forwarding backend: IPVS, opened only when the configuration has
+// virtual servers and -P (VRRP only) was not given. A kernel without IPVS is
+// one error line and halbd runs on without forwarding (VRRP still works).
+std::unique_ptr<forward::Backend> open_forwarding_backend(const config::Model& model, const Options& opts) {
+    if (opts.vrrp_only || model.lvs.virtual_servers.empty()) return nullptr;
+    auto backend = forward::ipvs::IpvsBackend::open();
+    if (!backend) {
+        // One line, naming what is missing (the backend's message says why).
+        log::error("IPVS is not available: ", backend.error().message);
+        return nullptr;
+    }
+    return std::move(backend.value());
 }
 
 int run(const Options& opts, const std::string& path, const std::string& path_note) {
@@ -111,7 +127,12 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
         log::error(loop.error().message);
         return 1;
     }
+    // Declared before the Daemon, which holds pointers to the subsystems.
+    std::unique_ptr<forward::Backend> fwd_backend = open_forwarding_backend(*r.model, opts);
+    std::unique_ptr<forward::ForwardSubsystem> forwarding;
+    if (fwd_backend) forwarding = std::make_unique<forward::ForwardSubsystem>(*fwd_backend);
     Daemon daemon(**loop, opts, path);
+    if (forwarding) daemon.subscribe(forwarding.get());
     daemon.start(std::move(r.model));
     (*loop)->run();
     log::notice("halbd stopped");

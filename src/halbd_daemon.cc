@@ -63,7 +63,12 @@ void Daemon::stop(int signo) {
     loop_.stop();
 }
 
-std::string Daemon::data_file() const { return RUNSTATEDIR "/halbd.data"; }
+// Next to the pid file (/run/halbd.data by default), so -p moves both.
+std::string Daemon::data_file() const {
+    const std::string& pid = opts_.pid_file;
+    const auto slash = pid.rfind('/');
+    return (slash == std::string::npos ? std::string(".") : pid.substr(0, slash)) + "/halbd.data";
+}
 
 bool Daemon::write_data() {
     std::ostringstream os;
@@ -74,6 +79,7 @@ bool Daemon::write_data() {
     os << "# timers fired " << ts.fired << ", late " << ts.late << ", max lateness "
        << log::secs(ts.max_lateness) << "\n";
     config::dump(*model_, os);
+    for (const auto* s : subscribers_) s->dump_state(os);
     const std::string text = os.str();
     // O_NOFOLLOW: never write through a symlink someone planted.
     const std::string path = data_file();

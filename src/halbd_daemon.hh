@@ -5,6 +5,7 @@
 // by halbd.cc once the first configuration has loaded.
 #pragma once
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ public:
     virtual void apply(const config::Model* previous, const config::Model& current) = 0;
     // Clean stop: release what the subsystem created unless told to keep it.
     virtual void stop(const Options& opts) = 0;
+    // USR1: appends the subsystem's runtime state to the state dump (after the
+    // configuration); lines starting with '#' are comments.
+    virtual void dump_state(std::ostream& /*os*/) const {}
 };
 
 class Daemon {
@@ -38,7 +42,8 @@ public:
     bool reload();
     // TERM/INT: stops subscribers (releasing resources) and then the loop.
     void stop(int signo);
-    // USR1: writes the current configuration and counters to data_file().
+    // USR1: writes the current configuration and counters to data_file(),
+    // halbd.data in the pid file's directory.
     bool write_data();
     std::string data_file() const;
 

@@ -1,0 +1,152 @@
+// forward/subsystem.cc: see subsystem.hh. Every kernel change goes through
+// reconcile() -> plan() -> apply(); this file only decides when, and handles
+// the global IPVS settings (flush, timeouts, sync daemon).
+#include "forward/subsystem.hh"
+
+#include <ostream>
+
+#include "core/log.hh"
+#include "forward/ipvsadm_format.hh"
+
+namespace halbd::forward {
+
+namespace {
+uint32_t secs(const std::optional<Duration>& d) {
+    return d ? static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(*d).count()) : 0;
+}
+const char* role_name(SyncDaemon::Role r) { return r == SyncDaemon::Role::Master ? "master" : "backup"; }
+}  // namespace
+
+Timeouts timeouts_for(const config::LvsTimeouts& t) { return Timeouts{secs(t.tcp), secs(t.tcpfin), secs(t.udp)}; }
+
+SyncDaemon sync_daemon_for(const config::LvsSyncDaemon& c, SyncDaemon::Role role) {
+    // keepalived ipvs_syncd_cmd(): only values differing from the kernel's
+    // defaults are sent, so older kernels without those attributes still work.
+    static const net::IpAddress default_group = *net::IpAddress::parse("224.0.0.81");
+    SyncDaemon d;
+    d.role = role;
+    d.ifname = c.interface;
+    d.syncid = c.id.value_or(0);
+    d.maxlen = c.maxlen.value_or(0);
+    d.port = c.port == 8848 ? 0 : c.port;
+    d.ttl = c.ttl == 1 ? 0 : c.ttl;
+    if (!(c.group == default_group)) {
+        d.group = c.group;
+        d.has_group = true;
+    }
+    return d;
+}
+
+ForwardSubsystem::ForwardSubsystem(Backend& backend) : backend_(backend) {}
+ForwardSubsystem::~ForwardSubsystem() = default;
+
+void ForwardSubsystem::apply(const config::Model* previous, const config::Model& current) {
+    model_ = &current;
+    if (!previous && current.global.lvs_flush) {
+        if (auto st = backend_.flush(); !st)
+            log::error("IPVS: flush (lvs_flush): ", st.error().message);
+        else
+            log::info("IPVS: flushed the whole table (lvs_flush)");
+    }
+    apply_timeouts(current, previous);
+    apply_sync_daemon(current);
+    reconcile(previous ? "configuration reload" : "start");
+}
+
+void ForwardSubsystem::refresh(std::string_view reason) {
+    if (model_) reconcile(reason);
+}
+
+void ForwardSubsystem::reconcile(std::string_view reason) {
+    ServiceTable desired = desired_services(*model_, pool_ ? *pool_ : initial_pool_);
+    ServiceTable kernel;
+    if (auto dumped = backend_.dump(); !dumped) {
+        log::error("IPVS: cannot read the kernel table: ", dumped.error().message, "; assuming it is empty");
+    } else {
+        kernel = std::move(dumped.value());
+    }
+    const std::vector<Op> ops = plan(desired, kernel, owned_);
+    last_ = forward::apply(backend_, ops, reason);
+    if (last_.failed || last_.skipped)
+        log::warning("IPVS: ", last_.failed, " change(s) failed, ", last_.skipped, " skipped (", reason, ")");
+    else if (ops.empty())
+        log::debug("IPVS: kernel table already as configured (", reason, ")");
+    // Everything desired is ours now, including matching services adopted from the kernel.
+    owned_.clear();
+    for (const auto& [k, s] : desired) owned_.insert(k.canonical());
+    programmed_ = std::move(desired);
+}
+
+void ForwardSubsystem::apply_timeouts(const config::Model& m, const config::Model* previous) {
+    const Timeouts t = timeouts_for(m.global.lvs_timeouts);
+    if (t == Timeouts{}) return;  // nothing configured: the kernel's values stay
+    if (previous && timeouts_for(previous->global.lvs_timeouts) == t) return;
+    if (auto st = backend_.set_timeouts(t); !st)
+        log::error("IPVS: set timeouts (lvs_timeouts): ", st.error().message);
+    else
+        log::info("IPVS: timeouts set to tcp ", t.tcp, " tcpfin ", t.tcp_fin, " udp ", t.udp,
+                  " (0 = unchanged)");
+}
+
+void ForwardSubsystem::apply_sync_daemon(const config::Model& m) {
+    const auto& cfg = m.global.lvs_sync_daemon;
+    if (!cfg) {
+        if (sync_) stop_sync_daemon();
+        return;
+    }
+    const SyncDaemon want = sync_daemon_for(*cfg, sync_role_);
+    if (sync_ && *sync_ == want) return;
+    if (sync_) stop_sync_daemon();
+    if (auto st = backend_.start_sync_daemon(want); !st) {
+        log::error("IPVS: start ", role_name(want.role), " sync daemon on ", want.ifname, ": ", st.error().message);
+        return;
+    }
+    sync_ = want;
+    log::info("IPVS: ", role_name(want.role), " sync daemon started on ", want.ifname, " (syncid ", want.syncid, ")");
+}
+
+void ForwardSubsystem::stop_sync_daemon() {
+    if (!sync_) return;
+    if (auto st = backend_.stop_sync_daemon(sync_->role); !st)
+        log::error("IPVS: stop ", role_name(sync_->role), " sync daemon: ", st.error().message);
+    else
+        log::info("IPVS: ", role_name(sync_->role), " sync daemon stopped");
+    sync_.reset();
+}
+
+void ForwardSubsystem::set_sync_role(SyncDaemon::Role role) {
+    if (role == sync_role_) return;
+    sync_role_ = role;
+    if (model_ && sync_) apply_sync_daemon(*model_);  // restarts in the new role
+}
+
+void ForwardSubsystem::stop(const Options& opts) {
+    if (model_ && !opts.dont_release_ipvs) {
+        if (model_->global.lvs_flush_on_stop == config::LvsFlushOnStop::Full) {
+            if (auto st = backend_.flush(); !st)
+                log::error("IPVS: flush (lvs_flush_on_stop): ", st.error().message);
+            else
+                log::info("IPVS: flushed the whole table (lvs_flush_on_stop)");
+        } else if (!owned_.empty()) {
+            // Removing a service removes its destinations with it.
+            ServiceTable kernel;
+            if (auto dumped = backend_.dump(); dumped) kernel = std::move(dumped.value());
+            else
+                for (const auto& k : owned_) kernel[k].key = k;  // cannot read: try each owned service
+            last_ = forward::apply(backend_, plan({}, kernel, owned_), "shutdown");
+        }
+        owned_.clear();
+        programmed_.clear();
+    } else if (opts.dont_release_ipvs) {
+        log::info("IPVS: leaving ", owned_.size(), " service(s) in the kernel (-I)");
+    }
+    stop_sync_daemon();
+}
+
+void ForwardSubsystem::dump_state(std::ostream& os) const {
+    os << "# IPVS (" << backend_.name() << "): " << owned_.size() << " service(s) owned, last change "
+       << last_.done << " done, " << last_.failed << " failed, " << last_.skipped << " skipped\n"
+       << format_ipvsadm(programmed_);
+}
+
+}  // namespace halbd::forward

@@ -1,0 +1,74 @@
+// forward/subsystem.hh: the forwarding subsystem, a ConfigSubscriber owning
+// nothing but its bookkeeping over a Backend& (IPVS today). Start, reload
+// and pool changes all run the same path: desired table -> kernel dump ->
+// plan -> apply (DESIGN principle 4). Created and subscribed by halbd.cc.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "forward/backend.hh"
+#include "forward/desired.hh"
+#include "forward/reconciler.hh"
+#include "halbd_daemon.hh"
+
+namespace halbd::forward {
+
+class ForwardSubsystem : public ConfigSubscriber {
+public:
+    explicit ForwardSubsystem(Backend& backend);
+    ~ForwardSubsystem() override;
+
+    // previous == null: start (lvs_flush, lvs_timeouts, sync daemon, full
+    // reconcile adopting matching kernel services); otherwise a reload: only
+    // what differs is touched.
+    void apply(const config::Model* previous, const config::Model& current) override;
+    // TERM: unless -I, removes the services halbd owns (or flushes with
+    // lvs_flush_on_stop); stops the sync daemon it started.
+    void stop(const Options& opts) override;
+    void dump_state(std::ostream& os) const override;
+
+    // The health-check subsystem's pool; null = InitialPool (keepalived at
+    // start). The view must outlive this object or be reset first.
+    void set_pool(const PoolView* pool) { pool_ = pool; }
+    // Re-reconciles the current model against the pool (a real server went
+    // up or down); `reason` ends each log line ("real server 10.0.0.2:80 down").
+    void refresh(std::string_view reason);
+
+    // Connection-sync role. VRRP will call this on MASTER/BACKUP transitions of
+    // the lvs_sync_daemon instance (keepalived vrrp_sync: master daemon on
+    // MASTER, backup daemon otherwise); until VRRP exists the daemon starts as
+    // master. Stops the running daemon and starts the other role.
+    void set_sync_role(SyncDaemon::Role role);
+
+    const std::set<ServiceKey>& owned() const { return owned_; }
+    // What halbd believes it programmed: the last desired table.
+    const ServiceTable& programmed() const { return programmed_; }
+    const ApplyResult& last_result() const { return last_; }
+
+private:
+    void reconcile(std::string_view reason);
+    void apply_timeouts(const config::Model& m, const config::Model* previous);
+    void apply_sync_daemon(const config::Model& m);
+    void stop_sync_daemon();
+
+    Backend& backend_;
+    InitialPool initial_pool_;
+    const PoolView* pool_ = nullptr;
+    const config::Model* model_ = nullptr;  // the Daemon keeps it alive until the next apply()
+    std::set<ServiceKey> owned_;
+    ServiceTable programmed_;
+    ApplyResult last_;
+    std::optional<SyncDaemon> sync_;  // the daemon halbd started
+    SyncDaemon::Role sync_role_ = SyncDaemon::Role::Master;
+};
+
+// The sync daemon keepalived would start for global_defs lvs_sync_daemon, in the given role.
+SyncDaemon sync_daemon_for(const config::LvsSyncDaemon& c, SyncDaemon::Role role);
+// lvs_timeouts as kernel values (0 = leave the kernel's).
+Timeouts timeouts_for(const config::LvsTimeouts& t);
+
+}  // namespace halbd::forward
