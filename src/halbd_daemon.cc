@@ -22,11 +22,13 @@ Daemon::~Daemon() = default;
 void Daemon::start(std::shared_ptr<const config::Model> model) {
     model_ = std::move(model);
     generation_ = 1;
-    for (auto* s : subscribers_) s->apply(nullptr, *model_);
+    // Watch (and so block) the signals first: a HUP or TERM sent while the
+    // subsystems program the kernel waits in the signalfd instead of killing us.
     signals_.push_back(loop_.watch_signal(SIGTERM, [this](int s) { stop(s); }));
     signals_.push_back(loop_.watch_signal(SIGINT, [this](int s) { stop(s); }));
     signals_.push_back(loop_.watch_signal(SIGHUP, [this](int) { reload(); }));
     signals_.push_back(loop_.watch_signal(SIGUSR1, [this](int) { write_data(); }));
+    for (auto* s : subscribers_) s->apply(nullptr, *model_);
     log::notice("started with configuration ", config_file_, " (generation ", generation_, ")");
 }
 
