@@ -120,8 +120,16 @@ public:
     std::string_view block_name() const { return block_name_; }
     const std::vector<std::string_view>& names() const { return names_; }
 
+    // For blocks whose old grammar had bare lines (keepalived's first
+    // vrrp_sync_group form lists members without `group { }`): called for a
+    // keyword the table does not know; returns false to report it as unknown.
+    using Fallback = bool (*)(T&, Args&);
+    void set_fallback(Fallback fn) { fallback_ = fn; }
+    Fallback fallback() const { return fallback_; }
+
 private:
     std::string_view block_name_;
+    Fallback fallback_ = nullptr;
     std::unordered_map<std::string_view, Keyword<T>> map_;
     std::vector<std::string_view> names_;
 };
@@ -201,6 +209,10 @@ private:
     template <class T>
     void dispatch(const KeywordTable<T>& table, T& obj, const Statement& st) {
         const Keyword<T>* kw = table.find(st.keyword.text);
+        if (!kw && table.fallback() && !st.has_block) {
+            Args a(*this, st);
+            if (table.fallback()(obj, a)) return;
+        }
         if (!pre_dispatch(st, table.block_name(), kw ? kw->flags : 0, kw ? kw->note : "",
                           kw != nullptr, table.names()))
             return;

@@ -149,9 +149,15 @@ const KeywordTable<TrackProcess>& track_process_table() {
     return t;
 }
 
+// keepalived's first sync-group grammar listed the members as bare lines
+// (still in its own sample keepalived.conf.vrrp.lvs_syncd, and accepted by
+// 2.2.7). A line whose first word is close to a real keyword stays an
+// unknown-keyword error, so typos keep their "did you mean".
+bool old_style_member(VrrpSyncGroup& g, Args& a);
+
 const KeywordTable<VrrpSyncGroup>& sync_group_table() {
     using G = VrrpSyncGroup;
-    static const KeywordTable<G> t("vrrp_sync_group", {
+    static KeywordTable<G> t("vrrp_sync_group", {
         {"group", [](G& g, Args& a) {
              if (g.group_set) a.error("group list already given for this sync group");
              g.group_set = true;
@@ -178,7 +184,18 @@ const KeywordTable<VrrpSyncGroup>& sync_group_table() {
              if (auto v = a.boolean(0)) g.notify_priority_changes = *v;
          }},
     });
+    static const bool once = (t.set_fallback(old_style_member), true);
+    (void)once;
     return t;
+}
+
+bool old_style_member(VrrpSyncGroup& g, Args& a) {
+    if (closest_match(a.keyword(), sync_group_table().names())) return false;
+    a.warning("vrrp_sync_group members listed without 'group { }' is deprecated; write 'group { " +
+              a.keyword() + (a.size() ? " " + a.rest(0) : std::string()) + " }'");
+    g.group.push_back({a.loc(), a.keyword(), kNoIndex});
+    for (size_t i = 0; i < a.size(); ++i) g.group.push_back({a.loc(i), a.str(i), kNoIndex});
+    return true;
 }
 
 const KeywordTable<StaticTrackGroup>& track_group_table() {

@@ -171,6 +171,24 @@ TEST(VrrpSyncGroupTest, MembersExistAndOnlyOneGroup) {
     EXPECT_TRUE(has_message(r, "already in vrrp_sync_group 'G1'")) << all_messages(r);
 }
 
+// keepalived's own sample keepalived.conf.vrrp.lvs_syncd lists members as bare
+// lines; 2.2.7 accepts that, so halbd does too (with a warning), while a line
+// that looks like a misspelt keyword stays an error.
+TEST(VrrpSyncGroupTest, OldStyleBareMembers) {
+    auto r = load("vrrp_sync_group VG1 {\n  VI_1\n  VI_2\n  notify_mastr /bin/true\n}\n" +
+                  instance(kBasic) + instance("interface eth1\nvirtual_router_id 52\n"
+                                              "virtual_ipaddress {\n 192.0.2.2/24\n}\n", "VI_2"));
+    EXPECT_TRUE(has_message(r, "t.conf:2:3: warning: vrrp_sync_group members listed without 'group { }' "
+                               "is deprecated; write 'group { VI_1 }'")) << all_messages(r);
+    EXPECT_TRUE(has_message(r, "t.conf:4:3: error: unknown keyword 'notify_mastr' in 'vrrp_sync_group'; "
+                               "did you mean 'notify_master'?")) << all_messages(r);
+    auto m = ok("vrrp_sync_group VG1 {\n  VI_1\n  VI_2\n}\n" + instance(kBasic) +
+                instance("interface eth1\nvirtual_router_id 52\nvirtual_ipaddress {\n 192.0.2.2/24\n}\n", "VI_2"));
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->vrrp.vrrp_sync_group.at(0).group.size(), 2u);
+    EXPECT_EQ(m->vrrp.vrrp_sync_group[0].group[1].name, "VI_2");
+}
+
 TEST(VrrpSyncGroupTest, MemberWeightsDropped) {
     auto r = load("vrrp_script chk {\n script /bin/true\n weight 10\n}\n" +
                   instance(std::string(kBasic) + "track_script {\n chk\n}\n") +
