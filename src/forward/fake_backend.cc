@@ -33,6 +33,7 @@ void FakeBackend::record(std::string line) {
 }
 
 core::Result<ServiceTable> FakeBackend::dump() {
+    ++dumps_;
     if (auto e = injected(Call::Dump, nullptr, nullptr)) return *e;
     ServiceTable t = table_;
     for (auto& [k, s] : t) s.params.flags |= svc_flags::hashed;  // as the kernel reports them

@@ -49,6 +49,7 @@ public:
     const ServiceTable& table() const { return table_; }
     ServiceTable& table() { return table_; }  // seed "someone else's" services
     const Timeouts& timeouts() const { return timeouts_; }
+    uint64_t dumps() const { return dumps_; }
     const std::optional<SyncDaemon>& daemon(SyncDaemon::Role r) const {
         return r == SyncDaemon::Role::Master ? master_ : backup_;
     }
@@ -74,6 +75,7 @@ private:
     std::set<std::string> schedulers_;
     std::vector<std::string> journal_;
     uint64_t writes_ = 0;
+    uint64_t dumps_ = 0;
 };
 
 }  // namespace halbd::forward

@@ -59,18 +59,28 @@ void ForwardSubsystem::refresh(std::string_view reason) {
 
 void ForwardSubsystem::reconcile(std::string_view reason) {
     ServiceTable desired = desired_services(*model_, pool_ ? *pool_ : initial_pool_);
-    ServiceTable kernel;
-    if (auto dumped = backend_.dump(); !dumped) {
-        log::error("IPVS: cannot read the kernel table: ", dumped.error().message, "; assuming it is empty");
-    } else {
-        kernel = std::move(dumped.value());
+    ServiceTable dumped_table;
+    const ServiceTable* kernel = &programmed_;
+    if (!in_sync_) {
+        if (auto dumped = backend_.dump(); !dumped) {
+            log::error("IPVS: cannot read the kernel table: ", dumped.error().message, "; assuming it is empty");
+        } else {
+            dumped_table = std::move(dumped.value());
+        }
+        kernel = &dumped_table;
     }
-    const std::vector<Op> ops = plan(desired, kernel, owned_);
+    const std::vector<Op> ops = plan(desired, *kernel, owned_);
+    const uint64_t writes_before = backend_.writes();
     last_ = forward::apply(backend_, ops, reason);
-    if (last_.failed || last_.skipped)
-        log::warning("IPVS: ", last_.failed, " change(s) failed, ", last_.skipped, " skipped (", reason, ")");
+    in_sync_ = last_.failed == 0 && last_.skipped == 0;
+    if (!in_sync_)
+        log::warning("IPVS: ", last_.failed, " change(s) failed, ", last_.skipped, " skipped (", reason,
+                     "); the next change re-reads the kernel table");
     else if (ops.empty())
         log::debug("IPVS: kernel table already as configured (", reason, ")");
+    else
+        log::info("IPVS: ", ops.size(), " change(s) with ", backend_.writes() - writes_before,
+                  " netlink write(s) (", reason, ")");
     // Everything desired is ours now, including matching services adopted from the kernel.
     owned_.clear();
     for (const auto& [k, s] : desired) owned_.insert(k.canonical());

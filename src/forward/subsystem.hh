@@ -50,6 +50,9 @@ public:
     const ApplyResult& last_result() const { return last_; }
 
 private:
+    // Plans against the kernel's table when it may differ from what we
+    // believe (start, or after a failed change), else against programmed_:
+    // a reload then costs netlink requests in proportion to the change.
     void reconcile(std::string_view reason);
     void apply_timeouts(const config::Model& m, const config::Model* previous);
     void apply_sync_daemon(const config::Model& m);
@@ -61,6 +64,7 @@ private:
     const config::Model* model_ = nullptr;  // the Daemon keeps it alive until the next apply()
     std::set<ServiceKey> owned_;
     ServiceTable programmed_;
+    bool in_sync_ = false;  // programmed_ is what the kernel holds for our services
     ApplyResult last_;
     std::optional<SyncDaemon> sync_;  // the daemon halbd started
     SyncDaemon::Role sync_role_ = SyncDaemon::Role::Master;

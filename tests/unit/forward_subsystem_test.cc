@@ -185,6 +185,28 @@ TEST_F(ForwardSubsystemTest, DumpStateIsIpvsadmLayout) {
         << os.str();
 }
 
+// A reload plans against what halbd programmed, not a fresh kernel dump, so
+// its cost follows the change; after a failed change the kernel is re-read.
+TEST_F(ForwardSubsystemTest, ReloadDoesNotReadTheKernelUnlessAChangeFailed) {
+    auto m1 = load(kBase);
+    ASSERT_TRUE(m1);
+    fwd.apply(nullptr, *m1);
+    EXPECT_EQ(fb.dumps(), 1u);
+    auto m2 = load(with(kBase, "    real_server 10.0.0.3 80 {\n", "    real_server 10.0.0.3 80 {\n        weight 4\n"));
+    ASSERT_TRUE(m2);
+    cap.clear();
+    fb.fail_on(FakeBackend::Call::UpdateDest, EINVAL);
+    fwd.apply(m1.get(), *m2);
+    EXPECT_EQ(fb.dumps(), 1u);
+    EXPECT_TRUE(cap.contains("the next change re-reads the kernel table"));
+    fb.clear_failures();
+    cap.clear();
+    fwd.apply(m2.get(), *m2);  // same model: the failed weight change is retried
+    EXPECT_EQ(fb.dumps(), 2u);
+    EXPECT_EQ(fb.table().at(tcp("10.0.0.1", 80)).dests.at(dest("10.0.0.3", 80)).weight, 4);
+    EXPECT_TRUE(cap.contains("IPVS: 1 change(s) with 1 netlink write(s) (configuration reload)"));
+}
+
 TEST_F(ForwardSubsystemTest, DumpFailureIsLogged) {
     fb.fail_on(FakeBackend::Call::Dump, EPERM);
     auto m = load(kBase);
