@@ -100,11 +100,11 @@ void ForwardSubsystem::apply_timeouts(const config::Model& m, const config::Mode
 
 void ForwardSubsystem::apply_sync_daemon(const config::Model& m) {
     const auto& cfg = m.global.lvs_sync_daemon;
-    if (!cfg) {
+    if (!cfg || !sync_role_) {
         if (sync_) stop_sync_daemon();
         return;
     }
-    const SyncDaemon want = sync_daemon_for(*cfg, sync_role_);
+    const SyncDaemon want = sync_daemon_for(*cfg, *sync_role_);
     if (sync_ && *sync_ == want) return;
     if (sync_) stop_sync_daemon();
     if (auto st = backend_.start_sync_daemon(want); !st) {
@@ -125,9 +125,9 @@ void ForwardSubsystem::stop_sync_daemon() {
 }
 
 void ForwardSubsystem::set_sync_role(SyncDaemon::Role role) {
-    if (role == sync_role_) return;
+    if (sync_role_ == role) return;
     sync_role_ = role;
-    if (model_ && sync_) apply_sync_daemon(*model_);  // restarts in the new role
+    if (model_) apply_sync_daemon(*model_);  // starts, or restarts in the new role
 }
 
 void ForwardSubsystem::stop(const Options& opts) {

@@ -38,10 +38,11 @@ public:
     // up or down); `reason` ends each log line ("real server 10.0.0.2:80 down").
     void refresh(std::string_view reason);
 
-    // Connection-sync role. VRRP will call this on MASTER/BACKUP transitions of
+    // Connection-sync role. VRRP calls this on MASTER/BACKUP transitions of
     // the lvs_sync_daemon instance (keepalived vrrp_sync: master daemon on
-    // MASTER, backup daemon otherwise); until VRRP exists the daemon starts as
-    // master. Stops the running daemon and starts the other role.
+    // MASTER, backup daemon otherwise). As in keepalived, no sync daemon runs
+    // before VRRP has given a role (so none with -C, which runs no VRRP).
+    // Stops the running daemon and starts the new role.
     void set_sync_role(SyncDaemon::Role role);
 
     const std::set<ServiceKey>& owned() const { return owned_; }
@@ -67,7 +68,7 @@ private:
     bool in_sync_ = false;  // programmed_ is what the kernel holds for our services
     ApplyResult last_;
     std::optional<SyncDaemon> sync_;  // the daemon halbd started
-    SyncDaemon::Role sync_role_ = SyncDaemon::Role::Master;
+    std::optional<SyncDaemon::Role> sync_role_;  // none until VRRP says
 };
 
 // The sync daemon keepalived would start for global_defs lvs_sync_daemon, in the given role.

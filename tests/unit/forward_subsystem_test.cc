@@ -59,12 +59,12 @@ TEST_F(ForwardSubsystemTest, StartProgramsEverything) {
     ASSERT_GE(fb.journal().size(), 3u);
     EXPECT_EQ(fb.journal()[0], "flush");
     EXPECT_EQ(fb.journal()[1], "set_timeouts 7200 0 60");
-    EXPECT_EQ(fb.journal()[2], "start_sync_daemon master eth0");
     EXPECT_EQ(fb.table().size(), 2u);
     EXPECT_EQ(fb.table().at(tcp("10.0.0.1", 80)).dests.size(), 2u);
     EXPECT_EQ(fb.timeouts(), (Timeouts{7200, 120, 60}));
-    ASSERT_TRUE(fb.daemon(SyncDaemon::Role::Master));
-    EXPECT_EQ(fb.daemon(SyncDaemon::Role::Master)->syncid, 5u);
+    // No sync daemon until VRRP gives a role (keepalived -C starts none either).
+    EXPECT_FALSE(fb.daemon(SyncDaemon::Role::Master));
+    EXPECT_FALSE(fb.daemon(SyncDaemon::Role::Backup));
     EXPECT_EQ(fwd.owned(), (std::set<ServiceKey>{tcp("10.0.0.1", 80), tcp("10.0.0.1", 443)}));
     EXPECT_TRUE(cap.contains("IPVS: added TCP 10.0.0.1:80 (rr) with 2 real servers (start)"));
 }
@@ -119,6 +119,8 @@ TEST_F(ForwardSubsystemTest, StopRemovesOwnedServicesOnly) {
     auto m = load(with(kBase, "    lvs_flush\n", ""));
     ASSERT_TRUE(m);
     fwd.apply(nullptr, *m);
+    fwd.set_sync_role(SyncDaemon::Role::Master);
+    ASSERT_TRUE(fb.daemon(SyncDaemon::Role::Master));
     fwd.stop(Options{});
     EXPECT_EQ(fb.table().size(), 1u);
     EXPECT_TRUE(fb.table().count(udp("192.0.2.1", 53)));
@@ -130,6 +132,8 @@ TEST_F(ForwardSubsystemTest, StopWithDontReleaseKeepsServices) {
     auto m = load(kBase);
     ASSERT_TRUE(m);
     fwd.apply(nullptr, *m);
+    fwd.set_sync_role(SyncDaemon::Role::Master);
+    ASSERT_TRUE(fb.daemon(SyncDaemon::Role::Master));
     Options o;
     o.dont_release_ipvs = true;
     fwd.stop(o);
@@ -150,6 +154,9 @@ TEST_F(ForwardSubsystemTest, SyncRoleHook) {
     auto m = load(kBase);
     ASSERT_TRUE(m);
     fwd.apply(nullptr, *m);
+    fwd.set_sync_role(SyncDaemon::Role::Master);
+    ASSERT_TRUE(fb.daemon(SyncDaemon::Role::Master));
+    EXPECT_EQ(fb.daemon(SyncDaemon::Role::Master)->syncid, 5u);
     fwd.set_sync_role(SyncDaemon::Role::Backup);
     EXPECT_FALSE(fb.daemon(SyncDaemon::Role::Master));
     ASSERT_TRUE(fb.daemon(SyncDaemon::Role::Backup));
