@@ -28,6 +28,7 @@ bool file_exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; 
 config::LoadResult load(const Options& opts, const std::string& path) {
     config::LoadOptions lo;
     lo.config_id = opts.config_id;
+    lo.all_config = opts.all_config;
     return config::load_file(path, lo);
 }
 

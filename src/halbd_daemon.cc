@@ -36,6 +36,7 @@ bool Daemon::reload() {
     log::info("reloading configuration from ", config_file_);
     config::LoadOptions lo;
     lo.config_id = opts_.config_id;
+    lo.all_config = opts_.all_config;
     config::LoadResult r = config::load_file(config_file_, lo);
     for (const auto& d : r.diags.items()) {
         std::string line = r.diags.format(r.sources, d);

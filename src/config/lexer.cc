@@ -730,8 +730,8 @@ void Lexer::Impl::include(const std::string& pattern, IncludeKind kind, Location
         return;
     }
     if (matches.empty()) {
-        bool strict = kind == IncludeKind::Wildcard || kind == IncludeKind::Brace ||
-                      kind == IncludeKind::All;
+        bool strict = opts.all_includes_required || kind == IncludeKind::Wildcard ||
+                      kind == IncludeKind::Brace || kind == IncludeKind::All;
         if (!wildcard) {
             struct stat st;
             std::string why = ::stat(full.c_str(), &st) == 0 ? "is a directory"

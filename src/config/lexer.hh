@@ -18,6 +18,7 @@ namespace halbd::config {
 struct LexerOptions {
     std::string config_id;            // for @id lines; default: first label of the hostname
     bool allow_include = true;        // false: `include` is an error (fuzzing)
+    bool all_includes_required = false;  // -e: an include pattern matching nothing is an error
     size_t max_include_depth = 64;    // deeper nesting is an error (guards include loops too)
     size_t max_expansion = 1u << 24;  // bytes a single macro expansion may produce
     size_t max_generated_lines = 1u << 20;  // lines all ~SEQ/~LST of one load may generate

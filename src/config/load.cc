@@ -44,6 +44,7 @@ LexerOptions lexer_options(const LoadOptions& opts) {
     LexerOptions lo;
     lo.config_id = opts.config_id;
     lo.allow_include = opts.allow_include;
+    lo.all_includes_required = opts.all_config;
     return lo;
 }
 

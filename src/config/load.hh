@@ -18,6 +18,7 @@ namespace halbd::config {
 struct LoadOptions {
     std::string config_id;  // -i; empty = first label of the host name
     bool allow_include = true;  // false for fuzzing: inputs must not read the disk
+    bool all_config = false;    // -e: every include must match a file
     // Does a network interface exist here? Default: if_nametoindex().
     std::function<bool(std::string_view)> interface_exists;
 };

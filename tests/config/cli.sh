@@ -42,6 +42,10 @@ CONF
 expect_status 1 "-t on a file with errors" -- "$HALBD" -t -f "$TMP/bad.conf"
 expect_output_has "$TMP/bad.conf:2:5: error: unknown keyword 'router_idd' in 'global_defs'; did you mean 'router_id'?" "typo with suggestion"
 expect_output_has "$TMP/bad.conf:6:23: error:" "second error reported in the same run"
+printf 'include %s/conf.d/*.conf\n' "$TMP" >"$TMP/inc.conf"
+expect_status 0 "an include matching nothing is a warning" -- "$HALBD" -t -f "$TMP/inc.conf"
+expect_status 1 "-e makes it an error" -- "$HALBD" -t -e -f "$TMP/inc.conf"
+expect_output_has "error: no file matches include" "-e error is explained"
 expect_status 1 "-t=FILE writes the diagnostics to FILE" -- "$HALBD" --config-test="$TMP/diag" -f "$TMP/bad.conf"
 grep -q "router_idd" "$TMP/diag" && ok || fail "-t=FILE: diagnostics not in FILE"
 finish
