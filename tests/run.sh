@@ -57,7 +57,7 @@ count() {
     failed=$((failed + ${f:-0} + ${e:-0}))
     unit=$(dirname "$log")/tests/unit/unit_tests.log
     cases=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\{0,1\}\..*/\1/p' "$unit" 2>/dev/null | tail -1)
-    if [ -n "$cases" ] && grep -q '^PASS: tests/unit/unit_tests' "$log"; then
+    if [ -n "$cases" ] && grep -q ':test-result: PASS' "$(dirname "$log")/tests/unit/unit_tests.trs" 2>/dev/null; then
         passed=$((passed + cases - 1))
     fi
 }

@@ -1,0 +1,150 @@
+#!/bin/sh
+# bench/ipvs-program.sh: how long halbd and keepalived take to program IPVS
+# from empty (N virtual servers x M real servers, default 10,000 x 10, no
+# health checkers), to apply a SIGHUP reload that changes 1% of the
+# services (one real server's weight each), and to remove everything on
+# SIGTERM. Both run on the same file, one after the other, in one boot of
+# the tests/vm qemu VM (the host kernel has no IPVS). Prints a table with
+# the ratio halbd / keepalived.
+#
+# Timing: wall time from just before the daemon is started (or signalled)
+# until /proc/net/ip_vs shows the expected table, polled every 0.25 s; the
+# clock is /proc/uptime (10 ms). /proc/net/ip_vs lists what `ipvsadm -Ln`
+# lists, but reading it costs far less than running ipvsadm over 110,000
+# entries under TCG, so the poll disturbs the daemon less. The figures
+# include up to one poll interval plus one read of the table. The VM is
+# TCG-emulated: absolute times are many times those of real hardware;
+# the ratio is what to look at.
+#
+# usage: bench/ipvs-program.sh [NxM]         (default 10000x10)
+#   HALBD=path/to/src/halbd   the binary (default ../src/halbd beside this
+#                             script); missing = keepalived only
+#   HALBD_VM_TIMEOUT          seconds for the whole VM (default 2400)
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+size=${1:-10000x10}
+n=${size%x*}
+m=${size#*x}
+case $n$m in *[!0-9]* | "") echo "usage: $0 [NxM]" >&2; exit 2 ;; esac
+if [ "$n" -lt 100 ] || [ "$n" -gt 60000 ] || [ "$m" -lt 1 ] || [ "$m" -gt 60 ]; then
+    echo "ipvs-program.sh: N must be 100..60000 and M 1..60" >&2
+    exit 2
+fi
+command -v bash >/dev/null 2>&1 || { echo "SKIP: the VM harness needs bash"; exit 77; }
+halbd=${HALBD:-$here/../src/halbd}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/halbd-ipvs-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+cat >"$tmp/guest.sh" <<'EOF'
+now() { cut -d' ' -f1 /proc/uptime; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# wait_for SECONDS COMMAND...: poll every 0.25 s; prints the elapsed time
+# since $T0 when COMMAND succeeds, "timeout" otherwise.
+wait_for() {
+    _end=$(awk -v t="$(now)" -v s="$1" 'BEGIN { print t + s }')
+    shift
+    while :; do
+        if "$@"; then
+            awk -v a="$T0" -v b="$(now)" 'BEGIN { printf "%.2f\n", b - a }'
+            return 0
+        fi
+        if awk -v t="$(now)" -v e="$_end" 'BEGIN { exit !(t > e) }'; then
+            echo timeout
+            return 1
+        fi
+        sleep 0.25
+    done
+}
+gen() { # EDITED: N x M services; EDITED=1 sets weight 77 on real server 1
+        # of every 100th service (1% of the services)
+    awk -v n="$N" -v m="$M" -v edited="$1" 'BEGIN {
+        print "global_defs {\n    router_id bench\n}"
+        for (i = 0; i < n; i++) {
+            a = 1 + i
+            printf "virtual_server 10.%d.%d.%d 80 {\n    lb_algo wrr\n    lb_kind NAT\n    protocol TCP\n",
+                int(a / 65536), int(a / 256) % 256, a % 256
+            for (j = 0; j < m; j++) {
+                r = 8388608 + 1 + i * m + j
+                w = (edited && i % 100 == 0 && j == 0) ? 77 : 1 + j % 5
+                printf "    real_server 10.%d.%d.%d 8080 {\n        weight %d\n    }\n",
+                    int(r / 65536), int(r / 256) % 256, r % 256, w
+            }
+            print "}"
+        }
+    }'
+}
+lines() { wc -l </proc/net/ip_vs; }
+full() { [ "$(lines)" -eq "$WANT" ]; }
+edited() { [ "$(awk '$1 == "->" && $4 == 77' /proc/net/ip_vs | wc -l)" -eq "$EDITS" ]; }
+empty() { [ "$(lines)" -le 3 ]; }
+
+modprobe crc32c_generic
+modprobe ip_vs || { echo "bench: no ip_vs"; exit 1; }
+modprobe ip_vs_wrr
+WANT=$((3 + N + N * M))
+EDITS=$(((N + 99) / 100))
+gen 0 >/tmp/bench.orig
+gen 1 >/tmp/bench.edited
+echo "# $N services x $M real servers: $(wc -l </tmp/bench.orig) lines, $(wc -c </tmp/bench.orig) bytes; reload edits $EDITS services"
+for d in keepalived $HALBD_IN_VM; do
+    ipvsadm -C
+    cp /tmp/bench.orig /tmp/bench.conf
+    T0=$(now)
+    case $d in
+        keepalived) keepalived -n -l -G -C -f /tmp/bench.conf -p /run/b.pid -c /run/b-c.pid >"/tmp/$d.log" 2>&1 & ;;
+        *) "$d" -n -l -G -f /tmp/bench.conf -p /run/b.pid >"/tmp/$d.log" 2>&1 & ;;
+    esac
+    pid=$!
+    prog=$(wait_for 1200 full) || echo "# $d: programmed $(lines) of $WANT lines in time"
+    cp /tmp/bench.edited /tmp/bench.conf
+    T0=$(now)
+    kill -HUP "$pid"
+    rel=$(wait_for 600 edited) || echo "# $d: reload not seen"
+    # The reload must not have touched the total.
+    [ "$(lines)" -eq "$WANT" ] || echo "# $d: after the reload the table has $(lines) lines, not $WANT"
+    T0=$(now)
+    kill -TERM "$pid"
+    stop=$(wait_for 600 empty) || echo "# $d: table not empty after SIGTERM"
+    gone "$pid" || sleep 2
+    gone "$pid" || { echo "# $d did not exit; killed"; kill -KILL "$pid"; }
+    wait "$pid" 2>/dev/null
+    echo "RESULT $d $prog $rel $stop"
+    echo "# $d log (last 5 lines):"
+    tail -n 5 "/tmp/$d.log" | cut -c1-200 | sed 's/^/#   /'
+done
+ipvsadm -C
+EOF
+
+set -- --env "N=$n" --env "M=$m"
+if [ -f "$halbd" ] && [ "$(head -c 4 "$halbd" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+    set -- "$@" --bin "$halbd" --env "HALBD_IN_VM=$(basename "$halbd")"
+else
+    echo "# no halbd binary at $halbd: keepalived only" >&2
+fi
+: "${HALBD_VM_TIMEOUT:=2400}"
+: "${HALBD_VM_MEM:=1G}"
+export HALBD_VM_TIMEOUT HALBD_VM_MEM
+{
+    bash "$here/../tests/vm/run-in-vm.sh" "$@" "$tmp/guest.sh"
+    echo $? >"$tmp/status"
+} | tee "$tmp/output" | awk '!/^RESULT / { print; fflush() }' >&2
+status=$(cat "$tmp/status")
+[ "$status" = 77 ] && exit 77
+
+awk -v size="$n x $m" -v pct="1% ($(((n + 99) / 100)) services)" '
+$1 == "RESULT" { d = ($2 == "keepalived") ? "k" : "h"; p[d] = $3; r[d] = $4; s[d] = $5; seen[d] = 1 }
+function cell(x) { return (x == "" ? "n/a" : x) }
+function ratio(a, b) {
+    if (a == "" || b == "" || a == "timeout" || b == "timeout" || b + 0 == 0) return "n/a"
+    return sprintf("%.2f", a / b)
+}
+END {
+    printf "%-34s %12s %12s %16s\n", "IPVS, " size " (seconds)", "keepalived", "halbd", "halbd/keepalived"
+    printf "%-34s %12s %12s %16s\n", "program from empty", cell(p["k"]), cell(p["h"]), ratio(p["h"], p["k"])
+    printf "%-34s %12s %12s %16s\n", "SIGHUP reload, " pct, cell(r["k"]), cell(r["h"]), ratio(r["h"], r["k"])
+    printf "%-34s %12s %12s %16s\n", "SIGTERM, remove everything", cell(s["k"]), cell(s["h"]), ratio(s["h"], s["k"])
+}' "$tmp/output"
+[ "$status" = 0 ] || { echo "ipvs-program.sh: the VM run failed (status $status)" >&2; exit 1; }
+exit 0
