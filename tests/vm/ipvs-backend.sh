@@ -37,10 +37,7 @@ fi
 
 # 2. The VM.
 cat >"$tmp/guest.sh" <<'EOF'
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "not ok - $1"; }
+. /test/guest-lib.sh
 # same NAME EXPECTED-FILE ACTUAL-FILE
 same() {
     if diff -u "$2" "$3" >/tmp/diff; then ok "$1"; else bad "$1"; sed 's/^/    | /' /tmp/diff; fi
@@ -81,7 +78,7 @@ EOF
 
 {
     HALBD_VM_EXTRA_MODULES="${HALBD_VM_EXTRA_MODULES:-} ip_vs_pe_sip" \
-        bash "$here/run-in-vm.sh" --bin "$probe" "$tmp/guest.sh"
+        bash "$here/run-in-vm.sh" --file "$here/guest-lib.sh:/test/guest-lib.sh" --bin "$probe" "$tmp/guest.sh"
     echo $? >"$tmp/status"
 } | tee "$tmp/output"
 status=$(cat "$tmp/status")

@@ -34,28 +34,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/halbd-ipvs-reload.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 cat >"$tmp/guest.sh" <<'EOF'
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "not ok - $1"; }
-check() {
-    what=$1
-    shift
-    if "$@" >/tmp/out 2>&1; then ok "$what"; else
-        bad "$what"
-        sed 's/^/    | /' /tmp/out
-    fi
-}
-poll() {
-    tries=$(($1 * 5))
-    shift
-    while [ "$tries" -gt 0 ]; do
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.2
-        tries=$((tries - 1))
-    done
-    return 1
-}
+. /test/guest-lib.sh
 finish() {
     [ -n "${dpid:-}" ] && kill -TERM "$dpid" 2>/dev/null && poll 20 gone "$dpid"
     for p in ${cpids:-}; do kill "$p" 2>/dev/null; done
@@ -270,7 +249,7 @@ fi
 : "${HALBD_VM_TIMEOUT:=600}"
 export HALBD_VM_TIMEOUT
 {
-    bash "$here/run-in-vm.sh" "$@" "$tmp/guest.sh"
+    bash "$here/run-in-vm.sh" --file "$here/guest-lib.sh:/test/guest-lib.sh" "$@" "$tmp/guest.sh"
     echo $? >"$tmp/status"
 } | tee "$tmp/output"
 status=$(cat "$tmp/status")

@@ -35,31 +35,7 @@ EOF
 
 # The part that runs inside the VM, as root, with /bin/sh.
 cat >"$tmp/guest.sh" <<'EOF'
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "not ok - $1"; }
-# check DESCRIPTION command...: passes if the command succeeds.
-check() {
-    what=$1
-    shift
-    if "$@" >/tmp/out 2>&1; then ok "$what"; else
-        bad "$what"
-        sed 's/^/    | /' /tmp/out
-    fi
-}
-# poll SECONDS command...: retry every 0.2 s until the command succeeds.
-# (Another process's progress cannot be waited on here: a bounded poll.)
-poll() {
-    tries=$(($1 * 5))
-    shift
-    while [ "$tries" -gt 0 ]; do
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.2
-        tries=$((tries - 1))
-    done
-    return 1
-}
+. /test/guest-lib.sh
 ipvs_has() { ipvsadm -Ln | grep -Eq "$1"; }
 ipvs_lacks() { ! ipvsadm -Ln | grep -Eq "$1"; }
 
@@ -186,7 +162,7 @@ if [ -n "${HALBD:-}" ] && [ -f "$HALBD" ] && [ "$(head -c 4 "$HALBD" | od -An -c
 fi
 
 {
-    bash "$here/run-in-vm.sh" "$@" "$tmp/guest.sh"
+    bash "$here/run-in-vm.sh" --file "$here/guest-lib.sh:/test/guest-lib.sh" "$@" "$tmp/guest.sh"
     echo $? >"$tmp/status"
 } | tee "$tmp/output"
 status=$(cat "$tmp/status")
