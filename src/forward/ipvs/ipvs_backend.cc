@@ -122,7 +122,10 @@ core::Result<std::unique_ptr<IpvsBackend>> IpvsBackend::open() {
     // We set NLM_F_ACK ourselves on the requests that get one (not on dumps)
     // and check sequence numbers in transact().
     nl_socket_disable_auto_ack(sock.get());
-    nl_socket_enable_msg_peek(sock.get());
+    // One recvmsg per read instead of a MSG_PEEK to size it first: IPVS
+    // replies (acks, one dump entry per message) always fit in 64 KiB.
+    nl_socket_disable_msg_peek(sock.get());
+    nl_socket_set_msg_buf_size(sock.get(), 65536);
     int family = genl_ctrl_resolve(sock.get(), IPVS_GENL_NAME);
     if (family == -NLE_OBJ_NOTFOUND) {
         bool loaded = load_ip_vs();
