@@ -181,17 +181,21 @@ void resolve_checker(Checker& c, const RealServer& rs, const VirtualServer& vs, 
 }
 
 // Real server and sorry server ports, as keepalived corrects them.
+// `what` names the server in warnings ("real server"/"sorry server"); the
+// address is only turned into text when a warning is due (100,000 real
+// servers must not pay for it).
 uint16_t resolve_port(const VirtualServer& vs, const LvsMethod& mth, uint16_t port, const Location& loc,
-                      const std::string& what, Diagnostics& d) {
+                      const char* what_kind, const net::IpAddress& addr, Diagnostics& d) {
+    auto what = [&] { return std::string(what_kind) + " " + addr.to_string(); };
     if (vs.kind == VsKind::Group) return port;
     if (mth.kind == LvsMethodKind::NAT) return port || vs.kind == VsKind::Fwmark ? port : vs.port;
     if (vs.kind == VsKind::Fwmark) {
-        if (port) d.warning(loc, what + " port " + std::to_string(port) + " is ignored: fwmark service with " +
+        if (port) d.warning(loc, what() + " port " + std::to_string(port) + " is ignored: fwmark service with " +
                                      lvs_method_text(mth) + " forwarding");
         return 0;
     }
     if (port && port != vs.port)
-        d.warning(loc, what + " port " + std::to_string(port) + " differs from virtual server port " +
+        d.warning(loc, what() + " port " + std::to_string(port) + " differs from virtual server port " +
                            std::to_string(vs.port) + "; " + lvs_method_text(mth) +
                            " forwarding cannot change ports, using " + std::to_string(vs.port));
     return vs.port;
@@ -260,7 +264,7 @@ bool validate_vs(VirtualServer& vs, const Model& m, Diagnostics& d) {
     for (size_t i = 0; i < vs.real_servers.size(); ++i) {
         auto& rs = vs.real_servers[i];
         if (!rs.lvs_method) rs.lvs_method = vs.lvs_method;
-        rs.port = resolve_port(vs, *rs.lvs_method, rs.port, rs.loc, "real server " + rs.address.to_string(), d);
+        rs.port = resolve_port(vs, *rs.lvs_method, rs.port, rs.loc, "real server", rs.address, d);
         auto [it, fresh] = seen.emplace(server_key(rs.address, rs.port), i);
         if (!fresh)
             d.error(rs.loc, "duplicate real server " + rs.address.to_string() + " port " + std::to_string(rs.port) +
@@ -282,7 +286,7 @@ bool validate_vs(VirtualServer& vs, const Model& m, Diagnostics& d) {
     }
     if (auto& s = vs.sorry_server) {
         if (!s->lvs_method) s->lvs_method = vs.lvs_method;
-        s->port = resolve_port(vs, *s->lvs_method, s->port, s->loc, "sorry server", d);
+        s->port = resolve_port(vs, *s->lvs_method, s->port, s->loc, "sorry server", s->address, d);
         if (auto it = seen.find(server_key(s->address, s->port)); it != seen.end()) {
             auto& rs = vs.real_servers[it->second];
             if (*rs.inhibit_on_failure != s->inhibit) {
