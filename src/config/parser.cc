@@ -327,10 +327,9 @@ void Parser::unterminated(Args& a) {
     a.error("unterminated block " + quote(a.keyword()) + ": missing '}'");
 }
 
-bool Parser::pre_dispatch(const Statement& st, std::string_view block, uint8_t flags,
-                          std::string_view note, bool known,
+bool Parser::pre_dispatch(const Statement& st, std::string_view kw, std::string_view block,
+                          uint8_t flags, std::string_view note, bool known,
                           const std::vector<std::string_view>& names) {
-    const std::string& kw = st.keyword.text;
     if (!known) {
         std::string msg = "unknown keyword " + quote(kw);
         msg += block.empty() ? " at top level" : " in " + quote(block);

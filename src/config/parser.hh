@@ -201,8 +201,9 @@ private:
     void unterminated(Args& a);
     // Skips to the '}' matching an already consumed '{', without recursion.
     void skip_block();
-    // Handles flags, unknown keywords and leftover blocks; true if the handler should run.
-    bool pre_dispatch(const Statement& st, std::string_view block, uint8_t flags,
+    // Handles flags, unknown keywords and leftover blocks; true if the handler
+    // should run. `name` is the keyword the messages speak of.
+    bool pre_dispatch(const Statement& st, std::string_view name, std::string_view block, uint8_t flags,
                       std::string_view note, bool known, const std::vector<std::string_view>& names);
     void post_dispatch(const Statement& st, const Args& a);
 
@@ -213,9 +214,21 @@ private:
             Args a(*this, st);
             if (table.fallback()(obj, a)) return;
         }
-        if (!pre_dispatch(st, table.block_name(), kw ? kw->flags : 0, kw ? kw->note : "",
-                          kw != nullptr, table.names()))
+        if (!pre_dispatch(st, st.keyword.text, table.block_name(), kw ? kw->flags : 0,
+                          kw ? kw->note : "", kw != nullptr, table.names()))
             return;
+        if (!kw->handler) {
+            // A deprecated name with no handler of its own: after the
+            // deprecation warning, the modern keyword's treatment (e.g. an old
+            // spelling of a keyword halbd does not implement).
+            const Keyword<T>* modern = table.find(kw->note);
+            if (!pre_dispatch(st, kw->note, table.block_name(),
+                              static_cast<uint8_t>(modern ? modern->flags & ~kDeprecated : kUnimplemented),
+                              modern ? modern->note : "", true, table.names()) ||
+                !modern || !modern->handler)
+                return;
+            kw = modern;
+        }
         Args a(*this, st);
         kw->handler(obj, a);
         post_dispatch(st, a);

@@ -484,11 +484,6 @@ void lvs_flush_on_stop(GlobalDefs& g, Args& a) {
     if (a.choice(0, {"VS"})) g.lvs_flush_on_stop = LvsFlushOnStop::VirtualServers;
 }
 
-void smtp_connection_timeout(GlobalDefs&, Args& a) {
-    a.warning("'smtp_connect_timeout' is recognised but not implemented by halbd; ignored "
-              "(halbd does not send email alerts)");
-}
-
 constexpr std::string_view kNoEmail = "halbd does not send email alerts; use notify scripts or FIFOs";
 constexpr std::string_view kOneProcess =
     "halbd runs as one process; set scheduling, affinity and limits in the service manager";
@@ -586,7 +581,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"smtp_server", nullptr, kUnimplemented, kNoEmail},
         {"smtp_helo_name", nullptr, kUnimplemented, kNoEmail},
         {"smtp_connect_timeout", nullptr, kUnimplemented, kNoEmail},
-        {"smtp_connection_timeout", smtp_connection_timeout, kDeprecated, "smtp_connect_timeout"},
+        {"smtp_connection_timeout", nullptr, kDeprecated, "smtp_connect_timeout"},
         {"smtp_alert", nullptr, kUnimplemented, kNoEmail},
         {"smtp_alert_vrrp", nullptr, kUnimplemented, kNoEmail},
         {"smtp_alert_checker", nullptr, kUnimplemented, kNoEmail},

@@ -333,6 +333,7 @@ TEST(GlobalDefsTest, DeprecatedSpellingsWarnAndWork) {
     EXPECT_TRUE(has_message(r, "t.conf:2:5: warning: 'lvs_flush_onstop' is deprecated; use 'lvs_flush_on_stop'"));
     EXPECT_TRUE(has_message(r, "t.conf:3:5: warning: 'vrrp_vmac_garp_intvl' is deprecated; use 'vrrp_garp_extra_if'"));
     EXPECT_TRUE(has_message(r, "t.conf:4:5: warning: 'smtp_connection_timeout' is deprecated; use 'smtp_connect_timeout'"));
+    EXPECT_TRUE(has_message(r, "t.conf:4:5: warning: 'smtp_connect_timeout' is recognised but not implemented by halbd; ignored"));
 }
 
 TEST(GlobalDefsTest, MinGarpChangesOnlyDefaults) {

@@ -78,6 +78,8 @@ const KeywordTable<Server>& server_table() {
              a.parser().list(a, [&](Args& item) { s.peers.push_back(item.keyword()); });
          }},
         {"smtp_alert", nullptr, kUnimplemented, "no SMTP alerts"},
+        {"old_alert", nullptr, kDeprecated, "smtp_alert"},
+        {"old_timeout", nullptr, kDeprecated, "connect_timeout"},
         {"nat_mask", nullptr, kObsolete, "masks come from the routing table"},
     });
     return t;
@@ -150,6 +152,18 @@ TEST(Parser, DeprecatedObsoleteAndUnimplemented) {
     EXPECT_EQ(r.messages[1], "t.conf:3:2: warning: 'nat_mask' is obsolete and ignored: masks come from the routing table");
     EXPECT_EQ(r.messages[2], "t.conf:4:2: warning: 'smtp_alert' is recognised but not implemented by halbd; ignored (no SMTP alerts)");
     EXPECT_EQ(r.top.servers[0].weight, 3);
+}
+
+// An old name with no handler of its own is treated as its modern keyword,
+// implemented or not, after the deprecation warning.
+TEST(Parser, DeprecatedNameFollowsItsModernKeyword) {
+    Parsed r("real_server {\n old_alert { a b }\n old_timeout 2\n}\n");
+    ASSERT_EQ(r.messages.size(), 3u);
+    EXPECT_EQ(r.diags.error_count(), 0u);
+    EXPECT_EQ(r.messages[0], "t.conf:2:2: warning: 'old_alert' is deprecated; use 'smtp_alert' instead");
+    EXPECT_EQ(r.messages[1], "t.conf:2:2: warning: 'smtp_alert' is recognised but not implemented by halbd; ignored (no SMTP alerts)");
+    EXPECT_EQ(r.messages[2], "t.conf:3:2: warning: 'old_timeout' is deprecated; use 'connect_timeout' instead");
+    EXPECT_EQ(r.top.servers[0].timeout, std::chrono::seconds(2));
 }
 
 TEST(Parser, ReportsEveryErrorInOneRun) {
