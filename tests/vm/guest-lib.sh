@@ -26,3 +26,31 @@ poll() {
     done
     return 1
 }
+# director_net REAL_IP...: client netns -- c0/c1 -- this netns (the
+# director, VIP 203.0.113.10 on a dummy link) -- r0/r1 -- a "reals" netns
+# holding each REAL_IP/24. Documentation ranges only; the VM has no NIC.
+director_net() (
+    set -e
+    sysctl -qw net.ipv4.ip_forward=1
+    ip netns add client
+    ip netns add reals
+    ip link add c0 type veth peer name c1
+    ip link add r0 type veth peer name r1
+    ip link set c1 netns client
+    ip link set r1 netns reals
+    ip link add vip0 type dummy
+    ip addr add 203.0.113.10/32 dev vip0
+    ip link set vip0 up
+    ip addr add 192.0.2.1/24 dev c0
+    ip link set c0 up
+    ip addr add 198.51.100.1/24 dev r0
+    ip link set r0 up
+    ip -n client link set lo up
+    ip -n client addr add 192.0.2.2/24 dev c1
+    ip -n client link set c1 up
+    ip -n client route add default via 192.0.2.1
+    ip -n reals link set lo up
+    for a in "$@"; do ip -n reals addr add "$a/24" dev r1; done
+    ip -n reals link set r1 up
+    ip -n reals route add default via 198.51.100.1
+)

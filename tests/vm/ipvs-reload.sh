@@ -72,32 +72,7 @@ modprobe ip_vs_wrr
 modprobe veth
 modprobe dummy
 
-setup_net() (
-    set -e
-    sysctl -qw net.ipv4.ip_forward=1
-    ip netns add client
-    ip netns add reals
-    ip link add c0 type veth peer name c1
-    ip link add r0 type veth peer name r1
-    ip link set c1 netns client
-    ip link set r1 netns reals
-    ip link add vip0 type dummy
-    ip addr add 203.0.113.10/32 dev vip0
-    ip link set vip0 up
-    ip addr add 192.0.2.1/24 dev c0
-    ip link set c0 up
-    ip addr add 198.51.100.1/24 dev r0
-    ip link set r0 up
-    ip -n client link set lo up
-    ip -n client addr add 192.0.2.2/24 dev c1
-    ip -n client link set c1 up
-    ip -n client route add default via 192.0.2.1
-    ip -n reals link set lo up
-    ip -n reals addr add 198.51.100.11/24 dev r1
-    ip -n reals link set r1 up
-    ip -n reals route add default via 198.51.100.1
-)
-check "veth/netns topology set up" setup_net
+check "veth/netns topology set up" director_net 198.51.100.11
 # The real server: busybox nc as a persistent echo server (-ll with -e:
 # one cat per connection).
 ip netns exec reals nc -ll -p 80 -e cat >/dev/null 2>&1 &

@@ -65,37 +65,15 @@ check "table empty after ipvsadm -C" ipvs_lacks '^TCP'
 # 3. Network: client netns -- c0/c1 -- director (the VM's own netns, holding
 # the VIP on a dummy link) -- r0/r1 -- reals netns with both real servers.
 # Documentation-only ranges; nothing leaves the VM (it has no NIC).
-setup_net() {
+setup_net() (
     set -e
-    sysctl -qw net.ipv4.ip_forward=1
-    ip netns add client
-    ip netns add reals
-    ip link add c0 type veth peer name c1
-    ip link add r0 type veth peer name r1
-    ip link set c1 netns client
-    ip link set r1 netns reals
-    ip link add vip0 type dummy
-    ip addr add 203.0.113.10/32 dev vip0
-    ip link set vip0 up
-    ip addr add 192.0.2.1/24 dev c0
-    ip link set c0 up
-    ip addr add 198.51.100.1/24 dev r0
-    ip link set r0 up
-    ip -n client link set lo up
-    ip -n client addr add 192.0.2.2/24 dev c1
-    ip -n client link set c1 up
-    ip -n client route add default via 192.0.2.1
-    ip -n reals link set lo up
-    ip -n reals addr add 198.51.100.11/24 dev r1
-    ip -n reals addr add 198.51.100.12/24 dev r1
-    ip -n reals link set r1 up
-    ip -n reals route add default via 198.51.100.1
+    director_net 198.51.100.11 198.51.100.12
     mkdir -p /www/a /www/b
     echo real-a >/www/a/index.html
     echo real-b >/www/b/index.html
     ip netns exec reals httpd -p 198.51.100.11:80 -h /www/a
     ip netns exec reals httpd -p 198.51.100.12:80 -h /www/b
-}
+)
 # fetch NETNS IP: the body of GET / from IP:80. Not busybox wget: the static
 # Debian busybox crashes in its name-service code; bash's /dev/tcp works.
 fetch() {
