@@ -1,0 +1,193 @@
+// vrrp/instance.hh: one VRRP instance's state machine, RFC 5798 §6.4 (and
+// RFC 3768 §6.4 for v2) plus keepalived's Fault and Stop states, driven by
+// EventLoop timers (SimLoop in tests). Pure of I/O: packets come in already
+// decoded through receive(); what must happen on the wire or in the kernel
+// leaves through the Actions interface; state changes are events anyone may
+// subscribe to. Owns its timers (Master_Down_Timer, Adver_Timer, GARP timers).
+// Created by the VRRP subsystem, one per vrrp_instance.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "core/event_loop.hh"
+#include "net/address.hh"
+#include "vrrp/drop.hh"
+#include "vrrp/instance_config.hh"
+#include "vrrp/packet.hh"
+#include "vrrp/subscribers.hh"
+
+namespace halbd::vrrp {
+
+enum class State : uint8_t { Initialize, Backup, Master, Fault, Stopped };
+
+// "INIT", "BACKUP", "MASTER", "FAULT", "STOP" (keepalived's words).
+const char* to_string(State s);
+
+enum class AnnounceReason : uint8_t {
+    BecameMaster,         // RFC 5798 §6.4.1/§6.4.2: broadcast gratuitous ARP / unsolicited NA
+    MasterDelayed,        // the second burst, garp_master_delay later
+    LowerPriorityAdvert,  // split-brain healing (keepalived garp_lower_prio_*)
+    Refresh,              // garp_master_refresh
+};
+
+// What the machine asks of the outside world. The adapter implements it with
+// sockets (adverts), net/ rtnetlink (addresses, routes, rules) and net/ ARP/NA.
+class Actions {
+public:
+    virtual ~Actions() = default;
+    // Send one advertisement with this priority (make_advert(config, priority)),
+    // to the multicast group or to every unicast peer.
+    virtual void send_advert(uint8_t priority) = 0;
+    // Install / remove the VIPs (and eVIPs, virtual routes and rules).
+    virtual void add_vips() = 0;
+    virtual void remove_vips() = 0;
+    // Send `repeat` gratuitous ARPs / unsolicited NAs for the VIPs.
+    virtual void announce(uint32_t repeat, AnnounceReason why) = 0;
+};
+
+struct InstanceEvent {
+    enum class Kind : uint8_t {
+        StateChange,            // from -> to
+        FaultSourcesChanged,    // fault sources changed without a state change
+        PriorityChanged,        // priority = new effective priority
+        MasterRxLowerPriority,  // keepalived notify_master_rx_lower_pri; peer, priority
+    };
+    Kind kind = Kind::StateChange;
+    State from = State::Initialize;
+    State to = State::Initialize;
+    std::string reason;
+    uint8_t priority = 0;
+    net::IpAddress peer;
+};
+
+struct InstanceStats {
+    uint64_t transitions = 0;
+    uint64_t become_master = 0;
+    uint64_t release_master = 0;
+    uint64_t adverts_sent = 0;
+    uint64_t adverts_received = 0;  // valid adverts for this instance
+    uint64_t pri_zero_sent = 0;
+    uint64_t pri_zero_received = 0;
+    uint64_t lower_prio_received = 0;  // as master
+};
+
+// How late Adver_Timer fired compared to its deadline: a late advert is the
+// first sign of a loop blocked by something else.
+struct AdvertLateness {
+    static constexpr std::array<Duration, 4> kBounds{std::chrono::milliseconds(1), std::chrono::milliseconds(10),
+                                                     std::chrono::milliseconds(100), std::chrono::seconds(1)};
+    uint64_t count = 0;
+    Duration max{0};
+    std::array<uint64_t, kBounds.size() + 1> buckets{};  // < 1ms, < 10ms, < 100ms, < 1s, >= 1s
+
+    void record(Duration late);
+};
+
+class Instance {
+public:
+    using Listener = std::function<void(Instance&, const InstanceEvent&)>;
+    // Consulted before becoming Master on Master_Down_Timer expiry or start;
+    // a sync group uses it to hold members back until all want MASTER.
+    using MasterGate = std::function<bool(const Instance&)>;
+
+    Instance(core::EventLoop& loop, InstanceConfig config, Actions& actions);
+    ~Instance();
+    Instance(const Instance&) = delete;
+    Instance& operator=(const Instance&) = delete;
+
+    // RFC 5798 §6.4.1 Startup event: Initialize -> Master (address owner with
+    // `state MASTER`), Backup, or Fault when a fault source is set.
+    void start();
+    // RFC 5798 §6.4.3 Shutdown event: a Master sends priority 0 first. -> Stopped.
+    void stop(std::string_view reason = "stop");
+
+    // A decoded advert received for this instance's socket. Returns why it was
+    // dropped (the adapter counts it), or nullopt when it was processed.
+    std::optional<DropReason> receive(const Advert& advert, const RxMeta& meta);
+
+    // Tracking hooks. A fault source is a key ("track_interface eth0"); the
+    // instance is in Fault while any is set.
+    void set_fault(bool faulty, const std::string& source);
+    // Weighted tracking: effective priority = base + delta, clamped to 1..254
+    // (an address owner stays 255).
+    void set_priority_adjustment(int delta);
+    // Our primary address (the advert source), for the equal-priority tie-break.
+    void set_primary_address(net::IpAddress address);
+
+    // Sync group seams.
+    void set_master_gate(MasterGate gate) { gate_ = std::move(gate); }
+    bool force_master(std::string_view reason);  // Backup -> Master; false if not in Backup
+    bool force_backup(std::string_view reason);  // Master -> Backup; false if not Master
+    [[nodiscard]] Subscription subscribe(Listener listener) { return listeners_.add(std::move(listener)); }
+
+    // Inspection.
+    const InstanceConfig& config() const { return cfg_; }
+    const std::string& name() const { return cfg_.name; }
+    State state() const { return state_; }
+    // Master, or a Backup whose Master_Down_Timer expired but was held by the gate.
+    bool wants_master() const { return state_ == State::Master || held_master_; }
+    uint8_t effective_priority() const { return priority_; }
+    Duration master_adver_interval() const { return master_adver_interval_; }
+    Duration skew_time() const;             // RFC 5798 §6.1
+    Duration master_down_interval() const;  // RFC 5798 §6.1
+    const std::set<std::string>& fault_sources() const { return faults_; }
+    std::optional<net::IpAddress> master_address() const { return master_address_; }
+    std::optional<MonoTime> master_down_deadline() const;
+    std::optional<MonoTime> adver_deadline() const;
+    const InstanceStats& stats() const { return stats_; }
+    const AdvertLateness& lateness() const { return lateness_; }
+
+private:
+    void transition(State to, std::string_view reason);  // the one door
+    void leave_fault(std::string_view reason);
+    void on_master_down_timer();
+    void on_adver_timer();
+    void on_backup_advert(const Advert& a, const RxMeta& meta);
+    void on_master_advert(const Advert& a, const RxMeta& meta);
+    void send(uint8_t priority);
+    void arm_adver_timer();
+    void arm_master_down(Duration d, std::string reason);
+    bool gate_open() const { return !gate_ || gate_(*this); }
+    bool owner() const { return base_priority_ == kPriorityOwner; }
+    bool starts_as_master() const { return owner() && cfg_.initial_master; }
+    net::IpAddress our_address() const;
+    void recompute_priority(std::string_view why);
+    void emit(InstanceEvent e) { listeners_.notify(*this, e); }
+
+    core::EventLoop& loop_;
+    InstanceConfig cfg_;
+    Actions& actions_;
+
+    State state_ = State::Initialize;  // changed only by transition()
+    uint8_t base_priority_;
+    int adjustment_ = 0;
+    uint8_t priority_;                 // effective
+    Duration master_adver_interval_;   // RFC Master_Adver_Interval
+    bool held_master_ = false;
+    std::optional<MonoTime> preempt_at_;  // preempt_delay: lower adverts ignored from then on
+    std::optional<net::IpAddress> master_address_;
+    std::optional<net::IpAddress> primary_address_;
+    MonoTime last_heard_{};            // last accepted advert, or entering Backup
+    std::string down_reason_;          // why Master_Down_Timer will fire
+    std::set<std::string> faults_;
+    MonoTime adver_due_{};
+    uint32_t delayed_garp_repeat_ = 0;
+    AnnounceReason delayed_garp_reason_ = AnnounceReason::MasterDelayed;
+
+    InstanceStats stats_;
+    AdvertLateness lateness_;
+    MasterGate gate_;
+    SubscriberList<Instance&, const InstanceEvent&> listeners_;
+
+    core::TimerPtr master_down_timer_;  // RFC Master_Down_Timer
+    core::TimerPtr adver_timer_;        // RFC Adver_Timer
+    core::TimerPtr garp_delay_timer_;
+    core::TimerPtr garp_refresh_timer_;
+};
+
+}  // namespace halbd::vrrp

@@ -1,0 +1,51 @@
+// tests/unit/vrrp_test_util.hh: helpers shared by the VRRP unit tests: an
+// address shorthand, a recording Actions, and a base config.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/log.hh"
+#include "net/address.hh"
+#include "vrrp/instance.hh"
+
+namespace halbd::vrrp::test_util {
+
+inline net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
+
+// Records every action as a line: "advert 100", "add_vips", "remove_vips",
+// "announce 5 master".
+class RecordingActions : public Actions {
+public:
+    void send_advert(uint8_t priority) override { log.push_back("advert " + std::to_string(priority)); }
+    void add_vips() override { log.push_back("add_vips"); }
+    void remove_vips() override { log.push_back("remove_vips"); }
+    void announce(uint32_t repeat, AnnounceReason why) override {
+        static const char* names[] = {"master", "master_delayed", "lower_prio", "refresh"};
+        log.push_back("announce " + std::to_string(repeat) + " " + names[static_cast<int>(why)]);
+    }
+    std::vector<std::string> take() { return std::exchange(log, {}); }
+    std::vector<std::string> log;
+};
+
+inline InstanceConfig base_config(const char* name = "VI_1", uint8_t priority = 100) {
+    InstanceConfig c;
+    c.name = name;
+    c.version = 3;
+    c.family = net::Family::V4;
+    c.vrid = 51;
+    c.priority = priority;
+    c.adver_int = std::chrono::seconds(1);
+    c.vips = {ip("192.168.1.100")};
+    c.garp_master_repeat = 5;
+    c.garp_master_delay = std::chrono::seconds(5);
+    c.garp_lower_prio_repeat = 5;
+    c.garp_lower_prio_delay = std::chrono::seconds(5);
+    return c;
+}
+
+inline RxMeta mcast_meta(const char* src, int ttl = 255) {
+    return RxMeta{net::Family::V4, ip(src), ip("224.0.0.18"), ttl};
+}
+
+}  // namespace halbd::vrrp::test_util
