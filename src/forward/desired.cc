@@ -27,6 +27,13 @@ bool quorum_up(uint64_t live, uint32_t quorum, uint32_t hysteresis, std::optiona
     return live != 0 && live >= threshold;
 }
 
+uint64_t live_weight(const VirtualServer& vs, const PoolView& pool) {
+    uint64_t live = 0;
+    for (const auto& rs : vs.real_servers)
+        if (pool.is_up(vs, rs)) live += static_cast<uint64_t>(real_weight(pool.effective_weight(vs, rs)));
+    return live;
+}
+
 int32_t real_weight(int64_t w) {
     if (w < 0) return 0;
     if (w > INT32_MAX) return INT32_MAX;
@@ -156,14 +163,10 @@ ServiceTable desired_services(const config::Model& model, const PoolView& pool) 
         const std::vector<ServiceKey> keys = service_keys(vs, model);
         if (keys.empty()) continue;
 
-        // ipwrapper.c weigh_live_realservers() and update_quorum_state().
-        uint64_t live = 0;
+        // ipwrapper.c update_quorum_state().
         std::vector<char> up(vs.real_servers.size());
-        for (size_t i = 0; i < vs.real_servers.size(); ++i) {
-            up[i] = pool.is_up(vs, vs.real_servers[i]);
-            if (up[i]) live += static_cast<uint64_t>(real_weight(pool.effective_weight(vs, vs.real_servers[i])));
-        }
-        const bool quorum = quorum_up(live, vs.quorum, vs.hysteresis, pool.quorum_was_up(vs));
+        for (size_t i = 0; i < vs.real_servers.size(); ++i) up[i] = pool.is_up(vs, vs.real_servers[i]);
+        const bool quorum = quorum_up(live_weight(vs, pool), vs.quorum, vs.hysteresis, pool.quorum_was_up(vs));
         // Quorum lost with a sorry server: perform_quorum_state(vs, false)
         // removed the live servers (inhibited ones stay with weight 0) and the
         // sorry server was added. Without a sorry server losing quorum changes

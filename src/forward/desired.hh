@@ -45,6 +45,10 @@ public:
 //  - was up:   stays up iff live > 0 and live >= quorum - hysteresis
 bool quorum_up(uint64_t live_weight, uint32_t quorum, uint32_t hysteresis, std::optional<bool> was_up);
 
+// keepalived ipwrapper.c weigh_live_realservers(): the sum of the clamped
+// effective weights of the live real servers of vs (what quorum_up() weighs).
+uint64_t live_weight(const config::VirtualServer& vs, const PoolView& pool);
+
 // Clamp of an effective weight to what IPVS accepts (keepalived real_weight()).
 int32_t real_weight(int64_t effective_weight);
 

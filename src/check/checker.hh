@@ -1,0 +1,57 @@
+// check/checker.hh: the Checker interface every checker kind implements (one
+// kind per file: tcp_check.cc, ...) and the typed result of one attempt.
+// ScheduledCheck drives a Checker; it owns nothing but the attempt in flight.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/time.hh"
+
+namespace halbd::check {
+
+// Why an attempt failed (DESIGN principle 9: every failure has a typed reason).
+enum class FailReason : uint8_t {
+    Refused,         // the peer answered with a reset (ECONNREFUSED)
+    Timeout,         // no answer within connect_timeout
+    Unreachable,     // EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL...
+    LocalSetup,      // our side could not be set up: socket, SO_MARK, bind_if, bindto
+    Error,           // any other error reported by the kernel or the protocol
+};
+inline constexpr size_t kFailReasonCount = 5;
+
+const char* fail_reason_name(FailReason r);  // "refused", "timeout", ...
+
+// The outcome of one attempt: success, or a reason and a human detail that
+// completes the checker's description ("refused", "timed out after 3s").
+struct CheckResult {
+    bool ok = true;
+    FailReason reason = FailReason::Error;
+    std::string detail;
+
+    static CheckResult success() { return CheckResult{}; }
+    static CheckResult failure(FailReason r, std::string detail) { return CheckResult{false, r, std::move(detail)}; }
+};
+
+// One checker of one target. start() begins an attempt; the completion is
+// called exactly once per attempt, always from the loop (never from inside
+// start()), unless the attempt is cancelled first: by cancel() or by
+// destroying the checker. The completion may destroy the checker.
+class Checker {
+public:
+    using Completion = std::function<void(const CheckResult&)>;
+
+    virtual ~Checker() = default;
+    // Precondition: !running().
+    virtual void start(Completion done) = 0;
+    virtual void cancel() = 0;
+    virtual bool running() const = 0;
+    // What is being checked, as the head of a log line: "TCP connect to 10.0.0.2:80".
+    virtual std::string describe() const = 0;
+};
+
+// "3s", "1.5s", "250ms": a timeout as people write it, for details and logs.
+std::string human_duration(Duration d);
+
+}  // namespace halbd::check

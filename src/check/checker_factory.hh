@@ -1,0 +1,28 @@
+// check/checker_factory.hh: from a config checker to a running Checker, and
+// the key that decides when two checkers are the same probe. Called by
+// CheckSubsystem on start and reload; owns nothing.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "check/checker.hh"
+#include "config/model_check.hh"
+#include "core/event_loop.hh"
+#include "core/result.hh"
+
+namespace halbd::check {
+
+// Whether halbd can run this kind yet (TCP_CHECK only, for now).
+bool implemented(config::CheckerKind kind);
+
+// The checker for c, or an error ("HTTP_GET is not implemented yet") for a
+// kind that is not implemented.
+core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c);
+
+// Two checkers with equal keys probe the same thing on the same schedule, so
+// one probe serves both: kind, target, local binding, timing and the kind's
+// own parameters. (A kind added to make_checker() must add its parameters.)
+std::string probe_key(const config::Checker& c);
+
+}  // namespace halbd::check

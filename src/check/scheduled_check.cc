@@ -1,0 +1,103 @@
+// check/scheduled_check.cc: keepalived's checker timing (check_tcp.c
+// tcp_epilog and friends), written once for every checker kind:
+//  - success: the checker is up at once; next attempt after delay_loop;
+//  - failure of an up checker: retried `retry` times, delay_before_retry
+//    apart; when the last retry fails too it is down; next after delay_loop;
+//  - failure of a down checker: no retries; next attempt after delay_loop.
+// Every delay runs from the end of the previous attempt, as in keepalived.
+#include "check/scheduled_check.hh"
+
+#include <random>
+
+#include "core/log.hh"
+
+namespace halbd::check {
+
+Schedule Schedule::from_config(const config::Checker& c) {
+    Schedule s;
+    if (c.delay_loop) s.delay_loop = *c.delay_loop;
+    s.delay_before_retry = c.delay_before_retry.value_or(std::chrono::seconds(1));
+    s.warmup = c.warmup.value_or(s.delay_loop);
+    s.retry = c.retry.value_or(1);
+    s.alpha = c.alpha.value_or(false);
+    s.log_all_failures = c.log_all_failures.value_or(false);
+    return s;
+}
+
+Jitter random_jitter() {
+    auto gen = std::make_shared<std::mt19937_64>(std::random_device{}());
+    return [gen](Duration max) {
+        if (max <= Duration::zero()) return Duration::zero();
+        std::uniform_int_distribution<Duration::rep> dist(0, max.count());
+        return Duration(dist(*gen));
+    };
+}
+
+ScheduledCheck::ScheduledCheck(core::EventLoop& loop, std::unique_ptr<Checker> checker, Schedule schedule,
+                               Listener listener)
+    : loop_(loop),
+      checker_(std::move(checker)),
+      schedule_(schedule),
+      listener_(std::move(listener)),
+      timer_(loop_.create_timer([this] { attempt(); })),
+      // check_api.c: in alpha mode a checker that has not run counts as failed.
+      up_(!schedule.alpha) {}
+
+void ScheduledCheck::start(const Jitter& jitter) {
+    const Duration first = schedule_.warmup > Duration::zero() && jitter ? jitter(schedule_.warmup) : Duration::zero();
+    timer_->arm(first);
+}
+
+std::optional<MonoTime> ScheduledCheck::next_attempt() const {
+    if (!timer_->armed()) return std::nullopt;
+    return timer_->deadline();
+}
+
+void ScheduledCheck::attempt() {
+    ++attempts_;
+    checker_->start([this](const CheckResult& r) { on_result(r); });
+}
+
+void ScheduledCheck::on_result(const CheckResult& r) {
+    const bool first = !has_run_;
+    has_run_ = true;
+    if (r.ok) {
+        retries_ = 0;
+        timer_->arm(schedule_.delay_loop);
+        if (!up_) transition(true, r, 0);
+        else log::debug(checker_->describe(), " succeeded");
+        return;
+    }
+    ++failures_[static_cast<size_t>(r.reason)];
+    if (!up_) {
+        timer_->arm(schedule_.delay_loop);
+        // An alpha checker's first failure says why its server stays out.
+        if (first || schedule_.log_all_failures)
+            log::info(checker_->describe(), " ", r.detail, "; still down");
+        else
+            log::debug(checker_->describe(), " ", r.detail, "; still down");
+        return;
+    }
+    if (retries_ < schedule_.retry) {
+        ++retries_;
+        timer_->arm(schedule_.delay_before_retry);
+        const auto line = log::concat(checker_->describe(), " ", r.detail, "; retry ", retries_, "/",
+                                      schedule_.retry, " in ", human_duration(schedule_.delay_before_retry));
+        if (schedule_.log_all_failures) log::info(line);
+        else log::debug(line);
+        return;
+    }
+    const uint32_t retries = retries_;
+    retries_ = 0;
+    timer_->arm(schedule_.delay_loop);
+    transition(false, r, retries);
+}
+
+// The one door of the checker's state: the listener logs it with the
+// servers it affects.
+void ScheduledCheck::transition(bool up, const CheckResult& r, uint32_t retries) {
+    up_ = up;
+    if (listener_) listener_(Transition{up, &r, retries});
+}
+
+}  // namespace halbd::check

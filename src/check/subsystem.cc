@@ -1,0 +1,260 @@
+// check/subsystem.cc: see subsystem.hh. Probes are keyed by probe_key(); a
+// real server's state is the number of its checkers that are down, changed
+// only by on_transition() (and rebuilt from the probes on apply()).
+#include "check/subsystem.hh"
+
+#include <algorithm>
+#include <ostream>
+#include <set>
+
+#include "check/checker_factory.hh"
+#include "core/log.hh"
+
+namespace halbd::check {
+
+namespace {
+
+std::string bracketed(const net::IpAddress& a, uint16_t port) {
+    return "[" + a.to_string() + "]:" + std::to_string(port);
+}
+
+std::string vs_key(const config::VirtualServer& vs) {
+    std::string k = vs_text(vs);
+    if (vs.protocol) k += std::string("/") + config::lvs_protocol_name(*vs.protocol);
+    if (vs.ip_family) k += vs.ip_family == net::Family::V4 ? "/4" : "/6";
+    return k;
+}
+
+}  // namespace
+
+std::string vs_text(const config::VirtualServer& vs) {
+    switch (vs.kind) {
+        case config::VsKind::Address: return bracketed(vs.address, vs.port);
+        case config::VsKind::Fwmark: return "FWM " + std::to_string(vs.fwmark);
+        case config::VsKind::Group: return "group " + vs.group;
+    }
+    return {};
+}
+
+std::string rs_text(const config::RealServer& rs) { return bracketed(rs.address, rs.port); }
+
+CheckSubsystem::CheckSubsystem(core::EventLoop& loop, Factory factory, Jitter jitter)
+    : loop_(loop), factory_(std::move(factory)), jitter_(std::move(jitter)) {
+    if (!factory_) factory_ = [this](const config::Checker& c) { return make_checker(loop_, c); };
+    if (!jitter_) jitter_ = random_jitter();
+}
+
+CheckSubsystem::~CheckSubsystem() = default;
+
+std::unique_ptr<CheckSubsystem::Probe> CheckSubsystem::new_probe(const std::string& key, const config::Checker& c,
+                                                                 bool& not_implemented) {
+    auto made = factory_(c);
+    if (!made) {
+        not_implemented = true;
+        return nullptr;
+    }
+    auto p = std::make_unique<Probe>();
+    p->check = std::make_unique<ScheduledCheck>(
+        loop_, std::move(made.value()), Schedule::from_config(c),
+        [this, key](const ScheduledCheck::Transition& t) { on_transition(key, t); });
+    return p;
+}
+
+void CheckSubsystem::apply(const config::Model* previous, const config::Model& current) {
+    // The outgoing model's objects are still alive: record the quorums
+    // forwarding decided with them, then carry them over by virtual server.
+    if (previous && quorum_unsettled_) settle_all_quorums();
+    std::unordered_map<std::string, std::optional<bool>> old_quorum;
+    for (const auto& st : vss_) old_quorum.emplace(st.key, st.quorum);
+
+    auto old = std::move(probes_);
+    probes_.clear();
+    vss_.clear();
+    vs_index_.clear();
+    std::vector<Probe*> fresh;
+    std::set<std::string> unimplemented_keys;
+    std::set<config::CheckerKind> warned;
+    size_t checkers = 0, kept = 0;
+
+    const auto& servers = current.lvs.virtual_servers;
+    vss_.resize(servers.size());
+    for (uint32_t i = 0; i < servers.size(); ++i) {
+        const auto& vs = servers[i];
+        VsState& st = vss_[i];
+        st.vs = &vs;
+        st.key = vs_key(vs);
+        st.failing.assign(vs.real_servers.size(), 0);
+        if (auto q = old_quorum.find(st.key); q != old_quorum.end()) st.quorum = q->second;
+        vs_index_.emplace(&vs, i);
+        for (uint32_t j = 0; j < vs.real_servers.size(); ++j) {
+            for (const auto& c : vs.real_servers[j].checkers) {
+                ++checkers;
+                std::string key = probe_key(c);
+                auto it = probes_.find(key);
+                if (it == probes_.end()) {
+                    if (unimplemented_keys.count(key)) continue;
+                    std::unique_ptr<Probe> p;
+                    if (auto o = old.find(key); o != old.end()) {
+                        p = std::move(o->second);
+                        old.erase(o);
+                        p->users.clear();
+                        ++kept;
+                    } else {
+                        bool not_implemented = false;
+                        p = new_probe(key, c, not_implemented);
+                        if (!p) {
+                            if (warned.insert(c.kind()).second)
+                                log::warning(config::checker_kind_name(c.kind()),
+                                             " is not implemented yet: such checkers count as always up (first at ",
+                                             "real server ", rs_text(vs.real_servers[j]), " of VS ", vs_text(vs), ")");
+                            unimplemented_keys.insert(std::move(key));
+                            continue;
+                        }
+                        fresh.push_back(p.get());
+                    }
+                    it = probes_.emplace(std::move(key), std::move(p)).first;
+                }
+                it->second->users.push_back(Use{i, j});
+            }
+        }
+    }
+    for (const auto& [key, p] : probes_)
+        if (!p->check->up())
+            for (const Use& u : p->users) ++vss_[u.vs].failing[u.rs];
+    const size_t stopped = old.size();
+    old.clear();  // cancels the removed probes
+    for (Probe* p : fresh) p->check->start(jitter_);
+    quorum_unsettled_ = true;  // forwarding's apply() decides next
+    log::info("health checks: ", probes_.size(), " probe(s) for ", checkers, " checker(s) (", fresh.size(),
+              " started, ", kept, " kept, ", stopped, " stopped)");
+}
+
+void CheckSubsystem::stop(const Options&) {
+    // keepalived's omega (run notify_down/quorum_down at shutdown) is not done yet.
+    probes_.clear();
+}
+
+void CheckSubsystem::on_transition(const std::string& key, const ScheduledCheck::Transition& t) {
+    auto it = probes_.find(key);
+    if (it == probes_.end()) return;
+    if (quorum_unsettled_) settle_all_quorums();
+    const ScheduledCheck& check = *it->second->check;
+    const uint32_t retry = check.schedule().retry;
+    std::string head = check.checker().describe();
+    if (t.up) head += " succeeded";
+    else {
+        head += " " + t.result->detail;
+        if (retry) head += log::concat(" (retry ", t.retries, "/", retry, ")");
+    }
+
+    std::vector<uint32_t> changed_vs;
+    std::vector<Use> notify;
+    std::string reason;
+    size_t changes = 0;
+    for (const Use& u : it->second->users) {
+        VsState& st = vss_[u.vs];
+        const auto& rs = st.vs->real_servers[u.rs];
+        uint32_t& failing = st.failing[u.rs];
+        const bool was_up = failing == 0;
+        if (t.up) {
+            if (failing) --failing;
+        } else {
+            ++failing;
+        }
+        const bool now_up = failing == 0;
+        const bool inhibit = rs.inhibit_on_failure.value_or(st.vs->inhibit_on_failure);
+        const std::string where = rs_text(rs) + (inhibit ? " in VS " : (now_up ? " to VS " : " from VS ")) + vs_text(*st.vs);
+        if (was_up == now_up) {
+            if (now_up) log::info(head, "; ", rs_text(rs), " stays in VS ", vs_text(*st.vs));
+            else if (t.up)
+                log::info(head, "; ", rs_text(rs), " stays out of VS ", vs_text(*st.vs), ": ", failing,
+                          " other checker(s) failing");
+            else log::info(head, "; ", rs_text(rs), " already out of VS ", vs_text(*st.vs));
+            continue;
+        }
+        if (inhibit)
+            log::info(head, now_up ? "; restoring the weight of " : "; setting weight 0 of ", where,
+                      " (inhibit_on_failure)");
+        else
+            log::info(head, now_up ? "; adding " : "; removing ", where);
+        if (changed_vs.empty() || changed_vs.back() != u.vs) changed_vs.push_back(u.vs);
+        if (now_up ? rs.notify_up : rs.notify_down) notify.push_back(u);
+        if (++changes == 1)
+            reason = "real server " + rs_text(rs) + (now_up ? " up" : " down") + " (" +
+                     check.checker().describe() + (t.up ? " succeeded" : " " + t.result->detail) + ")";
+    }
+    if (changes == 0) return;
+    if (changes > 1) reason = std::to_string(changes) + " real servers " + (t.up ? "up" : "down") + " (" +
+                              check.checker().describe() + (t.up ? " succeeded" : " " + t.result->detail) + ")";
+    if (on_change_) on_change_(reason);
+    std::sort(changed_vs.begin(), changed_vs.end());
+    changed_vs.erase(std::unique(changed_vs.begin(), changed_vs.end()), changed_vs.end());
+    for (uint32_t i : changed_vs) settle_quorum(i, true);
+    if (notify_)
+        for (const Use& u : notify) {
+            const auto& vs = *vss_[u.vs].vs;
+            const auto& rs = vs.real_servers[u.rs];
+            notify_(t.up ? *rs.notify_up : *rs.notify_down, vs, rs, t.up);
+        }
+}
+
+void CheckSubsystem::settle_quorum(uint32_t i, bool log_change) {
+    VsState& st = vss_[i];
+    const config::VirtualServer& vs = *st.vs;
+    const uint64_t live = forward::live_weight(vs, *this);
+    const bool now = forward::quorum_up(live, vs.quorum, vs.hysteresis, st.quorum);
+    if (log_change && st.quorum && *st.quorum != now)
+        log::info("VS ", vs_text(vs), ": quorum ", now ? "gained" : "lost", " (live weight ", live, ", quorum ",
+                  vs.quorum, ", hysteresis ", vs.hysteresis, ")");
+    st.quorum = now;
+}
+
+void CheckSubsystem::settle_all_quorums() {
+    for (uint32_t i = 0; i < vss_.size(); ++i) settle_quorum(i, true);
+    quorum_unsettled_ = false;
+}
+
+const CheckSubsystem::VsState* CheckSubsystem::vs_state(const config::VirtualServer& vs) const {
+    auto it = vs_index_.find(&vs);
+    return it == vs_index_.end() ? nullptr : &vss_[it->second];
+}
+
+std::optional<uint32_t> CheckSubsystem::failing(const config::VirtualServer& vs, const config::RealServer& rs) const {
+    const VsState* st = vs_state(vs);
+    if (!st || vs.real_servers.empty()) return std::nullopt;
+    const config::RealServer* first = vs.real_servers.data();
+    if (&rs < first || &rs >= first + vs.real_servers.size()) return std::nullopt;
+    return st->failing[static_cast<size_t>(&rs - first)];
+}
+
+bool CheckSubsystem::is_up(const config::VirtualServer& vs, const config::RealServer& rs) const {
+    if (auto f = failing(vs, rs)) return *f == 0;
+    return forward::InitialPool().is_up(vs, rs);
+}
+
+std::optional<bool> CheckSubsystem::quorum_was_up(const config::VirtualServer& vs) const {
+    const VsState* st = vs_state(vs);
+    return st ? st->quorum : std::nullopt;
+}
+
+const ScheduledCheck* CheckSubsystem::probe_of(const config::Checker& c) const {
+    auto it = probes_.find(probe_key(c));
+    return it == probes_.end() ? nullptr : it->second->check.get();
+}
+
+void CheckSubsystem::dump_state(std::ostream& os) const {
+    std::vector<const std::pair<const std::string, std::unique_ptr<Probe>>*> sorted;
+    for (const auto& e : probes_) sorted.push_back(&e);
+    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    os << "# health checks: " << sorted.size() << " probe(s)\n";
+    for (const auto* e : sorted) {
+        const ScheduledCheck& c = *e->second->check;
+        os << "# " << c.checker().describe() << ": " << (c.up() ? "up" : "down") << ", " << c.attempts()
+           << " attempt(s), used by " << e->second->users.size() << " real server(s)";
+        if (auto next = c.next_attempt()) os << ", next in " << log::secs(*next - loop_.now());
+        else os << ", attempt in progress";
+        os << "\n";
+    }
+}
+
+}  // namespace halbd::check

@@ -1,0 +1,112 @@
+// check/subsystem.hh: CheckSubsystem, the health-check subsystem. A
+// ConfigSubscriber that runs one ScheduledCheck per distinct probe (shared
+// by every virtual server holding the same real server with the same check),
+// derives each real server's state (up iff all its checkers are up) and is
+// the forward::PoolView that forwarding reads. Created by halbd.cc; owns the
+// probes and the per-real-server state; tells forwarding of changes through
+// the pool-change callback.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "check/checker.hh"
+#include "check/scheduled_check.hh"
+#include "config/model.hh"
+#include "core/event_loop.hh"
+#include "core/result.hh"
+#include "forward/desired.hh"
+#include "halbd_daemon.hh"
+
+namespace halbd::check {
+
+class CheckSubsystem final : public ConfigSubscriber, public forward::PoolView {
+public:
+    // Builds the checker of a config checker (default: make_checker()); an
+    // error means "kind not implemented": that checker counts as always up.
+    using Factory = std::function<core::Result<std::unique_ptr<Checker>>(const config::Checker&)>;
+    // Called when at least one real server went up or down, after the state
+    // changed; `reason` names the server and the cause, for forwarding's logs.
+    using PoolChanged = std::function<void(std::string_view reason)>;
+
+    // A real server's notify_up/notify_down script is due (`up` says which),
+    // after the state changed. Runs it without blocking (e.g. KillAfter).
+    using NotifyScript = std::function<void(const config::Script& script, const config::VirtualServer& vs,
+                                            const config::RealServer& rs, bool up)>;
+
+    explicit CheckSubsystem(core::EventLoop& loop, Factory factory = {}, Jitter jitter = {});
+    ~CheckSubsystem() override;
+    CheckSubsystem(const CheckSubsystem&) = delete;
+    CheckSubsystem& operator=(const CheckSubsystem&) = delete;
+
+    void set_on_pool_change(PoolChanged cb) { on_change_ = std::move(cb); }
+    void set_notify_script(NotifyScript cb) { notify_ = std::move(cb); }
+
+    // Start or reload: probes whose key is unchanged keep their state and
+    // schedule; new ones start (after their warmup), removed ones stop. Must
+    // run before forwarding's apply() of the same model (it reads this pool).
+    void apply(const config::Model* previous, const config::Model& current) override;
+    // Cancels every probe (nothing is left in flight).
+    void stop(const Options& opts) override;
+    void dump_state(std::ostream& os) const override;
+
+    // forward::PoolView, for the objects of the model last applied. Objects
+    // of another model get keepalived's initial state (forward::InitialPool).
+    bool is_up(const config::VirtualServer& vs, const config::RealServer& rs) const override;
+    std::optional<bool> quorum_was_up(const config::VirtualServer& vs) const override;
+
+    // Inspection (tests, halbctl).
+    size_t probe_count() const { return probes_.size(); }
+    // The probe serving checker c of the current model, or null (not
+    // implemented kind, or not in the model).
+    const ScheduledCheck* probe_of(const config::Checker& c) const;
+    // Failing checkers of a real server (0 = up).
+    std::optional<uint32_t> failing(const config::VirtualServer& vs, const config::RealServer& rs) const;
+
+private:
+    struct Use {
+        uint32_t vs;
+        uint32_t rs;
+    };
+    struct Probe {
+        std::unique_ptr<ScheduledCheck> check;
+        std::vector<Use> users;
+    };
+    struct VsState {
+        const config::VirtualServer* vs = nullptr;
+        std::string key;                 // survives reloads
+        std::vector<uint32_t> failing;   // per real server: checkers down
+        std::optional<bool> quorum;      // last decided (forward::quorum_up)
+    };
+
+    std::unique_ptr<Probe> new_probe(const std::string& key, const config::Checker& c, bool& not_implemented);
+    void on_transition(const std::string& key, const ScheduledCheck::Transition& t);
+    // Records the quorum forwarding decided with the current pool state.
+    void settle_quorum(uint32_t vs_index, bool log_change);
+    void settle_all_quorums();
+    const VsState* vs_state(const config::VirtualServer& vs) const;
+
+    core::EventLoop& loop_;
+    Factory factory_;
+    Jitter jitter_;
+    PoolChanged on_change_;
+    NotifyScript notify_;
+    std::unordered_map<std::string, std::unique_ptr<Probe>> probes_;
+    std::vector<VsState> vss_;
+    std::unordered_map<const config::VirtualServer*, uint32_t> vs_index_;
+    // Forwarding reconciled (start/reload) since the quorums were recorded.
+    bool quorum_unsettled_ = false;
+};
+
+// "[192.168.2.11]:80", "FWM 5", "group NAME": a virtual server in log lines.
+std::string vs_text(const config::VirtualServer& vs);
+// "[10.10.10.13]:80": a real server in log lines.
+std::string rs_text(const config::RealServer& rs);
+
+}  // namespace halbd::check
