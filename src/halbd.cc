@@ -14,6 +14,7 @@
 #include "core/daemon.hh"
 #include "core/epoll_loop.hh"
 #include "core/log.hh"
+#include "check/subsystem.hh"
 #include "forward/ipvs/ipvs_backend.hh"
 #include "forward/subsystem.hh"
 #include "halbd_daemon.hh"
@@ -132,7 +133,17 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     std::unique_ptr<forward::Backend> fwd_backend = open_forwarding_backend(*r.model, opts);
     std::unique_ptr<forward::ForwardSubsystem> forwarding;
     if (fwd_backend) forwarding = std::make_unique<forward::ForwardSubsystem>(*fwd_backend);
+    // Health checks run unless -P (VRRP only); they are forwarding's pool.
+    std::unique_ptr<check::CheckSubsystem> checks;
+    if (!opts.vrrp_only) checks = std::make_unique<check::CheckSubsystem>(**loop);
+    if (checks && forwarding) {
+        forwarding->set_pool(checks.get());
+        checks->set_on_pool_change([f = forwarding.get()](std::string_view reason) { f->refresh(reason); });
+    }
     Daemon daemon(**loop, opts, path);
+    // Checks first: forwarding's apply() reads the pool of the same model,
+    // and stop runs in reverse (forwarding removes its services first).
+    if (checks) daemon.subscribe(checks.get());
     if (forwarding) daemon.subscribe(forwarding.get());
     daemon.start(std::move(r.model));
     (*loop)->run();
