@@ -2,6 +2,7 @@
 // checker kinds; each kind lives in its own file.
 #include "check/checker_factory.hh"
 
+#include "check/http_check.hh"
 #include "check/tcp_check.hh"
 
 namespace halbd::check {
@@ -17,12 +18,18 @@ void add(std::string& k, const char* name, Duration d) {
 
 }  // namespace
 
-bool implemented(config::CheckerKind kind) { return kind == config::CheckerKind::TCP_CHECK; }
+bool implemented(config::CheckerKind kind) {
+    return kind == config::CheckerKind::TCP_CHECK || kind == config::CheckerKind::HTTP_GET ||
+           kind == config::CheckerKind::SSL_GET;
+}
 
-core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c) {
+core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c,
+                                                    std::shared_ptr<const tls::ClientContext> tls) {
     switch (c.kind()) {
         case config::CheckerKind::TCP_CHECK:
             return std::unique_ptr<Checker>(std::make_unique<TcpChecker>(loop, TcpTarget::from_config(c)));
+        case config::CheckerKind::HTTP_GET:
+        case config::CheckerKind::SSL_GET: return make_http_checker(loop, c, std::move(tls));
         default:
             return core::Error{0, std::string(config::checker_kind_name(c.kind())) + " is not implemented yet"};
     }
@@ -46,6 +53,7 @@ std::string probe_key(const config::Checker& c) {
     k += c.alpha.value_or(false) ? " alpha" : "";
     k += c.log_all_failures.value_or(false) ? " log_all" : "";
     // Kind-specific parameters: TCP_CHECK has none.
+    append_http_probe_key(k, c);
     return k;
 }
 

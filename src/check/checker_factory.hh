@@ -7,18 +7,21 @@
 #include <string>
 
 #include "check/checker.hh"
+#include "check/tls_client.hh"
 #include "config/model_check.hh"
 #include "core/event_loop.hh"
 #include "core/result.hh"
 
 namespace halbd::check {
 
-// Whether halbd can run this kind yet (TCP_CHECK only, for now).
+// Whether halbd can run this kind yet.
 bool implemented(config::CheckerKind kind);
 
 // The checker for c, or an error ("HTTP_GET is not implemented yet") for a
-// kind that is not implemented.
-core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c);
+// kind that is not implemented. tls: the SSL block's context for SSL_GET
+// (null: a default one, as keepalived without an SSL block).
+core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c,
+                                                    std::shared_ptr<const tls::ClientContext> tls = nullptr);
 
 // Two checkers with equal keys probe the same thing on the same schedule, so
 // one probe serves both: kind, target, local binding, timing and the kind's

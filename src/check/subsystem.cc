@@ -40,7 +40,10 @@ std::string rs_text(const config::RealServer& rs) { return bracketed(rs.address,
 
 CheckSubsystem::CheckSubsystem(core::EventLoop& loop, Factory factory, Jitter jitter)
     : loop_(loop), factory_(std::move(factory)), jitter_(std::move(jitter)) {
-    if (!factory_) factory_ = [this](const config::Checker& c) { return make_checker(loop_, c); };
+    if (!factory_)
+        factory_ = [this](const config::Checker& c) {
+            return make_checker(loop_, c, c.kind() == config::CheckerKind::SSL_GET ? tls_.get() : nullptr);
+        };
     if (!jitter_) jitter_ = random_jitter();
 }
 
@@ -67,6 +70,7 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
     std::unordered_map<std::string, std::optional<bool>> old_quorum;
     for (const auto& st : vss_) old_quorum.emplace(st.key, st.quorum);
 
+    const bool tls_changed = tls_.update(current.lvs.ssl);  // SSL_GET probes restart with the new block
     auto old = std::move(probes_);
     probes_.clear();
     vss_.clear();
@@ -94,7 +98,8 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
                 if (it == probes_.end()) {
                     if (unimplemented_keys.count(key)) continue;
                     std::unique_ptr<Probe> p;
-                    if (auto o = old.find(key); o != old.end()) {
+                    if (auto o = old.find(key);
+                        o != old.end() && !(tls_changed && c.kind() == config::CheckerKind::SSL_GET)) {
                         p = std::move(o->second);
                         old.erase(o);
                         p->users.clear();

@@ -18,6 +18,7 @@
 
 #include "check/checker.hh"
 #include "check/scheduled_check.hh"
+#include "check/tls_client.hh"
 #include "config/model.hh"
 #include "core/event_loop.hh"
 #include "core/result.hh"
@@ -97,6 +98,7 @@ private:
     Jitter jitter_;
     PoolChanged on_change_;
     NotifyScript notify_;
+    tls::ContextCache tls_;  // the SSL block's context, for SSL_GET
     std::unordered_map<std::string, std::unique_ptr<Probe>> probes_;
     std::vector<VsState> vss_;
     std::unordered_map<const config::VirtualServer*, uint32_t> vs_index_;

@@ -44,11 +44,11 @@ CheckResult connect_failure(int e) {
     }
 }
 
+}  // namespace
+
 CheckResult setup_failure(const std::string& what, int e) {
     return CheckResult::failure(FailReason::LocalSetup, "not attempted: " + what + ": " + errno_text(e));
 }
-
-}  // namespace
 
 std::string endpoint_text(const net::IpAddress& a, uint16_t port) {
     return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
@@ -91,44 +91,51 @@ void TcpChecker::cancel() {
     done_ = nullptr;
 }
 
-std::optional<CheckResult> TcpChecker::open_and_connect() {
-    const int family = target_.address.is_v4() ? AF_INET : AF_INET6;
-    sock_.reset(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!sock_) return setup_failure("socket", errno);
-    const int fd = sock_.get();
-    if (target_.fwmark) {
-        const uint32_t mark = target_.fwmark;
+std::optional<CheckResult> start_connect(const TcpTarget& target, core::UniqueFd& sock) {
+    const int family = target.address.is_v4() ? AF_INET : AF_INET6;
+    sock.reset(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!sock) return setup_failure("socket", errno);
+    const int fd = sock.get();
+    if (target.fwmark) {
+        const uint32_t mark = target.fwmark;
         if (::setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0)
             return setup_failure("fwmark " + std::to_string(mark), errno);
     }
-    if (!target_.bind_if.empty()) {
-        if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, target_.bind_if.c_str(),
-                         static_cast<socklen_t>(target_.bind_if.size())) < 0)
-            return setup_failure("bind_if " + target_.bind_if, errno);
+    if (!target.bind_if.empty()) {
+        if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, target.bind_if.c_str(),
+                         static_cast<socklen_t>(target.bind_if.size())) < 0)
+            return setup_failure("bind_if " + target.bind_if, errno);
     }
-    if (target_.bindto || target_.bind_port) {
-        const net::IpAddress any = target_.address.is_v4() ? net::IpAddress::v4(0) : *net::IpAddress::parse("::");
-        const net::IpAddress& local = target_.bindto ? *target_.bindto : any;
+    if (target.bindto || target.bind_port) {
+        const net::IpAddress any = target.address.is_v4() ? net::IpAddress::v4(0) : *net::IpAddress::parse("::");
+        const net::IpAddress& local = target.bindto ? *target.bindto : any;
         sockaddr_storage ss;
-        const socklen_t len = to_sockaddr(local, target_.bind_port, ss);
+        const socklen_t len = to_sockaddr(local, target.bind_port, ss);
         if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0)
-            return setup_failure("bind to " + endpoint_text(local, target_.bind_port), errno);
+            return setup_failure("bind to " + endpoint_text(local, target.bind_port), errno);
     }
     sockaddr_storage ss;
-    const socklen_t len = to_sockaddr(target_.address, target_.port, ss);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return CheckResult::success();
-    if (errno != EINPROGRESS) return connect_failure(errno);
-    watch_ = loop_.watch_fd(fd, core::fd_events::writable, [this](uint32_t ev) { on_ready(ev); });
+    const socklen_t len = to_sockaddr(target.address, target.port, ss);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 || errno == EINPROGRESS) return std::nullopt;
+    return connect_failure(errno);
+}
+
+CheckResult connect_outcome(int fd) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    return err == 0 ? CheckResult::success() : connect_failure(err);
+}
+
+std::optional<CheckResult> TcpChecker::open_and_connect() {
+    if (auto ended = start_connect(target_, sock_)) return ended;
+    // Writable once connected (at once if connect() already succeeded).
+    watch_ = loop_.watch_fd(sock_.get(), core::fd_events::writable, [this](uint32_t ev) { on_ready(ev); });
     if (!watch_) return setup_failure("watch socket", errno);
     return std::nullopt;
 }
 
-void TcpChecker::on_ready(uint32_t) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(sock_.get(), SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
-    finish(err == 0 ? CheckResult::success() : connect_failure(err));
-}
+void TcpChecker::on_ready(uint32_t) { finish(connect_outcome(sock_.get())); }
 
 void TcpChecker::on_timeout() {
     if (pending_) {

@@ -150,7 +150,8 @@ void resolve_checker(Checker& c, const RealServer& rs, const VirtualServer& vs, 
             }
             for (auto& u : p.url) {
                 if (!u.virtualhost && p.virtualhost) u.virtualhost = *p.virtualhost;
-                if (u.status_code.empty() && u.digest.empty()) u.status_code.push_back({200, 299});
+                // keepalived 2.x (url_check()): 200-299 unless status_code is given, digest or not.
+                if (u.status_code.empty()) u.status_code.push_back({200, 299});
                 if (u.regex.empty() && (u.regex_no_match || !u.regex_options.empty() || u.regex_stack_max ||
                                         u.regex_min_offset || u.regex_max_offset))
                     d.warning(u.loc, "regex parameters given without 'regex'; they have no effect");

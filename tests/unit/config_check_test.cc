@@ -68,7 +68,7 @@ TEST(CheckerConfig, HttpUrlsAndVirtualhostInheritance) {
     EXPECT_EQ(h.url[0].status_code, (std::vector<StatusRange>{{200, 200}, {301, 302}}));
     EXPECT_EQ(*h.url[0].virtualhost, "rs.example");
     EXPECT_EQ(*h.url[1].virtualhost, "url.example");
-    EXPECT_TRUE(h.url[1].status_code.empty());  // digest only: no status check
+    EXPECT_EQ(h.url[1].status_code, (std::vector<StatusRange>{{200, 299}}));  // digest only: keepalived 2.x default
     const auto& s = std::get<SslGetCheck>(l.c(1).params);
     EXPECT_TRUE(s.enable_sni);
     EXPECT_EQ(*s.url[0].virtualhost, "ck.example");
