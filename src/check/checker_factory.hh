@@ -7,18 +7,28 @@
 #include <string>
 
 #include "check/checker.hh"
+#include "config/model.hh"
 #include "config/model_check.hh"
 #include "core/event_loop.hh"
 #include "core/result.hh"
 
 namespace halbd::check {
 
-// Whether halbd can run this kind yet (TCP_CHECK only, for now).
+// Whether halbd can run this kind yet.
 bool implemented(config::CheckerKind kind);
+
+// What some kinds need beyond their checker block: the global section
+// (MISC_CHECK: script_user, enable_script_security) and the model
+// (FILE_CHECK: track_file blocks). Null members: defaults.
+struct CheckContext {
+    const config::GlobalDefs* global = nullptr;
+    const config::Model* model = nullptr;
+};
 
 // The checker for c, or an error ("HTTP_GET is not implemented yet") for a
 // kind that is not implemented.
-core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c);
+core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c,
+                                                    const CheckContext& ctx = {});
 
 // Two checkers with equal keys probe the same thing on the same schedule, so
 // one probe serves both: kind, target, local binding, timing and the kind's

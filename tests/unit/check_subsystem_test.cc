@@ -357,10 +357,13 @@ virtual_server 192.168.2.11 80 {
                 path /health
             }
         }
-        MISC_CHECK {
-            misc_path /bin/true
+        FILE_CHECK {
+            track_file tf
         }
     }
+}
+track_file tf {
+    file /nonexistent/halbd-tf
 }
 )");
     ASSERT_TRUE(m);
@@ -375,7 +378,7 @@ virtual_server 192.168.2.11 80 {
     EXPECT_EQ(warnings.lines()[0].text,
               "HTTP_GET is not implemented yet: such checkers count as always up (first at real server "
               "[10.10.10.13]:80 of VS [192.168.2.11]:80)");
-    EXPECT_EQ(warnings.lines()[1].text.rfind("MISC_CHECK is not implemented yet", 0), 0u);
+    EXPECT_EQ(warnings.lines()[1].text.rfind("FILE_CHECK is not implemented yet", 0), 0u);
     EXPECT_EQ(loop.armed_timers(), 0u);
 }
 
