@@ -19,6 +19,10 @@
 #include "forward/subsystem.hh"
 #include "halbd_daemon.hh"
 #include "halbd_options.hh"
+#include "net/raw_announcer.hh"
+#include "net/rtnl_address_backend.hh"
+#include "vrrp/raw_transport.hh"
+#include "vrrp/subsystem.hh"
 
 using namespace halbd;
 
@@ -140,11 +144,41 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
         forwarding->set_pool(checks.get());
         checks->set_on_pool_change([f = forwarding.get()](std::string_view reason) { f->refresh(reason); });
     }
+    // VRRP runs unless -C (checks only). Its kernel adapters (rtnetlink for
+    // addresses, raw sockets for adverts and GARP/NA) are the privileged facade.
+    std::unique_ptr<net::RtnlAddressBackend> rtnl;
+    net::RawAnnouncer announcer;
+    vrrp::RawTransport transport(**loop);
+    std::unique_ptr<vrrp::VrrpSubsystem> vrrp_sub;
+    if (!opts.check_only) {
+        auto opened = net::RtnlAddressBackend::open();
+        if (!opened)
+            log::error("VRRP disabled: ", opened.error().message);
+        else {
+            rtnl = std::move(opened.value());
+            vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport);
+        }
+    }
     Daemon daemon(**loop, opts, path);
+    // The IPVS sync daemon's role follows the instance named in lvs_sync_daemon
+    // (keepalived: master daemon while MASTER, backup daemon otherwise).
+    vrrp::Subscription sync_role;
+    if (vrrp_sub && forwarding) {
+        sync_role = vrrp_sub->subscribe([&daemon, f = forwarding.get()](vrrp::Instance& i, const vrrp::InstanceEvent& e) {
+            if (e.kind != vrrp::InstanceEvent::Kind::StateChange) return;
+            const auto& lsd = daemon.model().global.lvs_sync_daemon;
+            if (!lsd || lsd->inst != i.name()) return;
+            if (e.to == vrrp::State::Master) f->set_sync_role(forward::SyncDaemon::Role::Master);
+            else if (e.to == vrrp::State::Backup || e.to == vrrp::State::Fault)
+                f->set_sync_role(forward::SyncDaemon::Role::Backup);
+        });
+    }
     // Checks first: forwarding's apply() reads the pool of the same model,
-    // and stop runs in reverse (forwarding removes its services first).
+    // and stop runs in reverse (VRRP releases its VIPs first, then
+    // forwarding removes its services).
     if (checks) daemon.subscribe(checks.get());
     if (forwarding) daemon.subscribe(forwarding.get());
+    if (vrrp_sub) daemon.subscribe(vrrp_sub.get());
     daemon.start(std::move(r.model));
     (*loop)->run();
     log::notice("halbd stopped");

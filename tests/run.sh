@@ -20,7 +20,8 @@ packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmnl-dev libipset-dev
   libnetfilter-conntrack-dev libssl-dev libboost-program-options-dev
   libgtest-dev libgmock-dev
-  keepalived ipvsadm iproute2 groff-base man-db time"
+  keepalived ipvsadm iproute2 groff-base man-db time
+  python3 tcpdump nftables"
 
 missing=""
 for p in $packages; do

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/time.hh"
@@ -23,15 +24,33 @@ inline constexpr size_t kFailReasonCount = 5;
 
 const char* fail_reason_name(FailReason r);  // "refused", "timeout", ...
 
+// A weight a successful attempt asks for (keepalived's checker cur_weight):
+// MISC_CHECK misc_dynamic sets the real server's weight (exit status - 2),
+// FILE_CHECK adds to it. The real server's effective weight is its configured
+// weight plus the offsets of its checkers (forward::PoolView::effective_weight).
+struct DynamicWeight {
+    bool absolute = false;  // value is the weight to set, else an offset to add
+    int64_t value = 0;
+
+    // The offset this asks for, for a real server configured with weight iweight.
+    int64_t offset(int64_t iweight) const { return absolute ? value - iweight : value; }
+    friend bool operator==(const DynamicWeight&, const DynamicWeight&) = default;
+};
+
 // The outcome of one attempt: success, or a reason and a human detail that
 // completes the checker's description ("refused", "timed out after 3s").
+// A success may carry a dynamic weight (nullopt: none, the configured weight).
 struct CheckResult {
     bool ok = true;
     FailReason reason = FailReason::Error;
     std::string detail;
+    std::optional<DynamicWeight> weight{};
 
     static CheckResult success() { return CheckResult{}; }
-    static CheckResult failure(FailReason r, std::string detail) { return CheckResult{false, r, std::move(detail)}; }
+    static CheckResult success(DynamicWeight w, std::string detail) {
+        return CheckResult{true, FailReason::Error, std::move(detail), w};
+    }
+    static CheckResult failure(FailReason r, std::string detail) { return CheckResult{false, r, std::move(detail), std::nullopt}; }
 };
 
 // One checker of one target. start() begins an attempt; the completion is

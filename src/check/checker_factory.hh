@@ -8,6 +8,7 @@
 
 #include "check/checker.hh"
 #include "check/tls_client.hh"
+#include "config/model.hh"
 #include "config/model_check.hh"
 #include "core/event_loop.hh"
 #include "core/result.hh"
@@ -17,11 +18,21 @@ namespace halbd::check {
 // Whether halbd can run this kind yet.
 bool implemented(config::CheckerKind kind);
 
-// The checker for c, or an error ("HTTP_GET is not implemented yet") for a
-// kind that is not implemented. tls: the SSL block's context for SSL_GET
-// (null: a default one, as keepalived without an SSL block).
+// What some kinds need beyond their checker block: the global section
+// (MISC_CHECK: script_user, enable_script_security), the model
+// (FILE_CHECK: track_file blocks) and the SSL block's TLS context (SSL_GET).
+// Null members: defaults (for tls: a default context, as keepalived builds
+// without an SSL block).
+struct CheckContext {
+    const config::GlobalDefs* global = nullptr;
+    const config::Model* model = nullptr;
+    std::shared_ptr<const tls::ClientContext> tls;
+};
+
+// The checker for c, or an error ("FILE_CHECK is not implemented yet") for a
+// kind that is not implemented.
 core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c,
-                                                    std::shared_ptr<const tls::ClientContext> tls = nullptr);
+                                                    const CheckContext& ctx = {});
 
 // Two checkers with equal keys probe the same thing on the same schedule, so
 // one probe serves both: kind, target, local binding, timing and the kind's

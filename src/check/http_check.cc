@@ -1,8 +1,8 @@
 // check/http_check.cc: HTTP_GET/SSL_GET (see http_check.hh). Per url: connect
-// (start_connect(), shared with TCP_CHECK), TLS handshake for SSL_GET, send
-// keepalived's request, read the response through http::ResponseParser,
-// compare. Each step is driven by the socket's readiness on the loop; every
-// outcome leaves through finish().
+// (probe_socket.hh, shared with the other network kinds), TLS handshake for
+// SSL_GET, send keepalived's request, read the response through
+// http::ResponseParser, compare. Each step is driven by the socket's
+// readiness on the loop; every outcome leaves through finish().
 //
 // Deliberate deviations from keepalived's check_http.c, said out loud:
 //  - keepalived checks one url per delay_loop and re-arms connect_timeout at
@@ -21,7 +21,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <variant>
 
+#include "check/probe_socket.hh"
 #include "core/log.hh"
 
 namespace halbd::check {
@@ -65,31 +67,9 @@ HttpSpec HttpSpec::from_config(const config::Checker& c) {
     return s;
 }
 
-void append_http_probe_key(std::string& k, const config::Checker& c) {
-    const config::HttpGetCheck* h = http_params(c);
-    if (!h) return;
-    const HttpSpec s = HttpSpec::from_config(c);
-    k += " http=";
-    k += s.protocol == config::HttpProtocol::V1_1 ? "1.1" : s.protocol == config::HttpProtocol::V1_0C ? "1.0C" : "1.0";
-    if (s.sni) k += " sni";
-    for (size_t i = 0; i < s.urls.size(); ++i) {
-        const auto& u = s.urls[i];
-        const auto& cu = h->url[i];
-        k += " url{" + u.path + "|" + u.virtualhost + "|" + u.digest + "|" + http::status_ranges_text(u.status);
-        if (!cu.regex.empty()) k += "|re=" + cu.regex + (cu.regex_no_match ? "!" : "");
-        k += "}";
-    }
-}
-
 HttpChecker::HttpChecker(core::EventLoop& loop, TcpTarget target, HttpSpec spec,
                          std::shared_ptr<const tls::ClientContext> tls)
-    : loop_(loop),
-      target_(std::move(target)),
-      spec_(std::move(spec)),
-      tls_(std::move(tls)),
-      timer_(loop_.create_timer([this] { on_timeout(); })) {}
-
-HttpChecker::~HttpChecker() { release(); }
+    : AttemptChecker(loop), target_(std::move(target)), spec_(std::move(spec)), tls_(std::move(tls)) {}
 
 std::string HttpChecker::describe() const {
     std::string s = spec_.tls ? "SSL GET https://" : "HTTP GET http://";
@@ -99,25 +79,10 @@ std::string HttpChecker::describe() const {
     return s;
 }
 
-void HttpChecker::start(Completion done) {
-    release();
-    done_ = std::move(done);
+std::optional<CheckResult> HttpChecker::begin() {
     url_ = 0;
-    if (spec_.urls.empty()) {
-        pending_ = CheckResult::success();  // keepalived: no url, nothing to fail
-        timer_->arm(Duration::zero());
-        return;
-    }
-    if (auto ended = begin_url()) {
-        release();  // reported from the loop, never from inside start()
-        pending_ = std::move(*ended);
-        timer_->arm(Duration::zero());
-    }
-}
-
-void HttpChecker::cancel() {
-    release();
-    done_ = nullptr;
+    if (spec_.urls.empty()) return CheckResult::success();  // keepalived: no url, nothing to fail
+    return begin_url();
 }
 
 CheckResult HttpChecker::failed(FailReason r, const std::string& what) const {
@@ -147,9 +112,13 @@ std::optional<CheckResult> HttpChecker::begin_url() {
     session_.reset();
     sock_.reset();
     step_ = Step::Connecting;
-    timer_->arm(target_.connect_timeout);
-    if (auto ended = start_connect(target_, sock_)) return ended;
-    watch_ = loop_.watch_fd(sock_.get(), core::fd_events::writable, [this](uint32_t ev) { on_ready(ev); });
+    arm_deadline(target_.connect_timeout);
+    bool in_progress = false;
+    auto opened = connect_probe_socket(target_, SOCK_STREAM, in_progress);
+    if (auto* r = std::get_if<CheckResult>(&opened)) return std::move(*r);
+    sock_ = std::move(std::get<core::UniqueFd>(opened));
+    // Writable once connected (at once if connect() already succeeded).
+    watch_ = loop().watch_fd(sock_.get(), core::fd_events::writable, [this](uint32_t ev) { on_ready(ev); });
     if (!watch_) return setup_failure("watch socket", errno);
     return std::nullopt;
 }
@@ -275,31 +244,17 @@ std::optional<CheckResult> HttpChecker::evaluate() {
     return CheckResult::success();
 }
 
-void HttpChecker::on_timeout() {
-    if (pending_) {
-        CheckResult r = std::move(*pending_);
-        finish(std::move(r));
-        return;
-    }
+void HttpChecker::on_deadline() {
     std::string what = "timed out after " + human_duration(target_.connect_timeout);
     if (spec_.urls.size() > 1) what += " on " + spec_.urls[url_].path;
     what += std::string(" (") + step_text() + ")";
     finish(CheckResult::failure(FailReason::Timeout, what));
 }
 
-void HttpChecker::finish(CheckResult result) {
-    release();
-    Completion done = std::move(done_);
-    done_ = nullptr;
-    if (done) done(result);  // may destroy this
-}
-
-void HttpChecker::release() {
+void HttpChecker::release_io() {
     watch_.reset();  // before the fd closes
     session_.reset();
     sock_.reset();
-    timer_->cancel();
-    pending_.reset();
     step_ = Step::Idle;
 }
 

@@ -1,10 +1,11 @@
 // check/http_check.hh: HTTP_GET and SSL_GET, keepalived's web checks. One
 // attempt fetches every url in turn (one connection each) and passes when
 // each answers with an expected status and, if given, the expected digest.
-// Built by make_checker() (and by `halbctl genhash`); owns the socket, its
-// watch, the TLS session and the timer of the attempt in flight (RAII:
-// destroying the checker cancels the attempt), and one ResponseParser reused
-// by every attempt.
+// Built by make_checker() (and by `halbctl genhash`); an AttemptChecker
+// (attempt.hh: completion, deadline, finish()) whose connections are set up
+// by probe_socket.hh as every network kind's. Owns the socket, its watch and
+// the TLS session of the attempt in flight (RAII: destroying the checker
+// cancels the attempt), and one ResponseParser reused by every attempt.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "check/attempt.hh"
 #include "check/checker.hh"
 #include "check/http_response.hh"
 #include "check/tcp_check.hh"
@@ -44,10 +46,6 @@ struct HttpSpec {
     static HttpSpec from_config(const config::Checker& c);
 };
 
-// Appends the HTTP_GET/SSL_GET parameters of c to its probe key (nothing for
-// other kinds): see probe_key().
-void append_http_probe_key(std::string& key, const config::Checker& c);
-
 class HttpChecker;
 
 // The checker of an HTTP_GET/SSL_GET config checker (make_checker()'s case);
@@ -55,19 +53,14 @@ class HttpChecker;
 core::Result<std::unique_ptr<Checker>> make_http_checker(core::EventLoop& loop, const config::Checker& c,
                                                          std::shared_ptr<const tls::ClientContext> tls);
 
-class HttpChecker final : public Checker {
+class HttpChecker final : public AttemptChecker {
 public:
     // tls: the context of SSL_GET connections (ignored for HTTP_GET; null =
     // a default context, as keepalived builds when there is no SSL block).
     HttpChecker(core::EventLoop& loop, TcpTarget target, HttpSpec spec,
                 std::shared_ptr<const tls::ClientContext> tls = nullptr);
-    ~HttpChecker() override;
-    HttpChecker(const HttpChecker&) = delete;
-    HttpChecker& operator=(const HttpChecker&) = delete;
+    ~HttpChecker() override { release_io(); }
 
-    void start(Completion done) override;
-    void cancel() override;
-    bool running() const override { return static_cast<bool>(done_); }
     // "HTTP GET http://10.0.0.2:80/health", "SSL GET https://[2001:db8::2]:443/",
     // "HTTP GET http://10.0.0.2:80/a (+2 urls)".
     std::string describe() const override;
@@ -81,6 +74,7 @@ private:
     enum class Step : uint8_t { Idle, Connecting, Handshake, Sending, Receiving };
 
     // Each returns the attempt's outcome when it ended, nullopt while it runs.
+    std::optional<CheckResult> begin() override;
     std::optional<CheckResult> begin_url();
     std::optional<CheckResult> on_connected();
     std::optional<CheckResult> handshake();
@@ -88,26 +82,20 @@ private:
     std::optional<CheckResult> receive();
     std::optional<CheckResult> evaluate();
     void on_ready(uint32_t events);
-    void on_timeout();
+    void on_deadline() override;
+    void release_io() override;
     void want(uint32_t events);
     const char* step_text() const;
     // Failure detail for the current url: "failed: ..." named by url when
     // the checker has several.
     CheckResult failed(FailReason r, const std::string& what) const;
-    // The one completion path: releases the attempt, then reports.
-    void finish(CheckResult result);
-    void release();
 
-    core::EventLoop& loop_;
     TcpTarget target_;
     HttpSpec spec_;
     std::shared_ptr<const tls::ClientContext> tls_;
-    Completion done_;
     core::UniqueFd sock_;
     core::FdWatchPtr watch_;
     std::unique_ptr<tls::Session> session_;
-    core::TimerPtr timer_;                 // connect_timeout of the current url, or 0 to report
-    std::optional<CheckResult> pending_;   // immediate outcome waiting for the loop
     Step step_ = Step::Idle;
     size_t url_ = 0;
     size_t sent_ = 0;

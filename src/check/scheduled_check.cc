@@ -64,7 +64,9 @@ void ScheduledCheck::on_result(const CheckResult& r) {
     if (r.ok) {
         retries_ = 0;
         timer_->arm(schedule_.delay_loop);
-        if (!up_) transition(true, r, 0);
+        const std::optional<DynamicWeight> old_weight = weight_;
+        weight_ = r.weight;  // a success without a weight returns to the configured one
+        if (!up_ || old_weight != weight_) transition(true, r, 0, old_weight);
         else log::debug(checker_->describe(), " succeeded");
         return;
     }
@@ -90,14 +92,16 @@ void ScheduledCheck::on_result(const CheckResult& r) {
     const uint32_t retries = retries_;
     retries_ = 0;
     timer_->arm(schedule_.delay_loop);
-    transition(false, r, retries);
+    transition(false, r, retries, weight_);
 }
 
-// The one door of the checker's state: the listener logs it with the
-// servers it affects.
-void ScheduledCheck::transition(bool up, const CheckResult& r, uint32_t retries) {
+// The one door of the checker's state (up/down, and the dynamic weight it
+// asks for): the listener logs it with the servers it affects.
+void ScheduledCheck::transition(bool up, const CheckResult& r, uint32_t retries,
+                                std::optional<DynamicWeight> old_weight) {
+    const bool up_changed = up_ != up;
     up_ = up;
-    if (listener_) listener_(Transition{up, &r, retries});
+    if (listener_) listener_(Transition{up, &r, retries, up_changed, old_weight != weight_, old_weight});
 }
 
 }  // namespace halbd::check

@@ -36,10 +36,15 @@ Jitter random_jitter();
 class ScheduledCheck {
 public:
     // A change of the checker's state, with the attempt that caused it.
+    // A change of the checker's state or of the dynamic weight it asks for
+    // (MISC_CHECK misc_dynamic, FILE_CHECK), with the attempt that caused it.
     struct Transition {
         bool up = false;
         const CheckResult* result = nullptr;
         uint32_t retries = 0;  // retries made before declaring it down (0..retry)
+        bool up_changed = true;      // false: only the weight changed (the checker stays up)
+        bool weight_changed = false;
+        std::optional<DynamicWeight> old_weight{};  // before the change (weight() is the new one)
     };
     using Listener = std::function<void(const Transition&)>;
 
@@ -57,13 +62,15 @@ public:
     const Schedule& schedule() const { return schedule_; }
     std::optional<MonoTime> next_attempt() const;  // nullopt while an attempt runs
     uint32_t retries() const { return retries_; }  // retries made in the current failure streak
+    // The dynamic weight of the last success (nullopt: none).
+    const std::optional<DynamicWeight>& weight() const { return weight_; }
     uint64_t attempts() const { return attempts_; }
     uint64_t failures(FailReason r) const { return failures_[static_cast<size_t>(r)]; }
 
 private:
     void attempt();
     void on_result(const CheckResult& r);
-    void transition(bool up, const CheckResult& r, uint32_t retries);
+    void transition(bool up, const CheckResult& r, uint32_t retries, std::optional<DynamicWeight> old_weight);
 
     core::EventLoop& loop_;
     std::unique_ptr<Checker> checker_;
@@ -73,6 +80,7 @@ private:
     bool up_;
     bool has_run_ = false;
     uint32_t retries_ = 0;
+    std::optional<DynamicWeight> weight_;
     uint64_t attempts_ = 0;
     uint64_t failures_[kFailReasonCount] = {};
 };

@@ -42,7 +42,13 @@ CheckSubsystem::CheckSubsystem(core::EventLoop& loop, Factory factory, Jitter ji
     : loop_(loop), factory_(std::move(factory)), jitter_(std::move(jitter)) {
     if (!factory_)
         factory_ = [this](const config::Checker& c) {
-            return make_checker(loop_, c, c.kind() == config::CheckerKind::SSL_GET ? tls_.get() : nullptr);
+            CheckContext ctx;
+            if (applying_) {
+                ctx.global = &applying_->global;
+                ctx.model = applying_;
+            }
+            if (c.kind() == config::CheckerKind::SSL_GET) ctx.tls = tls_.get();
+            return make_checker(loop_, c, ctx);
         };
     if (!jitter_) jitter_ = random_jitter();
 }
@@ -88,6 +94,7 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
         st.vs = &vs;
         st.key = vs_key(vs);
         st.failing.assign(vs.real_servers.size(), 0);
+        st.checks.assign(vs.real_servers.size(), {});
         if (auto q = old_quorum.find(st.key); q != old_quorum.end()) st.quorum = q->second;
         vs_index_.emplace(&vs, i);
         for (uint32_t j = 0; j < vs.real_servers.size(); ++j) {
@@ -106,7 +113,9 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
                         ++kept;
                     } else {
                         bool not_implemented = false;
+                        applying_ = &current;
                         p = new_probe(key, c, not_implemented);
+                        applying_ = nullptr;
                         if (!p) {
                             if (warned.insert(c.kind()).second)
                                 log::warning(config::checker_kind_name(c.kind()),
@@ -120,6 +129,7 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
                     it = probes_.emplace(std::move(key), std::move(p)).first;
                 }
                 it->second->users.push_back(Use{i, j});
+                st.checks[j].push_back(it->second->check.get());
             }
         }
     }
@@ -144,6 +154,10 @@ void CheckSubsystem::on_transition(const std::string& key, const ScheduledCheck:
     if (it == probes_.end()) return;
     if (quorum_unsettled_) settle_all_quorums();
     const ScheduledCheck& check = *it->second->check;
+    if (!t.up_changed) {
+        if (t.weight_changed) on_weight_change(check, it->second->users, t);
+        return;
+    }
     const uint32_t retry = check.schedule().retry;
     std::string head = check.checker().describe();
     if (t.up) head += " succeeded";
@@ -203,6 +217,40 @@ void CheckSubsystem::on_transition(const std::string& key, const ScheduledCheck:
         }
 }
 
+// An up checker asked for another weight: its real servers stay in, with
+// a new effective weight (keepalived update_svr_wgt: "Changing weight ...").
+void CheckSubsystem::on_weight_change(const ScheduledCheck& check, const std::vector<Use>& users,
+                                      const ScheduledCheck::Transition& t) {
+    const std::string head = check.checker().describe() + " " +
+                             (t.result->detail.empty() ? std::string("succeeded") : t.result->detail);
+    std::vector<uint32_t> changed_vs;
+    std::string reason;
+    size_t changes = 0;
+    for (const Use& u : users) {
+        const VsState& st = vss_[u.vs];
+        const auto& rs = st.vs->real_servers[u.rs];
+        const int64_t now = effective_weight(*st.vs, rs);
+        const int64_t iweight = rs.weight ? *rs.weight : 1;
+        const int64_t before = now - (check.weight() ? check.weight()->offset(iweight) : 0) +
+                               (t.old_weight ? t.old_weight->offset(iweight) : 0);
+        if (now == before) continue;
+        const bool live = st.failing[u.rs] == 0;
+        log::info(head, "; weight of ", rs_text(rs), " in VS ", vs_text(*st.vs), ": ", before, " -> ", now,
+                  live ? "" : " (out of the VS: other checker(s) failing)");
+        if (!live) continue;
+        if (changed_vs.empty() || changed_vs.back() != u.vs) changed_vs.push_back(u.vs);
+        if (++changes == 1)
+            reason = "weight of real server " + rs_text(rs) + " " + std::to_string(before) + " -> " +
+                     std::to_string(now) + " (" + head + ")";
+    }
+    if (changes == 0) return;
+    if (changes > 1) reason = std::to_string(changes) + " real server weights changed (" + head + ")";
+    if (on_change_) on_change_(reason);
+    std::sort(changed_vs.begin(), changed_vs.end());
+    changed_vs.erase(std::unique(changed_vs.begin(), changed_vs.end()), changed_vs.end());
+    for (uint32_t i : changed_vs) settle_quorum(i, true);
+}
+
 void CheckSubsystem::settle_quorum(uint32_t i, bool log_change) {
     VsState& st = vss_[i];
     const config::VirtualServer& vs = *st.vs;
@@ -235,6 +283,18 @@ std::optional<uint32_t> CheckSubsystem::failing(const config::VirtualServer& vs,
 bool CheckSubsystem::is_up(const config::VirtualServer& vs, const config::RealServer& rs) const {
     if (auto f = failing(vs, rs)) return *f == 0;
     return forward::InitialPool().is_up(vs, rs);
+}
+
+int64_t CheckSubsystem::effective_weight(const config::VirtualServer& vs, const config::RealServer& rs) const {
+    const int64_t iweight = rs.weight ? *rs.weight : 1;
+    const VsState* st = vs_state(vs);
+    if (!st || vs.real_servers.empty()) return iweight;
+    const config::RealServer* first = vs.real_servers.data();
+    if (&rs < first || &rs >= first + vs.real_servers.size()) return iweight;
+    int64_t w = iweight;
+    for (const ScheduledCheck* c : st->checks[static_cast<size_t>(&rs - first)])
+        if (c->weight()) w += c->weight()->offset(iweight);
+    return w;
 }
 
 std::optional<bool> CheckSubsystem::quorum_was_up(const config::VirtualServer& vs) const {

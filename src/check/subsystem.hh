@@ -61,6 +61,9 @@ public:
     // of another model get keepalived's initial state (forward::InitialPool).
     bool is_up(const config::VirtualServer& vs, const config::RealServer& rs) const override;
     std::optional<bool> quorum_was_up(const config::VirtualServer& vs) const override;
+    // The configured weight plus the offsets of the dynamic weights its
+    // checkers ask for (MISC_CHECK misc_dynamic, FILE_CHECK).
+    int64_t effective_weight(const config::VirtualServer& vs, const config::RealServer& rs) const override;
 
     // Inspection (tests, halbctl).
     size_t probe_count() const { return probes_.size(); }
@@ -83,11 +86,14 @@ private:
         const config::VirtualServer* vs = nullptr;
         std::string key;                 // survives reloads
         std::vector<uint32_t> failing;   // per real server: checkers down
+        std::vector<std::vector<const ScheduledCheck*>> checks;  // per real server: its probes
         std::optional<bool> quorum;      // last decided (forward::quorum_up)
     };
 
     std::unique_ptr<Probe> new_probe(const std::string& key, const config::Checker& c, bool& not_implemented);
     void on_transition(const std::string& key, const ScheduledCheck::Transition& t);
+    void on_weight_change(const ScheduledCheck& check, const std::vector<Use>& users,
+                          const ScheduledCheck::Transition& t);
     // Records the quorum forwarding decided with the current pool state.
     void settle_quorum(uint32_t vs_index, bool log_change);
     void settle_all_quorums();
@@ -100,6 +106,7 @@ private:
     NotifyScript notify_;
     tls::ContextCache tls_;  // the SSL block's context, for SSL_GET
     std::unordered_map<std::string, std::unique_ptr<Probe>> probes_;
+    const config::Model* applying_ = nullptr;  // during apply(): the model the factory builds for
     std::vector<VsState> vss_;
     std::unordered_map<const config::VirtualServer*, uint32_t> vs_index_;
     // Forwarding reconciled (start/reload) since the quorums were recorded.

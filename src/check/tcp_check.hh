@@ -2,8 +2,7 @@
 // One non-blocking connect per attempt, watched for writability on the loop,
 // bounded by connect_timeout. Built by make_checker(); owns the socket, its
 // watch and the timeout timer of the attempt in flight (RAII: destroying
-// the checker cancels the attempt). Its connection setup (start_connect(),
-// connect_outcome()) is shared with HTTP_GET/SSL_GET (http_check.cc).
+// the checker cancels the attempt).
 #pragma once
 
 #include <optional>
@@ -34,18 +33,6 @@ struct TcpTarget {
 
 // "10.0.0.2:80", "[2001:db8::2]:80".
 std::string endpoint_text(const net::IpAddress& a, uint16_t port);
-
-// The connection setup of every TCP-based checker (TCP_CHECK, HTTP_GET,
-// SSL_GET): opens sock non-blocking with the target's fwmark, bind_if and
-// bindto/bind_port, and starts connecting. nullopt: the connection is under
-// way (or already made): watch sock for writability, then read
-// connect_outcome(). Otherwise the attempt already ended: a LocalSetup
-// failure ("not attempted: bind_if eth9: No such device") or a connect error.
-std::optional<CheckResult> start_connect(const TcpTarget& t, core::UniqueFd& sock);
-// Once the socket is writable: success, or the typed connect failure.
-CheckResult connect_outcome(int fd);
-// "not attempted: <what>: <strerror(e)>", reason LocalSetup.
-CheckResult setup_failure(const std::string& what, int e);
 
 class TcpChecker final : public Checker {
 public:

@@ -1,14 +1,17 @@
 // forward/backend.hh: the forwarding-backend interface (DESIGN principles 7
 // and 8): one implementation per file — IPVS over generic netlink
 // (forward/ipvs/), nftables later (forward/nft/), and a fake for tests. The
-// reconciler is the only caller; every call is one kernel request, so tests
-// can count writes. Errors are values carrying the errno and a sentence in
+// reconciler is the only caller; every write is one kernel request, so tests
+// can count writes, and a run of writes may go to the kernel as one batch. Errors are values carrying the errno and a sentence in
 // words ("scheduler 'mh' not available in this kernel").
 #pragma once
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "core/result.hh"
+#include "forward/op.hh"
 #include "forward/service.hh"
 
 namespace halbd::forward {
@@ -27,6 +30,13 @@ public:
     virtual core::Status add_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) = 0;
     virtual core::Status update_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) = 0;
     virtual core::Status delete_dest(const ServiceKey& svc, const DestKey& dest) = 0;
+    // Runs the operations in order and returns one Status per operation.
+    // Each is the request its single call above would send, and a failure
+    // does not stop the others; a backend may hand them to the kernel
+    // together (IPVS: many requests per netlink datagram). The default
+    // makes the single calls one after the other.
+    virtual std::vector<core::Status> run(std::span<const Op> ops);
+
     // Removes every service (lvs_flush).
     virtual core::Status flush() = 0;
 

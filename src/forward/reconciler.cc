@@ -166,30 +166,21 @@ std::string dest_changes(const DestParams& a, const DestParams& b) {
     return os.str();
 }
 
-core::Status run(Backend& b, const Op& op) {
-    switch (op.kind) {
-        case Op::Kind::AddService: return b.add_service(op.service, op.params);
-        case Op::Kind::UpdateService: return b.update_service(op.service, op.params);
-        case Op::Kind::DeleteService: return b.delete_service(op.service);
-        case Op::Kind::AddDest: return b.add_dest(op.service, op.dest, op.dest_params);
-        case Op::Kind::UpdateDest: return b.update_dest(op.service, op.dest, op.dest_params);
-        case Op::Kind::DeleteDest: return b.delete_dest(op.service, op.dest);
-    }
-    return core::Error{EINVAL, "unknown operation"};
-}
-
 }  // namespace
 
 ApplyResult apply(Backend& backend, const std::vector<Op>& ops, std::string_view reason) {
     ApplyResult r;
+    // One batch, then the log lines: the backend may send many requests at once.
+    const std::vector<core::Status> status = backend.run(ops);
     for (size_t i = 0; i < ops.size(); ++i) {
         const Op& op = ops[i];
-        core::Status st = run(backend, op);
+        const core::Status& st = status[i];
         if (!st) {
             ++r.failed;
             log::error("IPVS: ", to_string(op), ": ", st.error().message);
             if (op.kind == Op::Kind::AddService) {
-                // Its destinations cannot go anywhere.
+                // Its destinations could go nowhere: the kernel refused them
+                // for want of the service; one line said why.
                 while (i + 1 < ops.size() && ops[i + 1].kind == Op::Kind::AddDest && ops[i + 1].service == op.service) {
                     ++i;
                     ++r.skipped;
@@ -205,7 +196,7 @@ ApplyResult apply(Backend& backend, const std::vector<Op>& ops, std::string_view
                 while (i + 1 < ops.size() && ops[i + 1].kind == Op::Kind::AddDest && ops[i + 1].service == op.service) {
                     const Op& d = ops[++i];
                     ++wanted;
-                    if (core::Status ds = run(backend, d); !ds) {
+                    if (const core::Status& ds = status[i]; !ds) {
                         ++r.failed;
                         log::error("IPVS: ", to_string(d), ": ", ds.error().message);
                     } else {

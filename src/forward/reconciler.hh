@@ -11,24 +11,10 @@
 #include <vector>
 
 #include "forward/backend.hh"
+#include "forward/op.hh"
 #include "forward/service.hh"
 
 namespace halbd::forward {
-
-struct Op {
-    enum class Kind : uint8_t { AddService, UpdateService, DeleteService, AddDest, UpdateDest, DeleteDest };
-    Kind kind = Kind::AddService;
-    ServiceKey service;
-    ServiceParams params;      // AddService, UpdateService: the new parameters
-    ServiceParams old_params;  // UpdateService: what the kernel had (for the log line)
-    DestKey dest;              // *Dest
-    DestParams dest_params;    // AddDest, UpdateDest: the new parameters
-    DestParams old_dest;       // UpdateDest: what the kernel had
-    friend bool operator==(const Op&, const Op&) = default;
-};
-
-const char* op_kind_name(Op::Kind k);  // "add service", "update dest", ...
-std::string to_string(const Op& op);   // "update dest 10.0.0.2:80 in TCP 10.0.0.1:80", for tests and logs
 
 // The minimal operations turning `kernel` into `desired`:
 //  - a desired service missing from the kernel: AddService, then AddDest for each destination;
@@ -47,9 +33,10 @@ struct ApplyResult {
     friend bool operator==(const ApplyResult&, const ApplyResult&) = default;
 };
 
-// Runs the operations in order. A failure is logged as one line naming the
-// object and the error, and the others go on; a failed AddService skips only
-// that service's AddDest operations. `reason` ends each change line:
+// Runs the operations in order, as one Backend::run batch. A failure is
+// logged as one line naming the object and the error, and the others go on;
+// the AddDest operations of a failed AddService are counted as skipped (the
+// kernel refused them too, for want of the service), not logged one by one. `reason` ends each change line:
 // "IPVS: weight of 10.0.0.2:80 in TCP 10.0.0.1:80 changed 1 -> 3 (configuration reload)".
 ApplyResult apply(Backend& backend, const std::vector<Op>& ops, std::string_view reason);
 

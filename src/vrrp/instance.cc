@@ -194,6 +194,18 @@ void Instance::stop(std::string_view reason) {
     transition(State::Stopped, reason);
 }
 
+void Instance::reconfigure(InstanceConfig config) {
+    const bool interval_changed = config.adver_int != cfg_.adver_int;
+    cfg_ = std::move(config);
+    base_priority_ = cfg_.priority;
+    if (cfg_.source_address) primary_address_ = cfg_.source_address;
+    recompute_priority("reload");
+    if (interval_changed && state_ == State::Master) {
+        master_adver_interval_ = cfg_.adver_int;
+        arm_adver_timer();
+    }
+}
+
 void Instance::arm_adver_timer() {
     adver_timer_->arm(cfg_.adver_int);
     adver_due_ = adver_timer_->deadline();

@@ -105,6 +105,11 @@ public:
     void start();
     // RFC 5798 §6.4.3 Shutdown event: a Master sends priority 0 first. -> Stopped.
     void stop(std::string_view reason = "stop");
+    // Reload with the same identity (interface, family, VRID): takes the new
+    // configuration without a state change (a reload must not fail over).
+    // Priority and interval changes apply at once; the VIPs are the
+    // adapter's business.
+    void reconfigure(InstanceConfig config);
 
     // A decoded advert received for this instance's socket. Returns why it was
     // dropped (the adapter counts it), or nullopt when it was processed.

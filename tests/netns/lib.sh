@@ -23,13 +23,17 @@ netns_require() {
 _ns_all=""
 _bg_pids=""
 _ns_cleanup() {
-    for p in $_bg_pids; do kill -TERM "$p" 2>/dev/null; done
+    # Runs from the EXIT trap, also under `set -e`: nothing here may fail.
+    for p in $_bg_pids; do kill -TERM "$p" 2>/dev/null || :; done
     for p in $_bg_pids; do
         i=0
         while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-        kill -KILL "$p" 2>/dev/null
+        kill -KILL "$p" 2>/dev/null || :
     done
-    for n in $_ns_all; do ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null; ip netns del "$n" 2>/dev/null; done
+    for n in $_ns_all; do
+        ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || :
+        ip netns del "$n" 2>/dev/null || :
+    done
 }
 on_exit _ns_cleanup
 

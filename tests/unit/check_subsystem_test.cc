@@ -341,19 +341,33 @@ TEST_F(CheckSubsystemTest, NotifyScriptsAreHandedOverOnRealServerChanges) {
 }
 
 TEST_F(CheckSubsystemTest, NotImplementedKindsCountAsUpWithOneWarning) {
+    // Two FILE_CHECKs of different probes, one warning for the kind; a
+    // second kind, a second warning.
     auto m = load(R"(
 virtual_server 192.168.2.11 80 {
     protocol TCP
     real_server 10.10.10.13 80 {
-        MISC_CHECK {
-            misc_path /bin/true
+        FILE_CHECK {
+            track_file tf
         }
     }
     real_server 10.10.10.14 80 {
-        MISC_CHECK {
-            misc_path /bin/false
+        FILE_CHECK {
+            track_file tf2
+        }
+        BFD_CHECK {
+            name b1
         }
     }
+}
+track_file tf {
+    file /nonexistent/halbd-tf
+}
+track_file tf2 {
+    file /nonexistent/halbd-tf2
+}
+bfd_instance b1 {
+    neighbor_ip 10.10.10.14
 }
 )");
     ASSERT_TRUE(m);
@@ -364,10 +378,11 @@ virtual_server 192.168.2.11 80 {
     EXPECT_EQ(real.probe_count(), 0u);
     EXPECT_TRUE(real.is_up(m->lvs.virtual_servers[0], rs(*m, 0, 0)));
     EXPECT_TRUE(real.is_up(m->lvs.virtual_servers[0], rs(*m, 0, 1)));
-    ASSERT_EQ(warnings.lines().size(), 1u);
+    ASSERT_EQ(warnings.lines().size(), 2u);
     EXPECT_EQ(warnings.lines()[0].text,
-              "MISC_CHECK is not implemented yet: such checkers count as always up (first at real server "
+              "FILE_CHECK is not implemented yet: such checkers count as always up (first at real server "
               "[10.10.10.13]:80 of VS [192.168.2.11]:80)");
+    EXPECT_EQ(warnings.lines()[1].text.rfind("BFD_CHECK is not implemented yet", 0), 0u);
     EXPECT_EQ(loop.armed_timers(), 0u);
 }
 

@@ -245,6 +245,72 @@ int program(IpvsBackend& b, const std::string& dir) {
               "invalid destination", "IPv6 NAT destination under an IPv4 service");
     check_dump(b, want, "failed calls changed nothing");
 
+    // A batch spanning several datagrams (IpvsBackend sends 48 requests per
+    // datagram): 3 services x 99 destinations, with two requests in the
+    // middle the kernel must refuse. Every status belongs to its own request.
+    {
+        std::vector<Op> ops;
+        std::vector<ServiceKey> batch_svcs;
+        for (int v = 0; v < 3; ++v) {
+            ServiceKey k = vip(Protocol::TCP, "10.0.3.1", static_cast<uint16_t>(8000 + v));
+            batch_svcs.push_back(k);
+            Op a;
+            a.kind = Op::Kind::AddService;
+            a.service = k;
+            a.params = sched("wlc");
+            ops.push_back(a);
+            want[k] = Service{k, a.params, {}};
+            for (int d = 1; d <= 99; ++d) {
+                Op o;
+                o.kind = Op::Kind::AddDest;
+                o.service = k;
+                o.dest = DestKey{ip(("192.168.3" + std::to_string(v) + "." + std::to_string(d)).c_str()), 80};
+                o.dest_params = dest(Method::Masq, d % 7);
+                ops.push_back(o);
+                want[k].dests.emplace(o.dest, o.dest_params);
+            }
+        }
+        Op bad_svc;  // at index 150: a destination of a service that does not exist
+        bad_svc.kind = Op::Kind::AddDest;
+        bad_svc.service = gone;
+        bad_svc.dest = DestKey{ip("192.168.70.2"), 80};
+        bad_svc.dest_params = dest(Method::Masq, 1);
+        ops.insert(ops.begin() + 150, bad_svc);
+        Op bad_weight = ops[260];  // a copy of a good one, with a weight the kernel refuses
+        bad_weight.dest = DestKey{ip("192.168.39.9"), 80};
+        bad_weight.dest_params.weight = -1;
+        ops.insert(ops.begin() + 261, bad_weight);
+        const uint64_t writes_before = b.writes();
+        std::vector<core::Status> st = b.run(ops);
+        size_t good = 0, wrong = 0;
+        for (size_t i = 0; i < ops.size(); ++i) {
+            if (i == 150 || i == 261) continue;
+            if (st[i].ok()) ++good;
+            else {
+                ++wrong;
+                std::cout << "  op " << i << " (" << to_string(ops[i]) << "): " << st[i].error().message << "\n";
+            }
+        }
+        check(st.size() == ops.size() && wrong == 0, "batch of " + std::to_string(ops.size()) + " requests",
+              std::to_string(good) + " accepted");
+        check_err(st[150], ESRCH, "no such service", "batch: the refused request in the middle has its own error");
+        check_err(st[261], ERANGE, "out of range", "batch: the second refused request has its own error");
+        check(b.writes() - writes_before == ops.size(), "batch: one write per request",
+              std::to_string(b.writes() - writes_before));
+        check_dump(b, want, "dump after the batch");
+        std::vector<Op> dels;
+        for (const auto& k : batch_svcs) {
+            Op d;
+            d.kind = Op::Kind::DeleteService;
+            d.service = k;
+            dels.push_back(d);
+            want.erase(k);
+        }
+        st = b.run(dels);
+        check(st.size() == 3 && st[0].ok() && st[1].ok() && st[2].ok(), "batch: delete the 3 services");
+        check_dump(b, want, "dump after the batch delete");
+    }
+
     // Timeouts.
     auto t0 = b.get_timeouts();
     check(t0.ok(), "get timeouts", t0.ok() ? std::to_string(t0->tcp) + " " + std::to_string(t0->tcp_fin) +

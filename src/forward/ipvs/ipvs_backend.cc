@@ -1,13 +1,15 @@
 // forward/ipvs/ipvs_backend.cc: IpvsBackend, the socket side of IPVS: opens
 // and resolves the generic-netlink family (loading ip_vs once if needed),
-// sends one request at a time and waits for its ack or dump end, and turns
-// kernel errnos into sentences. Messages are built and read by ipvs_codec.
+// sends writes in batches of many requests per datagram and matches the
+// acks by sequence number, reads dumps, and turns kernel errnos into sentences. Messages are built and read by ipvs_codec.
 #include "forward/ipvs/ipvs_backend.hh"
 
 #include <linux/ip_vs.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/handlers.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -126,6 +128,13 @@ core::Result<std::unique_ptr<IpvsBackend>> IpvsBackend::open() {
     // replies (acks, one dump entry per message) always fit in 64 KiB.
     nl_socket_disable_msg_peek(sock.get());
     nl_socket_set_msg_buf_size(sock.get(), 65536);
+    // Error acks without a copy of the request: a batch's acks must fit in
+    // the receive buffer together (IpvsBackend::run).
+    // libnl's default is 32 KiB each way; ask for the system maximum
+    // (net.core.rmem_max/wmem_max cap it, usually 208 KiB).
+    int one = 1;
+    (void)::setsockopt(nl_socket_get_fd(sock.get()), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    (void)nl_socket_set_buffer_size(sock.get(), 4 << 20, 4 << 20);
     int family = genl_ctrl_resolve(sock.get(), IPVS_GENL_NAME);
     if (family == -NLE_OBJ_NOTFOUND) {
         bool loaded = load_ip_vs();
@@ -232,33 +241,167 @@ core::Result<ServiceTable> IpvsBackend::dump() {
 }
 
 core::Status IpvsBackend::add_service(const ServiceKey& key, const ServiceParams& p) {
-    return write(encode_service(family_, IPVS_CMD_NEW_SERVICE, key, &p), Object::service,
-                 "add service " + key.to_string(), p.scheduler, p.pe_name);
+    Op op;
+    op.kind = Op::Kind::AddService;
+    op.service = key;
+    op.params = p;
+    return run_single(op);
 }
 
 core::Status IpvsBackend::update_service(const ServiceKey& key, const ServiceParams& p) {
-    return write(encode_service(family_, IPVS_CMD_SET_SERVICE, key, &p), Object::service,
-                 "update service " + key.to_string(), p.scheduler, p.pe_name);
+    Op op;
+    op.kind = Op::Kind::UpdateService;
+    op.service = key;
+    op.params = p;
+    return run_single(op);
 }
 
 core::Status IpvsBackend::delete_service(const ServiceKey& key) {
-    return write(encode_service(family_, IPVS_CMD_DEL_SERVICE, key, nullptr), Object::service,
-                 "delete service " + key.to_string());
+    Op op;
+    op.kind = Op::Kind::DeleteService;
+    op.service = key;
+    return run_single(op);
 }
 
 core::Status IpvsBackend::add_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) {
-    return write(encode_dest(family_, IPVS_CMD_NEW_DEST, svc, dest, &p), Object::dest,
-                 "add destination " + dest.to_string() + " to " + svc.to_string());
+    Op op;
+    op.kind = Op::Kind::AddDest;
+    op.service = svc;
+    op.dest = dest;
+    op.dest_params = p;
+    return run_single(op);
 }
 
 core::Status IpvsBackend::update_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) {
-    return write(encode_dest(family_, IPVS_CMD_SET_DEST, svc, dest, &p), Object::dest,
-                 "update destination " + dest.to_string() + " of " + svc.to_string());
+    Op op;
+    op.kind = Op::Kind::UpdateDest;
+    op.service = svc;
+    op.dest = dest;
+    op.dest_params = p;
+    return run_single(op);
 }
 
 core::Status IpvsBackend::delete_dest(const ServiceKey& svc, const DestKey& dest) {
-    return write(encode_dest(family_, IPVS_CMD_DEL_DEST, svc, dest, nullptr), Object::dest,
-                 "delete destination " + dest.to_string() + " from " + svc.to_string());
+    Op op;
+    op.kind = Op::Kind::DeleteDest;
+    op.service = svc;
+    op.dest = dest;
+    return run_single(op);
+}
+
+core::Status IpvsBackend::run_single(const Op& op) {
+    return std::move(run(std::span<const Op>(&op, 1)).front());
+}
+
+std::vector<core::Status> IpvsBackend::run(std::span<const Op> ops) {
+    std::vector<core::Status> out(ops.size(), core::Status(core::Ok{}));
+    std::vector<uint8_t> batch;
+    std::vector<size_t> in_flight;  // indexes into ops, in sequence-number order
+    for (size_t next = 0; next < ops.size();) {
+        batch.clear();
+        in_flight.clear();
+        uint32_t first_seq = 0;
+        for (; next < ops.size() && in_flight.size() < kBatchRequests; ++next) {
+            auto msg = encode(ops[next]);
+            if (!msg) {
+                out[next] = core::Error{msg.error().code, label(ops[next]) + ": " + msg.error().message};
+                continue;
+            }
+            // Sequence number and port, as nl_send_auto() would set them:
+            // consecutive, so an ack's seq says which request it answers.
+            nl_complete_msg(sock_.get(), msg->get());
+            const nlmsghdr* h = nlmsg_hdr(msg->get());
+            if (in_flight.empty()) first_seq = h->nlmsg_seq;
+            const auto* bytes = reinterpret_cast<const uint8_t*>(h);
+            batch.insert(batch.end(), bytes, bytes + h->nlmsg_len);
+            batch.resize(NLMSG_ALIGN(batch.size()));
+            in_flight.push_back(next);
+            ++writes_;
+        }
+        if (in_flight.empty()) continue;
+        collect_acks(batch, first_seq, in_flight, ops, out);
+    }
+    return out;
+}
+
+void IpvsBackend::collect_acks(const std::vector<uint8_t>& batch, uint32_t first_seq,
+                               const std::vector<size_t>& in_flight, std::span<const Op> ops,
+                               std::vector<core::Status>& out) {
+    auto fail_rest = [&](std::vector<bool>& acked, const core::Error& e) {
+        for (size_t k = 0; k < in_flight.size(); ++k)
+            if (!acked[k]) out[in_flight[k]] = core::Error{e.code, label(ops[in_flight[k]]) + ": " + e.message};
+    };
+    std::vector<bool> acked(in_flight.size(), false);
+    // The kernel runs every request of the datagram in order (netlink_rcv_skb)
+    // and queues one ack each, success or not.
+    int sent = nl_sendto(sock_.get(), const_cast<uint8_t*>(batch.data()), batch.size());
+    if (sent < 0) {
+        fail_rest(acked, nl_error("send", sent));
+        return;
+    }
+    const int fd = nl_socket_get_fd(sock_.get());
+    size_t pending = in_flight.size();
+    alignas(nlmsghdr) static thread_local uint8_t buf[65536];
+    while (pending > 0) {
+        // The kernel ran the whole datagram inside sendto() (generic netlink
+        // is synchronous), so every ack is queued by now: never wait. A
+        // missing one was dropped (receive buffer full), and what became of
+        // its request is unknown; the caller re-reads the kernel after a failure.
+        ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int code = errno == EAGAIN || errno == EWOULDBLOCK ? ENOBUFS : errno;
+            fail_rest(acked, core::system_error("the kernel's answer was lost", code));
+            return;
+        }
+        size_t len = static_cast<size_t>(n);
+        for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+            const uint32_t k = h->nlmsg_seq - first_seq;
+            if (k >= in_flight.size() || acked[k]) continue;  // not an answer to this batch
+            if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) continue;
+            acked[k] = true;
+            --pending;
+            const int code = -*static_cast<const int*>(NLMSG_DATA(h));
+            if (code != 0) {
+                const Op& op = ops[in_flight[k]];
+                const bool dest = op.kind == Op::Kind::AddDest || op.kind == Op::Kind::UpdateDest ||
+                                  op.kind == Op::Kind::DeleteDest;
+                const bool named = op.kind == Op::Kind::AddService || op.kind == Op::Kind::UpdateService;
+                out[in_flight[k]] = core::Error{
+                    code, label(op) + ": " + words(code, dest ? Object::dest : Object::service,
+                                                   named ? op.params.scheduler : std::string(),
+                                                   named ? op.params.pe_name : std::string())};
+            }
+        }
+    }
+}
+
+core::Result<MsgPtr> IpvsBackend::encode(const Op& op) const {
+    switch (op.kind) {
+        case Op::Kind::AddService: return encode_service(family_, IPVS_CMD_NEW_SERVICE, op.service, &op.params);
+        case Op::Kind::UpdateService: return encode_service(family_, IPVS_CMD_SET_SERVICE, op.service, &op.params);
+        case Op::Kind::DeleteService: return encode_service(family_, IPVS_CMD_DEL_SERVICE, op.service, nullptr);
+        case Op::Kind::AddDest:
+            return encode_dest(family_, IPVS_CMD_NEW_DEST, op.service, op.dest, &op.dest_params);
+        case Op::Kind::UpdateDest:
+            return encode_dest(family_, IPVS_CMD_SET_DEST, op.service, op.dest, &op.dest_params);
+        case Op::Kind::DeleteDest: return encode_dest(family_, IPVS_CMD_DEL_DEST, op.service, op.dest, nullptr);
+    }
+    return core::Error{EINVAL, "unknown operation"};
+}
+
+std::string IpvsBackend::label(const Op& op) {
+    switch (op.kind) {
+        case Op::Kind::AddService: return "add service " + op.service.to_string();
+        case Op::Kind::UpdateService: return "update service " + op.service.to_string();
+        case Op::Kind::DeleteService: return "delete service " + op.service.to_string();
+        case Op::Kind::AddDest: return "add destination " + op.dest.to_string() + " to " + op.service.to_string();
+        case Op::Kind::UpdateDest:
+            return "update destination " + op.dest.to_string() + " of " + op.service.to_string();
+        case Op::Kind::DeleteDest:
+            return "delete destination " + op.dest.to_string() + " from " + op.service.to_string();
+    }
+    return "?";
 }
 
 core::Status IpvsBackend::flush() {

@@ -1,6 +1,6 @@
 // forward/ipvs/ipvs_backend.hh: the IPVS forwarding backend (DESIGN principles
-// 7, 8, 12): programs the kernel's virtual servers over generic netlink, one
-// synchronous request per call. Created once at start by the forward
+// 7, 8, 12): programs the kernel's virtual servers over generic netlink;
+// a run of writes goes as batches of requests, each batch one datagram. Created once at start by the forward
 // subsystem; owns the netlink socket. Encoding/decoding lives in ipvs_codec.
 #pragma once
 
@@ -39,6 +39,8 @@ public:
     core::Status add_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) override;
     core::Status update_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) override;
     core::Status delete_dest(const ServiceKey& svc, const DestKey& dest) override;
+    // Up to kBatchRequests requests per datagram, then their acks.
+    std::vector<core::Status> run(std::span<const Op> ops) override;
     core::Status flush() override;
     core::Result<Timeouts> get_timeouts() override;
     core::Status set_timeouts(const Timeouts& t) override;
@@ -58,6 +60,11 @@ private:
     using SockPtr = std::unique_ptr<nl_sock, SockFree>;
     struct Exchange;
 
+    // Requests in one datagram: their acks (under 1 KiB of receive buffer
+    // each, NETLINK_CAP_ACK set) must fit in the receive buffer together,
+    // which is at least libnl's 32 KiB (doubled by the kernel).
+    static constexpr size_t kBatchRequests = 48;
+
     IpvsBackend(SockPtr sock, int family) : sock_(std::move(sock)), family_(family) {}
 
     // Sends msg and reads until the ack, the end of a dump, or an error;
@@ -66,6 +73,13 @@ private:
     // A write request: counted, and a kernel errno becomes words about `label`.
     core::Status write(core::Result<MsgPtr> msg, Object obj, const std::string& label,
                        const std::string& scheduler = {}, const std::string& pe = {});
+
+    core::Status run_single(const Op& op);
+    core::Result<MsgPtr> encode(const Op& op) const;
+    static std::string label(const Op& op);  // "add destination 10.0.0.2:80 to TCP 10.0.0.1:80"
+    // Sends one batch and reads its acks into out (by index into ops).
+    void collect_acks(const std::vector<uint8_t>& batch, uint32_t first_seq, const std::vector<size_t>& in_flight,
+                      std::span<const Op> ops, std::vector<core::Status>& out);
 
     SockPtr sock_;
     int family_;

@@ -1,0 +1,28 @@
+// net/address_backend.cc: see address_backend.hh (the pure helpers).
+#include "net/address_backend.hh"
+
+#include <algorithm>
+
+namespace halbd::net {
+
+namespace {
+constexpr uint8_t kScopeHost = 254;  // RT_SCOPE_HOST
+}
+
+std::optional<IpAddress> primary_address(const std::vector<InterfaceAddress>& addrs, Family family,
+                                         const std::vector<IpAddress>& exclude) {
+    for (const auto& a : addrs) {
+        const IpAddress& ip = a.address.address;
+        if (ip.family() != family || a.tentative) continue;
+        if (std::find(exclude.begin(), exclude.end(), ip) != exclude.end()) continue;
+        if (family == Family::V4) {
+            if (a.secondary || a.scope == kScopeHost) continue;
+        } else if (!ip.is_link_local()) {
+            continue;
+        }
+        return ip;
+    }
+    return std::nullopt;
+}
+
+}  // namespace halbd::net

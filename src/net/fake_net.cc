@@ -1,0 +1,75 @@
+// net/fake_net.cc: see fake_net.hh.
+#include "net/fake_net.hh"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace halbd::net {
+
+LinkInfo& FakeAddressBackend::add_link(const std::string& name, std::optional<Prefix> primary) {
+    Link& l = links_[name];
+    l.info.name = name;
+    l.info.ifindex = static_cast<int>(links_.size()) + 1;
+    l.info.mac = {0x02, 0, 0, 0, 0, static_cast<uint8_t>(l.info.ifindex)};
+    l.info.up = l.info.running = true;
+    if (primary) l.addrs.push_back(InterfaceAddress{*primary, 0, false, false, {}});
+    return l.info;
+}
+
+core::Result<LinkInfo> FakeAddressBackend::link(const std::string& ifname) {
+    auto it = links_.find(ifname);
+    if (it == links_.end()) return core::Error{ENODEV, "interface " + ifname + ": no such device"};
+    return it->second.info;
+}
+
+core::Result<std::vector<InterfaceAddress>> FakeAddressBackend::addresses(const std::string& ifname, Family family) {
+    auto it = links_.find(ifname);
+    if (it == links_.end()) return core::Error{ENODEV, "interface " + ifname + ": no such device"};
+    std::vector<InterfaceAddress> out;
+    for (const auto& a : it->second.addrs)
+        if (a.address.address.family() == family) out.push_back(a);
+    return out;
+}
+
+core::Status FakeAddressBackend::add_address(const std::string& ifname, const AddressSpec& a) {
+    journal_.push_back("add " + a.address.to_string() + " " + ifname);
+    if (int e = std::exchange(fail_next_, 0)) return core::system_error("add " + a.address.to_string(), e);
+    auto it = links_.find(ifname);
+    if (it == links_.end()) return core::Error{ENODEV, "interface " + ifname + ": no such device"};
+    auto& v = it->second.addrs;
+    const bool exists = std::any_of(v.begin(), v.end(), [&](const auto& x) { return x.address.address == a.address.address; });
+    if (!exists) {
+        const bool secondary = a.address.address.is_v4() &&
+                               std::any_of(v.begin(), v.end(), [](const auto& x) { return x.address.address.is_v4(); });
+        v.push_back(InterfaceAddress{a.address, a.scope, secondary, false, a.label});
+    }
+    return core::Ok{};
+}
+
+core::Status FakeAddressBackend::remove_address(const std::string& ifname, const AddressSpec& a) {
+    journal_.push_back("remove " + a.address.to_string() + " " + ifname);
+    if (int e = std::exchange(fail_next_, 0)) return core::system_error("remove " + a.address.to_string(), e);
+    auto it = links_.find(ifname);
+    if (it == links_.end()) return core::Error{ENODEV, "interface " + ifname + ": no such device"};
+    std::erase_if(it->second.addrs, [&](const auto& x) { return x.address.address == a.address.address; });
+    return core::Ok{};
+}
+
+bool FakeAddressBackend::has(const std::string& ifname, const IpAddress& ip) const {
+    auto it = links_.find(ifname);
+    if (it == links_.end()) return false;
+    const auto& v = it->second.addrs;
+    return std::any_of(v.begin(), v.end(), [&](const auto& x) { return x.address.address == ip; });
+}
+
+core::Status FakeAnnouncer::garp(const LinkInfo& link, const IpAddress& vip) {
+    journal_.push_back("garp " + vip.to_string() + " " + link.name);
+    return core::Ok{};
+}
+
+core::Status FakeAnnouncer::unsolicited_na(const LinkInfo& link, const IpAddress& vip) {
+    journal_.push_back("na " + vip.to_string() + " " + link.name);
+    return core::Ok{};
+}
+
+}  // namespace halbd::net

@@ -1,0 +1,118 @@
+// vrrp/instance_io.hh: InstanceIo, the Actions of one Instance bound to the
+// world: adverts go out on the instance's Channel (multicast group or each
+// unicast peer), VIPs (virtual_ipaddress and virtual_ipaddress_excluded) are
+// added and removed through net::AddressBackend, GARPs / unsolicited NAs
+// leave through net::Announcer paced by vrrp_garp_interval /
+// vrrp_gna_interval on a loop timer. Owned by the VRRP subsystem, one per
+// instance, next to the Instance it serves; owns the pacing timer.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/model.hh"
+#include "core/event_loop.hh"
+#include "net/address_backend.hh"
+#include "net/announcer.hh"
+#include "vrrp/instance.hh"
+#include "vrrp/transport.hh"
+
+namespace halbd::vrrp {
+
+// What InstanceIo needs from the daemon: the loop and the kernel adapters.
+struct IoContext {
+    core::EventLoop& loop;
+    net::AddressBackend& addresses;
+    net::Announcer& announcer;
+};
+
+struct IoStats {
+    uint64_t tx_errors = 0;
+    uint64_t tx_no_source = 0;  // no usable source address yet (IPv6 link-local in DAD)
+    uint64_t vip_errors = 0;
+    uint64_t garps_sent = 0;
+    uint64_t nas_sent = 0;
+    uint64_t announce_errors = 0;
+};
+
+class InstanceIo final : public Actions {
+public:
+    InstanceIo(IoContext ctx, const config::VrrpInstance& v, const config::GlobalDefs& g);
+    ~InstanceIo() override;
+    InstanceIo(const InstanceIo&) = delete;
+    InstanceIo& operator=(const InstanceIo&) = delete;
+
+    // Binds to the instance it acts for and the channel adverts go out on
+    // (null: sends fail and are counted).
+    void bind(Instance* instance, Channel* channel);
+    // Reload with the same identity: new VIP list, peers, group; while the
+    // VIPs are installed only the difference is applied.
+    void update(const config::VrrpInstance& v, const config::GlobalDefs& g);
+    // -V: on stop, neither priority 0 nor VIP removal.
+    void set_release_on_stop(bool release) { release_ = release; }
+
+    // The advert source: unicast_src_ip / mcast_src_ip, else the interface's
+    // primary IPv4 / link-local IPv6 address (looked up until found).
+    std::optional<net::IpAddress> source();
+
+    void send_advert(uint8_t priority) override;
+    void add_vips() override;
+    void remove_vips() override;
+    // At start, before the instance runs: removes our VIPs that the kernel
+    // still holds (left by a crash or a kill -9), since a Backup must not.
+    void remove_stale_vips();
+    void announce(uint32_t repeat, AnnounceReason why) override;
+
+    bool vips_installed() const { return installed_; }
+    const IoStats& stats() const { return stats_; }
+    const net::IpAddress& group() const { return group_; }
+    const std::string& ifname() const { return ifname_; }
+
+private:
+    struct Vip {
+        std::string dev;
+        net::AddressSpec spec;
+        friend bool operator==(const Vip&, const Vip&) = default;
+    };
+    struct Pending {
+        std::string dev;
+        net::IpAddress ip;
+    };
+
+    void load(const config::VrrpInstance& v, const config::GlobalDefs& g);
+    void install(const Vip& vip);
+    void uninstall(const Vip& vip);
+    void pump();
+    std::optional<net::LinkInfo> link(const std::string& dev);
+
+    IoContext ctx_;
+    std::string name_;
+    std::string ifname_;
+    net::Family family_;
+    std::vector<Vip> vips_;
+    std::vector<net::IpAddress> peers_;
+    net::IpAddress group_;
+    uint8_t unicast_ttl_ = 255;
+    std::optional<net::IpAddress> configured_source_;
+    std::optional<net::IpAddress> primary_;
+    Duration garp_interval_{};
+    Duration gna_interval_{};
+    bool release_ = true;
+    bool installed_ = false;
+    int last_tx_errno_ = 0;
+
+    Instance* instance_ = nullptr;
+    Channel* channel_ = nullptr;
+    std::map<std::string, net::LinkInfo> links_;  // cache, refreshed by add_vips()
+    std::deque<Pending> queue_;
+    IoStats stats_;
+    core::TimerPtr pace_timer_;
+};
+
+// The AddressSpec of a virtual_ipaddress line (IPv6 VIPs without DAD, as keepalived adds them).
+net::AddressSpec address_spec(const config::IpAddressLine& line);
+
+}  // namespace halbd::vrrp

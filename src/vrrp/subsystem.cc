@@ -1,0 +1,258 @@
+// vrrp/subsystem.cc: see subsystem.hh. apply() order: sync groups down (they
+// point at instances), instances removed or re-identified stop, channels
+// and multicast memberships follow the model, kept instances take their new
+// configuration, new ones are built, sync groups come back, new instances start.
+#include "vrrp/subsystem.hh"
+
+#include <ostream>
+#include <set>
+
+#include "core/log.hh"
+#include "vrrp/instance_config.hh"
+
+namespace halbd::vrrp {
+
+namespace {
+const char* family_name(net::Family f) { return f == net::Family::V4 ? "IPv4" : "IPv6"; }
+}  // namespace
+
+VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
+                             Transport& transport)
+    : loop_(loop), addresses_(addresses), announcer_(announcer), transport_(transport) {}
+
+VrrpSubsystem::~VrrpSubsystem() { groups_.clear(); }
+
+std::string VrrpSubsystem::identity(const config::VrrpInstance& v) {
+    const auto c = make_instance_config(v);
+    return log::concat(v.interface, '/', family_name(v.family), "/vrid ", int(v.virtual_router_id), "/v",
+                       int(c.version), c.unicast() ? "/unicast" : "/multicast");
+}
+
+std::string VrrpSubsystem::group_signature(const config::Model& m) {
+    std::string s;
+    for (const auto& g : m.vrrp.vrrp_sync_group) {
+        s += g.name + ":";
+        for (const auto& r : g.group) s += r.name + ",";
+        s += ";";
+    }
+    return s;
+}
+
+VrrpSubsystem::ChannelState* VrrpSubsystem::ensure_channel(const ChannelKey& key) {
+    auto& slot = channels_[key];
+    if (slot) return slot.get();
+    slot = std::make_unique<ChannelState>();
+    auto link = addresses_.link(key.first);
+    if (!link) {
+        log::error("VRRP: ", link.error().message);
+        return slot.get();
+    }
+    ChannelSpec spec{key.first, link->ifindex, key.second};
+    auto ch = transport_.open(spec, [this, key](const RxPacket& p) { on_packet(key, p); });
+    if (!ch) {
+        log::error(ch.error().message);
+        return slot.get();
+    }
+    slot->channel = std::move(ch.value());
+    log::info("VRRP: listening on ", key.first, " (", family_name(key.second), ")");
+    return slot.get();
+}
+
+std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::VrrpInstance& v,
+                                                              const config::GlobalDefs& g) {
+    auto n = std::make_unique<Node>();
+    n->identity = identity(v);
+    n->channel = {v.interface, v.family};
+    n->io = std::make_unique<InstanceIo>(IoContext{loop_, addresses_, announcer_}, v, g);
+    n->instance = std::make_unique<Instance>(loop_, make_instance_config(v), *n->io);
+    ChannelState* cs = ensure_channel(n->channel);
+    n->io->bind(n->instance.get(), cs->channel.get());
+    n->events = n->instance->subscribe([this](Instance& i, const InstanceEvent& e) { listeners_.notify(i, e); });
+    if (!cs->channel) n->instance->set_fault(true, "interface " + v.interface + " unusable");
+    return n;
+}
+
+void VrrpSubsystem::reconcile_groups(const config::Model& m) {
+    std::map<ChannelKey, std::set<net::IpAddress>> want;
+    for (const auto& [name, n] : nodes_)
+        if (n->instance->config().unicast_peers.empty()) want[n->channel].insert(n->io->group());
+    for (auto& [key, cs] : channels_) {
+        if (!cs->channel) continue;
+        const auto& w = want[key];
+        for (auto it = cs->groups.begin(); it != cs->groups.end();) {
+            if (w.count(it->first)) {
+                ++it;
+                continue;
+            }
+            if (auto st = cs->channel->leave(it->first); !st) log::warning(st.error().message);
+            it = cs->groups.erase(it);
+        }
+        for (const auto& g : w) {
+            if (cs->groups.count(g)) continue;
+            if (auto st = cs->channel->join(g); !st) {
+                log::error(st.error().message);
+                continue;
+            }
+            cs->groups[g] = true;
+        }
+    }
+    (void)m;
+}
+
+void VrrpSubsystem::apply(const config::Model* previous, const config::Model& current) {
+    const auto& insts = current.vrrp.vrrp_instance;
+    std::map<std::string, const config::VrrpInstance*> wanted;
+    for (const auto& v : insts) wanted[v.name] = &v;
+
+    // Which kept instances change identity (restart) or go away.
+    std::vector<std::string> going;
+    for (const auto& [name, n] : nodes_) {
+        auto it = wanted.find(name);
+        if (it == wanted.end() || identity(*it->second) != n->identity) going.push_back(name);
+    }
+    const std::string sig = group_signature(current);
+    if (!going.empty() || sig != group_signature_ || !previous) groups_.clear();
+
+    for (const auto& name : going) {
+        auto& n = nodes_[name];
+        n->instance->stop(wanted.count(name) ? "reload: interface, family, VRID or version changed"
+                                             : "reload: instance removed");
+        nodes_.erase(name);
+    }
+
+    std::vector<Instance*> fresh;
+    for (const auto& v : insts) {
+        auto it = nodes_.find(v.name);
+        if (it != nodes_.end()) {
+            it->second->instance->reconfigure(make_instance_config(v));
+            it->second->io->update(v, current.global);
+            continue;
+        }
+        auto n = make_node(v, current.global);
+        n->io->remove_stale_vips();
+        fresh.push_back(n->instance.get());
+        nodes_[v.name] = std::move(n);
+    }
+
+    // Channels nobody uses any more close (leaving their groups).
+    std::set<ChannelKey> used;
+    for (const auto& [name, n] : nodes_) used.insert(n->channel);
+    for (auto it = channels_.begin(); it != channels_.end();) {
+        if (used.count(it->first)) {
+            ++it;
+            continue;
+        }
+        log::info("VRRP: closing ", it->first.first, " (", family_name(it->first.second), ")");
+        it = channels_.erase(it);
+    }
+    reconcile_groups(current);
+
+    if (groups_.empty()) {
+        for (const auto& g : current.vrrp.vrrp_sync_group) {
+            std::vector<Instance*> members;
+            for (const auto& r : g.group)
+                if (auto it = nodes_.find(r.name); it != nodes_.end()) members.push_back(it->second->instance.get());
+            if (!members.empty()) groups_.push_back(std::make_unique<SyncGroup>(g.name, std::move(members)));
+        }
+    }
+    group_signature_ = sig;
+
+    for (Instance* i : fresh) i->start();
+    if (previous)
+        log::info("VRRP: ", nodes_.size(), " instance(s) after reload, ", fresh.size(), " new, ", going.size(),
+                  " stopped");
+}
+
+void VrrpSubsystem::stop(const Options& opts) {
+    const bool release = !opts.dont_release_vrrp;
+    groups_.clear();
+    for (auto& [name, n] : nodes_) {
+        n->io->set_release_on_stop(release);
+        n->instance->stop(release ? "shutdown" : "shutdown (-V: VIPs kept)");
+    }
+}
+
+void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
+    auto cit = channels_.find(key);
+    if (cit == channels_.end()) return;
+    ChannelState& cs = *cit->second;
+    ++cs.received;
+    auto d = p.ip_header ? decode_ipv4(p.bytes) : decode(p.bytes, p.meta);
+    if (!d) {
+        cs.drops.add(d.reason());
+        log::debug("VRRP: ", key.first, ": dropped packet: ", to_string(d.reason()));
+        return;
+    }
+    const RxMeta& meta = p.ip_header ? d->meta : p.meta;
+    for (auto& [name, n] : nodes_) {
+        if (n->channel != key || n->instance->config().vrid != d->advert.vrid) continue;
+        if (auto drop = n->instance->receive(d->advert, meta)) {
+            n->drops.add(*drop);
+            log::debug(name, ": dropped advert from ", meta.src.to_string(), ": ", to_string(*drop));
+        }
+        return;
+    }
+    cs.drops.add(DropReason::NotOurVrid);
+}
+
+Instance* VrrpSubsystem::instance(const std::string& name) const {
+    auto it = nodes_.find(name);
+    return it == nodes_.end() ? nullptr : it->second->instance.get();
+}
+
+const InstanceIo* VrrpSubsystem::io(const std::string& name) const {
+    auto it = nodes_.find(name);
+    return it == nodes_.end() ? nullptr : it->second->io.get();
+}
+
+const DropCounters* VrrpSubsystem::instance_drops(const std::string& name) const {
+    auto it = nodes_.find(name);
+    return it == nodes_.end() ? nullptr : &it->second->drops;
+}
+
+const DropCounters* VrrpSubsystem::channel_drops(const std::string& ifname, net::Family family) const {
+    auto it = channels_.find({ifname, family});
+    return it == channels_.end() ? nullptr : &it->second->drops;
+}
+
+namespace {
+void dump_drops(std::ostream& os, const DropCounters& d) {
+    os << "#   drops " << d.total();
+    for (size_t i = 0; i < kDropReasonCount; ++i)
+        if (d.counts[i]) os << ' ' << to_string(static_cast<DropReason>(i)) << '=' << d.counts[i];
+    os << '\n';
+}
+}  // namespace
+
+void VrrpSubsystem::dump_state(std::ostream& os) const {
+    os << "# VRRP: " << nodes_.size() << " instance(s), " << channels_.size() << " socket(s), " << groups_.size()
+       << " sync group(s)\n";
+    for (const auto& [name, n] : nodes_) {
+        const Instance& i = *n->instance;
+        const auto& s = i.stats();
+        const auto& io = n->io->stats();
+        os << "# VRRP instance " << name << ": " << to_string(i.state()) << ", priority "
+           << int(i.effective_priority()) << " (base " << int(i.config().priority) << "), " << n->identity;
+        if (auto m = i.master_address()) os << ", master " << m->to_string();
+        os << ", VIPs " << (n->io->vips_installed() ? "installed" : "not installed") << '\n';
+        os << "#   transitions " << s.transitions << ", became master " << s.become_master << ", released master "
+           << s.release_master << ", adverts sent " << s.adverts_sent << " received " << s.adverts_received
+           << ", priority 0 sent " << s.pri_zero_sent << " received " << s.pri_zero_received
+           << ", lower priority received " << s.lower_prio_received << '\n';
+        os << "#   tx errors " << io.tx_errors << ", no source " << io.tx_no_source << ", VIP errors "
+           << io.vip_errors << ", GARPs " << io.garps_sent << ", NAs " << io.nas_sent << ", announce errors "
+           << io.announce_errors << ", late adverts max " << log::secs(i.lateness().max) << '\n';
+        for (const auto& f : i.fault_sources()) os << "#   fault: " << f << '\n';
+        dump_drops(os, n->drops);
+    }
+    for (const auto& [key, cs] : channels_) {
+        os << "# VRRP socket " << key.first << " " << family_name(key.second) << ": "
+           << (cs->channel ? "open" : "NOT OPEN") << ", received " << cs->received << ", groups";
+        for (const auto& [g, joined] : cs->groups) os << ' ' << g.to_string();
+        os << '\n';
+        dump_drops(os, cs->drops);
+    }
+    for (const auto& g : groups_) os << "# VRRP sync group " << g->name() << ": " << to_string(g->state()) << '\n';
+}
+
+}  // namespace halbd::vrrp

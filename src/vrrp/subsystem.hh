@@ -1,0 +1,91 @@
+// vrrp/subsystem.hh: VrrpSubsystem, the VRRP ConfigSubscriber. On start it
+// builds one Instance + InstanceIo per vrrp_instance and the SyncGroups,
+// opens one Channel per (interface, family) and dispatches what the channels
+// read to the instance of the packet's VRID, counting every drop by reason
+// (per channel before an instance is known, per instance after). A reload
+// keeps instances whose identity (name, interface, family, VRID, version)
+// is unchanged, in their state. Created by halbd.cc; owns instances,
+// channels and sync groups; re-publishes instance events to subscribers.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/model.hh"
+#include "halbd_daemon.hh"
+#include "vrrp/drop.hh"
+#include "vrrp/instance.hh"
+#include "vrrp/instance_io.hh"
+#include "vrrp/sync_group.hh"
+#include "vrrp/transport.hh"
+
+namespace halbd::vrrp {
+
+class VrrpSubsystem final : public ConfigSubscriber {
+public:
+    using Listener = std::function<void(Instance&, const InstanceEvent&)>;
+
+    VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
+                  Transport& transport);
+    ~VrrpSubsystem() override;
+    VrrpSubsystem(const VrrpSubsystem&) = delete;
+    VrrpSubsystem& operator=(const VrrpSubsystem&) = delete;
+
+    void apply(const config::Model* previous, const config::Model& current) override;
+    // TERM: every instance stops (a Master sends priority 0 and removes its
+    // VIPs), unless -V: then VIPs stay and no priority 0 is sent.
+    void stop(const Options& opts) override;
+    void dump_state(std::ostream& os) const override;
+
+    // Events of every instance (state changes, priority, ...), present and future.
+    [[nodiscard]] Subscription subscribe(Listener l) { return listeners_.add(std::move(l)); }
+
+    // Inspection (tests, control socket).
+    Instance* instance(const std::string& name) const;
+    const InstanceIo* io(const std::string& name) const;
+    const DropCounters* instance_drops(const std::string& name) const;
+    const DropCounters* channel_drops(const std::string& ifname, net::Family family) const;
+    size_t instance_count() const { return nodes_.size(); }
+    size_t channel_count() const { return channels_.size(); }
+    size_t sync_group_count() const { return groups_.size(); }
+
+private:
+    using ChannelKey = std::pair<std::string, net::Family>;
+    struct Node {
+        std::string identity;
+        ChannelKey channel;
+        std::unique_ptr<InstanceIo> io;      // declared first: outlives the Instance using it
+        std::unique_ptr<Instance> instance;
+        DropCounters drops;
+        Subscription events;
+    };
+    struct ChannelState {
+        std::unique_ptr<Channel> channel;   // null when the interface could not be opened
+        std::map<net::IpAddress, bool> groups;  // joined
+        DropCounters drops;                 // before an instance is known
+        uint64_t received = 0;
+    };
+
+    std::unique_ptr<Node> make_node(const config::VrrpInstance& v, const config::GlobalDefs& g);
+    ChannelState* ensure_channel(const ChannelKey& key);
+    void reconcile_groups(const config::Model& m);
+    void on_packet(const ChannelKey& key, const RxPacket& p);
+    static std::string identity(const config::VrrpInstance& v);
+    static std::string group_signature(const config::Model& m);
+
+    core::EventLoop& loop_;
+    net::AddressBackend& addresses_;
+    net::Announcer& announcer_;
+    Transport& transport_;
+    std::map<std::string, std::unique_ptr<Node>> nodes_;  // by instance name
+    std::map<ChannelKey, std::unique_ptr<ChannelState>> channels_;
+    std::vector<std::unique_ptr<SyncGroup>> groups_;      // destroyed before the nodes
+    std::string group_signature_;
+    SubscriberList<Instance&, const InstanceEvent&> listeners_;
+};
+
+}  // namespace halbd::vrrp
