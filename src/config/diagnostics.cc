@@ -29,6 +29,15 @@ void Diagnostics::warning(Location loc, std::string message) {
         ++dropped_;
 }
 
+void Diagnostics::warning_once(std::string_view key, Location loc, std::string message) {
+    auto [it, fresh] = once_.try_emplace(std::string(key), items_.size());
+    if (!fresh) {
+        if (it->second < items_.size()) ++items_[it->second].repeats;
+        return;
+    }
+    warning(loc, std::move(message));
+}
+
 std::string Diagnostics::format(const SourceManager& sources, const Diagnostic& d) const {
     std::string out;
     if (d.loc.file != 0) {
@@ -39,6 +48,8 @@ std::string Diagnostics::format(const SourceManager& sources, const Diagnostic& 
     }
     out += d.severity == Severity::Error ? "error: " : "warning: ";
     out += d.message;
+    if (d.repeats > 0)
+        out += " (and " + std::to_string(d.repeats) + " more use" + (d.repeats == 1 ? "" : "s") + ")";
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace halbd::config {
@@ -40,12 +41,18 @@ struct Diagnostic {
     Severity severity;
     Location loc;
     std::string message;
+    uint32_t repeats = 0;  // later occurrences folded into this one (warning_once)
 };
 
 class Diagnostics {
 public:
     void error(Location loc, std::string message);
     void warning(Location loc, std::string message);
+    // A warning that would repeat for every use of something (a deprecated
+    // keyword in each of 10,000 virtual servers): the first is recorded
+    // with its location, later ones with the same key only counted
+    // ("... (and 9999 more uses)").
+    void warning_once(std::string_view key, Location loc, std::string message);
     bool has_errors() const { return errors_ > 0; }
     size_t error_count() const { return errors_; }
     size_t warning_count() const { return items_.size() - errors_; }
@@ -58,6 +65,7 @@ public:
 
 private:
     std::vector<Diagnostic> items_;
+    std::unordered_map<std::string, size_t> once_;  // warning_once key -> index in items_
     size_t errors_ = 0;
     size_t dropped_ = 0;
 };

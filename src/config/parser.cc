@@ -353,8 +353,8 @@ bool Parser::pre_dispatch(const Statement& st, std::string_view kw, std::string_
         return false;
     }
     if (flags & kDeprecated)
-        diags_.warning(st.keyword.loc,
-                       quote(kw) + " is deprecated; use " + quote(note) + " instead");
+        diags_.warning_once("deprecated " + std::string(kw), st.keyword.loc,
+                            quote(kw) + " is deprecated; use " + quote(note) + " instead");
     return true;
 }
 

@@ -89,6 +89,34 @@ TEST(LvsConfig, KeepalivedDefaults) {
     EXPECT_EQ(*c.connect_timeout, std::chrono::seconds(5));
 }
 
+// A deprecated keyword in every virtual server is one warning, with a count,
+// not one per use (a 10,000-service config would log 20,000 lines).
+TEST(LvsConfig, RepeatedDeprecatedKeywordWarnsOnceWithCount) {
+    Loaded l(R"(virtual_server 192.0.2.1 80 {
+    lb_algo wrr
+    protocol TCP
+}
+virtual_server 192.0.2.2 80 {
+    lb_algo rr
+    protocol TCP
+}
+virtual_server 192.0.2.3 80 {
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+}
+)");
+    ASSERT_TRUE(l.r.model) << l.all();
+    EXPECT_TRUE(l.has("t.conf:2:5: warning: 'lb_algo' is deprecated; use 'lvs_sched' instead (and 2 more uses)"))
+        << l.all();
+    EXPECT_TRUE(l.has("t.conf:11:5: warning: 'lb_kind' is deprecated; use 'lvs_method' instead")) << l.all();
+    EXPECT_FALSE(l.has("t.conf:6:5")) << l.all();
+    EXPECT_FALSE(l.has("t.conf:10:5")) << l.all();
+    size_t deprecations = 0;
+    for (const auto& m : l.r.messages()) deprecations += m.find("deprecated") != std::string::npos;
+    EXPECT_EQ(deprecations, 2u) << l.all();
+}
+
 TEST(LvsConfig, DeprecatedAndObsoleteKeywords) {
     Loaded l(R"(virtual_server 192.0.2.1 80 {
     lb_algo wrr
