@@ -98,7 +98,13 @@ gen 0 >/tmp/bench.orig
 gen 1 >/tmp/bench.edited
 echo "# $N services x $M real servers: $(wc -l </tmp/bench.orig) lines, $(wc -c </tmp/bench.orig) bytes; reload edits $EDITS services"
 for d in keepalived $HALBD_IN_VM; do
+    # A fresh ip_vs for each daemon: destinations removed by the previous
+    # one wait in the kernel's dest trash (ip_vs_trash_get_dest() scans it
+    # on every add) until they expire, which made whichever daemon ran
+    # second several times slower.
     ipvsadm -C
+    modprobe -r ip_vs_wrr ip_vs || echo "# cannot unload ip_vs: $d starts with the previous run's dest trash"
+    modprobe ip_vs && modprobe ip_vs_wrr
     cp /tmp/bench.orig /tmp/bench.conf
     T0=$(now)
     case $d in
@@ -120,6 +126,10 @@ for d in keepalived $HALBD_IN_VM; do
     gone "$pid" || { echo "# $d did not exit; killed"; kill -KILL "$pid"; }
     wait "$pid" 2>/dev/null
     echo "RESULT $d $prog $rel $stop"
+    case $d in keepalived) ;; *)
+        echo "# $d's own log: start and end of each IPVS pass:"
+        grep -E "starting|change\(s\) with|received SIG" "/tmp/$d.log" | cut -c1-160 | sed 's/^/#   /' ;;
+    esac
     echo "# $d log (last 5 lines):"
     tail -n 5 "/tmp/$d.log" | cut -c1-200 | sed 's/^/#   /'
 done

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -188,6 +189,15 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The daemon's signals are read through signalfd once the loop runs;
+    // until then one arriving early (a HUP or USR1 sent by a supervisor as
+    // soon as the pid file exists) must wait, not kill us with its
+    // default action. Children get an empty mask back (core::spawn).
+    sigset_t early;
+    sigemptyset(&early);
+    for (int signo : {SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2}) sigaddset(&early, signo);
+    ::sigprocmask(SIG_BLOCK, &early, nullptr);
+
     OptionsResult parsed = parse_options(argc, argv);
     if (!parsed.options) {
         std::cerr << parsed.error << "\n";
