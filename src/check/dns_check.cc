@@ -11,6 +11,7 @@
 
 #include "check/probe_socket.hh"
 #include "check/udp_check.hh"
+#include "core/random.hh"
 
 namespace halbd::check {
 
@@ -92,7 +93,7 @@ std::string DnsChecker::describe() const {
 }
 
 std::optional<CheckResult> DnsChecker::begin() {
-    static std::mt19937 gen{std::random_device{}()};
+    static std::mt19937 gen{static_cast<std::mt19937::result_type>(core::random_seed())};
     id_ = static_cast<uint16_t>(gen());
     auto query = encode_dns_query(id_, params_.name, dns_type_code(params_.type));
     if (!query) return CheckResult::failure(FailReason::LocalSetup, "not attempted: a label of the name is too long");

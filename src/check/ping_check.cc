@@ -16,6 +16,7 @@
 #include <random>
 
 #include "check/probe_socket.hh"
+#include "core/random.hh"
 
 namespace halbd::check {
 
@@ -25,7 +26,7 @@ constexpr size_t kHeader = 8;      // type, code, checksum, id, sequence
 constexpr char kPayload[] = "halbd PING_CHECK";  // 16 bytes of data after the header
 
 uint16_t random_id() {
-    static std::mt19937 gen{std::random_device{}()};
+    static std::mt19937 gen{static_cast<std::mt19937::result_type>(core::random_seed())};
     return static_cast<uint16_t>(gen());
 }
 

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/log.hh"
+#include "core/random.hh"
 
 namespace halbd::check {
 
@@ -25,7 +26,7 @@ Schedule Schedule::from_config(const config::Checker& c) {
 }
 
 Jitter random_jitter() {
-    auto gen = std::make_shared<std::mt19937_64>(std::random_device{}());
+    auto gen = std::make_shared<std::mt19937_64>(core::random_seed());
     return [gen](Duration max) {
         if (max <= Duration::zero()) return Duration::zero();
         std::uniform_int_distribution<Duration::rep> dist(0, max.count());

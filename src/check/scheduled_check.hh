@@ -30,7 +30,7 @@ struct Schedule {
 
 // A random delay in [0, max] (warmup). Injected so tests choose it.
 using Jitter = std::function<Duration(Duration max)>;
-// Uniform, from a generator seeded once from std::random_device.
+// Uniform, from a generator seeded once by core::random_seed() (never blocks).
 Jitter random_jitter();
 
 class ScheduledCheck {

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "check/probe_socket.hh"
+#include "core/random.hh"
 
 namespace halbd::check {
 
@@ -51,7 +52,7 @@ std::optional<CheckResult> UdpChecker::begin() {
     sock_ = std::move(std::get<core::UniqueFd>(opened));
     std::vector<uint8_t> payload = params_.payload;
     if (payload.empty()) {  // keepalived sends random data when no payload is configured
-        static std::mt19937 gen{std::random_device{}()};
+        static std::mt19937 gen{static_cast<std::mt19937::result_type>(core::random_seed())};
         payload.resize(16);
         for (auto& b : payload) b = static_cast<uint8_t>(gen());
     }
