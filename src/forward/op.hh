@@ -21,6 +21,37 @@ struct Op {
     DestParams dest_params;    // AddDest, UpdateDest: the new parameters
     DestParams old_dest;       // UpdateDest: what the kernel had
     friend bool operator==(const Op&, const Op&) = default;
+
+    // One operation of each kind (the old_* members stay empty).
+    static Op add_service(const ServiceKey& k, const ServiceParams& p) { return service_op(Kind::AddService, k, p); }
+    static Op update_service(const ServiceKey& k, const ServiceParams& p) {
+        return service_op(Kind::UpdateService, k, p);
+    }
+    static Op delete_service(const ServiceKey& k) { return service_op(Kind::DeleteService, k, {}); }
+    static Op add_dest(const ServiceKey& k, const DestKey& d, const DestParams& p) {
+        return dest_op(Kind::AddDest, k, d, p);
+    }
+    static Op update_dest(const ServiceKey& k, const DestKey& d, const DestParams& p) {
+        return dest_op(Kind::UpdateDest, k, d, p);
+    }
+    static Op delete_dest(const ServiceKey& k, const DestKey& d) { return dest_op(Kind::DeleteDest, k, d, {}); }
+
+private:
+    static Op service_op(Kind kind, const ServiceKey& k, const ServiceParams& p) {
+        Op op;
+        op.kind = kind;
+        op.service = k;
+        op.params = p;
+        return op;
+    }
+    static Op dest_op(Kind kind, const ServiceKey& k, const DestKey& d, const DestParams& p) {
+        Op op;
+        op.kind = kind;
+        op.service = k;
+        op.dest = d;
+        op.dest_params = p;
+        return op;
+    }
 };
 
 const char* op_kind_name(Op::Kind k);  // "add service", "update dest", ...

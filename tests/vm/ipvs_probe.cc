@@ -254,27 +254,18 @@ int program(IpvsBackend& b, const std::string& dir) {
         for (int v = 0; v < 3; ++v) {
             ServiceKey k = vip(Protocol::TCP, "10.0.3.1", static_cast<uint16_t>(8000 + v));
             batch_svcs.push_back(k);
-            Op a;
-            a.kind = Op::Kind::AddService;
-            a.service = k;
-            a.params = sched("wlc");
+            Op a = Op::add_service(k, sched("wlc"));
             ops.push_back(a);
             want[k] = Service{k, a.params, {}};
             for (int d = 1; d <= 99; ++d) {
-                Op o;
-                o.kind = Op::Kind::AddDest;
-                o.service = k;
-                o.dest = DestKey{ip(("192.168.3" + std::to_string(v) + "." + std::to_string(d)).c_str()), 80};
-                o.dest_params = dest(Method::Masq, d % 7);
+                Op o = Op::add_dest(k, DestKey{ip(("192.168.3" + std::to_string(v) + "." + std::to_string(d)).c_str()), 80},
+                                    dest(Method::Masq, d % 7));
                 ops.push_back(o);
                 want[k].dests.emplace(o.dest, o.dest_params);
             }
         }
-        Op bad_svc;  // at index 150: a destination of a service that does not exist
-        bad_svc.kind = Op::Kind::AddDest;
-        bad_svc.service = gone;
-        bad_svc.dest = DestKey{ip("192.168.70.2"), 80};
-        bad_svc.dest_params = dest(Method::Masq, 1);
+        // At index 150: a destination of a service that does not exist.
+        Op bad_svc = Op::add_dest(gone, DestKey{ip("192.168.70.2"), 80}, dest(Method::Masq, 1));
         ops.insert(ops.begin() + 150, bad_svc);
         Op bad_weight = ops[260];  // a copy of a good one, with a weight the kernel refuses
         bad_weight.dest = DestKey{ip("192.168.39.9"), 80};
@@ -300,10 +291,7 @@ int program(IpvsBackend& b, const std::string& dir) {
         check_dump(b, want, "dump after the batch");
         std::vector<Op> dels;
         for (const auto& k : batch_svcs) {
-            Op d;
-            d.kind = Op::Kind::DeleteService;
-            d.service = k;
-            dels.push_back(d);
+            dels.push_back(Op::delete_service(k));
             want.erase(k);
         }
         st = b.run(dels);

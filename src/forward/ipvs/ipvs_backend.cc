@@ -241,52 +241,25 @@ core::Result<ServiceTable> IpvsBackend::dump() {
 }
 
 core::Status IpvsBackend::add_service(const ServiceKey& key, const ServiceParams& p) {
-    Op op;
-    op.kind = Op::Kind::AddService;
-    op.service = key;
-    op.params = p;
-    return run_single(op);
+    return run_single(Op::add_service(key, p));
 }
 
 core::Status IpvsBackend::update_service(const ServiceKey& key, const ServiceParams& p) {
-    Op op;
-    op.kind = Op::Kind::UpdateService;
-    op.service = key;
-    op.params = p;
-    return run_single(op);
+    return run_single(Op::update_service(key, p));
 }
 
-core::Status IpvsBackend::delete_service(const ServiceKey& key) {
-    Op op;
-    op.kind = Op::Kind::DeleteService;
-    op.service = key;
-    return run_single(op);
-}
+core::Status IpvsBackend::delete_service(const ServiceKey& key) { return run_single(Op::delete_service(key)); }
 
 core::Status IpvsBackend::add_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) {
-    Op op;
-    op.kind = Op::Kind::AddDest;
-    op.service = svc;
-    op.dest = dest;
-    op.dest_params = p;
-    return run_single(op);
+    return run_single(Op::add_dest(svc, dest, p));
 }
 
 core::Status IpvsBackend::update_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) {
-    Op op;
-    op.kind = Op::Kind::UpdateDest;
-    op.service = svc;
-    op.dest = dest;
-    op.dest_params = p;
-    return run_single(op);
+    return run_single(Op::update_dest(svc, dest, p));
 }
 
 core::Status IpvsBackend::delete_dest(const ServiceKey& svc, const DestKey& dest) {
-    Op op;
-    op.kind = Op::Kind::DeleteDest;
-    op.service = svc;
-    op.dest = dest;
-    return run_single(op);
+    return run_single(Op::delete_dest(svc, dest));
 }
 
 core::Status IpvsBackend::run_single(const Op& op) {
