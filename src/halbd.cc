@@ -1,7 +1,7 @@
 // halbd.cc: the daemon's entry point. Parses the command line, handles the
 // one-shot actions (-v, -h, --signum, -t), loads and validates the
 // configuration, takes the pid file, daemonizes unless -n, and runs the event
-// loop with the Daemon object until TERM/INT.
+// loop with the Daemon object and the control socket (ctl/) until TERM/INT.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +16,8 @@
 #include "core/epoll_loop.hh"
 #include "core/log.hh"
 #include "check/subsystem.hh"
+#include "ctl/commands.hh"
+#include "ctl/server.hh"
 #include "forward/ipvs/ipvs_backend.hh"
 #include "forward/subsystem.hh"
 #include "halbd_daemon.hh"
@@ -65,12 +67,22 @@ int config_test(const Options& opts, const std::string& path) {
 // The forwarding backend: IPVS, opened only when the configuration has
 // virtual servers and -P (VRRP only) was not given. A kernel without IPVS is
 // one error line and halbd runs on without forwarding (VRRP still works).
-std::unique_ptr<forward::Backend> open_forwarding_backend(const config::Model& model, const Options& opts) {
-    if (opts.vrrp_only || model.lvs.virtual_servers.empty()) return nullptr;
+// `absent` says why there is none, for halbctl.
+std::unique_ptr<forward::Backend> open_forwarding_backend(const config::Model& model, const Options& opts,
+                                                          std::string& absent) {
+    if (opts.vrrp_only) {
+        absent = "halbd runs VRRP only (-P)";
+        return nullptr;
+    }
+    if (model.lvs.virtual_servers.empty()) {
+        absent = "the configuration had no virtual_server when halbd started";
+        return nullptr;
+    }
     auto backend = forward::ipvs::IpvsBackend::open();
     if (!backend) {
         // One line, naming what is missing (the backend's message says why).
-        log::error("IPVS is not available: ", backend.error().message);
+        absent = "IPVS is not available: " + backend.error().message;
+        log::error(absent);
         return nullptr;
     }
     return std::move(backend.value());
@@ -135,12 +147,15 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
         return 1;
     }
     // Declared before the Daemon, which holds pointers to the subsystems.
-    std::unique_ptr<forward::Backend> fwd_backend = open_forwarding_backend(*r.model, opts);
+    ctl::Sources ctl_sources;
+    std::unique_ptr<forward::Backend> fwd_backend =
+        open_forwarding_backend(*r.model, opts, ctl_sources.forwarding_absent);
     std::unique_ptr<forward::ForwardSubsystem> forwarding;
     if (fwd_backend) forwarding = std::make_unique<forward::ForwardSubsystem>(*fwd_backend);
     // Health checks run unless -P (VRRP only); they are forwarding's pool.
     std::unique_ptr<check::CheckSubsystem> checks;
     if (!opts.vrrp_only) checks = std::make_unique<check::CheckSubsystem>(**loop);
+    else ctl_sources.checks_absent = "halbd runs VRRP only (-P)";
     if (checks && forwarding) {
         forwarding->set_pool(checks.get());
         checks->set_on_pool_change([f = forwarding.get()](std::string_view reason) { f->refresh(reason); });
@@ -151,11 +166,14 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     net::RawAnnouncer announcer;
     vrrp::RawTransport transport(**loop);
     std::unique_ptr<vrrp::VrrpSubsystem> vrrp_sub;
-    if (!opts.check_only) {
+    if (opts.check_only) {
+        ctl_sources.vrrp_absent = "halbd runs health checks and forwarding only (-C)";
+    } else {
         auto opened = net::RtnlAddressBackend::open();
-        if (!opened)
+        if (!opened) {
             log::error("VRRP disabled: ", opened.error().message);
-        else {
+            ctl_sources.vrrp_absent = "disabled at start: " + opened.error().message;
+        } else {
             rtnl = std::move(opened.value());
             vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport);
         }
@@ -181,6 +199,19 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     if (forwarding) daemon.subscribe(forwarding.get());
     if (vrrp_sub) daemon.subscribe(vrrp_sub.get());
     daemon.start(std::move(r.model));
+    // The control socket answers once the first configuration is applied. It
+    // is a convenience: halbd runs on without it when it cannot be created.
+    ctl_sources.daemon = &daemon;
+    ctl_sources.forwarding = forwarding.get();
+    ctl_sources.vrrp = vrrp_sub.get();
+    ctl_sources.checks = checks.get();
+    ctl_sources.control_socket = opts.control_socket;
+    ctl::Commands commands(std::move(ctl_sources));
+    ctl::ServerOptions so;
+    so.path = opts.control_socket;
+    auto server = ctl::Server::open(**loop, so, [&commands](const ctl::Request& q) { return commands.handle(q); });
+    if (!server) log::error("no control socket: ", server.error().message);
+    else log::info("control socket listening on ", opts.control_socket);
     (*loop)->run();
     log::notice("halbd stopped");
     return 0;

@@ -22,6 +22,7 @@ Daemon::~Daemon() = default;
 void Daemon::start(std::shared_ptr<const config::Model> model) {
     model_ = std::move(model);
     generation_ = 1;
+    started_at_ = reloaded_at_ = loop_.now();
     // Watch (and so block) the signals first: a HUP or TERM sent while the
     // subsystems program the kernel waits in the signalfd instead of killing us.
     signals_.push_back(loop_.watch_signal(SIGTERM, [this](int s) { stop(s); }));
@@ -32,7 +33,8 @@ void Daemon::start(std::shared_ptr<const config::Model> model) {
     log::notice("started with configuration ", config_file_, " (generation ", generation_, ")");
 }
 
-bool Daemon::reload() {
+ReloadReport Daemon::reload() {
+    ReloadReport rep;
     log::info("reloading configuration from ", config_file_);
     config::LoadOptions lo;
     lo.config_id = opts_.config_id;
@@ -44,20 +46,27 @@ bool Daemon::reload() {
             log::error(line);
         else
             log::warning(line);
+        rep.messages.push_back(std::move(line));
     }
+    rep.errors = r.diags.error_count();
+    rep.warnings = r.diags.warning_count();
     if (!r.model) {
         ++reloads_refused_;
         log::error("reload refused: ", r.diags.error_count(), " error(s) in ", config_file_,
                    "; configuration generation ", generation_, " stays in force");
-        return false;
+        rep.generation = generation_;
+        return rep;
     }
     std::shared_ptr<const config::Model> previous = std::move(model_);
     model_ = std::move(r.model);
     ++generation_;
+    reloaded_at_ = loop_.now();
     for (auto* s : subscribers_) s->apply(previous.get(), *model_);
     log::notice("configuration reloaded from ", config_file_, " (generation ", generation_, ", ",
                 r.diags.warning_count(), " warning(s))");
-    return true;
+    rep.accepted = true;
+    rep.generation = generation_;
+    return rep;
 }
 
 void Daemon::stop(int signo) {
@@ -73,7 +82,7 @@ std::string Daemon::data_file() const {
     return (slash == std::string::npos ? std::string(".") : pid.substr(0, slash)) + "/halbd.data";
 }
 
-bool Daemon::write_data() {
+std::string Daemon::state_dump() const {
     std::ostringstream os;
     os << "# halbd " PACKAGE_VERSION " state dump\n"
        << "# configuration " << config_file_ << ", generation " << generation_ << ", "
@@ -83,7 +92,11 @@ bool Daemon::write_data() {
        << log::secs(ts.max_lateness) << "\n";
     config::dump(*model_, os);
     for (const auto* s : subscribers_) s->dump_state(os);
-    const std::string text = os.str();
+    return os.str();
+}
+
+bool Daemon::write_data() {
+    const std::string text = state_dump();
     // O_NOFOLLOW: never write through a symlink someone planted.
     const std::string path = data_file();
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -29,6 +29,14 @@ public:
     virtual void dump_state(std::ostream& /*os*/) const {}
 };
 
+// What a reload did, for the control socket's `reload` (SIGHUP ignores it).
+struct ReloadReport {
+    bool accepted = false;
+    uint64_t generation = 0;             // in force afterwards
+    std::vector<std::string> messages;   // `file:line:col: error|warning: ...`, in order
+    size_t errors = 0, warnings = 0;
+};
+
 class Daemon {
 public:
     Daemon(core::EventLoop& loop, const Options& opts, std::string config_file);
@@ -38,17 +46,26 @@ public:
     void start(std::shared_ptr<const config::Model> model);
     void subscribe(ConfigSubscriber* s) { subscribers_.push_back(s); }
 
-    // HUP: true if the new configuration was valid and is now in force.
-    bool reload();
+    // HUP (and halbctl reload): accepted if the new configuration was valid
+    // and is now in force.
+    ReloadReport reload();
     // TERM/INT: stops subscribers (releasing resources) and then the loop.
     void stop(int signo);
     // USR1: writes the current configuration and counters to data_file(),
     // halbd.data in the pid file's directory.
     bool write_data();
     std::string data_file() const;
+    // The text write_data() writes (halbctl dump).
+    std::string state_dump() const;
 
     const config::Model& model() const { return *model_; }
     uint64_t generation() const { return generation_; }
+    uint64_t reloads_refused() const { return reloads_refused_; }
+    const std::string& config_file() const { return config_file_; }
+    MonoTime started_at() const { return started_at_; }
+    MonoTime reloaded_at() const { return reloaded_at_; }  // last accepted configuration
+    MonoTime loop_now() const { return loop_.now(); }
+    core::TimerStats timer_stats() const { return loop_.timer_stats(); }
 
 private:
     core::EventLoop& loop_;
@@ -57,6 +74,8 @@ private:
     std::shared_ptr<const config::Model> model_;
     uint64_t generation_ = 0;
     uint64_t reloads_refused_ = 0;
+    MonoTime started_at_{};
+    MonoTime reloaded_at_{};
     std::vector<ConfigSubscriber*> subscribers_;
     std::vector<core::SignalWatchPtr> signals_;
 };

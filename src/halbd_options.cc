@@ -11,7 +11,7 @@ namespace po = boost::program_options;
 
 namespace halbd {
 
-Options::Options() : log_facility(LOG_DAEMON), pid_file(kDefaultPidFile) {}
+Options::Options() : log_facility(LOG_DAEMON), pid_file(kDefaultPidFile), control_socket(kDefaultControlSocket) {}
 
 namespace {
 
@@ -43,6 +43,8 @@ po::options_description describe() {
         ("no-syslog,G", "do not log to syslog")
         ("dont-fork,n", "stay in the foreground")
         ("pid,p", po::value<std::string>()->value_name("FILE"), "pid file (default " RUNSTATEDIR "/halbd.pid)")
+        ("control-socket", po::value<std::string>()->value_name("PATH"),
+         "control socket for halbctl (default " RUNSTATEDIR "/halbd.ctl)")
         ("config-test,t", po::value<std::string>()->implicit_value("")->value_name("FILE"),
          "check the configuration and exit (0 valid, 1 invalid); diagnostics to FILE if given")
         ("dump-conf,d", "print the normalised configuration")
@@ -179,6 +181,13 @@ OptionsResult parse_options(int argc, const char* const* argv) {
     o.no_syslog = vm.count("no-syslog") > 0;
     o.dont_fork = vm.count("dont-fork") > 0;
     if (vm.count("pid")) o.pid_file = str("pid");
+    if (vm.count("control-socket")) {
+        o.control_socket = str("control-socket");
+        if (o.control_socket.empty() || o.control_socket.size() > 107) {
+            r.error = "halbd: --control-socket needs a path of 1 to 107 bytes (see halbd --help)";
+            return r;
+        }
+    }
     if (vm.count("config-id")) o.config_id = str("config-id");
     o.dont_release_vrrp = vm.count("dont-release-vrrp") > 0;
     o.dont_release_ipvs = vm.count("dont-release-ipvs") > 0;

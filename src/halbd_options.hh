@@ -30,6 +30,7 @@ struct Options {
     bool no_syslog = false;         // -G
     bool dont_fork = false;         // -n
     std::string pid_file;           // -p
+    std::string control_socket;     // --control-socket: halbctl's socket
     std::string config_test_output; // -t=FILE: diagnostics to FILE instead of stderr
     bool dump_conf = false;         // -d: print the normalised configuration (then run, or exit with -t)
     std::string config_id;          // -i
@@ -69,5 +70,6 @@ std::string resolve_config_file(const Options& opts,
 inline constexpr const char* kDefaultConfigFile = SYSCONFDIR "/halbd/halbd.conf";
 inline constexpr const char* kKeepalivedConfigFile = "/etc/keepalived/keepalived.conf";
 inline constexpr const char* kDefaultPidFile = RUNSTATEDIR "/halbd.pid";
+inline constexpr const char* kDefaultControlSocket = RUNSTATEDIR "/halbd.ctl";
 
 }  // namespace halbd

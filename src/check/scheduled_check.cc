@@ -72,6 +72,7 @@ void ScheduledCheck::on_result(const CheckResult& r) {
         return;
     }
     ++failures_[static_cast<size_t>(r.reason)];
+    last_failure_ = Failure{r.reason, r.detail, loop_.now()};
     if (!up_) {
         timer_->arm(schedule_.delay_loop);
         // An alpha checker's first failure says why its server stays out.

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "check/checker.hh"
 #include "config/model_check.hh"
@@ -66,6 +67,13 @@ public:
     const std::optional<DynamicWeight>& weight() const { return weight_; }
     uint64_t attempts() const { return attempts_; }
     uint64_t failures(FailReason r) const { return failures_[static_cast<size_t>(r)]; }
+    // The most recent failed attempt (halbctl checks), whatever the state now.
+    struct Failure {
+        FailReason reason = FailReason::Error;
+        std::string detail;  // completes describe(): "refused", "timed out after 3s"
+        MonoTime at{};
+    };
+    const std::optional<Failure>& last_failure() const { return last_failure_; }
 
 private:
     void attempt();
@@ -83,6 +91,7 @@ private:
     std::optional<DynamicWeight> weight_;
     uint64_t attempts_ = 0;
     uint64_t failures_[kFailReasonCount] = {};
+    std::optional<Failure> last_failure_;
 };
 
 }  // namespace halbd::check

@@ -14,18 +14,19 @@ std::string addr_port(const net::IpAddress& a, uint16_t port) {
     return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
 }
 
-std::string sched_flags(const ServiceParams& p) {
+}  // namespace
+
+std::string sched_flags_text(const ServiceParams& p) {
     std::vector<const char*> names;
     const bool sh = p.scheduler == "sh", mh = p.scheduler == "mh";
     if (p.flags & svc_flags::sched1) names.push_back(sh ? "sh-fallback" : mh ? "mh-fallback" : "flag-1");
     if (p.flags & svc_flags::sched2) names.push_back(sh ? "sh-port" : mh ? "mh-port" : "flag-2");
-    if (p.flags & svc_flags::sched3) names.push_back("flag-3");
+    // ipvsadm names flag-3 only for schedulers other than sh and mh.
+    if ((p.flags & svc_flags::sched3) && !sh && !mh) names.push_back("flag-3");
     std::string s;
     for (const char* n : names) s += (s.empty() ? "" : ",") + std::string(n);
     return s;
 }
-
-}  // namespace
 
 bool ipvsadm_less(const ServiceKey& a, const ServiceKey& b) {
     // ipvsadm compares with int subtraction, which misorders IPv4 addresses more
@@ -63,7 +64,10 @@ std::string format_ipvsadm(const ServiceTable& table, const IpvsadmHeader& heade
         }
         const ServiceParams& p = s->params;
         out += name + " " + p.scheduler;
-        if (std::string f = sched_flags(p); !f.empty()) out += " (" + f + ")";
+        // Parentheses whenever a scheduler flag is set, even one ipvsadm does
+        // not name for this scheduler: "sh ()" (ipvsadm.c print_service_entry).
+        if (p.flags & (svc_flags::sched1 | svc_flags::sched2 | svc_flags::sched3))
+            out += " (" + sched_flags_text(p) + ")";
         if (p.flags & svc_flags::persistent) {
             out += " persistent " + std::to_string(p.timeout);
             if (!v6 && p.netmask != 0xffffffff)

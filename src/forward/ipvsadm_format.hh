@@ -17,6 +17,10 @@ struct IpvsadmHeader {
 // ActiveConn/InActConn print 0: the table holds configuration, not counters.
 std::string format_ipvsadm(const ServiceTable& table, const IpvsadmHeader& header = {});
 
+// The scheduler flags as ipvsadm names them ("sh-fallback,sh-port"), or ""
+// (flag-3 of sh or mh has no name there).
+std::string sched_flags_text(const ServiceParams& p);
+
 // ipvsadm's sort order (libipvs ipvs_cmp_services): fwmark, family, protocol,
 // address, port. True when a sorts before b.
 bool ipvsadm_less(const ServiceKey& a, const ServiceKey& b);

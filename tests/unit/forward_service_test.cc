@@ -99,4 +99,20 @@ TEST(ForwardIpvsadm, OpsWithoutPersistenceAndSctpColumn) {
               "SCTP 10.0.0.2:3868 rr\n");
 }
 
+// Found by tests/vm/ipvs-halbctl.sh: ipvsadm prints the parentheses whenever
+// a scheduler flag is set but names flag-3 only for schedulers other than
+// sh and mh, so sh with flag-3 alone shows "sh ()".
+TEST(ForwardIpvsadm, ShFlag3ShowsEmptyParentheses) {
+    ServiceTable t;
+    ServiceKey k;
+    k.address = *net::IpAddress::parse("192.0.2.75");
+    k.port = 80;
+    t[k] = Service{k, {}, {}};
+    t[k].params.scheduler = "sh";
+    t[k].params.flags = svc_flags::sched3;
+    EXPECT_NE(format_ipvsadm(t).find("TCP  192.0.2.75:80 sh ()\n"), std::string::npos);
+    t[k].params.flags = svc_flags::sched1 | svc_flags::sched3;
+    EXPECT_NE(format_ipvsadm(t).find("TCP  192.0.2.75:80 sh (sh-fallback)\n"), std::string::npos);
+}
+
 }  // namespace halbd::forward

@@ -22,6 +22,20 @@ TEST(Options, Defaults) {
     EXPECT_TRUE(r.options->config_file.empty());
 }
 
+TEST(Options, ControlSocket) {
+    auto d = parse({});
+    ASSERT_TRUE(d.options);
+    EXPECT_EQ(d.options->control_socket, std::string(RUNSTATEDIR) + "/halbd.ctl");
+    auto r = parse({"--control-socket", "/tmp/x.ctl"});
+    ASSERT_TRUE(r.options);
+    EXPECT_EQ(r.options->control_socket, "/tmp/x.ctl");
+    auto bad = parse({"--control-socket", ""});
+    EXPECT_FALSE(bad.options);
+    EXPECT_NE(bad.error.find("--control-socket needs a path"), std::string::npos);
+    std::string long_path(120, 'x');
+    EXPECT_FALSE(parse({"--control-socket", long_path.c_str()}).options);
+}
+
 TEST(Options, KeepalivedShortAndLongFlags) {
     auto r = parse({"-f", "/tmp/k.conf", "-P", "-l", "-D", "-S", "3", "-g", "/tmp/log", "-n",
                     "-p", "/tmp/p.pid", "-i", "lb1", "-V", "-I", "-d"});

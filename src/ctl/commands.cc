@@ -1,0 +1,177 @@
+// ctl/commands.cc: see commands.hh. ipvs/vrrp/checks are ctl/views.hh;
+// status, reload and dump are here.
+#include "ctl/commands.hh"
+
+#include <unistd.h>
+
+#include <map>
+#include <sstream>
+
+#include "check/subsystem.hh"
+#include "core/log.hh"
+#include "ctl/json.hh"
+#include "ctl/views.hh"
+#include "forward/subsystem.hh"
+#include "vrrp/subsystem.hh"
+
+namespace halbd::ctl {
+
+namespace {
+
+Reply unavailable(const char* what, const std::string& why, Format f) {
+    return error_reply(Status::Unavailable, std::string(what) + " is not running: " + why, f);
+}
+
+struct Summary {
+    size_t services = 0, dests = 0;
+    std::map<std::string, size_t> vrrp_states;  // "MASTER" -> count
+    size_t vrrp_instances = 0;
+    size_t rs_up = 0, rs_down = 0;
+};
+
+Summary summarize(const Sources& s) {
+    Summary sum;
+    const config::Model& m = s.daemon->model();
+    if (s.forwarding) {
+        sum.services = s.forwarding->programmed().size();
+        for (const auto& [k, svc] : s.forwarding->programmed()) sum.dests += svc.dests.size();
+    }
+    if (s.vrrp)
+        for (const auto& vi : m.vrrp.vrrp_instance)
+            if (const auto* i = s.vrrp->instance(vi.name)) {
+                ++sum.vrrp_states[vrrp::to_string(i->state())];
+                ++sum.vrrp_instances;
+            }
+    if (s.checks)
+        for (const auto& vs : m.lvs.virtual_servers)
+            for (const auto& rs : vs.real_servers) ++(s.checks->is_up(vs, rs) ? sum.rs_up : sum.rs_down);
+    return sum;
+}
+
+}  // namespace
+
+Reply Commands::handle(const Request& r) {
+    const Format f = r.format;
+    const MonoTime now = s_.daemon->loop_now();
+    switch (r.command) {
+        case Command::Ipvs:
+            if (!s_.forwarding) return unavailable("forwarding", s_.forwarding_absent, f);
+            return Reply{Status::Ok, ipvs_view(s_.forwarding->programmed(), f)};
+        case Command::Vrrp:
+            if (!s_.vrrp) return unavailable("VRRP", s_.vrrp_absent, f);
+            return Reply{Status::Ok, vrrp_view(s_.daemon->model(), *s_.vrrp, f)};
+        case Command::Checks:
+            if (!s_.checks) return unavailable("the health-check subsystem", s_.checks_absent, f);
+            return Reply{Status::Ok, checks_view(s_.daemon->model(), *s_.checks, now, f)};
+        case Command::Status: return status(f);
+        case Command::Reload: return reload(f);
+        case Command::Dump: return dump(f);
+    }
+    return error_reply(Status::Error, "unknown command", f);
+}
+
+Reply Commands::status(Format f) const {
+    const Daemon& d = *s_.daemon;
+    const MonoTime now = d.loop_now();
+    const Summary sum = summarize(s_);
+    const auto timers = d.timer_stats();
+    if (f == Format::Json) {
+        JsonWriter w;
+        w.begin_object()
+            .member("version", PACKAGE_VERSION)
+            .member("pid", int64_t{::getpid()})
+            .member("uptime", seconds(now - d.started_at()))
+            .member("config_file", d.config_file())
+            .member("generation", d.generation())
+            .member("since_reload", seconds(now - d.reloaded_at()))
+            .member("reloads_refused", d.reloads_refused())
+            .member("control_socket", s_.control_socket);
+        w.key("forwarding").begin_object().member("running", s_.forwarding != nullptr);
+        if (s_.forwarding) w.member("services", uint64_t{sum.services}).member("destinations", uint64_t{sum.dests});
+        else w.member("reason", s_.forwarding_absent);
+        w.end_object();
+        w.key("vrrp").begin_object().member("running", s_.vrrp != nullptr);
+        if (s_.vrrp) {
+            w.member("instances", uint64_t{sum.vrrp_instances}).key("states").begin_object();
+            for (const auto& [st, n] : sum.vrrp_states) w.member(st, uint64_t{n});
+            w.end_object();
+        } else {
+            w.member("reason", s_.vrrp_absent);
+        }
+        w.end_object();
+        w.key("checks").begin_object().member("running", s_.checks != nullptr);
+        if (s_.checks)
+            w.member("probes", uint64_t{s_.checks->probe_count()})
+                .member("real_servers_up", uint64_t{sum.rs_up})
+                .member("real_servers_down", uint64_t{sum.rs_down});
+        else
+            w.member("reason", s_.checks_absent);
+        w.end_object();
+        w.key("timers").begin_object()
+            .member("fired", timers.fired).member("late", timers.late)
+            .member("max_lateness", seconds(timers.max_lateness))
+            .end_object();
+        w.end_object();
+        return Reply{Status::Ok, w.str() + "\n"};
+    }
+    std::ostringstream os;
+    os << "halbd " PACKAGE_VERSION ", pid " << ::getpid() << ", up " << log::secs(now - d.started_at()) << "\n";
+    os << "configuration " << d.config_file() << ", generation " << d.generation() << " (in force for "
+       << log::secs(now - d.reloaded_at()) << "), " << d.reloads_refused() << " reload(s) refused\n";
+    if (s_.forwarding) os << "forwarding: IPVS, " << sum.services << " service(s), " << sum.dests << " destination(s)\n";
+    else os << "forwarding: not running: " << s_.forwarding_absent << "\n";
+    if (s_.vrrp) {
+        os << "vrrp: " << sum.vrrp_instances << " instance(s)";
+        const char* sep = ": ";
+        for (const auto& [st, n] : sum.vrrp_states) os << std::exchange(sep, ", ") << n << ' ' << st;
+        os << "\n";
+    } else {
+        os << "vrrp: not running: " << s_.vrrp_absent << "\n";
+    }
+    if (s_.checks)
+        os << "checks: " << s_.checks->probe_count() << " probe(s), real servers " << sum.rs_up << " up, " << sum.rs_down
+           << " down\n";
+    else
+        os << "checks: not running: " << s_.checks_absent << "\n";
+    os << "timers: " << timers.fired << " fired, " << timers.late << " late, max lateness "
+       << log::secs(timers.max_lateness) << "\n";
+    return Reply{Status::Ok, os.str()};
+}
+
+Reply Commands::reload(Format f) {
+    Daemon& d = *s_.daemon;
+    const ReloadReport rep = d.reload();
+    const Status st = rep.accepted ? Status::Ok : Status::Failed;
+    if (f == Format::Json) {
+        JsonWriter w;
+        w.begin_object()
+            .member("accepted", rep.accepted)
+            .member("generation", rep.generation)
+            .member("config_file", d.config_file())
+            .member("errors", uint64_t{rep.errors})
+            .member("warnings", uint64_t{rep.warnings});
+        w.key("messages").begin_array();
+        for (const auto& m : rep.messages) w.value(m);
+        w.end_array().end_object();
+        return Reply{st, w.str() + "\n"};
+    }
+    std::ostringstream os;
+    for (const auto& m : rep.messages) os << m << "\n";
+    if (rep.accepted)
+        os << "configuration reloaded from " << d.config_file() << ": generation " << rep.generation << ", "
+           << rep.warnings << " warning(s)\n";
+    else
+        os << "reload refused: " << rep.errors << " error(s) in " << d.config_file() << "; generation "
+           << rep.generation << " stays in force\n";
+    return Reply{st, os.str()};
+}
+
+Reply Commands::dump(Format f) const {
+    std::string text = s_.daemon->state_dump();
+    if (f == Format::Text) return Reply{Status::Ok, std::move(text)};
+    JsonWriter w;
+    w.begin_object().member("dump", text).end_object();
+    return Reply{Status::Ok, w.str() + "\n"};
+}
+
+}  // namespace halbd::ctl

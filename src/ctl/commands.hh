@@ -1,0 +1,48 @@
+// ctl/commands.hh: Commands, the daemon's side of each control request: it
+// reads the Daemon and the subsystems (never changes them, except `reload`,
+// which runs the very path SIGHUP runs) and builds the reply. Created by
+// halbd.cc next to the Server whose handler it is; owns nothing but the
+// pointers it is given, which must outlive it.
+#pragma once
+
+#include <string>
+
+#include "ctl/protocol.hh"
+#include "halbd_daemon.hh"
+
+namespace halbd::forward {
+class ForwardSubsystem;
+}
+namespace halbd::vrrp {
+class VrrpSubsystem;
+}
+namespace halbd::check {
+class CheckSubsystem;
+}
+
+namespace halbd::ctl {
+
+// What the daemon runs. A null subsystem is not running; its *_absent
+// sentence says why ("IPVS is not available: ...", "halbd runs with -P").
+struct Sources {
+    Daemon* daemon = nullptr;
+    const forward::ForwardSubsystem* forwarding = nullptr;
+    const vrrp::VrrpSubsystem* vrrp = nullptr;
+    const check::CheckSubsystem* checks = nullptr;
+    std::string forwarding_absent, vrrp_absent, checks_absent;
+    std::string control_socket;  // shown by `status`
+};
+
+class Commands {
+public:
+    explicit Commands(Sources s) : s_(std::move(s)) {}
+    Reply handle(const Request& r);
+
+private:
+    Reply status(Format f) const;
+    Reply reload(Format f);
+    Reply dump(Format f) const;
+    Sources s_;
+};
+
+}  // namespace halbd::ctl

@@ -1,0 +1,34 @@
+// ctl/views.hh: what `halbctl ipvs|vrrp|checks` print, as text or JSON,
+// built from the subsystems' inspection methods (they own the state; these
+// functions only read it). Called by ctl/commands.cc; one file per view
+// (view_ipvs.cc, view_vrrp.cc, view_checks.cc). The JSON shapes are
+// documented in halbctl(8).
+#pragma once
+
+#include <string>
+
+#include "config/model.hh"
+#include "core/time.hh"
+#include "ctl/protocol.hh"
+#include "forward/service.hh"
+
+namespace halbd::vrrp {
+class VrrpSubsystem;
+}
+namespace halbd::check {
+class CheckSubsystem;
+}
+
+namespace halbd::ctl {
+
+// The table in `ipvsadm -Ln --sort` layout, or a JSON array of services.
+std::string ipvs_view(const forward::ServiceTable& table, Format f);
+// Each vrrp_instance of the model, in configuration order.
+std::string vrrp_view(const config::Model& m, const vrrp::VrrpSubsystem& v, Format f);
+// Each real server of each virtual server of the model, with its checkers.
+std::string checks_view(const config::Model& m, const check::CheckSubsystem& c, MonoTime now, Format f);
+
+// Seconds as a JSON number / as text ("1.5s"), for durations in the views.
+double seconds(Duration d);
+
+}  // namespace halbd::ctl
