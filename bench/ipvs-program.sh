@@ -136,7 +136,7 @@ for d in keepalived $HALBD_IN_VM; do
     [ "$(lines)" -eq "$WANT" ] || echo "# $d: after the reload the table has $(lines) lines, not $WANT"
     T0=$(now)
     kill -TERM "$pid"
-    stop=$(wait_for 600 last_gone empty "$d") || echo "# $d: table not empty after SIGTERM"
+    stop=$(wait_for 180 last_gone empty "$d") || echo "# $d: table not empty after SIGTERM"
     gone "$pid" || sleep 2
     gone "$pid" || { echo "# $d did not exit; killed"; kill -KILL "$pid"; }
     wait "$pid" 2>/dev/null
