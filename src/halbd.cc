@@ -24,6 +24,7 @@
 #include "halbd_options.hh"
 #include "net/raw_announcer.hh"
 #include "net/rtnl_address_backend.hh"
+#include "net/rtnl_link_monitor.hh"
 #include "vrrp/raw_transport.hh"
 #include "vrrp/subsystem.hh"
 
@@ -163,6 +164,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     // VRRP runs unless -C (checks only). Its kernel adapters (rtnetlink for
     // addresses, raw sockets for adverts and GARP/NA) are the privileged facade.
     std::unique_ptr<net::RtnlAddressBackend> rtnl;
+    std::unique_ptr<net::RtnlLinkMonitor> links;  // link up/down for tracking
     net::RawAnnouncer announcer;
     vrrp::RawTransport transport(**loop);
     std::unique_ptr<vrrp::VrrpSubsystem> vrrp_sub;
@@ -175,7 +177,11 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
             ctl_sources.vrrp_absent = "disabled at start: " + opened.error().message;
         } else {
             rtnl = std::move(opened.value());
-            vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport);
+            if (auto lm = net::RtnlLinkMonitor::open(**loop); lm)
+                links = std::move(lm.value());
+            else
+                log::error("VRRP: interfaces are not tracked: ", lm.error().message);
+            vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport, links.get());
         }
     }
     Daemon daemon(**loop, opts, path);

@@ -389,9 +389,9 @@ bool Instance::force_backup(std::string_view reason) {
     return true;
 }
 
-void Instance::set_priority_adjustment(int delta) {
+void Instance::set_priority_adjustment(int delta, std::string_view why) {
     adjustment_ = delta;
-    recompute_priority("tracking");
+    recompute_priority(why);
 }
 
 void Instance::recompute_priority(std::string_view why) {

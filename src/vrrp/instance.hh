@@ -120,7 +120,8 @@ public:
     void set_fault(bool faulty, const std::string& source);
     // Weighted tracking: effective priority = base + delta, clamped to 1..254
     // (an address owner stays 255).
-    void set_priority_adjustment(int delta);
+    // `why` names what contributes ("track_script chk up +10"), for the log line.
+    void set_priority_adjustment(int delta, std::string_view why = "tracking");
     // Our primary address (the advert source), for the equal-priority tie-break.
     void set_primary_address(net::IpAddress address);
 

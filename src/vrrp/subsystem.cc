@@ -17,10 +17,26 @@ const char* family_name(net::Family f) { return f == net::Family::V4 ? "IPv4" : 
 }  // namespace
 
 VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
-                             Transport& transport)
-    : loop_(loop), addresses_(addresses), announcer_(announcer), transport_(transport) {}
+                             Transport& transport, net::LinkMonitor* links, ScriptRunner* runner)
+    : loop_(loop),
+      own_runner_(runner ? nullptr : std::make_unique<SpawnScriptRunner>(loop)),
+      runner_(runner ? *runner : *own_runner_),
+      links_(links),
+      trackers_(loop, runner_),
+      notifier_(loop, runner_),
+      addresses_(addresses),
+      announcer_(announcer),
+      transport_(transport) {
+    notify_events_ = subscribe([this](Instance& i, const InstanceEvent& e) { notifier_.on_instance(i, e); });
+    if (links_) links_->set_listener([this](const std::string& ifname) { on_link(ifname); });
+}
 
-VrrpSubsystem::~VrrpSubsystem() { groups_.clear(); }
+VrrpSubsystem::~VrrpSubsystem() {
+    if (links_) links_->set_listener(nullptr);
+    group_events_.clear();
+    groups_.clear();
+    for (auto& [name, n] : nodes_) n->tracking.reset();
+}
 
 std::string VrrpSubsystem::identity(const config::VrrpInstance& v) {
     const auto c = make_instance_config(v);
@@ -42,20 +58,42 @@ VrrpSubsystem::ChannelState* VrrpSubsystem::ensure_channel(const ChannelKey& key
     auto& slot = channels_[key];
     if (slot) return slot.get();
     slot = std::make_unique<ChannelState>();
+    open_channel(key, *slot);
+    return slot.get();
+}
+
+bool VrrpSubsystem::open_channel(const ChannelKey& key, ChannelState& cs) {
     auto link = addresses_.link(key.first);
     if (!link) {
         log::error("VRRP: ", link.error().message);
-        return slot.get();
+        return false;
     }
     ChannelSpec spec{key.first, link->ifindex, key.second};
     auto ch = transport_.open(spec, [this, key](const RxPacket& p) { on_packet(key, p); });
     if (!ch) {
         log::error(ch.error().message);
-        return slot.get();
+        return false;
     }
-    slot->channel = std::move(ch.value());
+    cs.channel = std::move(ch.value());
     log::info("VRRP: listening on ", key.first, " (", family_name(key.second), ")");
-    return slot.get();
+    return true;
+}
+
+// An interface that was missing at start appears: its socket opens now and
+// the instances on it leave the "unusable" fault (tracking does the rest).
+void VrrpSubsystem::on_link(const std::string& ifname) {
+    for (auto& [key, cs] : channels_) {
+        if (key.first != ifname || cs->channel) continue;
+        if (!links_->up(ifname) || !open_channel(key, *cs)) continue;
+        for (auto& [name, n] : nodes_) {
+            if (n->channel != key) continue;
+            n->io->bind(n->instance.get(), cs->channel.get());
+            n->instance->set_fault(false, "interface " + ifname + " unusable");
+        }
+        reconcile_groups();
+    }
+    for (auto& [name, n] : nodes_)
+        if (n->tracking) n->tracking->on_link(ifname);
 }
 
 std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::VrrpInstance& v,
@@ -72,7 +110,7 @@ std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::Vrrp
     return n;
 }
 
-void VrrpSubsystem::reconcile_groups(const config::Model& m) {
+void VrrpSubsystem::reconcile_groups() {
     std::map<ChannelKey, std::set<net::IpAddress>> want;
     for (const auto& [name, n] : nodes_)
         if (n->instance->config().unicast_peers.empty()) want[n->channel].insert(n->io->group());
@@ -96,7 +134,6 @@ void VrrpSubsystem::reconcile_groups(const config::Model& m) {
             cs->groups[g] = true;
         }
     }
-    (void)m;
 }
 
 void VrrpSubsystem::apply(const config::Model* previous, const config::Model& current) {
@@ -111,7 +148,10 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
         if (it == wanted.end() || identity(*it->second) != n->identity) going.push_back(name);
     }
     const std::string sig = group_signature(current);
-    if (!going.empty() || sig != group_signature_ || !previous) groups_.clear();
+    if (!going.empty() || sig != group_signature_ || !previous) {
+        group_events_.clear();
+        groups_.clear();
+    }
 
     for (const auto& name : going) {
         auto& n = nodes_[name];
@@ -145,19 +185,36 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
         log::info("VRRP: closing ", it->first.first, " (", family_name(it->first.second), ")");
         it = channels_.erase(it);
     }
-    reconcile_groups(current);
+    reconcile_groups();
 
     if (groups_.empty()) {
         for (const auto& g : current.vrrp.vrrp_sync_group) {
             std::vector<Instance*> members;
             for (const auto& r : g.group)
                 if (auto it = nodes_.find(r.name); it != nodes_.end()) members.push_back(it->second->instance.get());
-            if (!members.empty()) groups_.push_back(std::make_unique<SyncGroup>(g.name, std::move(members)));
+            if (members.empty()) continue;
+            groups_.push_back(std::make_unique<SyncGroup>(g.name, std::move(members)));
+            group_events_.push_back(groups_.back()->subscribe(
+                [this](const SyncGroup& sg, State, State to, const std::string&) { notifier_.on_group(sg.name(), to); }));
         }
     }
     group_signature_ = sig;
 
+    // Tracking and notifications follow the new model before anything starts,
+    // so an instance whose interface is missing starts in FAULT and the
+    // startup transitions are notified.
+    trackers_.apply(current);
+    notifier_.configure(current);
+    for (const auto& v : insts) {
+        auto& n = nodes_.at(v.name);
+        if (!n->tracking) n->tracking = std::make_unique<InstanceTracking>(*n->instance, links_);
+        const config::VrrpSyncGroup* g =
+            v.sync_group < current.vrrp.vrrp_sync_group.size() ? &current.vrrp.vrrp_sync_group[v.sync_group] : nullptr;
+        n->tracking->configure(trackers_, v, g);
+    }
+
     for (Instance* i : fresh) i->start();
+    trackers_.start();
     if (previous)
         log::info("VRRP: ", nodes_.size(), " instance(s) after reload, ", fresh.size(), " new, ", going.size(),
                   " stopped");
@@ -253,6 +310,15 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
         dump_drops(os, cs->drops);
     }
     for (const auto& g : groups_) os << "# VRRP sync group " << g->name() << ": " << to_string(g->state()) << '\n';
+    for (const auto& [name, t] : trackers_.scripts()) {
+        const auto& s = t->stats();
+        os << "# VRRP script " << name << ": " << (t->disabled() ? "disabled" : to_string(t->status())) << ", runs "
+           << s.runs << ", successes " << s.successes << ", failures " << s.failures << ", timeouts " << s.timeouts
+           << ", overruns " << s.overruns << ", spawn errors " << s.spawn_errors << '\n';
+    }
+    const auto& ns = notifier_.stats();
+    os << "# VRRP notify: scripts started " << ns.scripts_started << ", script errors " << ns.script_errors
+       << ", FIFO lines " << ns.fifo_lines << ", FIFO dropped " << ns.fifo_dropped << '\n';
 }
 
 }  // namespace halbd::vrrp

@@ -4,8 +4,10 @@
 // read to the instance of the packet's VRID, counting every drop by reason
 // (per channel before an instance is known, per instance after). A reload
 // keeps instances whose identity (name, interface, family, VRID, version)
-// is unchanged, in their state. Created by halbd.cc; owns instances,
-// channels and sync groups; re-publishes instance events to subscribers.
+// is unchanged, in their state. Tracking (links, vrrp_script, track_file)
+// and notifications (scripts, FIFOs) hang off the instances as subscribers.
+// Created by halbd.cc; owns instances, channels, sync groups, trackers and
+// the notifier; re-publishes instance events to subscribers.
 #pragma once
 
 #include <iosfwd>
@@ -19,8 +21,12 @@
 #include "halbd_daemon.hh"
 #include "vrrp/drop.hh"
 #include "vrrp/instance.hh"
+#include "net/link_monitor.hh"
 #include "vrrp/instance_io.hh"
+#include "vrrp/notifier.hh"
+#include "vrrp/script_runner.hh"
 #include "vrrp/sync_group.hh"
+#include "vrrp/tracking.hh"
 #include "vrrp/transport.hh"
 
 namespace halbd::vrrp {
@@ -29,8 +35,10 @@ class VrrpSubsystem final : public ConfigSubscriber {
 public:
     using Listener = std::function<void(Instance&, const InstanceEvent&)>;
 
+    // links: interface state for tracking (null: interfaces are not tracked);
+    // runner: how scripts run (null: core::spawn).
     VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
-                  Transport& transport);
+                  Transport& transport, net::LinkMonitor* links = nullptr, ScriptRunner* runner = nullptr);
     ~VrrpSubsystem() override;
     VrrpSubsystem(const VrrpSubsystem&) = delete;
     VrrpSubsystem& operator=(const VrrpSubsystem&) = delete;
@@ -52,6 +60,8 @@ public:
     size_t instance_count() const { return nodes_.size(); }
     size_t channel_count() const { return channels_.size(); }
     size_t sync_group_count() const { return groups_.size(); }
+    const TrackerSet& trackers() const { return trackers_; }
+    const Notifier& notifier() const { return notifier_; }
 
 private:
     using ChannelKey = std::pair<std::string, net::Family>;
@@ -62,6 +72,7 @@ private:
         std::unique_ptr<Instance> instance;
         DropCounters drops;
         Subscription events;
+        std::unique_ptr<InstanceTracking> tracking;  // declared after the instance: destroyed first
     };
     struct ChannelState {
         std::unique_ptr<Channel> channel;   // null when the interface could not be opened
@@ -72,12 +83,19 @@ private:
 
     std::unique_ptr<Node> make_node(const config::VrrpInstance& v, const config::GlobalDefs& g);
     ChannelState* ensure_channel(const ChannelKey& key);
-    void reconcile_groups(const config::Model& m);
+    bool open_channel(const ChannelKey& key, ChannelState& cs);
+    void reconcile_groups();
+    void on_link(const std::string& ifname);
     void on_packet(const ChannelKey& key, const RxPacket& p);
     static std::string identity(const config::VrrpInstance& v);
     static std::string group_signature(const config::Model& m);
 
     core::EventLoop& loop_;
+    std::unique_ptr<SpawnScriptRunner> own_runner_;
+    ScriptRunner& runner_;
+    net::LinkMonitor* links_;
+    TrackerSet trackers_;
+    Notifier notifier_;
     net::AddressBackend& addresses_;
     net::Announcer& announcer_;
     Transport& transport_;
@@ -86,6 +104,8 @@ private:
     std::vector<std::unique_ptr<SyncGroup>> groups_;      // destroyed before the nodes
     std::string group_signature_;
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
+    Subscription notify_events_;
+    std::vector<Subscription> group_events_;
 };
 
 }  // namespace halbd::vrrp

@@ -1,0 +1,120 @@
+// vrrp/script_runner.cc: see script_runner.hh. The resolution rules are
+// MISC_CHECK's (check/misc_check.cc): the script's user, else script_user,
+// else keepalived_script/root; enable_script_security through core/script_user.
+#include "vrrp/script_runner.hh"
+
+#include <unistd.h>
+
+#include <csignal>
+
+#include "core/log.hh"
+#include "core/script_user.hh"
+
+namespace halbd::vrrp {
+
+ScriptSpec ScriptSpec::resolve(const std::string& what, const std::string& command,
+                               const std::optional<config::ScriptUser>& user, const config::GlobalDefs& g) {
+    ScriptSpec s;
+    s.command = command;
+    auto refuse = [&](std::string why) {
+        s.refused = std::move(why);
+        s.argv.clear();
+        log::error(what, " ", command, ": ", s.refused, "; it will not run");
+        return s;
+    };
+    auto argv = core::split_command(command);
+    if (!argv || argv->empty()) return refuse("unbalanced quotes or trailing backslash");
+    const config::ScriptUser* su = user ? &*user : g.script_user ? &*g.script_user : nullptr;
+    core::ScriptCredentials cred;
+    if (su) {
+        auto r = core::resolve_script_user(su->user, su->group);
+        if (!r) return refuse("cannot run as " + su->user + ": " + r.error().message);
+        cred = r.value();
+    } else {
+        cred = core::default_script_user();
+    }
+    s.user = cred.user;
+    if (g.enable_script_security) {
+        const auto path = core::find_executable((*argv)[0]);
+        auto why = path ? core::script_insecurity(*path, cred.uid, cred.gid)
+                        : std::optional<std::string>((*argv)[0] + " not found");
+        if (why) return refuse("insecure script (enable_script_security): " + *why);
+    }
+    if (cred.uid != ::geteuid() || cred.gid != ::getegid()) {
+        s.uid = cred.uid;
+        s.gid = cred.gid;
+        s.groups = cred.groups;
+    }
+    s.argv = std::move(*argv);
+    return s;
+}
+
+namespace {
+
+class KilledRun final : public RunningScript {
+public:
+    explicit KilledRun(std::unique_ptr<core::KillAfter> k) : k_(std::move(k)) {}
+    void terminate() override {
+        if (k_->running()) ::kill(-k_->pid(), SIGTERM);
+    }
+
+private:
+    std::unique_ptr<core::KillAfter> k_;
+};
+
+// No timeout: the child may outlive its handle (a notify script keeps running
+// while halbd stops); the loop reaps it then.
+class DetachedRun final : public RunningScript {
+public:
+    DetachedRun(core::EventLoop& loop, core::Spawned child, ScriptRunner::Completion done)
+        : loop_(loop), pid_(child.pid), pidfd_(std::move(child.pidfd)) {
+        watch_ = loop.watch_child(pid_, pidfd_.get(), [this, done = std::move(done)](int status) {
+            exited_ = true;
+            core::ExitStatus st;
+            st.wait_status = status;
+            done(st);
+        });
+    }
+    ~DetachedRun() override {
+        watch_.reset();
+        if (!exited_ && pidfd_.get() >= 0) loop_.reap_in_background(pid_, std::move(pidfd_));
+    }
+    bool watched() const { return watch_ != nullptr; }
+    void terminate() override {
+        if (!exited_) ::kill(-pid_, SIGTERM);  // spawn() made it a process group leader
+    }
+
+private:
+    core::EventLoop& loop_;
+    pid_t pid_;
+    core::UniqueFd pidfd_;
+    bool exited_ = false;
+    core::ChildWatchPtr watch_;
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<RunningScript>> SpawnScriptRunner::run(const ScriptSpec& spec,
+                                                                    const std::vector<std::string>& extra_args,
+                                                                    std::optional<Duration> timeout,
+                                                                    Completion done) {
+    if (!spec.refused.empty()) return core::Error{0, "not run: " + spec.refused};
+    core::SpawnOptions o;
+    o.argv = spec.argv;
+    o.argv.insert(o.argv.end(), extra_args.begin(), extra_args.end());
+    o.uid = spec.uid;
+    o.gid = spec.gid;
+    o.groups = spec.groups;
+    if (timeout) {
+        auto k = core::KillAfter::start(loop_, o, *timeout, std::move(done));
+        if (!k) return k.error();
+        return std::unique_ptr<RunningScript>(std::make_unique<KilledRun>(std::move(k.value())));
+    }
+    auto child = core::spawn(o);
+    if (!child) return child.error();
+    auto run = std::make_unique<DetachedRun>(loop_, std::move(child.value()), std::move(done));
+    if (!run->watched()) return core::system_error("watch " + spec.argv[0]);
+    return std::unique_ptr<RunningScript>(std::move(run));
+}
+
+}  // namespace halbd::vrrp
