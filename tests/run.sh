@@ -21,7 +21,7 @@ packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   libnetfilter-conntrack-dev libssl-dev libboost-program-options-dev
   libgtest-dev libgmock-dev
   keepalived ipvsadm iproute2 groff-base man-db time
-  python3 tcpdump nftables"
+  python3 tcpdump nftables openssl iputils-ping iputils-arping"
 
 missing=""
 for p in $packages; do
