@@ -1,6 +1,7 @@
 // tests/fuzz/replay_main.cc: runs a libFuzzer target over files and
 // directories given on the command line, so `make check` replays the corpus
 // (and any crash reproducer added to it) under the sanitizer build with g++.
+// FUZZ_CORPUS names the corpus directory (default: config, plus etc/examples).
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -26,8 +27,12 @@ int main(int argc, char** argv) {
         // Under `make check`: the corpus next to this file and the examples.
         const char* top = std::getenv("top_srcdir");
         std::string base = top ? top : ".";
+#ifdef FUZZ_CORPUS
+        paths.emplace_back(base + "/tests/fuzz/corpus/" FUZZ_CORPUS);
+#else
         paths.emplace_back(base + "/tests/fuzz/corpus/config");
         paths.emplace_back(base + "/etc/examples");
+#endif
     }
     for (const auto& p : paths) {
         if (std::filesystem::is_directory(p)) {
