@@ -182,6 +182,12 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     if (vrrp_sub) daemon.subscribe(vrrp_sub.get());
     daemon.start(std::move(r.model));
     (*loop)->run();
+    // omega's notify_down/quorum_down started by the checks' stop(): let
+    // them finish (each is bounded by kShutdownScriptTimeout + 1 s grace).
+    if (checks && !checks->scripts_idle()) {
+        const MonoTime until = (*loop)->now() + check::CheckSubsystem::kShutdownScriptTimeout + std::chrono::seconds(2);
+        while (!checks->scripts_idle() && (*loop)->now() < until) (*loop)->run_once(until - (*loop)->now());
+    }
     log::notice("halbd stopped");
     return 0;
 }
