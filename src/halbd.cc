@@ -219,6 +219,12 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     if (!server) log::error("no control socket: ", server.error().message);
     else log::info("control socket listening on ", opts.control_socket);
     (*loop)->run();
+    // omega's notify_down/quorum_down started by the checks' stop(): let
+    // them finish (each is bounded by kShutdownScriptTimeout + 1 s grace).
+    if (checks && !checks->scripts_idle()) {
+        const MonoTime until = (*loop)->now() + check::CheckSubsystem::kShutdownScriptTimeout + std::chrono::seconds(2);
+        while (!checks->scripts_idle() && (*loop)->now() < until) (*loop)->run_once(until - (*loop)->now());
+    }
     log::notice("halbd stopped");
     return 0;
 }

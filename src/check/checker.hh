@@ -68,6 +68,14 @@ public:
     virtual bool running() const = 0;
     // What is being checked, as the head of a log line: "TCP connect to 10.0.0.2:80".
     virtual std::string describe() const = 0;
+
+    // Event-driven kinds (FILE_CHECK: inotify) know their outcome before
+    // any attempt and learn of changes between attempts. initial(): the
+    // outcome known at construction (nullopt: unknown until an attempt,
+    // the polling kinds). set_wake(): the scheduler's "attempt now", which
+    // such a checker calls, from the loop, when its target changed.
+    virtual std::optional<CheckResult> initial() const { return std::nullopt; }
+    virtual void set_wake(std::function<void()> /*wake*/) {}
 };
 
 // "3s", "1.5s", "250ms": a timeout as people write it, for details and logs.

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "check/dns_check.hh"
+#include "check/file_check.hh"
 #include "check/http_check.hh"
 #include "check/http_response.hh"
 #include "check/misc_check.hh"
@@ -63,6 +64,13 @@ void add_params(std::string& k, const config::DnsCheck& d) {
     add_text(k, "name", d.name);
 }
 
+// The effective weight and the file are keyed by probe_key() (they come
+// from the track_file block when the FILE_CHECK does not set them).
+void add_params(std::string& k, const config::FileCheck& f) {
+    add_text(k, "track_file", f.track_file);
+    k += " weight=" + std::to_string(f.weight) + (f.reverse ? " reverse" : "");
+}
+
 void add_params(std::string& k, const config::SmtpCheck& s) { add_text(k, "helo", s.helo_name); }
 
 // virtualhost, digest and status codes are the effective ones (resolved by
@@ -99,7 +107,8 @@ bool implemented(config::CheckerKind kind) {
         case K::PING_CHECK:
         case K::UDP_CHECK:
         case K::DNS_CHECK:
-        case K::SMTP_CHECK: return true;
+        case K::SMTP_CHECK:
+        case K::FILE_CHECK: return true;
         default: return false;
     }
 }
@@ -125,12 +134,14 @@ core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const
         case config::CheckerKind::SMTP_CHECK:
             return std::unique_ptr<Checker>(std::make_unique<SmtpChecker>(
                 loop, TcpTarget::from_config(c), std::get<config::SmtpCheck>(c.params).helo_name));
+        case config::CheckerKind::FILE_CHECK:
+            return std::unique_ptr<Checker>(std::make_unique<FileChecker>(loop, FileTarget::from_config(c, ctx.model)));
         default:
             return core::Error{0, std::string(config::checker_kind_name(c.kind())) + " is not implemented yet"};
     }
 }
 
-std::string probe_key(const config::Checker& c) {
+std::string probe_key(const config::Checker& c, const config::Model* model) {
     std::string k = config::checker_kind_name(c.kind());
     k += ' ';
     if (c.connect_ip) k += endpoint_text(*c.connect_ip, c.connect_port.value_or(0));
@@ -149,6 +160,11 @@ std::string probe_key(const config::Checker& c) {
     k += c.log_all_failures.value_or(false) ? " log_all" : "";
     // Kind-specific parameters (TCP_CHECK and PING_CHECK have none).
     std::visit([&k](const auto& p) { add_params(k, p); }, c.params);
+    if (c.kind() == config::CheckerKind::FILE_CHECK) {
+        const FileTarget t = FileTarget::from_config(c, model);
+        add_text(k, "file", t.path);
+        k += " effective=" + std::to_string(t.weight) + (t.reverse ? " reverse" : "");
+    }
     return k;
 }
 

@@ -37,6 +37,7 @@ core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const
 // Two checkers with equal keys probe the same thing on the same schedule, so
 // one probe serves both: kind, target, local binding, timing and the kind's
 // own parameters. (A kind added to make_checker() must add its parameters.)
-std::string probe_key(const config::Checker& c);
+// model: the one c belongs to (FILE_CHECK keys its track_file's file and weight).
+std::string probe_key(const config::Checker& c, const config::Model* model = nullptr);
 
 }  // namespace halbd::check

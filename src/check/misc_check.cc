@@ -4,8 +4,7 @@
 // killed (timeout or signal) down. Every outcome leaves through finish().
 #include "check/misc_check.hh"
 
-#include "core/log.hh"
-#include "core/script_user.hh"
+#include "check/script_command.hh"
 
 namespace halbd::check {
 
@@ -16,43 +15,14 @@ MiscTarget MiscTarget::from_config(const config::Checker& c, const config::Globa
     t.dynamic = m.misc_dynamic;
     if (m.misc_timeout > Duration::zero()) t.timeout = m.misc_timeout;
     else if (c.delay_loop) t.timeout = *c.delay_loop;
-    const std::string head = "MISC_CHECK " + m.misc_path;
-    auto argv = core::split_command(m.misc_path);
-    if (!argv || argv->empty()) {
-        t.refused = "unbalanced quotes or trailing backslash in misc_path";
-        log::error(head, ": ", t.refused, "; it will not run (its real server stays down)");
-        return t;
-    }
-    // The user: the checker's, else script_user, else keepalived_script/root.
-    const config::ScriptUser* su = m.user ? m.user.get() : global && global->script_user ? &*global->script_user : nullptr;
-    core::ScriptCredentials cred;
-    if (su) {
-        auto r = core::resolve_script_user(su->user, su->group);
-        if (!r) {
-            t.refused = "cannot run as " + su->user + ": " + r.error().message;
-            log::error(head, ": ", t.refused, "; it will not run (its real server stays down)");
-            return t;
-        }
-        cred = r.value();
-    } else {
-        cred = core::default_script_user();
-    }
-    if (global && global->enable_script_security) {
-        const auto path = core::find_executable((*argv)[0]);
-        auto why = path ? core::script_insecurity(*path, cred.uid, cred.gid)
-                        : std::optional<std::string>((*argv)[0] + " not found");
-        if (why) {
-            t.refused = "insecure script (enable_script_security): " + *why;
-            log::error(head, ": ", t.refused, "; it will not run (its real server stays down)");
-            return t;
-        }
-    }
-    if (cred.uid != ::geteuid() || cred.gid != ::getegid()) {
-        t.uid = cred.uid;
-        t.gid = cred.gid;
-        t.groups = cred.groups;
-    }
-    t.argv = std::move(*argv);
+    ScriptUserCache users;
+    ScriptCommand cmd = prepare_script("MISC_CHECK " + m.misc_path, m.misc_path, m.user.get(), global, users,
+                                       " (its real server stays down)");
+    t.argv = std::move(cmd.argv);
+    t.uid = cmd.uid;
+    t.gid = cmd.gid;
+    t.groups = std::move(cmd.groups);
+    t.refused = std::move(cmd.refused);
     return t;
 }
 

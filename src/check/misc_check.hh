@@ -1,6 +1,7 @@
 // check/misc_check.hh: MISC_CHECK, keepalived's "run a program" checker.
 // misc_path is split into argv (keepalived's quoting, no shell) and run with
-// core::spawn as the checker's user (else global script_user) under a
+// core::spawn as the checker's user (else global script_user; resolved by
+// script_command.hh, shared with the notify scripts) under a
 // KillAfter: SIGTERM at misc_timeout, SIGKILL a grace later. Exit 0 = up,
 // 1 = down; with misc_dynamic, 2..255 = up with weight (status - 2). Built by
 // make_checker(); owns the running child of the attempt in flight.

@@ -5,6 +5,8 @@
 //    apart; when the last retry fails too it is down; next after delay_loop;
 //  - failure of a down checker: no retries; next attempt after delay_loop.
 // Every delay runs from the end of the previous attempt, as in keepalived.
+// Event-driven kinds (FILE_CHECK) start in the state they read at once and
+// are woken when their target changes.
 #include "check/scheduled_check.hh"
 
 #include <random>
@@ -22,6 +24,14 @@ Schedule Schedule::from_config(const config::Checker& c) {
     s.retry = c.retry.value_or(1);
     s.alpha = c.alpha.value_or(false);
     s.log_all_failures = c.log_all_failures.value_or(false);
+    if (c.kind() == config::CheckerKind::FILE_CHECK) {
+        // keepalived's check_file.c: the file's value is known at once (no
+        // alpha, no warmup) and a fault is immediate (no retry). Its
+        // delay_loop here only re-reads the file as a safety net.
+        s.warmup = Duration::zero();
+        s.retry = 0;
+        s.alpha = false;
+    }
     return s;
 }
 
@@ -35,18 +45,36 @@ Jitter random_jitter() {
 }
 
 ScheduledCheck::ScheduledCheck(core::EventLoop& loop, std::unique_ptr<Checker> checker, Schedule schedule,
-                               Listener listener)
+                               Listener listener, AttemptStats* stats)
     : loop_(loop),
       checker_(std::move(checker)),
       schedule_(schedule),
       listener_(std::move(listener)),
+      stats_(stats),
       timer_(loop_.create_timer([this] { attempt(); })),
       // check_api.c: in alpha mode a checker that has not run counts as failed.
-      up_(!schedule.alpha) {}
+      up_(!schedule.alpha) {
+    if (auto r = checker_->initial()) {
+        up_ = r->ok;
+        weight_ = r->ok ? r->weight : std::nullopt;
+        has_run_ = true;
+    }
+    checker_->set_wake([this] { wake(); });
+}
 
 void ScheduledCheck::start(const Jitter& jitter) {
     const Duration first = schedule_.warmup > Duration::zero() && jitter ? jitter(schedule_.warmup) : Duration::zero();
-    timer_->arm(first);
+    plan(first);
+}
+
+void ScheduledCheck::plan(Duration after) {
+    planned_ = loop_.now() + after;
+    timer_->arm(after);
+}
+
+void ScheduledCheck::wake() {
+    if (checker_->running()) rerun_ = true;
+    else plan(Duration::zero());
 }
 
 std::optional<MonoTime> ScheduledCheck::next_attempt() const {
@@ -56,35 +84,45 @@ std::optional<MonoTime> ScheduledCheck::next_attempt() const {
 
 void ScheduledCheck::attempt() {
     ++attempts_;
+    if (stats_) stats_->record(loop_.now() - planned_);
     checker_->start([this](const CheckResult& r) { on_result(r); });
 }
 
 void ScheduledCheck::on_result(const CheckResult& r) {
+    decide(r);
+    if (rerun_) {
+        rerun_ = false;
+        plan(Duration::zero());
+    }
+}
+
+void ScheduledCheck::decide(const CheckResult& r) {
     const bool first = !has_run_;
     has_run_ = true;
     if (r.ok) {
         retries_ = 0;
-        timer_->arm(schedule_.delay_loop);
+        plan(schedule_.delay_loop);
         const std::optional<DynamicWeight> old_weight = weight_;
         weight_ = r.weight;  // a success without a weight returns to the configured one
         if (!up_ || old_weight != weight_) transition(true, r, 0, old_weight);
-        else log::debug(checker_->describe(), " succeeded");
+        else if (log::enabled(log::Level::debug)) log::debug(checker_->describe(), " succeeded");
         return;
     }
     ++failures_[static_cast<size_t>(r.reason)];
     last_failure_ = Failure{r.reason, r.detail, loop_.now()};
     if (!up_) {
-        timer_->arm(schedule_.delay_loop);
+        plan(schedule_.delay_loop);
         // An alpha checker's first failure says why its server stays out.
         if (first || schedule_.log_all_failures)
             log::info(checker_->describe(), " ", r.detail, "; still down");
-        else
+        else if (log::enabled(log::Level::debug))
             log::debug(checker_->describe(), " ", r.detail, "; still down");
         return;
     }
     if (retries_ < schedule_.retry) {
         ++retries_;
-        timer_->arm(schedule_.delay_before_retry);
+        plan(schedule_.delay_before_retry);
+        if (!schedule_.log_all_failures && !log::enabled(log::Level::debug)) return;
         const auto line = log::concat(checker_->describe(), " ", r.detail, "; retry ", retries_, "/",
                                       schedule_.retry, " in ", human_duration(schedule_.delay_before_retry));
         if (schedule_.log_all_failures) log::info(line);
@@ -93,7 +131,7 @@ void ScheduledCheck::on_result(const CheckResult& r) {
     }
     const uint32_t retries = retries_;
     retries_ = 0;
-    timer_->arm(schedule_.delay_loop);
+    plan(schedule_.delay_loop);
     transition(false, r, retries, weight_);
 }
 

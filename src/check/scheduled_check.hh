@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "check/attempt_stats.hh"
 #include "check/checker.hh"
 #include "config/model_check.hh"
 #include "core/event_loop.hh"
@@ -49,8 +50,10 @@ public:
     };
     using Listener = std::function<void(const Transition&)>;
 
-    // The listener must not destroy this object.
-    ScheduledCheck(core::EventLoop& loop, std::unique_ptr<Checker> checker, Schedule schedule, Listener listener);
+    // The listener must not destroy this object. stats (optional, outliving
+    // this) counts every attempt and how late it started.
+    ScheduledCheck(core::EventLoop& loop, std::unique_ptr<Checker> checker, Schedule schedule, Listener listener,
+                   AttemptStats* stats = nullptr);
     ScheduledCheck(const ScheduledCheck&) = delete;
     ScheduledCheck& operator=(const ScheduledCheck&) = delete;
 
@@ -76,15 +79,21 @@ public:
     const std::optional<Failure>& last_failure() const { return last_failure_; }
 
 private:
+    void plan(Duration after);  // the next attempt, after `after`
+    void wake();                // the checker saw its target change: attempt now
     void attempt();
     void on_result(const CheckResult& r);
+    void decide(const CheckResult& r);  // the state and next attempt after r
     void transition(bool up, const CheckResult& r, uint32_t retries, std::optional<DynamicWeight> old_weight);
 
     core::EventLoop& loop_;
     std::unique_ptr<Checker> checker_;
     Schedule schedule_;
     Listener listener_;
+    AttemptStats* stats_;
     core::TimerPtr timer_;
+    MonoTime planned_{};   // when the armed attempt should start
+    bool rerun_ = false;   // woken while an attempt ran: attempt again at once
     bool up_;
     bool has_run_ = false;
     uint32_t retries_ = 0;

@@ -3,7 +3,10 @@
 // only by on_transition() (and rebuilt from the probes on apply()).
 #include "check/subsystem.hh"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <ostream>
 #include <set>
 
@@ -14,6 +17,13 @@ namespace halbd::check {
 
 namespace {
 
+// "12.345ms": lateness needs finer than log::secs' hundredths.
+std::string ms_text(Duration d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3fms", static_cast<double>(d.count()) / 1e6);
+    return buf;
+}
+
 std::string bracketed(const net::IpAddress& a, uint16_t port) {
     return "[" + a.to_string() + "]:" + std::to_string(port);
 }
@@ -23,6 +33,27 @@ std::string vs_key(const config::VirtualServer& vs) {
     if (vs.protocol) k += std::string("/") + config::lvs_protocol_name(*vs.protocol);
     if (vs.ip_family) k += vs.ip_family == net::Family::V4 ? "/4" : "/6";
     return k;
+}
+
+// keepalived set_checker_max_fds: every probe may hold a socket at once (a
+// pool of slow servers), so the soft open-files limit is raised to cover
+// them, up to the hard limit (said once when that is too low).
+void raise_fd_limit(size_t probes) {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) < 0) return;
+    const rlim_t want = static_cast<rlim_t>(probes) + 1024;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rlimit raised = rl;
+        raised.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    }
+    static rlim_t warned = 0;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want && warned != rl.rlim_cur) {
+        warned = rl.rlim_cur;
+        log::warning("health checks: ", probes, " probe(s) may need up to ", want,
+                     " open files at once; the hard limit is ", rl.rlim_cur,
+                     " (probes failing with 'Too many open files' take their servers out)");
+    }
 }
 
 }  // namespace
@@ -39,7 +70,7 @@ std::string vs_text(const config::VirtualServer& vs) {
 std::string rs_text(const config::RealServer& rs) { return bracketed(rs.address, rs.port); }
 
 CheckSubsystem::CheckSubsystem(core::EventLoop& loop, Factory factory, Jitter jitter)
-    : loop_(loop), factory_(std::move(factory)), jitter_(std::move(jitter)) {
+    : loop_(loop), factory_(std::move(factory)), jitter_(std::move(jitter)), runner_(loop) {
     if (!factory_)
         factory_ = [this](const config::Checker& c) {
             CheckContext ctx;
@@ -65,7 +96,7 @@ std::unique_ptr<CheckSubsystem::Probe> CheckSubsystem::new_probe(const std::stri
     auto p = std::make_unique<Probe>();
     p->check = std::make_unique<ScheduledCheck>(
         loop_, std::move(made.value()), Schedule::from_config(c),
-        [this, key](const ScheduledCheck::Transition& t) { on_transition(key, t); });
+        [this, key](const ScheduledCheck::Transition& t) { on_transition(key, t); }, &stats_);
     return p;
 }
 
@@ -100,7 +131,7 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
         for (uint32_t j = 0; j < vs.real_servers.size(); ++j) {
             for (const auto& c : vs.real_servers[j].checkers) {
                 ++checkers;
-                std::string key = probe_key(c);
+                std::string key = probe_key(c, &current);
                 auto it = probes_.find(key);
                 if (it == probes_.end()) {
                     if (unimplemented_keys.count(key)) continue;
@@ -138,14 +169,74 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
             for (const Use& u : p->users) ++vss_[u.vs].failing[u.rs];
     const size_t stopped = old.size();
     old.clear();  // cancels the removed probes
+    model_ = &current;
+    prepare_scripts(current);
+    // keepalived init_service_rs: with rs_init_notifies, notify_up of the
+    // real servers up at start.
+    if (!previous && current.global.rs_init_notifies)
+        for (const auto& st : vss_)
+            for (uint32_t j = 0; j < st.vs->real_servers.size(); ++j)
+                if (st.failing[j] == 0) notify(st.vs->real_servers[j].notify_up, *st.vs, &st.vs->real_servers[j], true);
+    raise_fd_limit(probes_.size());
     for (Probe* p : fresh) p->check->start(jitter_);
     quorum_unsettled_ = true;  // forwarding's apply() decides next
     log::info("health checks: ", probes_.size(), " probe(s) for ", checkers, " checker(s) (", fresh.size(),
               " started, ", kept, " kept, ", stopped, " stopped)");
 }
 
+void CheckSubsystem::prepare_scripts(const config::Model& m) {
+    std::unordered_map<const config::Script*, std::shared_ptr<const ScriptCommand>> prepared;
+    ScriptUserCache users;
+    auto add = [&](const config::Box<config::Script>& s, const std::string& head) {
+        if (!s) return;
+        const config::ScriptUser* own = s->user ? &*s->user : nullptr;
+        prepared.emplace(s.get(), std::make_shared<const ScriptCommand>(
+                                      prepare_script(head, s->command, own, &m.global, users)));
+    };
+    for (const auto& vs : m.lvs.virtual_servers) {
+        add(vs.quorum_up, "quorum_up of VS " + vs_text(vs));
+        add(vs.quorum_down, "quorum_down of VS " + vs_text(vs));
+        for (const auto& rs : vs.real_servers) {
+            if (!rs.notify_up && !rs.notify_down) continue;
+            add(rs.notify_up, "notify_up of " + rs_text(rs) + " in VS " + vs_text(vs));
+            add(rs.notify_down, "notify_down of " + rs_text(rs) + " in VS " + vs_text(vs));
+        }
+    }
+    scripts_ = std::move(prepared);
+}
+
+void CheckSubsystem::notify(const config::Box<config::Script>& script, const config::VirtualServer& vs,
+                            const config::RealServer* rs, bool up, Duration timeout) {
+    if (!script) return;
+    if (notify_) return notify_(*script, vs, rs, up);
+    auto it = scripts_.find(script.get());
+    if (it == scripts_.end()) return;  // not of the current model
+    std::string what = rs ? std::string(up ? "notify_up of " : "notify_down of ") + rs_text(*rs) + " in VS " + vs_text(vs)
+                          : std::string(up ? "quorum_up of VS " : "quorum_down of VS ") + vs_text(vs);
+    runner_.run(it->second, std::move(what), timeout);
+}
+
 void CheckSubsystem::stop(const Options&) {
-    // keepalived's omega (run notify_down/quorum_down at shutdown) is not done yet.
+    // keepalived clear_service_rs/update_vs_notifies with omega: the down
+    // notifiers "where appropriate": servers that were up, quorums that
+    // were up. (keepalived 2.2 runs quorum_down even when the quorum was
+    // already down; a second "down" tells a script nothing.)
+    if (quorum_unsettled_) settle_all_quorums();
+    for (uint32_t i = 0; i < vss_.size(); ++i) {
+        VsState& st = vss_[i];
+        const auto& vs = *st.vs;
+        if (!vs.omega) continue;
+        for (uint32_t j = 0; j < vs.real_servers.size(); ++j) {
+            const auto& rs = vs.real_servers[j];
+            if (st.failing[j] != 0 || !rs.notify_down) continue;
+            log::info("shutting down: ", rs_text(rs), " leaves VS ", vs_text(vs), " (omega)");
+            notify(rs.notify_down, vs, &rs, false, kShutdownScriptTimeout);
+        }
+        if (st.quorum.value_or(false) && vs.quorum_down) {
+            log::info("shutting down: VS ", vs_text(vs), " loses its quorum (omega)");
+            notify(vs.quorum_down, vs, nullptr, false, kShutdownScriptTimeout);
+        }
+    }
     probes_.clear();
 }
 
@@ -167,7 +258,7 @@ void CheckSubsystem::on_transition(const std::string& key, const ScheduledCheck:
     }
 
     std::vector<uint32_t> changed_vs;
-    std::vector<Use> notify;
+    std::vector<Use> due;  // notify scripts to run
     std::string reason;
     size_t changes = 0;
     for (const Use& u : it->second->users) {
@@ -197,7 +288,7 @@ void CheckSubsystem::on_transition(const std::string& key, const ScheduledCheck:
         else
             log::info(head, now_up ? "; adding " : "; removing ", where);
         if (changed_vs.empty() || changed_vs.back() != u.vs) changed_vs.push_back(u.vs);
-        if (now_up ? rs.notify_up : rs.notify_down) notify.push_back(u);
+        if (now_up ? rs.notify_up : rs.notify_down) due.push_back(u);
         if (++changes == 1)
             reason = "real server " + rs_text(rs) + (now_up ? " up" : " down") + " (" +
                      check.checker().describe() + (t.up ? " succeeded" : " " + t.result->detail) + ")";
@@ -206,15 +297,15 @@ void CheckSubsystem::on_transition(const std::string& key, const ScheduledCheck:
     if (changes > 1) reason = std::to_string(changes) + " real servers " + (t.up ? "up" : "down") + " (" +
                               check.checker().describe() + (t.up ? " succeeded" : " " + t.result->detail) + ")";
     if (on_change_) on_change_(reason);
+    // keepalived perform_svr_state: the server's notifier, then the quorum's.
+    for (const Use& u : due) {
+        const auto& vs = *vss_[u.vs].vs;
+        const auto& rs = vs.real_servers[u.rs];
+        notify(t.up ? rs.notify_up : rs.notify_down, vs, &rs, t.up);
+    }
     std::sort(changed_vs.begin(), changed_vs.end());
     changed_vs.erase(std::unique(changed_vs.begin(), changed_vs.end()), changed_vs.end());
     for (uint32_t i : changed_vs) settle_quorum(i, true);
-    if (notify_)
-        for (const Use& u : notify) {
-            const auto& vs = *vss_[u.vs].vs;
-            const auto& rs = vs.real_servers[u.rs];
-            notify_(t.up ? *rs.notify_up : *rs.notify_down, vs, rs, t.up);
-        }
 }
 
 // An up checker asked for another weight: its real servers stay in, with
@@ -256,10 +347,13 @@ void CheckSubsystem::settle_quorum(uint32_t i, bool log_change) {
     const config::VirtualServer& vs = *st.vs;
     const uint64_t live = forward::live_weight(vs, *this);
     const bool now = forward::quorum_up(live, vs.quorum, vs.hysteresis, st.quorum);
-    if (log_change && st.quorum && *st.quorum != now)
-        log::info("VS ", vs_text(vs), ": quorum ", now ? "gained" : "lost", " (live weight ", live, ", quorum ",
-                  vs.quorum, ", hysteresis ", vs.hysteresis, ")");
+    const bool changed = st.quorum && *st.quorum != now;
     st.quorum = now;
+    if (!log_change || !changed) return;
+    log::info("VS ", vs_text(vs), ": quorum ", now ? "gained" : "lost", " (live weight ", live, ", quorum ",
+              vs.quorum, ", hysteresis ", vs.hysteresis, ")");
+    // keepalived do_vs_notifies: quorum_up / quorum_down on a change.
+    notify(now ? vs.quorum_up : vs.quorum_down, vs, nullptr, now);
 }
 
 void CheckSubsystem::settle_all_quorums() {
@@ -303,7 +397,7 @@ std::optional<bool> CheckSubsystem::quorum_was_up(const config::VirtualServer& v
 }
 
 const ScheduledCheck* CheckSubsystem::probe_of(const config::Checker& c) const {
-    auto it = probes_.find(probe_key(c));
+    auto it = probes_.find(probe_key(c, model_));
     return it == probes_.end() ? nullptr : it->second->check.get();
 }
 
@@ -312,6 +406,17 @@ void CheckSubsystem::dump_state(std::ostream& os) const {
     for (const auto& e : probes_) sorted.push_back(&e);
     std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
     os << "# health checks: " << sorted.size() << " probe(s)\n";
+    // Whether the scheduler keeps up (bench/check-tcp.sh reads these lines).
+    os << "# check attempts: " << stats_.attempts() << ", lateness max " << ms_text(stats_.max_lateness())
+       << " p99 " << ms_text(stats_.percentile(0.99)) << " p50 " << ms_text(stats_.percentile(0.5)) << "\n";
+    if (stats_.attempts()) {
+        os << "# check lateness histogram (us:count): ";
+        stats_.write_histogram(os);
+        os << "\n";
+    }
+    os << "# notify scripts: " << runner_.started() << " started, " << runner_.failed() << " failed, "
+       << runner_.dropped() << " dropped, " << runner_.running() << " running, " << runner_.queued()
+       << " queued\n";
     for (const auto* e : sorted) {
         const ScheduledCheck& c = *e->second->check;
         os << "# " << c.checker().describe() << ": " << (c.up() ? "up" : "down") << ", " << c.attempts()

@@ -3,8 +3,9 @@
 // by every virtual server holding the same real server with the same check),
 // derives each real server's state (up iff all its checkers are up) and is
 // the forward::PoolView that forwarding reads. Created by halbd.cc; owns the
-// probes and the per-real-server state; tells forwarding of changes through
-// the pool-change callback.
+// probes, the per-real-server state, the prepared notify scripts and their
+// runner (notify_up/down, quorum_up/down, omega) and the attempt counters;
+// tells forwarding of changes through the pool-change callback.
 #pragma once
 
 #include <functional>
@@ -16,8 +17,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "check/attempt_stats.hh"
 #include "check/checker.hh"
+#include "check/notify_runner.hh"
 #include "check/scheduled_check.hh"
+#include "check/script_command.hh"
 #include "check/tls_client.hh"
 #include "config/model.hh"
 #include "core/event_loop.hh"
@@ -36,10 +40,15 @@ public:
     // changed; `reason` names the server and the cause, for forwarding's logs.
     using PoolChanged = std::function<void(std::string_view reason)>;
 
-    // A real server's notify_up/notify_down script is due (`up` says which),
-    // after the state changed. Runs it without blocking (e.g. KillAfter).
+    // A notify script is due, after the state changed: a real server's
+    // notify_up/notify_down (rs set) or a virtual server's quorum_up/
+    // quorum_down (rs null); `up` says which. By default the subsystem runs
+    // it itself (NotifyRunner); a hook set with set_notify_script() replaces
+    // that (tests).
     using NotifyScript = std::function<void(const config::Script& script, const config::VirtualServer& vs,
-                                            const config::RealServer& rs, bool up)>;
+                                            const config::RealServer* rs, bool up)>;
+    // The bound of omega's scripts at shutdown: keepalived's (TIMER_HZ).
+    static constexpr Duration kShutdownScriptTimeout = std::chrono::seconds(1);
 
     explicit CheckSubsystem(core::EventLoop& loop, Factory factory = {}, Jitter jitter = {});
     ~CheckSubsystem() override;
@@ -53,8 +62,15 @@ public:
     // schedule; new ones start (after their warmup), removed ones stop. Must
     // run before forwarding's apply() of the same model (it reads this pool).
     void apply(const config::Model* previous, const config::Model& current) override;
-    // Cancels every probe (nothing is left in flight).
+    // Cancels every probe (nothing is left in flight). With `omega`, starts
+    // the notify_down of every real server that is up and the quorum_down
+    // of every virtual server whose quorum is up (keepalived
+    // clear_service_rs): the caller then runs the loop until scripts_idle()
+    // or a bound (halbd.cc), since the scripts are killed when this dies.
     void stop(const Options& opts) override;
+    bool scripts_idle() const { return runner_.idle(); }
+    const NotifyRunner& scripts() const { return runner_; }
+    const AttemptStats& attempt_stats() const { return stats_; }
     void dump_state(std::ostream& os) const override;
 
     // forward::PoolView, for the objects of the model last applied. Objects
@@ -98,12 +114,22 @@ private:
     void settle_quorum(uint32_t vs_index, bool log_change);
     void settle_all_quorums();
     const VsState* vs_state(const config::VirtualServer& vs) const;
+    // Prepares (user lookups, security) the notify scripts of a model.
+    void prepare_scripts(const config::Model& m);
+    // Runs (or hands to the hook) a notify script due now.
+    void notify(const config::Box<config::Script>& script, const config::VirtualServer& vs,
+                const config::RealServer* rs, bool up, Duration timeout = Duration::zero());
 
     core::EventLoop& loop_;
     Factory factory_;
     Jitter jitter_;
     PoolChanged on_change_;
     NotifyScript notify_;
+    AttemptStats stats_;
+    NotifyRunner runner_;
+    // The prepared notify scripts of the current model, by script.
+    std::unordered_map<const config::Script*, std::shared_ptr<const ScriptCommand>> scripts_;
+    const config::Model* model_ = nullptr;  // the model last applied
     tls::ContextCache tls_;  // the SSL block's context, for SSL_GET
     std::unordered_map<std::string, std::unique_ptr<Probe>> probes_;
     const config::Model* applying_ = nullptr;  // during apply(): the model the factory builds for

@@ -112,7 +112,7 @@ void dump_checker(Dumper& d, const Checker& c) {
         } else if constexpr (std::is_same_v<P, FileCheck>) {
             d.line("track_file", Dumper::quoted(p.track_file));
             if (p.reverse) d.line("weight", p.weight, "reverse");
-            else d.line("weight", p.weight);
+            else if (p.weight) d.line("weight", p.weight);
             if (p.dynamic) d.line("dynamic");
         } else if constexpr (std::is_same_v<P, BfdCheck>) {
             d.line("name", Dumper::quoted(p.name));

@@ -116,9 +116,9 @@ struct UdpCheck {
 
 struct FileCheck {
     std::string track_file;   // name of a track_file block
-    int32_t weight = 1;       // multiplier of the file's value
+    int32_t weight = 0;       // multiplier of the file's value; 0 = the track_file's weight and reverse (keepalived)
     bool reverse = false;
-    bool dynamic = false;
+    bool dynamic = false;     // accepted; the value always adjusts the weight (keepalived check_file.c)
 };
 
 struct BfdCheck {

@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/netns/check-kinds.sh: the checker kinds against real servers in a
 # namespace ("srv", 10.99.0.2), probed by halbd in another ("lb", 10.99.0.1):
-# PING_CHECK, UDP_CHECK (python3 echo), SMTP_CHECK (python3 responder) and
-# MISC_CHECK (a script whose exit code the test sets). Up at start; the
+# PING_CHECK, UDP_CHECK (python3 echo), SMTP_CHECK (python3 responder),
+# MISC_CHECK (a script whose exit code the test sets) and FILE_CHECK (a
+# track file the test rewrites, with notify_up/notify_down scripts and
+# omega's notify_down at TERM). Up at start; the
 # server's link goes down -> each real server is removed within
 # connect_timeout + retry x delay_before_retry + delay_loop (checked on the
 # log timestamps); link up -> added back. No IPVS: asserts on the check log.
@@ -84,7 +86,25 @@ virtual_server 10.99.0.100 80 {
         }
     }
 }
+track_file tf {
+    file "$TMP/tf"
+    weight 0
+}
+virtual_server 10.99.0.101 80 {
+    protocol TCP
+    omega
+    real_server 10.99.0.4 80 {
+        notify_up "$TMP/note.sh up"
+        notify_down "$TMP/note.sh down"
+        FILE_CHECK {
+            track_file tf
+        }
+    }
+}
 EOF2
+printf '#!/bin/sh\necho "$1" >> "%s/notes"\n' "$TMP" >"$TMP/note.sh"
+chmod 755 "$TMP/note.sh"
+echo 0 >"$TMP/tf"
 ns_bg lb "$TMP/halbd.log" "$HALBD" -n -l -D -f "$TMP/halbd.conf" -p "$TMP/halbd.pid"
 
 wait_log "$TMP/halbd.log" "PING_CHECK to 10.99.0.2 succeeded" 10
@@ -118,6 +138,22 @@ echo 1 >"$TMP/code"
 wait_log "$TMP/halbd.log" "MISC_CHECK $TMP/misc.sh exited 1; removing [10.99.0.3]:80 from VS" 10
 echo 0 >"$TMP/code"
 wait_log "$TMP/halbd.log" "MISC_CHECK $TMP/misc.sh succeeded; adding [10.99.0.3]:80 to VS" 10
+
+# FILE_CHECK: a non-zero value (weight 0) -> removed at once (inotify), its
+# notify_down runs; an atomic replace with 0 -> added back, notify_up runs.
+echo 3 >"$TMP/tf"
+wait_log "$TMP/halbd.log" "FILE_CHECK tf ($TMP/tf) value 3 (weight 0: non-zero is a failure); removing [10.99.0.4]:80 from VS" 5
+echo 0 >"$TMP/tf.new" && mv "$TMP/tf.new" "$TMP/tf"
+wait_log "$TMP/halbd.log" "FILE_CHECK tf ($TMP/tf) succeeded; adding [10.99.0.4]:80 to VS" 5
+wait_log "$TMP/notes" "up" 5
+# omega: TERM runs notify_down of the server that is up, and halbd waits for it.
+kill -TERM "$BG_PID"
+i=0; while kill -0 "$BG_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+if [ "$(cat "$TMP/notes" 2>/dev/null | tr '\n' ' ')" = "down up down " ]; then
+    ok
+else
+    fail "notify scripts: got '$(cat "$TMP/notes" 2>/dev/null | tr '\n' ' ')'"
+fi
 
 [ "$fails" = 0 ] || sed 's/^/    | /' "$TMP/halbd.log" | tail -40 >&2
 finish
