@@ -72,7 +72,7 @@ std::optional<CheckResult> PingChecker::begin() {
     else (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
 
     sockaddr_storage ss;
-    const socklen_t len = to_sockaddr(target_.address, 0, ss);
+    const socklen_t len = net::to_sockaddr(target_.address, 0, ss);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) return socket_failure(errno);
 
     ++seq_;

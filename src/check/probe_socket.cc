@@ -9,22 +9,6 @@
 
 namespace halbd::check {
 
-socklen_t to_sockaddr(const net::IpAddress& a, uint16_t port, sockaddr_storage& ss) {
-    std::memset(&ss, 0, sizeof ss);
-    if (a.is_v4()) {
-        auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(port);
-        std::memcpy(&sin->sin_addr, a.bytes(), 4);
-        return sizeof(sockaddr_in);
-    }
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    std::memcpy(&sin6->sin6_addr, a.bytes(), 16);
-    return sizeof(sockaddr_in6);
-}
-
 CheckResult setup_failure(const std::string& what, int e) {
     return CheckResult::failure(FailReason::LocalSetup, "not attempted: " + what + ": " + std::strerror(e));
 }
@@ -63,7 +47,7 @@ std::variant<core::UniqueFd, CheckResult> open_probe_socket(const TcpTarget& t, 
         const net::IpAddress any = t.address.is_v4() ? net::IpAddress::v4(0) : *net::IpAddress::parse("::");
         const net::IpAddress& local = t.bindto ? *t.bindto : any;
         sockaddr_storage ss;
-        const socklen_t len = to_sockaddr(local, port, ss);
+        const socklen_t len = net::to_sockaddr(local, port, ss);
         if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0)
             return setup_failure("bind to " + endpoint_text(local, port), errno);
     }
@@ -76,7 +60,7 @@ std::variant<core::UniqueFd, CheckResult> connect_probe_socket(const TcpTarget& 
     if (auto* r = std::get_if<CheckResult>(&opened)) return std::move(*r);
     core::UniqueFd sock = std::move(std::get<core::UniqueFd>(opened));
     sockaddr_storage ss;
-    const socklen_t len = to_sockaddr(t.address, t.port, ss);
+    const socklen_t len = net::to_sockaddr(t.address, t.port, ss);
     if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&ss), len) < 0) {
         if (errno != EINPROGRESS) return socket_failure(errno);
         in_progress = true;

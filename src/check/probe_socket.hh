@@ -17,8 +17,6 @@
 
 namespace halbd::check {
 
-socklen_t to_sockaddr(const net::IpAddress& a, uint16_t port, sockaddr_storage& ss);
-
 // A LocalSetup failure: "not attempted: WHAT: strerror(e)".
 CheckResult setup_failure(const std::string& what, int e);
 // A connect/send/recv error as a typed result (ECONNREFUSED -> Refused, ...).

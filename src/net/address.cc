@@ -2,6 +2,7 @@
 #include "net/address.hh"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <charconv>
 #include <cstring>
@@ -97,6 +98,23 @@ std::optional<Prefix> Prefix::parse(std::string_view text) {
 
 std::string Prefix::to_string() const {
     return address.to_string() + '/' + std::to_string(length);
+}
+
+socklen_t to_sockaddr(const IpAddress& a, uint16_t port, sockaddr_storage& ss, uint32_t scope_id) {
+    std::memset(&ss, 0, sizeof ss);
+    if (a.is_v4()) {
+        auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        std::memcpy(&sin->sin_addr, a.bytes(), 4);
+        return sizeof(sockaddr_in);
+    }
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(port);
+    sin6->sin6_scope_id = scope_id;
+    std::memcpy(&sin6->sin6_addr, a.bytes(), 16);
+    return sizeof(sockaddr_in6);
 }
 
 }  // namespace halbd::net

@@ -3,6 +3,8 @@
 // forwarding backends; no I/O.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <array>
 #include <compare>
 #include <cstdint>
@@ -53,5 +55,9 @@ struct Prefix {
     friend auto operator<=>(const Prefix&, const Prefix&) = default;
     friend bool operator==(const Prefix&, const Prefix&) = default;
 };
+
+// The socket address of a, port and (IPv6 only) scope id, for bind,
+// connect and sendto; returns its length.
+socklen_t to_sockaddr(const IpAddress& a, uint16_t port, sockaddr_storage& ss, uint32_t scope_id = 0);
 
 }  // namespace halbd::net

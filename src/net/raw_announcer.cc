@@ -48,13 +48,12 @@ core::Status RawAnnouncer::unsolicited_na(const LinkInfo& link, const IpAddress&
         icmp6_ = std::move(s);
     }
     const auto pkt = build_unsolicited_na(link.mac, vip);
-    sockaddr_in6 to{};
-    to.sin6_family = AF_INET6;
-    inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
-    to.sin6_scope_id = static_cast<uint32_t>(link.ifindex);
+    static const IpAddress all_nodes = *IpAddress::parse("ff02::1");
+    sockaddr_storage to;
+    const socklen_t to_len = to_sockaddr(all_nodes, 0, to, static_cast<uint32_t>(link.ifindex));
     if (int idx = link.ifindex; ::setsockopt(icmp6_.get(), IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof idx) < 0)
         return core::system_error("unsolicited NA: IPV6_MULTICAST_IF " + link.name);
-    if (::sendto(icmp6_.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0)
+    if (::sendto(icmp6_.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), to_len) < 0)
         return core::system_error("unsolicited NA for " + vip.to_string() + " on " + link.name);
     return core::Ok{};
 }

@@ -94,14 +94,12 @@ core::Status RawChannel::send(const net::IpAddress& src, const net::IpAddress& d
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
     mh.msg_control = control.data();
-    sockaddr_in to4{};
-    sockaddr_in6 to6{};
+    sockaddr_storage to;
+    const bool scoped = !v4 && (dst.is_multicast() || dst.is_link_local());
+    mh.msg_name = &to;
+    mh.msg_namelen = net::to_sockaddr(dst, 0, to, scoped ? static_cast<uint32_t>(spec_.ifindex) : 0);
     cmsghdr* c;
     if (v4) {
-        to4.sin_family = AF_INET;
-        std::memcpy(&to4.sin_addr, dst.bytes(), 4);
-        mh.msg_name = &to4;
-        mh.msg_namelen = sizeof to4;
         mh.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
         c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = IPPROTO_IP;
@@ -111,11 +109,6 @@ core::Status RawChannel::send(const net::IpAddress& src, const net::IpAddress& d
         std::memcpy(&pi.ipi_spec_dst, src.bytes(), 4);
         std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
     } else {
-        to6.sin6_family = AF_INET6;
-        std::memcpy(&to6.sin6_addr, dst.bytes(), 16);
-        if (dst.is_multicast() || dst.is_link_local()) to6.sin6_scope_id = static_cast<uint32_t>(spec_.ifindex);
-        mh.msg_name = &to6;
-        mh.msg_namelen = sizeof to6;
         mh.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
         c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = IPPROTO_IPV6;
