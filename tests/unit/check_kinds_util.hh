@@ -16,6 +16,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "check/checker.hh"
@@ -30,6 +31,14 @@ using namespace std::chrono_literals;
 
 inline net::IpAddress ip(const char* s) { return *net::IpAddress::parse(s); }
 
+// The whole content of a file ("" if unreadable).
+inline std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
 inline uint16_t local_port(int fd) {
     sockaddr_storage ss;
     socklen_t len = sizeof ss;
@@ -43,7 +52,7 @@ inline core::UniqueFd bound_socket(const net::IpAddress& a, int type, uint16_t& 
     core::UniqueFd fd(::socket(a.is_v4() ? AF_INET : AF_INET6, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd) return fd;
     sockaddr_storage ss;
-    const socklen_t len = to_sockaddr(a, 0, ss);
+    const socklen_t len = net::to_sockaddr(a, 0, ss);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) < 0) return core::UniqueFd();
     port = local_port(fd.get());
     return fd;

@@ -26,13 +26,6 @@ namespace {
 using namespace test_util;
 using forward::test_util::load;
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 struct CheckMiscTest : EpollTest {
     TempDir dir;
     MiscTarget misc(const std::string& command, Duration timeout = 5s, bool dynamic = false) {

@@ -23,13 +23,6 @@ namespace {
 using namespace test_util;
 using forward::test_util::load;
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 struct NotifyTest : EpollTest {
     TempDir dir;
     // A script appending its arguments to dir/log.
