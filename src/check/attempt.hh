@@ -15,7 +15,7 @@ namespace halbd::check {
 class AttemptChecker : public Checker {
 public:
     explicit AttemptChecker(core::EventLoop& loop)
-        : loop_(loop), timer_(loop_.create_timer([this] { fire(); })) {}
+        : loop_(loop), timer_(loop_.create_bulk_timer([this] { fire(); })) {}
     AttemptChecker(const AttemptChecker&) = delete;
     AttemptChecker& operator=(const AttemptChecker&) = delete;
 

@@ -45,13 +45,13 @@ Jitter random_jitter() {
 }
 
 ScheduledCheck::ScheduledCheck(core::EventLoop& loop, std::unique_ptr<Checker> checker, Schedule schedule,
-                               Listener listener, AttemptStats* stats)
+                               Listener listener, core::LatenessHistogram* stats)
     : loop_(loop),
       checker_(std::move(checker)),
       schedule_(schedule),
       listener_(std::move(listener)),
       stats_(stats),
-      timer_(loop_.create_timer([this] { attempt(); })),
+      timer_(loop_.create_bulk_timer([this] { attempt(); })),
       // check_api.c: in alpha mode a checker that has not run counts as failed.
       up_(!schedule.alpha) {
     if (auto r = checker_->initial()) {

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "check/attempt_stats.hh"
+#include "core/lateness_histogram.hh"
 #include "check/checker.hh"
 #include "config/model_check.hh"
 #include "core/event_loop.hh"
@@ -53,7 +53,7 @@ public:
     // The listener must not destroy this object. stats (optional, outliving
     // this) counts every attempt and how late it started.
     ScheduledCheck(core::EventLoop& loop, std::unique_ptr<Checker> checker, Schedule schedule, Listener listener,
-                   AttemptStats* stats = nullptr);
+                   core::LatenessHistogram* stats = nullptr);
     ScheduledCheck(const ScheduledCheck&) = delete;
     ScheduledCheck& operator=(const ScheduledCheck&) = delete;
 
@@ -90,7 +90,7 @@ private:
     std::unique_ptr<Checker> checker_;
     Schedule schedule_;
     Listener listener_;
-    AttemptStats* stats_;
+    core::LatenessHistogram* stats_;
     core::TimerPtr timer_;
     MonoTime planned_{};   // when the armed attempt should start
     bool rerun_ = false;   // woken while an attempt ran: attempt again at once

@@ -407,9 +407,9 @@ void CheckSubsystem::dump_state(std::ostream& os) const {
     std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
     os << "# health checks: " << sorted.size() << " probe(s)\n";
     // Whether the scheduler keeps up (bench/check-tcp.sh reads these lines).
-    os << "# check attempts: " << stats_.attempts() << ", lateness max " << ms_text(stats_.max_lateness())
+    os << "# check attempts: " << stats_.count() << ", lateness max " << ms_text(stats_.max())
        << " p99 " << ms_text(stats_.percentile(0.99)) << " p50 " << ms_text(stats_.percentile(0.5)) << "\n";
-    if (stats_.attempts()) {
+    if (stats_.count()) {
         os << "# check lateness histogram (us:count): ";
         stats_.write_histogram(os);
         os << "\n";

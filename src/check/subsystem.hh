@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "check/attempt_stats.hh"
+#include "core/lateness_histogram.hh"
 #include "check/checker.hh"
 #include "check/notify_runner.hh"
 #include "check/scheduled_check.hh"
@@ -70,7 +70,7 @@ public:
     void stop(const Options& opts) override;
     bool scripts_idle() const { return runner_.idle(); }
     const NotifyRunner& scripts() const { return runner_; }
-    const AttemptStats& attempt_stats() const { return stats_; }
+    const core::LatenessHistogram& attempt_stats() const { return stats_; }
     void dump_state(std::ostream& os) const override;
 
     // forward::PoolView, for the objects of the model last applied. Objects
@@ -125,7 +125,7 @@ private:
     Jitter jitter_;
     PoolChanged on_change_;
     NotifyScript notify_;
-    AttemptStats stats_;
+    core::LatenessHistogram stats_;
     NotifyRunner runner_;
     // The prepared notify scripts of the current model, by script.
     std::unordered_map<const config::Script*, std::shared_ptr<const ScriptCommand>> scripts_;

@@ -29,7 +29,7 @@ TcpTarget TcpTarget::from_config(const config::Checker& c) {
 }
 
 TcpChecker::TcpChecker(core::EventLoop& loop, TcpTarget target)
-    : loop_(loop), target_(std::move(target)), timer_(loop_.create_timer([this] { on_timeout(); })) {}
+    : loop_(loop), target_(std::move(target)), timer_(loop_.create_bulk_timer([this] { on_timeout(); })) {}
 
 TcpChecker::~TcpChecker() { release(); }
 

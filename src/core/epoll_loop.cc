@@ -300,6 +300,7 @@ EpollLoop::EpollLoop(UniqueFd epfd, UniqueFd timerfd)
 
 EpollLoop::~EpollLoop() {
     orphans_.clear();
+    assert(bulk_.armed_count() == 0 && "timers must be destroyed before their loop");
     assert(fd_watches_.empty() && signal_watches_.empty() &&
            "watches must be destroyed before their loop");
 }
@@ -311,7 +312,8 @@ MonoTime EpollLoop::now() const {
 }
 
 void EpollLoop::program_timerfd() {
-    const std::optional<MonoTime> want = timers_.next_deadline();
+    std::optional<MonoTime> want = timers_.next_deadline();
+    if (const auto bulk = bulk_.next_deadline(); bulk && (!want || *bulk < *want)) want = bulk;
     if (want == programmed_) return;
     itimerspec its{};
     if (want) {
@@ -336,11 +338,15 @@ void EpollLoop::drain_timerfd() {
 
 size_t EpollLoop::run_once(Duration timeout) {
     assert(!in_dispatch_ && "run_once called from a callback");
-    program_timerfd();
     int ms = -1;
-    if (timeout >= Duration::zero()) {
-        auto c = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
-        ms = c > INT_MAX ? INT_MAX : static_cast<int>(c);
+    if (bulk_backlog_) {
+        ms = 0;  // only polls: no need to program the timerfd
+    } else {
+        program_timerfd();
+        if (timeout >= Duration::zero()) {
+            auto c = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
+            ms = c > INT_MAX ? INT_MAX : static_cast<int>(c);
+        }
     }
     std::array<epoll_event, 64> evs;
     int n = ::epoll_wait(epfd_.get(), evs.data(), static_cast<int>(evs.size()), ms);
@@ -349,8 +355,8 @@ size_t EpollLoop::run_once(Duration timeout) {
         n = 0;
     }
     in_dispatch_ = true;
-    // Timers first: an advert due now must not wait behind a batch of packets.
-    // Timers armed by these callbacks wait for the next pass.
+    // Urgent timers first: an advert due now must not wait behind a batch of
+    // packets. Timers armed by these callbacks wait for the next pass.
     size_t ran = timers_.fire_due(now(), timers_.next_seq());
     for (int i = 0; i < n; ++i) {
         const uint64_t id = evs[i].data.u64;
@@ -362,6 +368,15 @@ size_t EpollLoop::run_once(Duration timeout) {
             ran += dispatch_fd(id, evs[i].events);
         }
     }
+    // Bulk timers last, one slice per pass: thousands of health checks due
+    // at once start a slice at a time, and the completions of one slice are
+    // read before the next starts. Firing them all at once made a burst of
+    // connects that delayed its own completions, and since each next attempt
+    // is planned from a completion, the bursts fed themselves.
+    const MonoTime start = now();
+    ran += bulk_.fire_due(start, bulk_.next_seq(), {}, start + kBulkSlice);
+    const auto next_bulk = bulk_.next_deadline();
+    bulk_backlog_ = next_bulk && *next_bulk <= start;
     in_dispatch_ = false;
     return ran;
 }

@@ -1,7 +1,7 @@
 // core/epoll_loop.hh: EpollLoop, the EventLoop the daemon runs on. One epoll
 // set; one timerfd (CLOCK_MONOTONIC, absolute) programmed for the earliest
-// timer of a TimerQueue; one signalfd for the watched signals; one pidfd per
-// watched child. Created once by halbd.cc; owns those descriptors. It is the
+// timer of its two TimerQueues (urgent and bulk); one signalfd for the
+// watched signals; one pidfd per watched child. Created once by halbd.cc; owns those descriptors. It is the
 // only place that reads the monotonic clock.
 #pragma once
 
@@ -32,9 +32,11 @@ public:
     void reap_in_background(pid_t pid, UniqueFd pidfd) override;
     void run() override;
     size_t run_once(Duration timeout) override;
+    TimerPtr create_bulk_timer(TimerCallback cb) override { return bulk_.create(std::move(cb)); }
 
     // Timers firing later than this after their deadline count as late
-    // (default 1ms).
+    // (default 1ms). timer_stats() covers the urgent timers only: bulk
+    // timers are late by design when there are more than a slice of them.
     void set_lateness_threshold(Duration d) { timers_.set_lateness_threshold(d); }
     void reset_timer_stats() { timers_.reset_stats(); }
     size_t background_children() const { return orphans_.size(); }
@@ -58,6 +60,8 @@ private:
     void unregister_signal(SignalWatchImpl* w);
     bool update_signalfd();
 
+    // How long one pass may spend firing due bulk timers.
+    static constexpr Duration kBulkSlice = std::chrono::milliseconds(5);
     static constexpr uint64_t kTimerId = 0;
     static constexpr uint64_t kSignalId = 1;
 
@@ -65,6 +69,8 @@ private:
     UniqueFd timerfd_;
     UniqueFd signalfd_;
     std::optional<MonoTime> programmed_;  // what the timerfd is set to
+    TimerQueue bulk_{*this};
+    bool bulk_backlog_ = false;           // due bulk timers left for the next pass
     bool in_dispatch_ = false;
     uint64_t next_id_ = 16;
 

@@ -95,6 +95,13 @@ public:
     virtual MonoTime now() const = 0;
 
     virtual TimerPtr create_timer(TimerCallback cb) = 0;
+    // A timer of a kind there may be tens of thousands of (one per health
+    // check), whose work may wait a little behind urgent work: the daemon's
+    // loop fires due bulk timers after each pass's fd events and only for a
+    // bounded slice of time per pass, so a burst of them neither delays an
+    // advert nor holds back the completions of attempts already in flight.
+    // Otherwise a Timer like any other (deadline order, arming order).
+    virtual TimerPtr create_bulk_timer(TimerCallback cb) = 0;
 
     // Watches fd (level-triggered) for fd_events bits. Returns nullptr if the
     // fd cannot be watched (bad, not pollable, or already watched), with errno

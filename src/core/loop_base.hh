@@ -16,6 +16,8 @@ namespace halbd::core {
 class LoopBase : public EventLoop {
 public:
     TimerPtr create_timer(TimerCallback cb) final { return timers_.create(std::move(cb)); }
+    // Bulk timers are plain timers unless a loop schedules them apart.
+    TimerPtr create_bulk_timer(TimerCallback cb) override { return timers_.create(std::move(cb)); }
     void stop() final { stopped_ = true; }
     TimerStats timer_stats() const final { return timers_.stats(); }
 

@@ -111,7 +111,7 @@ void TimerQueue::remove(Impl* t) {
 }
 
 size_t TimerQueue::fire_due(MonoTime limit, uint64_t seq_limit,
-                            const std::function<void(MonoTime)>& before_fire) {
+                            const std::function<void(MonoTime)>& before_fire, MonoTime stop_at) {
     assert(firing_ == nullptr && "fire_due is not re-entrant");
     size_t fired = 0;
     while (!heap_.empty()) {
@@ -135,6 +135,7 @@ size_t TimerQueue::fire_due(MonoTime limit, uint64_t seq_limit,
         if (firing_ == t) t->cb_ = std::move(cb);
         firing_ = nullptr;
         ++fired;
+        if (stop_at != MonoTime::max() && loop_.now() >= stop_at) break;
     }
     return fired;
 }

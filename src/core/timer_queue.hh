@@ -32,9 +32,12 @@ public:
 
     // Fires, in order, the timers with deadline <= limit and arming sequence
     // < seq_limit. before_fire (may be empty) runs before each callback with
-    // the timer's deadline (SimLoop sets its clock there). Returns the count.
+    // the timer's deadline (SimLoop sets its clock there). Stops early once
+    // the loop's clock reaches stop_at (checked after each callback, so at
+    // least one fires). Returns the count.
     size_t fire_due(MonoTime limit, uint64_t seq_limit = std::numeric_limits<uint64_t>::max(),
-                    const std::function<void(MonoTime)>& before_fire = {});
+                    const std::function<void(MonoTime)>& before_fire = {},
+                    MonoTime stop_at = MonoTime::max());
 
     const TimerStats& stats() const { return stats_; }
     void set_lateness_threshold(Duration d) { stats_.threshold = d; }

@@ -36,7 +36,8 @@ void text_row(std::ostream& os, const Row& r) {
     os << (r.io && r.io->vips_installed() ? " (installed)" : " (not installed)") << "\n";
     for (const auto& f : i.fault_sources()) os << "  fault: " << f << "\n";
     os << "  adverts sent " << i.stats().adverts_sent << " received " << i.stats().adverts_received
-       << ", advert lateness max " << log::secs(i.lateness().max) << "\n";
+       << ", advert lateness p99 " << log::secs(i.lateness().percentile(0.99))
+       << " max " << log::secs(i.lateness().max()) << "\n";
     os << "  drops " << (r.drops ? r.drops->total() : 0);
     if (r.drops)
         for (size_t k = 0; k < vrrp::kDropReasonCount; ++k)
@@ -72,7 +73,8 @@ void json_row(JsonWriter& w, const Row& r) {
         .member("priority_zero_received", s.pri_zero_received)
         .member("lower_priority_received", s.lower_prio_received)
         .end_object();
-    w.member("advert_lateness_max", seconds(i.lateness().max));
+    w.member("advert_lateness_p99", seconds(i.lateness().percentile(0.99)));
+    w.member("advert_lateness_max", seconds(i.lateness().max()));
     w.key("drops").begin_object().member("total", r.drops ? r.drops->total() : uint64_t{0});
     w.key("by_reason").begin_object();
     if (r.drops)

@@ -50,15 +50,6 @@ const char* to_string(State s) {
     return "?";
 }
 
-void AdvertLateness::record(Duration late) {
-    if (late < Duration::zero()) late = Duration::zero();
-    ++count;
-    max = std::max(max, late);
-    size_t i = 0;
-    while (i < kBounds.size() && late >= kBounds[i]) ++i;
-    ++buckets[i];
-}
-
 Instance::Instance(core::EventLoop& loop, InstanceConfig config, Actions& actions)
     : loop_(loop),
       cfg_(std::move(config)),

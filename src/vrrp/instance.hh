@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "core/event_loop.hh"
+#include "core/lateness_histogram.hh"
 #include "net/address.hh"
 #include "vrrp/drop.hh"
 #include "vrrp/instance_config.hh"
@@ -76,18 +77,6 @@ struct InstanceStats {
     uint64_t lower_prio_received = 0;  // as master
 };
 
-// How late Adver_Timer fired compared to its deadline: a late advert is the
-// first sign of a loop blocked by something else.
-struct AdvertLateness {
-    static constexpr std::array<Duration, 4> kBounds{std::chrono::milliseconds(1), std::chrono::milliseconds(10),
-                                                     std::chrono::milliseconds(100), std::chrono::seconds(1)};
-    uint64_t count = 0;
-    Duration max{0};
-    std::array<uint64_t, kBounds.size() + 1> buckets{};  // < 1ms, < 10ms, < 100ms, < 1s, >= 1s
-
-    void record(Duration late);
-};
-
 class Instance {
 public:
     using Listener = std::function<void(Instance&, const InstanceEvent&)>;
@@ -146,7 +135,9 @@ public:
     std::optional<MonoTime> master_down_deadline() const;
     std::optional<MonoTime> adver_deadline() const;
     const InstanceStats& stats() const { return stats_; }
-    const AdvertLateness& lateness() const { return lateness_; }
+    // How late Adver_Timer fired compared to its deadline: a late advert is
+    // the first sign of a loop blocked by something else.
+    const core::LatenessHistogram& lateness() const { return lateness_; }
 
 private:
     void transition(State to, std::string_view reason);  // the one door
@@ -186,7 +177,7 @@ private:
     AnnounceReason delayed_garp_reason_ = AnnounceReason::MasterDelayed;
 
     InstanceStats stats_;
-    AdvertLateness lateness_;
+    core::LatenessHistogram lateness_;
     MasterGate gate_;
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
 

@@ -298,7 +298,8 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
            << ", lower priority received " << s.lower_prio_received << '\n';
         os << "#   tx errors " << io.tx_errors << ", no source " << io.tx_no_source << ", VIP errors "
            << io.vip_errors << ", GARPs " << io.garps_sent << ", NAs " << io.nas_sent << ", announce errors "
-           << io.announce_errors << ", late adverts max " << log::secs(i.lateness().max) << '\n';
+           << io.announce_errors << ", advert lateness p99 " << log::secs(i.lateness().percentile(0.99))
+           << " max " << log::secs(i.lateness().max()) << '\n';
         for (const auto& f : i.fault_sources()) os << "#   fault: " << f << '\n';
         dump_drops(os, n->drops);
     }

@@ -381,6 +381,60 @@ TEST(EpollLoopTest, LatenessIsMeasured) {
     EXPECT_EQ(loop->timer_stats().max_lateness, 0ns);
 }
 
+// Busy for d of wall time (a check attempt's connect, say).
+void spin(Duration d) {
+    const auto end = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < end) {
+    }
+}
+
+TEST(EpollLoopTest, BulkTimersYieldToUrgentTimersAndFdEvents) {
+    auto loop = make_loop();
+    constexpr int kBulk = 200;  // 1ms each: 40 slices of the loop's 5ms
+    int bulk_fired = 0;
+    std::vector<MonoTime> order;
+    std::vector<TimerPtr> bulk;
+    const MonoTime base = loop->now();
+    for (int i = 0; i < kBulk; ++i) {
+        auto holder = std::make_shared<Timer*>(nullptr);
+        bulk.push_back(loop->create_bulk_timer([&, holder] {
+            order.push_back((*holder)->deadline());
+            ++bulk_fired;
+            spin(1ms);
+        }));
+        *holder = bulk.back().get();
+        bulk.back()->arm_at(base - std::chrono::microseconds(kBulk - i));
+    }
+    int urgent_saw = -1;
+    auto urgent = loop->create_timer([&] { urgent_saw = bulk_fired; });
+    urgent->arm_at(base);  // after every bulk deadline
+    Pipe p;
+    int fd_saw = -1;
+    auto w = loop->watch_fd(p.r.get(), fd_events::readable, [&](uint32_t) {
+        char c;
+        (void)::read(p.r.get(), &c, 1);
+        fd_saw = bulk_fired;
+    });
+    ASSERT_EQ(::write(p.w.get(), "x", 1), 1);
+    // A late urgent timer armed once the backlog is there still comes first.
+    int late_urgent_saw = -1;
+    auto late_urgent = loop->create_timer([&] { late_urgent_saw = bulk_fired; });
+    ASSERT_TRUE(run_until(*loop, [&] {
+        if (bulk_fired > 0 && !late_urgent->armed() && late_urgent_saw < 0) late_urgent->arm(0ns);
+        return bulk_fired == kBulk && late_urgent_saw >= 0;
+    }));
+    // The urgent timer and the pipe went first although due later than the
+    // whole bulk backlog; the late urgent timer waited at most one slice.
+    EXPECT_EQ(urgent_saw, 0);
+    EXPECT_EQ(fd_saw, 0);
+    EXPECT_GT(late_urgent_saw, 0);
+    EXPECT_LT(late_urgent_saw, kBulk / 2);
+    // Bulk timers themselves still fire in deadline order.
+    EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+    // And they are not in the urgent lateness statistics.
+    EXPECT_EQ(loop->timer_stats().fired, 2u);
+}
+
 TEST(EpollLoopTest, TenThousandTimersFireInOrder) {
     auto loop = make_loop();
     constexpr int kCount = 10'000;

@@ -1,9 +1,9 @@
-// check/attempt_stats.hh: AttemptStats, the health-check counters that show
-// whether the scheduler keeps up: attempts started (all probes, across
-// reloads) and how late each started compared to its planned time, as a
-// log-linear histogram (max exact, percentiles within 1/16 of the value).
-// Owned by CheckSubsystem, fed by every ScheduledCheck, shown in the USR1
-// dump (bench/check-tcp.sh reads it).
+// core/lateness_histogram.hh: LatenessHistogram, how late things happened
+// compared to when they were due, as a log-linear histogram (max exact,
+// percentiles within 1/16 of the value). CheckSubsystem keeps one for the
+// start of every health-check attempt, each VRRP Instance one for its
+// adverts (Adver_Timer); both are shown in the USR1 dump and by halbctl, and
+// bench/check-tcp.sh reads them.
 #pragma once
 
 #include <array>
@@ -12,23 +12,23 @@
 
 #include "core/time.hh"
 
-namespace halbd::check {
+namespace halbd::core {
 
-class AttemptStats {
+class LatenessHistogram {
 public:
     void record(Duration late) {
-        ++attempts_;
+        ++count_;
         const auto us = late.count() > 0 ? static_cast<uint64_t>(late.count() / 1000) : 0;
         ++buckets_[bucket_of(us)];
         if (late > max_) max_ = late;
     }
-    uint64_t attempts() const { return attempts_; }
-    Duration max_lateness() const { return max_; }
-    // The lateness under which fraction q of the attempts started (the upper
-    // bound of the histogram bucket holding it).
+    uint64_t count() const { return count_; }
+    Duration max() const { return max_; }
+    // The lateness under which fraction q of the records fall (the upper
+    // bound of the histogram bucket holding it, at most the max).
     Duration percentile(double q) const {
-        if (attempts_ == 0) return Duration::zero();
-        const auto want = static_cast<uint64_t>(q * static_cast<double>(attempts_ - 1)) + 1;
+        if (count_ == 0) return Duration::zero();
+        const auto want = static_cast<uint64_t>(q * static_cast<double>(count_ - 1)) + 1;
         uint64_t seen = 0;
         for (size_t b = 0; b < kBuckets; ++b) {
             seen += buckets_[b];
@@ -41,7 +41,7 @@ public:
     }
 
     // The histogram as "UPPER_US:COUNT ..." over the non-empty buckets: two
-    // dumps give the lateness of the attempts between them (bench/check-tcp.sh).
+    // dumps give the lateness of what happened between them (bench/check-tcp.sh).
     template <class Out>
     void write_histogram(Out& os) const {
         const char* sep = "";
@@ -68,9 +68,9 @@ public:
 
 private:
     static constexpr size_t kBuckets = 16 * 40;  // up to 2^40 us (12 days)
-    uint64_t attempts_ = 0;
+    uint64_t count_ = 0;
     Duration max_{0};
     std::array<uint64_t, kBuckets> buckets_{};
 };
 
-}  // namespace halbd::check
+}  // namespace halbd::core
