@@ -15,6 +15,7 @@
 #include "core/daemon.hh"
 #include "core/epoll_loop.hh"
 #include "core/log.hh"
+#include "core/proc_connector_monitor.hh"
 #include "check/subsystem.hh"
 #include "ctl/commands.hh"
 #include "ctl/server.hh"
@@ -167,6 +168,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     std::unique_ptr<net::RtnlLinkMonitor> links;  // link up/down for tracking
     net::RawAnnouncer announcer;
     vrrp::RawTransport transport(**loop);
+    core::ProcConnectorMonitor processes(**loop);  // track_process; listens only when used
     std::unique_ptr<vrrp::VrrpSubsystem> vrrp_sub;
     if (opts.check_only) {
         ctl_sources.vrrp_absent = "halbd runs health checks and forwarding only (-C)";
@@ -181,7 +183,8 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
                 links = std::move(lm.value());
             else
                 log::error("VRRP: interfaces are not tracked: ", lm.error().message);
-            vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport, links.get());
+            vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport, links.get(),
+                                                             nullptr, &processes);
         }
     }
     Daemon daemon(**loop, opts, path);

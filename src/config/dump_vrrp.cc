@@ -217,6 +217,7 @@ void dump_vrrp(const Model& m, Dumper& out) {
         if (!words.empty()) out.line("process", words);
         if (p.param_match == ParamMatch::Initial) out.line("param_match", "initial");
         if (p.param_match == ParamMatch::Partial) out.line("param_match", "partial");
+        if (p.param_match == ParamMatch::Exact && p.process.size() == 1) out.line("param_match");
         out.line("weight", std::to_string(p.weight) + (p.weight_reverse ? " reverse" : ""));
         out.line("quorum", p.quorum);
         out.line("quorum_max", p.quorum_max);

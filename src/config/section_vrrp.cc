@@ -119,6 +119,10 @@ const KeywordTable<TrackProcess>& track_process_table() {
     static const KeywordTable<P> t("vrrp_track_process", {
         {"process", [](P& p, Args& a) { if (a.count(1, SIZE_MAX)) p.process = a.strings(0); }},
         {"param_match", [](P& p, Args& a) {
+             if (a.size() == 0) {  // bare: the process must have no parameters
+                 p.param_match = ParamMatch::Exact;
+                 return;
+             }
              if (!a.count(1)) return;
              if (auto c = a.choice(0, {"initial", "partial"}))
                  p.param_match = *c == "initial" ? ParamMatch::Initial : ParamMatch::Partial;

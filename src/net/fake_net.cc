@@ -9,7 +9,7 @@ namespace halbd::net {
 LinkInfo& FakeAddressBackend::add_link(const std::string& name, std::optional<Prefix> primary) {
     Link& l = links_[name];
     l.info.name = name;
-    l.info.ifindex = static_cast<int>(links_.size()) + 1;
+    l.info.ifindex = next_ifindex_++;
     l.info.mac = {0x02, 0, 0, 0, 0, static_cast<uint8_t>(l.info.ifindex)};
     l.info.up = l.info.running = true;
     if (primary) l.addrs.push_back(InterfaceAddress{*primary, 0, false, false, {}});

@@ -18,6 +18,8 @@ class FakeAddressBackend final : public AddressBackend {
 public:
     // Adds a link (ifindex = order of creation, from 2), optionally with an address.
     LinkInfo& add_link(const std::string& name, std::optional<Prefix> primary = std::nullopt);
+    // Deletes a link and its addresses (add_link again: a new ifindex).
+    void remove_link(const std::string& name) { links_.erase(name); }
 
     core::Result<LinkInfo> link(const std::string& ifname) override;
     core::Result<std::vector<InterfaceAddress>> addresses(const std::string& ifname, Family family) override;
@@ -36,6 +38,7 @@ private:
     std::map<std::string, Link> links_;
     std::vector<std::string> journal_;
     int fail_next_ = 0;
+    int next_ifindex_ = 2;
 };
 
 class FakeAnnouncer final : public Announcer {

@@ -52,6 +52,8 @@ void InstanceIo::load(const config::VrrpInstance& v, const config::GlobalDefs& g
 void InstanceIo::bind(Instance* instance, Channel* channel) {
     instance_ = instance;
     channel_ = channel;
+    primary_.reset();  // a new channel may be a new interface: learn the source again
+    links_.clear();
 }
 
 void InstanceIo::update(const config::VrrpInstance& v, const config::GlobalDefs& g) {

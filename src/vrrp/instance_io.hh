@@ -46,7 +46,7 @@ public:
     InstanceIo& operator=(const InstanceIo&) = delete;
 
     // Binds to the instance it acts for and the channel adverts go out on
-    // (null: sends fail and are counted).
+    // (null: sends fail and are counted). The advert source is looked up again.
     void bind(Instance* instance, Channel* channel);
     // Reload with the same identity: new VIP list, peers, group; while the
     // VIPs are installed only the difference is applied.

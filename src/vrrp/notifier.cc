@@ -43,6 +43,7 @@ Notifier::Scripts Notifier::resolve(const std::string& who, const std::optional<
 }
 
 void Notifier::configure(const config::Model& m) {
+    deleting_.clear();
     instances_.clear();
     groups_.clear();
     for (const auto& v : m.vrrp.vrrp_instance) {
@@ -52,6 +53,10 @@ void Notifier::configure(const config::Model& m) {
             s.rx_lower = ScriptSpec::resolve(v.name + ": notify_master_rx_lower_pri", v.notify_master_rx_lower_pri->command,
                                              v.notify_master_rx_lower_pri->user, m.global);
         s.priority_changes = v.notify_priority_changes.value_or(m.global.vrrp_notify_priority_changes);
+        s.notify_deleted = v.notify_deleted_set;
+        if (v.notify_deleted)
+            s.deleted = ScriptSpec::resolve(v.name + ": notify_deleted", v.notify_deleted->command,
+                                            v.notify_deleted->user, m.global);
         instances_[v.name] = std::move(s);
     }
     for (const auto& g : m.vrrp.vrrp_sync_group)
@@ -149,17 +154,30 @@ void Notifier::run(const ScriptSpec& spec, std::vector<std::string> args) {
 }
 
 void Notifier::notify(const Scripts* s, bool group, const std::string& name, State to, int priority) {
-    const char* state = to_string(to);
-    if (s) {
-        const std::optional<ScriptSpec>* own = to == State::Master   ? &s->master
-                                               : to == State::Backup ? &s->backup
-                                               : to == State::Fault  ? &s->fault
-                                               : to == State::Stopped ? &s->stop
-                                                                      : nullptr;
-        if (own && *own) run(**own, {});
-        if (s->generic) run(*s->generic, {group ? "GROUP" : "INSTANCE", name, state, std::to_string(priority)});
-    }
+    const std::optional<ScriptSpec>* own = !s                    ? nullptr
+                                           : to == State::Master  ? &s->master
+                                           : to == State::Backup  ? &s->backup
+                                           : to == State::Fault   ? &s->fault
+                                           : to == State::Stopped ? &s->stop
+                                                                  : nullptr;
+    notify_as(own, s, group, name, to_string(to), priority);
+}
+
+void Notifier::notify_as(const std::optional<ScriptSpec>* own, const Scripts* s, bool group, const std::string& name,
+                         std::string_view state, int priority) {
+    if (own && *own) run(**own, {});
+    if (s && s->generic) run(*s->generic, {group ? "GROUP" : "INSTANCE", name, std::string(state), std::to_string(priority)});
     write_fifos(fifo_line(group, name, state, priority));
+}
+
+// keepalived: an instance deleted by a reload is notified FAULT (its
+// notify_fault runs), unless notify_deleted: DELETED, and its script if any.
+void Notifier::notify_deleted(const Scripts* s, const std::string& name, int priority) {
+    log::info(name, ": removed by reload; notified ", s && s->notify_deleted ? "DELETED" : "FAULT");
+    if (s && s->notify_deleted)
+        notify_as(&s->deleted, s, false, name, "DELETED", priority);
+    else
+        notify(s, false, name, State::Fault, priority);
 }
 
 void Notifier::on_instance(Instance& i, const InstanceEvent& e) {
@@ -168,7 +186,10 @@ void Notifier::on_instance(Instance& i, const InstanceEvent& e) {
     switch (e.kind) {
         case InstanceEvent::Kind::StateChange:
             if (e.to == State::Initialize || e.from == e.to) return;
-            notify(s, false, i.name(), e.to, i.effective_priority());
+            if (e.to == State::Stopped && deleting_.erase(i.name()))
+                notify_deleted(s, i.name(), i.effective_priority());
+            else
+                notify(s, false, i.name(), e.to, i.effective_priority());
             return;
         case InstanceEvent::Kind::MasterRxLowerPriority:
             if (s && s->rx_lower) run(*s->rx_lower, {});

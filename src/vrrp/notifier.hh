@@ -5,7 +5,9 @@
 // priority appended, and writes the same four words as one line to
 // notify_fifo and vrrp_notify_fifo (`INSTANCE "VI_1" MASTER 100`), plus
 // MASTER_RX_LOWER_PRI and, with notify_priority_changes, MASTER_PRIORITY /
-// BACKUP_PRIORITY lines. Scripts run without a shell and are never waited
+// BACKUP_PRIORITY lines. An instance removed by a reload is notified as
+// keepalived does: FAULT, or with notify_deleted DELETED (and its script).
+// Scripts run without a shell and are never waited
 // for; FIFOs are opened non-blocking. Owned by the VRRP subsystem.
 #pragma once
 
@@ -13,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,13 +48,16 @@ public:
     // the FIFOs (created as FIFOs when missing); a reload reopens only what changed.
     void configure(const config::Model& m);
     void on_instance(Instance& i, const InstanceEvent& e);
+    // The instance's next stop is its removal by a reload (called before it stops).
+    void deleting(const std::string& instance) { deleting_.insert(instance); }
     void on_group(const std::string& group, State to);
     const NotifierStats& stats() const { return stats_; }
 
 private:
     struct Scripts {
-        std::optional<ScriptSpec> master, backup, fault, stop, generic, rx_lower;
+        std::optional<ScriptSpec> master, backup, fault, stop, generic, rx_lower, deleted;
         bool priority_changes = false;
+        bool notify_deleted = false;  // removal says DELETED rather than FAULT
     };
     struct Fifo {
         std::string path;
@@ -67,6 +73,9 @@ private:
     void start_reader(Fifo& f, const std::optional<config::Script>& script, const config::GlobalDefs& g,
                       const char* keyword);
     void notify(const Scripts* s, bool group, const std::string& name, State to, int priority);
+    void notify_as(const std::optional<ScriptSpec>* own, const Scripts* s, bool group, const std::string& name,
+                   std::string_view state, int priority);
+    void notify_deleted(const Scripts* s, const std::string& name, int priority);
     void run(const ScriptSpec& spec, std::vector<std::string> args);
     void write_fifos(const std::string& line);
 
@@ -74,6 +83,7 @@ private:
     ScriptRunner& runner_;
     std::map<std::string, Scripts> instances_;
     std::map<std::string, Scripts> groups_;
+    std::set<std::string> deleting_;
     Fifo fifo_;       // notify_fifo
     Fifo vrrp_fifo_;  // vrrp_notify_fifo
     uint64_t next_run_ = 1;

@@ -17,12 +17,13 @@ const char* family_name(net::Family f) { return f == net::Family::V4 ? "IPv4" : 
 }  // namespace
 
 VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
-                             Transport& transport, net::LinkMonitor* links, ScriptRunner* runner)
+                             Transport& transport, net::LinkMonitor* links, ScriptRunner* runner,
+                             core::ProcessMonitor* procs)
     : loop_(loop),
       own_runner_(runner ? nullptr : std::make_unique<SpawnScriptRunner>(loop)),
       runner_(runner ? *runner : *own_runner_),
       links_(links),
-      trackers_(loop, runner_),
+      trackers_(loop, runner_, procs),
       notifier_(loop, runner_),
       addresses_(addresses),
       announcer_(announcer),
@@ -79,21 +80,43 @@ bool VrrpSubsystem::open_channel(const ChannelKey& key, ChannelState& cs) {
     return true;
 }
 
-// An interface that was missing at start appears: its socket opens now and
-// the instances on it leave the "unusable" fault (tracking does the rest).
+// Link events: the channels on the interface follow it, then tracking.
 void VrrpSubsystem::on_link(const std::string& ifname) {
-    for (auto& [key, cs] : channels_) {
-        if (key.first != ifname || cs->channel) continue;
-        if (!links_->up(ifname) || !open_channel(key, *cs)) continue;
-        for (auto& [name, n] : nodes_) {
-            if (n->channel != key) continue;
-            n->io->bind(n->instance.get(), cs->channel.get());
-            n->instance->set_fault(false, "interface " + ifname + " unusable");
-        }
-        reconcile_groups();
-    }
+    for (auto& [key, cs] : channels_)
+        if (key.first == ifname) follow_link(key, *cs);
     for (auto& [name, n] : nodes_)
         if (n->tracking) n->tracking->on_link(ifname);
+}
+
+// A socket stays bound to the interface index it was opened on: when the
+// interface goes away or comes back under another index (deleted and
+// created again), the socket closes and its instances are in FAULT
+// ("unusable"); once an interface of that name is up, a new socket opens,
+// the instances are bound to it (their advert source learnt again) and
+// leave that fault. An interface missing at start takes the second path.
+void VrrpSubsystem::follow_link(const ChannelKey& key, ChannelState& cs) {
+    const std::string unusable = "interface " + key.first + " unusable";
+    auto rebind = [&](Channel* ch, bool fault) {
+        for (auto& [name, n] : nodes_) {
+            if (n->channel != key) continue;
+            n->io->bind(n->instance.get(), ch);
+            n->instance->set_fault(fault, unusable);
+        }
+    };
+    if (cs.channel) {
+        const int old_index = cs.channel->spec().ifindex;
+        auto link = addresses_.link(key.first);
+        if (link && link->ifindex == old_index) return;
+        log::info("VRRP: ", key.first, " (", family_name(key.second), ") index ", old_index,
+                  link ? log::concat(" replaced by index ", link->ifindex) : std::string(" removed"),
+                  "; socket closed");
+        cs.channel.reset();
+        cs.groups.clear();
+        rebind(nullptr, true);
+    }
+    if (!links_->up(key.first).value_or(false) || !open_channel(key, cs)) return;
+    rebind(cs.channel.get(), false);
+    reconcile_groups();
 }
 
 std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::VrrpInstance& v,
@@ -155,6 +178,7 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
 
     for (const auto& name : going) {
         auto& n = nodes_[name];
+        if (!wanted.count(name)) notifier_.deleting(name);
         n->instance->stop(wanted.count(name) ? "reload: interface, family, VRID or version changed"
                                              : "reload: instance removed");
         nodes_.erase(name);
@@ -304,8 +328,12 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
         dump_drops(os, n->drops);
     }
     for (const auto& [key, cs] : channels_) {
-        os << "# VRRP socket " << key.first << " " << family_name(key.second) << ": "
-           << (cs->channel ? "open" : "NOT OPEN") << ", received " << cs->received << ", groups";
+        os << "# VRRP socket " << key.first << " " << family_name(key.second) << ": ";
+        if (cs->channel)
+            os << "open (index " << cs->channel->spec().ifindex << ")";
+        else
+            os << "NOT OPEN";
+        os << ", received " << cs->received << ", groups";
         for (const auto& [g, joined] : cs->groups) os << ' ' << g.to_string();
         os << '\n';
         dump_drops(os, cs->drops);
@@ -317,6 +345,9 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
            << s.runs << ", successes " << s.successes << ", failures " << s.failures << ", timeouts " << s.timeouts
            << ", overruns " << s.overruns << ", spawn errors " << s.spawn_errors << '\n';
     }
+    for (const auto& [name, t] : trackers_.processes())
+        os << "# VRRP track_process " << name << ": " << (t->up() ? "up" : "down") << ", " << t->count()
+           << " process(es), " << (trackers_.process_events() ? "process events" : "/proc rescans") << '\n';
     const auto& ns = notifier_.stats();
     os << "# VRRP notify: scripts started " << ns.scripts_started << ", script errors " << ns.script_errors
        << ", FIFO lines " << ns.fifo_lines << ", FIFO dropped " << ns.fifo_dropped << '\n';

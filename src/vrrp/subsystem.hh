@@ -4,7 +4,8 @@
 // read to the instance of the packet's VRID, counting every drop by reason
 // (per channel before an instance is known, per instance after). A reload
 // keeps instances whose identity (name, interface, family, VRID, version)
-// is unchanged, in their state. Tracking (links, vrrp_script, track_file)
+// is unchanged, in their state. A channel follows its interface when it is
+// deleted and created again (new ifindex). Tracking (links, vrrp_script, track_file)
 // and notifications (scripts, FIFOs) hang off the instances as subscribers.
 // Created by halbd.cc; owns instances, channels, sync groups, trackers and
 // the notifier; re-publishes instance events to subscribers.
@@ -36,9 +37,11 @@ public:
     using Listener = std::function<void(Instance&, const InstanceEvent&)>;
 
     // links: interface state for tracking (null: interfaces are not tracked);
-    // runner: how scripts run (null: core::spawn).
+    // runner: how scripts run (null: core::spawn); procs: processes for
+    // track_process (null: not tracked).
     VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
-                  Transport& transport, net::LinkMonitor* links = nullptr, ScriptRunner* runner = nullptr);
+                  Transport& transport, net::LinkMonitor* links = nullptr, ScriptRunner* runner = nullptr,
+                  core::ProcessMonitor* procs = nullptr);
     ~VrrpSubsystem() override;
     VrrpSubsystem(const VrrpSubsystem&) = delete;
     VrrpSubsystem& operator=(const VrrpSubsystem&) = delete;
@@ -86,6 +89,7 @@ private:
     bool open_channel(const ChannelKey& key, ChannelState& cs);
     void reconcile_groups();
     void on_link(const std::string& ifname);
+    void follow_link(const ChannelKey& key, ChannelState& cs);
     void on_packet(const ChannelKey& key, const RxPacket& p);
     static std::string identity(const config::VrrpInstance& v);
     static std::string group_signature(const config::Model& m);

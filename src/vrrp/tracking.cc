@@ -1,6 +1,6 @@
 // vrrp/tracking.cc: see tracking.hh. Fault source names are what the
 // instance logs as the reason of its FAULT transition: "track_script chk
-// down", "interface eth0 down", "track_file f = 3".
+// down", "interface eth0 down", "track_file f = 3", "track_process p down".
 #include "vrrp/tracking.hh"
 
 #include <algorithm>
@@ -24,39 +24,120 @@ Weighed weigh_file(int64_t value, int weight, bool reverse) {
     return {false, static_cast<int>(std::min<int64_t>(v, 253))};
 }
 
+namespace {
+constexpr Duration kProcessRescan = std::chrono::seconds(1);  // without process events
+
+// The trackers of `configs` that the model uses (`wanted`): those of `have`
+// whose signature is unchanged are kept, with their state; the others made.
+template <class Tracker, class Config, class Make>
+std::map<std::string, std::unique_ptr<Tracker>> keep_or_make(std::map<std::string, std::unique_ptr<Tracker>>& have,
+                                                             const std::vector<Config>& configs,
+                                                             const std::set<std::string>& wanted, Make make) {
+    std::map<std::string, std::unique_ptr<Tracker>> out;
+    for (const auto& c : configs) {
+        if (!wanted.count(c.name)) continue;
+        auto it = have.find(c.name);
+        if (it != have.end() && it->second->signature() == Tracker::signature_of(c))
+            out[c.name] = std::move(it->second);
+        else
+            out[c.name] = make(c);
+    }
+    return out;
+}
+}  // namespace
+
+TrackerSet::TrackerSet(core::EventLoop& loop, ScriptRunner& runner, core::ProcessMonitor* procs)
+    : loop_(loop), runner_(runner), procs_(procs) {
+    rescan_ = loop_.create_timer([this] {
+        std::vector<ProcessTracker*> all;
+        for (auto& [name, p] : processes_) all.push_back(p.get());
+        scan(all, "rescan");
+        rescan_->arm(kProcessRescan);
+    });
+}
+
+TrackerSet::~TrackerSet() {
+    if (procs_ && process_events_) (void)procs_->listen(nullptr);
+}
+
 void TrackerSet::apply(const config::Model& m) {
-    std::set<std::string> want_scripts, want_files;
+    std::set<std::string> want_scripts, want_files, want_procs;
     auto collect = [&](const auto& holder) {
         for (const auto& t : holder.track_script) want_scripts.insert(t.name);
         for (const auto& t : holder.track_file) want_files.insert(t.name);
+        for (const auto& t : holder.track_process) want_procs.insert(t.name);
     };
     for (const auto& v : m.vrrp.vrrp_instance) collect(v);
     for (const auto& g : m.vrrp.vrrp_sync_group) collect(g);
 
-    std::map<std::string, std::unique_ptr<ScriptTracker>> scripts;
-    for (const auto& s : m.vrrp.vrrp_script) {
-        if (!want_scripts.count(s.name)) continue;
-        auto it = scripts_.find(s.name);
-        if (it != scripts_.end() && it->second->signature() == ScriptTracker::signature_of(s)) {
-            scripts[s.name] = std::move(it->second);
-            continue;
-        }
+    scripts_ = keep_or_make(scripts_, m.vrrp.vrrp_script, want_scripts, [&](const config::VrrpScript& s) {
         auto spec = ScriptSpec::resolve("vrrp_script " + s.name + ":", s.script, s.user, m.global);
-        scripts[s.name] = std::make_unique<ScriptTracker>(loop_, runner_, s, std::move(spec));
-    }
-    scripts_ = std::move(scripts);
+        return std::make_unique<ScriptTracker>(loop_, runner_, s, std::move(spec));
+    });
+    files_ = keep_or_make(files_, m.vrrp.track_file, want_files,
+                          [&](const config::TrackFile& f) { return std::make_unique<FileTracker>(loop_, f); });
+    apply_processes(m, want_procs);
+}
 
-    std::map<std::string, std::unique_ptr<FileTracker>> files;
-    for (const auto& f : m.vrrp.track_file) {
-        if (!want_files.count(f.name)) continue;
-        auto it = files_.find(f.name);
-        if (it != files_.end() && it->second->signature() == FileTracker::signature_of(f)) {
-            files[f.name] = std::move(it->second);
-            continue;
-        }
-        files[f.name] = std::make_unique<FileTracker>(loop_, f);
+// Process trackers: events are listened to while there is one; new
+// trackers start from a /proc scan.
+void TrackerSet::apply_processes(const config::Model& m, const std::set<std::string>& wanted) {
+    if (!procs_) {
+        if (!wanted.empty()) log::warning("VRRP: no process monitor; track_process is not tracked");
+        return;
     }
-    files_ = std::move(files);
+    std::vector<ProcessTracker*> fresh;
+    processes_ = keep_or_make(processes_, m.vrrp.vrrp_track_process, wanted, [&](const config::TrackProcess& p) {
+        auto t = std::make_unique<ProcessTracker>(loop_, p);
+        fresh.push_back(t.get());
+        return t;
+    });
+    if (processes_.empty()) {
+        rescan_->cancel();
+        if (process_events_) (void)procs_->listen(nullptr);
+        process_events_ = false;
+        return;
+    }
+    // Listen before scanning, so that nothing starting in between is missed.
+    if (!process_events_ && !rescan_->armed()) {
+        auto st = procs_->listen([this](const core::ProcessEvent& e) { on_process_event(e); });
+        process_events_ = static_cast<bool>(st);
+        if (!st) {
+            if (!told_no_events_)
+                log::warning("VRRP: no process events (", st.error().message, "); track_process scans /proc every ",
+                             log::secs(kProcessRescan));
+            told_no_events_ = true;
+            rescan_->arm(kProcessRescan);
+        }
+    }
+    scan(fresh, "start");
+}
+
+void TrackerSet::scan(const std::vector<ProcessTracker*>& trackers, const char* why) {
+    if (trackers.empty()) return;
+    const bool cmdline = std::any_of(trackers.begin(), trackers.end(), [](auto* t) { return t->needs_cmdline(); });
+    std::vector<core::ProcessInfo> all;
+    for (int pid : procs_->list())
+        if (auto p = procs_->read(pid, cmdline)) all.push_back(std::move(*p));
+    for (auto* t : trackers) t->load(all, why);
+}
+
+void TrackerSet::on_process_event(const core::ProcessEvent& e) {
+    using K = core::ProcessEvent::Kind;
+    if (e.kind == K::Lost) {
+        log::warning("VRRP: process events lost; scanning /proc again");
+        std::vector<ProcessTracker*> all;
+        for (auto& [name, p] : processes_) all.push_back(p.get());
+        scan(all, "events lost");
+        return;
+    }
+    std::optional<core::ProcessInfo> info;
+    if (e.kind == K::Exec || e.kind == K::Comm) {
+        const bool cmdline =
+            std::any_of(processes_.begin(), processes_.end(), [](const auto& p) { return p.second->needs_cmdline(); });
+        info = procs_->read(e.pid, cmdline);
+    }
+    for (auto& [name, p] : processes_) p->on_event(e, info ? &*info : nullptr);
 }
 
 void TrackerSet::start() {
@@ -73,17 +154,21 @@ FileTracker* TrackerSet::file(const std::string& name) const {
     return it == files_.end() ? nullptr : it->second.get();
 }
 
+ProcessTracker* TrackerSet::process(const std::string& name) const {
+    auto it = processes_.find(name);
+    return it == processes_.end() ? nullptr : it->second.get();
+}
+
 InstanceTracking::~InstanceTracking() {
     subs_.clear();
     for (const auto& f : faults_) instance_.set_fault(false, f);
 }
 
-void InstanceTracking::add_refs(const TrackerSet& trackers, const std::vector<config::TrackedInterface>& ifs,
-                                const std::vector<config::TrackedRef>& scripts,
-                                const std::vector<config::TrackedRef>& files) {
+template <class Holder>
+void InstanceTracking::add_refs(const TrackerSet& trackers, const Holder& h) {
     if (links_)
-        for (const auto& t : ifs) interfaces_.push_back({t.name, t.weight, t.reverse});
-    for (const auto& t : scripts) {
+        for (const auto& t : h.track_interface) interfaces_.push_back({t.name, t.weight, t.reverse});
+    for (const auto& t : h.track_script) {
         ScriptTracker* s = trackers.script(t.name);
         if (!s) continue;
         if (s->disabled()) {
@@ -93,11 +178,17 @@ void InstanceTracking::add_refs(const TrackerSet& trackers, const std::vector<co
         scripts_.push_back({s, t.weight.value_or(0), t.reverse.value_or(false)});
         subs_.push_back(s->subscribe([this] { update(); }));
     }
-    for (const auto& t : files) {
+    for (const auto& t : h.track_file) {
         FileTracker* f = trackers.file(t.name);
         if (!f) continue;
         files_.push_back({f, t.weight.value_or(1), t.reverse.value_or(false)});
         subs_.push_back(f->subscribe([this] { update(); }));
+    }
+    for (const auto& t : h.track_process) {
+        ProcessTracker* p = trackers.process(t.name);
+        if (!p) continue;
+        processes_.push_back({p, t.weight.value_or(1), t.reverse.value_or(false)});
+        subs_.push_back(p->subscribe([this] { update(); }));
     }
 }
 
@@ -107,9 +198,10 @@ void InstanceTracking::configure(const TrackerSet& trackers, const config::VrrpI
     interfaces_.clear();
     scripts_.clear();
     files_.clear();
+    processes_.clear();
     own_interface_ = links_ && !v.dont_track_primary ? v.interface : std::string();
-    add_refs(trackers, v.track_interface, v.track_script, v.track_file);
-    if (group) add_refs(trackers, group->track_interface, group->track_script, group->track_file);
+    add_refs(trackers, v);
+    if (group) add_refs(trackers, *group);
     update();
 }
 
@@ -153,6 +245,14 @@ void InstanceTracking::update() {
         const Weighed w = weigh_file(f.tracker->value(), f.weight, f.reverse);
         if (w.fault) faults.insert(log::concat("track_file ", f.tracker->name(), " = ", f.tracker->value()));
         contributes(log::concat("track_file ", f.tracker->name(), " = ", f.tracker->value()), w.delta);
+        delta += w.delta;
+    }
+    for (const auto& p : processes_) {
+        const bool up = p.tracker->up();
+        const Weighed w = weigh(up, p.weight, p.reverse);
+        const std::string what = "track_process " + p.tracker->name() + (up ? " up" : " down");
+        if (w.fault) faults.insert(what);
+        contributes(what, w.delta);
         delta += w.delta;
     }
     // New sources first, so that replacing one by another never leaves FAULT.

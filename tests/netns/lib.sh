@@ -11,6 +11,9 @@
 #   wait_until SECS DESC CMD...  poll CMD every 10 ms until it succeeds; fail DESC on timeout
 #                          (for states with no event to wait on, e.g. an address appearing)
 #   wait_log FILE TEXT SECS       wait until FILE contains TEXT
+#   has_vip NAME IP / lacks_vip NAME IP   whether NAME's interfaces hold IP
+#   holds A B IP          wait until A holds IP and B has released it (VRRP failover)
+#   logs_on_failure GLOB  on exit after a failure, print the tail of the files GLOB matches
 : "${NS_PREFIX:=halbd$$}"
 
 netns_require() {
@@ -84,4 +87,25 @@ wait_until() {
 
 wait_log() {
     wait_until "$3" "log $1 shows '$2'" grep -qF -- "$2" "$1"
+}
+
+has_vip() { ip -n "$NS_PREFIX-$1" -o addr show | grep -qF " $2/"; }
+lacks_vip() { ! has_vip "$1" "$2"; }
+holds() {
+    wait_until 10 "$1 holds $3" has_vip "$1" "$3"
+    wait_until 5 "$2 releases $3" lacks_vip "$2" "$3"
+}
+
+_logs_glob=""
+_logs_on_failure() {
+    [ "$fails" = 0 ] && return
+    for f in $_logs_glob; do
+        [ -f "$f" ] || continue
+        echo "---- $f" >&2
+        tail -n 30 "$f" >&2
+    done
+}
+logs_on_failure() {
+    _logs_glob="$_logs_glob $*"
+    on_exit _logs_on_failure
 }

@@ -7,8 +7,10 @@
 # the script and counts as a failure; notify_master runs as the configured
 # user; vrrp_notify_fifo lines match keepalived's byte for byte; a sync
 # group moves both instances when only one link fails; enable_script_security
-# refuses a world-writable script; an interface missing at start keeps its
-# instance in FAULT until it appears. Only 192.0.2.0/24, 198.51.100.0/24
+# refuses a world-writable script; vrrp_track_process (a copy of sleep under
+# a name of its own started and killed) moves the priority; an instance
+# removed by a reload with notify_deleted says DELETED on the FIFO; an
+# interface missing at start keeps its instance in FAULT until it appears. Only 192.0.2.0/24, 198.51.100.0/24
 # and 203.0.113.0/24 inside our namespaces.
 set -u
 . "$top_srcdir/tests/lib.sh"
@@ -33,22 +35,7 @@ ip -n "$NS_PREFIX-b" addr add 198.51.100.2/24 dev eth1
 chmod 755 "$TMP"  # scripts run as nobody must reach their files
 mkdir -m 1777 "$TMP/res"
 
-show_logs() {
-    [ "$fails" = 0 ] && return
-    for f in "$TMP"/*/halbd.log "$TMP"/*.log; do
-        [ -f "$f" ] || continue
-        echo "---- $f" >&2
-        tail -n 30 "$f" >&2
-    done
-}
-on_exit show_logs
-
-has_vip() { ip -n "$NS_PREFIX-$1" -o addr show | grep -qF " $2/"; }
-lacks_vip() { ! has_vip "$1" "$2"; }
-holds() {
-    wait_until 10 "$1 holds $3" has_vip "$1" "$3"
-    wait_until 5 "$2 releases $3" lacks_vip "$2" "$3"
-}
+logs_on_failure "$TMP/*/halbd.log" "$TMP/*.log"
 start_halbd() {
     mkdir -p "$TMP/$1"
     : >"$TMP/$1/halbd.log"
@@ -264,6 +251,55 @@ stop_halbd b
 stop_halbd a
 wait_until 3 "notify_fifo_script stopped with halbd (a)" at_most a cat 0
 wait_until 3 "notify_fifo_script stopped with halbd (b)" at_most b cat 0
+
+echo "== vrrp_track_process moves the priority; notify_deleted on reload"
+tp=halbdtp$$  # the process's name (comm) while it runs
+cp /bin/sleep "$TMP/$tp"
+tp_conf() {  # FILE WITH_VI_2
+    conf "$1" 200 "    vrrp_notify_fifo $TMP/tp.fifo" "    track_process {
+        tp
+    }" "vrrp_track_process tp {
+    process $tp
+    weight -150
+}"
+    [ "$2" = yes ] && cat >>"$1" <<CONF
+vrrp_instance VI_2 {
+    interface eth1
+    virtual_router_id 32
+    priority 100
+    advert_int 0.1
+    notify_deleted
+    virtual_ipaddress {
+        198.51.100.100/24
+    }
+}
+CONF
+    :
+}
+tp_conf "$TMP/tp.conf" yes
+rm -f "$TMP/tp.fifo"
+start_halbd a "$TMP/a.conf"
+start_halbd b "$TMP/tp.conf"
+wait_log "$TMP/b/halbd.log" "track_process tp: 0 matching process(es) at start" 5
+wait_log "$TMP/b/halbd.log" "VI_1: priority 200 -> 50" 5
+holds a b 192.0.2.100
+ns_bg b "$TMP/tp.log" "$TMP/$tp" 60
+TP=$BG_PID
+wait_log "$TMP/b/halbd.log" "track_process tp: down -> up (1 process(es)" 5
+wait_log "$TMP/b/halbd.log" "priority 50 -> 200" 5
+holds b a 192.0.2.100
+kill -TERM $TP; wait $TP 2>/dev/null
+wait_log "$TMP/b/halbd.log" "track_process tp: up -> down (0 process(es)" 5
+holds a b 192.0.2.100
+# VI_2 leaves the configuration: DELETED on the FIFO, not STOP/FAULT.
+tp_conf "$TMP/tp.conf" no
+kill -HUP "$H_b"
+wait_log "$TMP/b/halbd.log" "VI_2: removed by reload; notified DELETED" 5
+timeout 1 cat "$TMP/tp.fifo" >"$TMP/tp.fifo.out" 2>/dev/null
+grep -qx 'INSTANCE "VI_2" DELETED 100' "$TMP/tp.fifo.out" && ok || { fail "no DELETED line on the FIFO"; cat "$TMP/tp.fifo.out" >&2; }
+grep -q 'INSTANCE "VI_2" STOP' "$TMP/tp.fifo.out" && fail "STOP notified for a deleted instance" || ok
+stop_halbd b
+stop_halbd a
 
 echo "== an interface missing at start: FAULT until it appears"
 cat >"$TMP/late.conf" <<CONF

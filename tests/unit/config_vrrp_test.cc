@@ -265,6 +265,7 @@ TEST(VrrpDumpTest, RoundTrip) {
         "vrrp_script chk {\n script \"/usr/bin/check arg\"\n interval 2\n weight 5\n user nobody\n}\n"
         "track_file f1 {\n file /tmp/f\n weight 0\n init_file 3 overwrite\n}\n"
         "vrrp_track_process p1 {\n process haproxy -f x\n quorum 2\n delay 0.5\n}\n"
+        "vrrp_track_process p2 {\n process nginx\n param_match\n}\n"
         "track_group TG {\n group {\n VI_1\n }\n}\n"
         "static_ipaddress {\n 192.0.2.5/24 dev eth0 track_group TG\n}\n"
         "static_routes {\n 10.1.0.0/16 via 192.0.2.254 dev eth0 metric 5\n}\n"
@@ -283,6 +284,7 @@ TEST(VrrpDumpTest, RoundTrip) {
                  "notify_master \"/bin/echo master\" root\n");
     auto m = ok(text);
     ASSERT_TRUE(m);
+    EXPECT_EQ(m->vrrp.vrrp_track_process[1].param_match, ParamMatch::Exact);  // bare: no parameters allowed
     std::string d1 = dump_text(*m);
     auto r2 = load(d1);
     ASSERT_TRUE(r2.model) << all_messages(r2) << d1;

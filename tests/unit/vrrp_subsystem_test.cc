@@ -242,5 +242,61 @@ TEST_F(VrrpSubsystemTest, MissingInterfaceIsAFault) {
     EXPECT_TRUE(cap.contains("interface eth7"));
 }
 
+// ip link del eth0; ip link add eth0 ...: the socket bound to the old index
+// closes (FAULT), one bound to the new index opens, the advert source is
+// learnt again from the new link and the election runs as before.
+TEST_F(VrrpSubsystemTest, InterfaceDeletedAndCreatedAgainIsFollowed) {
+    net::FakeLinkMonitor links;
+    links.set("eth0", true);
+    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, announcer, transport, &links);
+    apply(conf(" priority 100\n" + std::string(kVip)));
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    const int old_index = transport.ifindex("eth0", net::Family::V4);
+    ASSERT_NE(old_index, 0);
+
+    addrs.remove_link("eth0");
+    links.remove("eth0");
+    EXPECT_EQ(state(), State::Fault);
+    EXPECT_FALSE(transport.is_open("eth0", net::Family::V4));
+    EXPECT_TRUE(cap.contains("socket closed"));
+
+    addrs.add_link("eth0", net::Prefix::parse("192.0.2.9/24"));
+    links.set("eth0", false);  // created down: nothing opens yet
+    EXPECT_EQ(state(), State::Fault);
+    EXPECT_FALSE(transport.is_open("eth0", net::Family::V4));
+    links.set("eth0", true);
+    ASSERT_TRUE(transport.is_open("eth0", net::Family::V4));
+    EXPECT_NE(transport.ifindex("eth0", net::Family::V4), old_index);
+    EXPECT_EQ(transport.groups("eth0", net::Family::V4).count(ip("224.0.0.18")), 1u);
+    EXPECT_EQ(state(), State::Backup);
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    EXPECT_EQ(transport.sent().back().src, ip("192.0.2.9"));
+    EXPECT_TRUE(addrs.has("eth0", ip("192.0.2.100")));
+    inject(ipv4(advert(200), "192.0.2.2"));  // the new socket receives
+    EXPECT_EQ(state(), State::Backup);
+}
+
+// Deleted and created again between two reads of the link events: the
+// index changed, so the socket is replaced even though the name is up.
+TEST_F(VrrpSubsystemTest, InterfaceReplacedUnderTheSameNameReopensTheSocket) {
+    net::FakeLinkMonitor links;
+    links.set("eth0", true);
+    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, announcer, transport, &links);
+    apply(conf(" priority 100\n" + std::string(kVip)));
+    const int old_index = transport.ifindex("eth0", net::Family::V4);
+    addrs.remove_link("eth0");
+    addrs.add_link("eth0", net::Prefix::parse("192.0.2.1/24"));
+    links.set("eth0", true);
+    EXPECT_NE(transport.ifindex("eth0", net::Family::V4), old_index);
+    EXPECT_NE(transport.ifindex("eth0", net::Family::V4), 0);
+    EXPECT_EQ(state(), State::Backup);
+    std::ostringstream os;
+    vrrp->dump_state(os);
+    EXPECT_NE(os.str().find("open (index " + std::to_string(transport.ifindex("eth0", net::Family::V4)) + ")"),
+              std::string::npos) << os.str();
+}
+
 }  // namespace
 }  // namespace halbd::vrrp

@@ -1,10 +1,12 @@
 // tests/unit/vrrp_test_util.hh: helpers shared by the VRRP unit tests: an
-// address shorthand, a recording Actions, and a base config.
+// address shorthand, a recording Actions, a base config and a
+// vrrp_track_process named "tp".
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "config/model_vrrp.hh"
 #include "core/log.hh"
 #include "net/address.hh"
 #include "vrrp/instance.hh"
@@ -46,6 +48,18 @@ inline InstanceConfig base_config(const char* name = "VI_1", uint8_t priority = 
 
 inline RxMeta mcast_meta(const char* src, int ttl = 255) {
     return RxMeta{net::Family::V4, ip(src), ip("224.0.0.18"), ttl};
+}
+
+// vrrp_track_process "tp" (exact parameter match when parameters are given).
+inline config::TrackProcess proc_cfg(std::vector<std::string> process, uint32_t quorum = 1,
+                                     uint32_t quorum_max = 65535) {
+    config::TrackProcess p;
+    p.name = "tp";
+    p.process = std::move(process);
+    p.quorum = quorum;
+    p.quorum_max = quorum_max;
+    if (p.process.size() > 1) p.param_match = config::ParamMatch::Exact;
+    return p;
 }
 
 }  // namespace halbd::vrrp::test_util

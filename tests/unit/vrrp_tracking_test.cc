@@ -1,10 +1,13 @@
 // tests/unit/vrrp_tracking_test.cc: VRRP tracking and notify on SimLoop with
 // a fake script runner and a fake link monitor: the weigh rules, vrrp_script
-// rise/fall/init_fail/timeout, priority and FAULT from interfaces, scripts and
-// files, and the notify scripts' arguments and FIFO lines.
+// rise/fall/init_fail/timeout, priority and FAULT from interfaces, scripts,
+// files and processes (a FakeProcessMonitor: quorum, fork/terminate delays,
+// the /proc rescan without events), and the notify scripts' arguments and
+// FIFO lines, DELETED on removal by a reload.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -167,6 +170,7 @@ struct TrackingTest : ::testing::Test {
     FakeRunner runner;
     RecordingActions act;
     net::FakeLinkMonitor links;
+    core::FakeProcessMonitor procs;
     config::Model model;
     std::unique_ptr<Instance> vi;
     std::unique_ptr<TrackerSet> trackers;
@@ -185,7 +189,7 @@ struct TrackingTest : ::testing::Test {
     }
     void build() {
         vi = std::make_unique<Instance>(loop, base_config("VI_1", 100), act);
-        trackers = std::make_unique<TrackerSet>(loop, runner);
+        trackers = std::make_unique<TrackerSet>(loop, runner, &procs);
         trackers->apply(model);
         tracking = std::make_unique<InstanceTracking>(*vi, &links);
         links.set_listener([this](const std::string& n) { tracking->on_link(n); });
@@ -193,6 +197,11 @@ struct TrackingTest : ::testing::Test {
         vi->start();
         trackers->start();
     }
+    void track_process(config::TrackProcess p, int weight) {
+        inst().track_process.push_back({{}, p.name, weight, false, 0});
+        model.vrrp.vrrp_track_process.push_back(std::move(p));
+    }
+    ProcessTracker& tracker() { return *trackers->process("tp"); }
 };
 
 TEST_F(TrackingTest, OwnInterfaceDownIsFaultAndMissingAtStart) {
@@ -222,6 +231,19 @@ TEST_F(TrackingTest, TrackInterfaceFaultAndWeight) {
     EXPECT_TRUE(cap.contains("BACKUP -> FAULT (track_interface eth1 down)"));
     links.set("eth1", true);
     EXPECT_EQ(vi->state(), State::Backup);
+}
+
+// track_interface follows the name: deleted is FAULT ("missing"), an
+// interface created again under that name (another index) clears it.
+TEST_F(TrackingTest, TrackInterfaceDeletedAndCreatedAgain) {
+    inst().track_interface.push_back({{}, "eth1", 0, false});
+    build();
+    links.remove("eth1");
+    EXPECT_EQ(vi->state(), State::Fault);
+    EXPECT_TRUE(vi->fault_sources().count("track_interface eth1 missing"));
+    links.set("eth1", true);
+    EXPECT_EQ(vi->state(), State::Backup);
+    EXPECT_TRUE(vi->fault_sources().empty());
 }
 
 TEST_F(TrackingTest, ScriptWeightAndFault) {
@@ -269,6 +291,111 @@ TEST_F(TrackingTest, TrackFileValueTimesWeight) {
     ::rmdir(dir);
 }
 
+TEST_F(TrackingTest, ProcessInitialScanThenEventsMoveThePriority) {
+    procs.add(10, "nginx");
+    procs.add(11, "bash");
+    track_process(proc_cfg({"nginx"}, 2), 10);
+    build();
+    EXPECT_TRUE(procs.listening());
+    EXPECT_EQ(tracker().count(), 1u);
+    EXPECT_FALSE(tracker().up());  // quorum 2
+    EXPECT_EQ(vi->effective_priority(), 100);
+    procs.exec(12, "nginx");
+    EXPECT_TRUE(tracker().up());
+    EXPECT_EQ(vi->effective_priority(), 110);
+    EXPECT_TRUE(cap.contains("track_process tp: down -> up (2 process(es), quorum 2..65535: exec of pid 12)"));
+    procs.rename(12, "nginx: worker");
+    EXPECT_EQ(vi->effective_priority(), 100);
+    procs.exec(11, "nginx");  // bash execs nginx
+    EXPECT_EQ(vi->effective_priority(), 110);
+    procs.exit(10);
+    EXPECT_EQ(vi->effective_priority(), 100);
+    procs.exit(99);  // not ours: nothing changes
+    EXPECT_EQ(tracker().count(), 1u);
+}
+
+TEST_F(TrackingTest, ProcessWeightZeroIsFaultOutsideQuorum) {
+    procs.add(10, "keepme");
+    track_process(proc_cfg({"keepme"}, 1, 1), 0);
+    build();
+    EXPECT_EQ(vi->state(), State::Backup);
+    procs.fork(10, 20);  // two of them: over quorum_max
+    EXPECT_EQ(vi->state(), State::Fault);
+    EXPECT_TRUE(vi->fault_sources().count("track_process tp down"));
+    procs.exit(20);
+    EXPECT_EQ(vi->state(), State::Backup);
+    procs.exit(10);
+    EXPECT_EQ(vi->state(), State::Fault);
+}
+
+TEST_F(TrackingTest, ProcessForkAndTerminateDelays) {
+    auto p = proc_cfg({"srv"}, 1, 1);
+    p.fork_delay = 2s;
+    p.terminate_delay = 3s;
+    procs.add(10, "srv");
+    track_process(p, 0);
+    build();
+    ASSERT_TRUE(tracker().up());
+    // A fork that execs something else within fork_delay never counts.
+    procs.fork(10, 11);
+    EXPECT_TRUE(tracker().up());
+    loop.advance(1s);
+    procs.exec(11, "helper");
+    loop.advance(5s);
+    EXPECT_TRUE(tracker().up());
+    // An exit and a restart within terminate_delay: no bounce.
+    procs.exit(10);
+    loop.advance(2s);
+    EXPECT_TRUE(tracker().up());
+    procs.exec(12, "srv");
+    loop.advance(5s);
+    EXPECT_TRUE(tracker().up());
+    EXPECT_NE(vi->state(), State::Fault);
+    // An exit for good: down after terminate_delay.
+    procs.exit(12);
+    loop.advance(2900ms);
+    EXPECT_TRUE(tracker().up());
+    loop.advance(200ms);
+    EXPECT_FALSE(tracker().up());
+    EXPECT_EQ(vi->state(), State::Fault);
+    EXPECT_TRUE(cap.contains("exit of pid 12, after 3.00s"));
+}
+
+TEST_F(TrackingTest, ProcessWithoutEventsProcIsScannedEverySecond) {
+    procs.fail_listen(true);
+    track_process(proc_cfg({"late"}), -20);
+    build();
+    EXPECT_TRUE(cap.contains("no process events"));
+    EXPECT_EQ(vi->effective_priority(), 80);
+    procs.add(30, "late");  // no event: only a rescan sees it
+    EXPECT_EQ(vi->effective_priority(), 80);
+    loop.advance(1100ms);
+    EXPECT_EQ(vi->effective_priority(), 100);
+    // A reload keeping the tracker keeps its state and says it once.
+    trackers->apply(model);
+    tracking->configure(*trackers, inst(), nullptr);
+    EXPECT_EQ(vi->effective_priority(), 100);
+    EXPECT_EQ(std::count_if(cap.lines().begin(), cap.lines().end(),
+                            [](const auto& l) { return l.text.find("no process events") != std::string::npos; }),
+              1);
+}
+
+TEST_F(TrackingTest, ProcessCommandLineIsReadOnlyWhenNeeded) {
+    procs.add(10, "nginx", {"nginx", "-g", "daemon off;"});
+    track_process(proc_cfg({"nginx", "-g", "daemon off;"}), 5);
+    build();
+    EXPECT_TRUE(tracker().needs_cmdline());
+    EXPECT_TRUE(tracker().up());
+    procs.exec(11, "nginx", {"nginx"});
+    EXPECT_EQ(tracker().count(), 1u);
+    // Dropping the last tracker stops listening.
+    inst().track_process.clear();
+    tracking->configure(*trackers, inst(), nullptr);
+    trackers->apply(model);
+    EXPECT_FALSE(procs.listening());
+    EXPECT_EQ(trackers->process("tp"), nullptr);
+}
+
 TEST(VrrpNotify, FifoLineFormat) {
     EXPECT_EQ(fifo_line(false, "VI_1", "MASTER", 100), "INSTANCE \"VI_1\" MASTER 100\n");
     EXPECT_EQ(fifo_line(true, "VG_1", "BACKUP", 0), "GROUP \"VG_1\" BACKUP 0\n");
@@ -313,6 +440,55 @@ TEST(VrrpNotify, ScriptsAndFifoOnTransitions) {
     EXPECT_EQ(n.stats().script_errors, 1u);
     ::unlink(fifo.c_str());
     ::rmdir(dir);
+}
+
+// An instance removed by a reload: FAULT by default (notify_fault runs), with
+// notify_deleted DELETED (its script, and `notify` with DELETED); a plain
+// stop stays STOP.
+TEST(VrrpNotify, DeletedByReload) {
+    core::SimLoop loop;
+    log::ScopedCapture cap{log::Level::info};
+    FakeRunner runner;
+    RecordingActions act;
+    config::Model m;
+    for (const char* name : {"VI_1", "VI_2", "VI_3"}) {
+        config::VrrpInstance v;
+        v.name = name;
+        v.notify_fault = config::Script{"/bin/fault", std::nullopt, {}};
+        v.notify_stop = config::Script{"/bin/stop", std::nullopt, {}};
+        v.notify = config::Script{"/bin/notify", std::nullopt, {}};
+        m.vrrp.vrrp_instance.push_back(v);
+    }
+    m.vrrp.vrrp_instance[1].notify_deleted_set = true;
+    m.vrrp.vrrp_instance[1].notify_deleted = config::Script{"/bin/deleted y", std::nullopt, {}};
+    Notifier n(loop, runner);
+    n.configure(m);
+    std::vector<std::unique_ptr<Instance>> insts;
+    std::vector<Subscription> subs;
+    for (const char* name : {"VI_1", "VI_2", "VI_3"}) {
+        insts.push_back(std::make_unique<Instance>(loop, base_config(name, 100), act));
+        subs.push_back(insts.back()->subscribe([&](Instance& in, const InstanceEvent& e) { n.on_instance(in, e); }));
+        insts.back()->start();
+    }
+    runner.runs.clear();
+    auto argvs = [&] {
+        std::vector<std::vector<std::string>> out;
+        for (const auto& r : runner.runs) out.push_back(r->argv);
+        runner.runs.clear();
+        return out;
+    };
+    n.deleting("VI_1");
+    insts[0]->stop("reload: instance removed");
+    EXPECT_EQ(argvs(), (std::vector<std::vector<std::string>>{{"/bin/fault"},
+                                                              {"/bin/notify", "INSTANCE", "VI_1", "FAULT", "100"}}));
+    n.deleting("VI_2");
+    insts[1]->stop("reload: instance removed");
+    EXPECT_EQ(argvs(), (std::vector<std::vector<std::string>>{{"/bin/deleted", "y"},
+                                                              {"/bin/notify", "INSTANCE", "VI_2", "DELETED", "100"}}));
+    EXPECT_TRUE(cap.contains("VI_2: removed by reload; notified DELETED"));
+    insts[2]->stop("shutdown");
+    EXPECT_EQ(argvs(), (std::vector<std::vector<std::string>>{{"/bin/stop"},
+                                                              {"/bin/notify", "INSTANCE", "VI_3", "STOP", "100"}}));
 }
 
 }  // namespace
