@@ -63,27 +63,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-gen_config() { # N DELAY KIND > file
-	python3 - "$1" "$2" "$3" <<'PY'
-import sys
-n, delay, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-per_vs = 1000
-out = ["global_defs {\n    router_id bench\n}\n"]
-for v in range((n + per_vs - 1) // per_vs):
-    out.append("virtual_server 10.%d.%d.1 80 {\n    protocol TCP\n    delay_loop %s\n" % (v // 256, v % 256, delay))
-    for i in range(v * per_vs, min(n, (v + 1) * per_vs)):
-        a = i // 254
-        addr = "127.%d.%d.%d" % (1 + a // 256, a % 256, i % 254 + 1)
-        if kind == "http":
-            check = "HTTP_GET {\n            url {\n                path /\n                status_code 200\n            }\n            connect_timeout 3\n        }"
-        else:
-            check = "TCP_CHECK {\n            connect_timeout 3\n        }"
-        out.append("    real_server %s 80 {\n        %s\n    }\n" % (addr, check))
-    out.append("}\n")
-sys.stdout.write("".join(out))
-PY
-}
-
 # dump_stats PID LOG -> "attempts lateness_max_ms p99_ms when" from a fresh
 # USR1 dump; `when` is the time halbd logged it wrote the dump (the moment
 # the counters were read, to the millisecond), as seconds since midnight.
@@ -109,7 +88,7 @@ for run in "$@"; do
 	n=${run%%:*}; rest=${run#*:}; delay=${rest%%:*}; kind=tcp
 	case $rest in *:*) kind=${rest#*:} ;; esac
 	port=80
-	gen_config "$n" "$delay" "$kind" > "$work/halbd.conf"
+	python3 "$here/gen-check-config.py" "$n" "$delay" "$kind" > "$work/halbd.conf"
 	# The listener stands for N remote hosts: it must not be the one starved
 	# of CPU on a shared machine (a full accept queue makes connects hang in
 	# SYN retransmits, and every hung connect holds one of halbd's fds).
