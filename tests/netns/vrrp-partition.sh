@@ -1,0 +1,129 @@
+#!/bin/sh
+# tests/netns/vrrp-partition.sh: split brain and healing on a real kernel.
+# Namespaces a and b are two VRRP routers and c a client, on one bridge. The
+# bridge stops forwarding between a and b (nftables in the bridge's
+# namespace; the client still reaches both): both become master, as VRRP
+# must. When the partition heals, the lower priority must yield within one
+# advert interval or so, and the higher must send gratuitous ARPs again so
+# the client's ARP entry points at it (keepalived issues #2649 and #2387:
+# VIPs left unreachable after healing). Run for halbd over keepalived,
+# keepalived over halbd, and halbd over halbd.
+# Only 192.0.2.0/24 inside our namespaces.
+set -u
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/netns/lib.sh"
+netns_require
+command -v keepalived >/dev/null 2>&1 || skip "needs keepalived"
+command -v nft >/dev/null 2>&1 || skip "needs nft (nftables)"
+command -v tcpdump >/dev/null 2>&1 || skip "needs tcpdump"
+command -v arping >/dev/null 2>&1 || skip "needs arping (iputils-arping)"
+
+ns_bridge sw
+ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
+for n in a b c; do
+    ns_new $n
+    ns_port sw $n eth0  # bridge ports p1 (a), p2 (b), p3 (c)
+done
+ip -n "$NS_PREFIX-a" addr add 192.0.2.1/24 dev eth0
+ip -n "$NS_PREFIX-b" addr add 192.0.2.2/24 dev eth0
+ip -n "$NS_PREFIX-c" addr add 192.0.2.10/24 dev eth0
+logs_on_failure "$TMP/*.log" "$TMP/*/halbd.log"
+MAC_A=$(ns a cat /sys/class/net/eth0/address)
+MAC_B=$(ns b cat /sys/class/net/eth0/address)
+VIP=192.0.2.100
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+partition() {
+    ns sw nft -f - <<'NFT'
+table bridge partition {
+    chain forward {
+        type filter hook forward priority 0; policy accept;
+        iifname "p1" oifname "p2" drop
+        iifname "p2" oifname "p1" drop
+    }
+}
+NFT
+}
+heal() { ns sw nft delete table bridge partition; }
+
+# conf FILE PRIORITY: VI_1, VRRPv3, advert_int 0.1, no delayed second GARP
+# burst (so that a GARP seen after the partition comes from the healing).
+conf() {
+    cat >"$1" <<CONF
+global_defs {
+    router_id $(basename "$1" .conf)
+    vrrp_version 3
+}
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 61
+    priority $2
+    advert_int 0.1
+    garp_master_delay 0
+    virtual_ipaddress {
+        $VIP/24
+    }
+}
+CONF
+}
+
+# start KIND NODE CONF (KIND halbd or keepalived); pid in P_NODE.
+start() {
+    mkdir -p "$TMP/$2"
+    if [ "$1" = halbd ]; then
+        ns_bg "$2" "$TMP/$2/halbd.log" "$HALBD" -n -l -D -G -P -f "$3" -p "$TMP/$2/halbd.pid"
+        eval "P_$2=\$BG_PID"
+        wait_log "$TMP/$2/halbd.log" "started with configuration" 5
+    else
+        ns_bg "$2" "$TMP/$2-ka.log" keepalived -n -l -D -P -f "$3" -p "$TMP/$2/k.pid" \
+            -r "$TMP/$2/kv.pid" -i "ka$2"
+        eval "P_$2=\$BG_PID"
+        wait_until 5 "keepalived in $2 writes its VRRP pid file" test -s "$TMP/$2/kv.pid"
+    fi
+}
+stop() { eval "_p=\$P_$1"; kill -TERM "$_p"; wait "$_p" 2>/dev/null; }
+
+# case HIGH_KIND LOW_KIND: b runs HIGH_KIND at priority 200, a LOW_KIND at 100.
+run_case() {
+    echo "== $1 (priority 200) over $2 (priority 100)"
+    conf "$TMP/high.conf" 200
+    conf "$TMP/low.conf" 100
+    start "$2" a "$TMP/low.conf"
+    start "$1" b "$TMP/high.conf"
+    holds b a $VIP
+
+    partition
+    wait_until 5 "partitioned: a becomes master as well" has_vip a $VIP
+    if has_vip b $VIP; then ok; else fail "partitioned: b gave up $VIP"; fi
+    # Only GARPs sent from now on count: the healing ones.
+    ns_bg c "$TMP/garp.tcpdump.log" tcpdump -i eth0 -n -U -c 1 -w "$TMP/garp.pcap" \
+        "arp and ether src $MAC_B and host $VIP"
+    cap=$BG_PID
+    wait_log "$TMP/garp.tcpdump.log" "listening on" 5
+
+    t0=$(now_ms)
+    heal
+    wait_until 3 "healed: a yields $VIP" lacks_vip a $VIP
+    t1=$(now_ms)
+    echo "   a released $VIP $((t1 - t0)) ms after the heal (advert_int 100 ms)"
+    # One interval for b's next advert to reach a, plus scheduling on a
+    # loaded host: well under Master_Down_Interval (about 350 ms).
+    if [ $((t1 - t0)) -le 300 ]; then ok; else fail "a yielded after $((t1 - t0)) ms (> 300)"; fi
+    if has_vip b $VIP; then ok; else fail "healed: b lost $VIP"; fi
+    wait_until 5 "healed: the client sees b's gratuitous ARP" eval "! kill -0 $cap 2>/dev/null"
+    tcpdump -n -r "$TMP/garp.pcap" 2>/dev/null >"$TMP/out"
+    expect_output_has "Request who-has $VIP (ff:ff:ff:ff:ff:ff) tell $VIP" "GARP from b after healing"
+    ns c arping -c1 -w2 -I eth0 $VIP >"$TMP/out" 2>&1
+    if grep -qi "$MAC_B" "$TMP/out" && ! grep -qi "$MAC_A" "$TMP/out"; then ok; else
+        fail "after healing, $VIP is not answered by b alone"; cat "$TMP/out" >&2
+    fi
+    stop b
+    stop a
+}
+
+run_case halbd keepalived
+run_case keepalived halbd
+run_case halbd halbd
+
+finish
