@@ -218,7 +218,9 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     ctl::Commands commands(std::move(ctl_sources));
     ctl::ServerOptions so;
     so.path = opts.control_socket;
-    auto server = ctl::Server::open(**loop, so, [&commands](const ctl::Request& q) { return commands.handle(q); });
+    auto server = ctl::Server::open(**loop, so, [&commands](const ctl::Request& q, ctl::Server::Respond respond) {
+        commands.handle(q, respond);
+    });
     if (!server) log::error("no control socket: ", server.error().message);
     else log::info("control socket listening on ", opts.control_socket);
     (*loop)->run();

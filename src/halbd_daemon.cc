@@ -33,13 +33,47 @@ void Daemon::start(std::shared_ptr<const config::Model> model) {
     log::notice("started with configuration ", config_file_, " (generation ", generation_, ")");
 }
 
-ReloadReport Daemon::reload() {
-    ReloadReport rep;
+void Daemon::reload(ReloadDone done) {
+    if (done) reload_waiting_.push_back(std::move(done));
+    if (reload_job_) {
+        reload_again_ = true;
+        return;
+    }
+    start_reload();
+}
+
+// Reading and validating a large file takes a while (0.25 s for 10,000
+// virtual servers of 10 real servers): it happens on a worker thread, so that
+// adverts and checks keep their schedule; only applying the result (the
+// diff) runs on the loop.
+void Daemon::start_reload() {
     log::info("reloading configuration from ", config_file_);
     config::LoadOptions lo;
     lo.config_id = opts_.config_id;
     lo.all_config = opts_.all_config;
-    config::LoadResult r = config::load_file(config_file_, lo);
+    auto waiting = std::make_shared<std::vector<ReloadDone>>(std::move(reload_waiting_));
+    reload_waiting_.clear();
+    reload_again_ = false;
+    auto job = core::BackgroundJob<config::LoadResult>::start(
+        loop_, [file = config_file_, lo] { return config::load_file(file, lo); },
+        [this, waiting](config::LoadResult r) {
+            const ReloadReport rep = finish_reload(std::move(r));
+            for (auto& w : *waiting) w(rep);
+            reload_job_.reset();  // destroys the job whose callback this is: allowed, last use
+            if (reload_again_) start_reload();
+        });
+    if (job) {
+        reload_job_ = std::move(job.value());
+        return;
+    }
+    // No thread (resources exhausted): read it here, on the loop.
+    log::warning("reload: ", job.error().message, "; reading the configuration on the main thread");
+    const ReloadReport rep = finish_reload(config::load_file(config_file_, lo));
+    for (auto& w : *waiting) w(rep);
+}
+
+ReloadReport Daemon::finish_reload(config::LoadResult r) {
+    ReloadReport rep;
     for (const auto& d : r.diags.items()) {
         std::string line = r.diags.format(r.sources, d);
         if (d.severity == config::Severity::Error)

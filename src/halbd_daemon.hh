@@ -1,16 +1,19 @@
 // halbd_daemon.hh: the running daemon's top object. Owns the current Model
 // and the signal watches; on HUP it loads and validates the new file in full
-// and only then hands it to the subscribers (vrrp, check, forward) as an
-// old/new pair to diff; a broken file is logged and changes nothing. Created
-// by halbd.cc once the first configuration has loaded.
+// (on a worker thread, core/background_job.hh, so that the loop goes on
+// meanwhile) and only then hands it to the subscribers (vrrp, check,
+// forward) as an old/new pair to diff; a broken file is logged and changes
+// nothing. Created by halbd.cc once the first configuration has loaded.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/load.hh"
+#include "core/background_job.hh"
 #include "core/event_loop.hh"
 #include "halbd_options.hh"
 
@@ -46,9 +49,12 @@ public:
     void start(std::shared_ptr<const config::Model> model);
     void subscribe(ConfigSubscriber* s) { subscribers_.push_back(s); }
 
-    // HUP (and halbctl reload): accepted if the new configuration was valid
-    // and is now in force.
-    ReloadReport reload();
+    // HUP (and halbctl reload): reads the file again off the loop; once read,
+    // done (if any) learns whether it was valid and is now in force. A
+    // reload asked for while one is being read runs again after it (the
+    // file may have changed since the first one opened it).
+    using ReloadDone = std::function<void(const ReloadReport&)>;
+    void reload(ReloadDone done = {});
     // TERM/INT: stops subscribers (releasing resources) and then the loop.
     void stop(int signo);
     // USR1: writes the current configuration and counters to data_file(),
@@ -68,6 +74,9 @@ public:
     core::TimerStats timer_stats() const { return loop_.timer_stats(); }
 
 private:
+    void start_reload();
+    ReloadReport finish_reload(config::LoadResult r);
+
     core::EventLoop& loop_;
     const Options& opts_;
     std::string config_file_;
@@ -78,6 +87,9 @@ private:
     MonoTime reloaded_at_{};
     std::vector<ConfigSubscriber*> subscribers_;
     std::vector<core::SignalWatchPtr> signals_;
+    std::unique_ptr<core::BackgroundJob<config::LoadResult>> reload_job_;  // the file being read
+    std::vector<ReloadDone> reload_waiting_;  // for the next read (the one in flight has its own)
+    bool reload_again_ = false;
 };
 
 }  // namespace halbd

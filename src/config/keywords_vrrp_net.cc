@@ -2,6 +2,7 @@
 // address, route and rule line grammars, used by virtual_ipaddress(_excluded),
 // virtual_routes, virtual_rules and static_ipaddress/routes/rules. Names of
 // tables, protocols, scopes and realms resolve through iproute2's files.
+#include <array>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -62,30 +63,31 @@ constexpr BuiltinName kScopes[] = {
     {"global", 0}, {"universe", 0}, {"site", 200}, {"link", 253}, {"host", 254}, {"nowhere", 255}};
 constexpr BuiltinName kRealms[] = {{"cosmos", 0}, {"unknown", 0}};
 
-// iproute2 name files: "NUMBER NAME" lines, '#' comments. Read once per process.
+// iproute2 name files: "NUMBER NAME" lines, '#' comments. Read once per
+// process, all at once: a reload parses on a worker thread (a function-local
+// static is initialised once, whichever thread gets there first).
 const std::map<std::string, uint32_t, std::less<>>& rt_file(RtFile f) {
-    static std::map<std::string, uint32_t, std::less<>> cache[5];
-    static bool loaded[5] = {};
-    const int i = static_cast<int>(f);
-    if (!loaded[i]) {
-        loaded[i] = true;
-        static const char* const names[] = {"rt_tables", "rt_protos", "rt_scopes", "rt_realms",
-                                            "rt_dsfield"};
-        for (const char* dir : {"/usr/share/iproute2/", "/usr/lib/iproute2/", "/etc/iproute2/"}) {
-            std::ifstream in(std::string(dir) + names[i]);
-            std::string num, name;
-            while (in >> num) {
-                if (num[0] == '#') {
+    using Names = std::map<std::string, uint32_t, std::less<>>;
+    static const std::array<Names, 5> cache = [] {
+        std::array<Names, 5> c;
+        const char* const names[] = {"rt_tables", "rt_protos", "rt_scopes", "rt_realms", "rt_dsfield"};
+        for (size_t i = 0; i < c.size(); ++i)
+            for (const char* dir : {"/usr/share/iproute2/", "/usr/lib/iproute2/", "/etc/iproute2/"}) {
+                std::ifstream in(std::string(dir) + names[i]);
+                std::string num, name;
+                while (in >> num) {
+                    if (num[0] == '#') {
+                        std::getline(in, num);
+                        continue;
+                    }
+                    if (!(in >> name)) break;
+                    if (auto v = number(num, 0xFFFFFFFFu)) c[i][name] = static_cast<uint32_t>(*v);
                     std::getline(in, num);
-                    continue;
                 }
-                if (!(in >> name)) break;
-                if (auto v = number(num, 0xFFFFFFFFu)) cache[i][name] = static_cast<uint32_t>(*v);
-                std::getline(in, num);
             }
-        }
-    }
-    return cache[i];
+        return c;
+    }();
+    return cache[static_cast<size_t>(f)];
 }
 
 std::optional<uint32_t> rt_lookup(RtFile f, std::string_view s, uint32_t max) {

@@ -50,7 +50,7 @@ Summary summarize(const Sources& s) {
 
 }  // namespace
 
-Reply Commands::handle(const Request& r) {
+Reply Commands::answer_now(const Request& r) {
     const Format f = r.format;
     const MonoTime now = s_.daemon->loop_now();
     switch (r.command) {
@@ -64,7 +64,7 @@ Reply Commands::handle(const Request& r) {
             if (!s_.checks) return unavailable("the health-check subsystem", s_.checks_absent, f);
             return Reply{Status::Ok, checks_view(s_.daemon->model(), *s_.checks, now, f)};
         case Command::Status: return status(f);
-        case Command::Reload: return reload(f);
+        case Command::Reload: break;  // answered by handle(), once the file is read
         case Command::Dump: return dump(f);
     }
     return error_reply(Status::Error, "unknown command", f);
@@ -138,16 +138,21 @@ Reply Commands::status(Format f) const {
     return Reply{Status::Ok, os.str()};
 }
 
-Reply Commands::reload(Format f) {
-    Daemon& d = *s_.daemon;
-    const ReloadReport rep = d.reload();
+void Commands::handle(const Request& r, const std::function<void(Reply)>& respond) {
+    if (r.command != Command::Reload) return respond(answer_now(r));
+    s_.daemon->reload([respond, file = s_.daemon->config_file(), f = r.format](const ReloadReport& rep) {
+        respond(reload_reply(rep, file, f));
+    });
+}
+
+Reply Commands::reload_reply(const ReloadReport& rep, const std::string& config_file, Format f) {
     const Status st = rep.accepted ? Status::Ok : Status::Failed;
     if (f == Format::Json) {
         JsonWriter w;
         w.begin_object()
             .member("accepted", rep.accepted)
             .member("generation", rep.generation)
-            .member("config_file", d.config_file())
+            .member("config_file", config_file)
             .member("errors", uint64_t{rep.errors})
             .member("warnings", uint64_t{rep.warnings});
         w.key("messages").begin_array();
@@ -158,10 +163,10 @@ Reply Commands::reload(Format f) {
     std::ostringstream os;
     for (const auto& m : rep.messages) os << m << "\n";
     if (rep.accepted)
-        os << "configuration reloaded from " << d.config_file() << ": generation " << rep.generation << ", "
+        os << "configuration reloaded from " << config_file << ": generation " << rep.generation << ", "
            << rep.warnings << " warning(s)\n";
     else
-        os << "reload refused: " << rep.errors << " error(s) in " << d.config_file() << "; generation "
+        os << "reload refused: " << rep.errors << " error(s) in " << config_file << "; generation "
            << rep.generation << " stays in force\n";
     return Reply{st, os.str()};
 }

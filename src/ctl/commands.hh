@@ -5,6 +5,7 @@
 // pointers it is given, which must outlive it.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "ctl/protocol.hh"
@@ -36,11 +37,13 @@ struct Sources {
 class Commands {
 public:
     explicit Commands(Sources s) : s_(std::move(s)) {}
-    Reply handle(const Request& r);
+    // Answers r through respond: at once, or (reload) once the file is read.
+    void handle(const Request& r, const std::function<void(Reply)>& respond);
 
 private:
+    Reply answer_now(const Request& r);  // every command but reload
     Reply status(Format f) const;
-    Reply reload(Format f);
+    static Reply reload_reply(const ReloadReport& rep, const std::string& config_file, Format f);
     Reply dump(Format f) const;
     Sources s_;
 };

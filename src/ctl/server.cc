@@ -63,12 +63,17 @@ public:
     void reply(const Reply& r) {
         out_ = format_reply(r);
         reading_ = false;
+        waiting_ = false;
+        if (!timer_->armed()) timer_->arm(server_.opts_.timeout);
         watch_->set_events(core::fd_events::writable);
     }
 
 private:
     void on_event(uint32_t ev) {
-        if (reading_) {
+        if (waiting_) {
+            // The client hung up before its answer: nothing to wait for.
+            if (ev & (core::fd_events::error | core::fd_events::hangup)) return server_.close(id_);
+        } else if (reading_) {
             read_some();
         } else if (ev & (core::fd_events::writable | core::fd_events::error | core::fd_events::hangup)) {
             write_some();
@@ -106,7 +111,18 @@ private:
             return reply(error_reply(Status::Error, req.error().message, json ? Format::Json : Format::Text));
         }
         ++server_.stats_.served;
-        reply(server_.handler_(*req));
+        // No deadline while the daemon works on the answer (it is bounded by
+        // the work itself); the write gets its own.
+        timer_->cancel();
+        waiting_ = true;
+        watch_->set_events(0);  // error and hangup still come: a client gone
+        std::weak_ptr<Server*> server = server_.self_;
+        server_.handler_(*req, [server, id = id_](Reply r) {
+            auto s = server.lock();
+            if (!s) return;
+            auto it = (*s)->conns_.find(id);
+            if (it != (*s)->conns_.end() && it->second->waiting_) it->second->reply(r);
+        });
     }
 
     void write_some() {
@@ -146,6 +162,7 @@ private:
     core::FdWatchPtr watch_;
     core::TimerPtr timer_;
     bool reading_ = true;
+    bool waiting_ = false;  // the request is with the handler
     std::string in_;
     std::string out_;
     size_t written_ = 0;

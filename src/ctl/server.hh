@@ -1,9 +1,11 @@
 // ctl/server.hh: Server, the control socket on the event loop. Listens on an
 // AF_UNIX stream socket (mode 0600), accepts without blocking, checks each
 // peer (ctl/peer.hh), reads one request line of at most kMaxRequest bytes,
-// hands it to the handler (ctl/commands.cc in the daemon) and writes the
-// reply as the socket drains, then closes. Each connection has a deadline on
-// the loop's timer, so a slow or silent client never holds anything. Created
+// hands it to the handler (ctl/commands.cc in the daemon), which answers at
+// once or later (a reload answers once the file has been read), and writes
+// the reply as the socket drains, then closes. Each connection has a
+// deadline on the loop's timer for reading and for writing, so a slow or
+// silent client never holds anything. Created
 // by halbd.cc; owns the listening socket (unlinked on destruction if it is
 // still ours) and the connections.
 #pragma once
@@ -36,7 +38,10 @@ struct ServerStats {
 
 class Server {
 public:
-    using Handler = std::function<Reply(const Request&)>;
+    // Answers a request: now, or later from the loop. Calling it after the
+    // client or the server went away does nothing; call it once.
+    using Respond = std::function<void(Reply)>;
+    using Handler = std::function<void(const Request&, Respond)>;
 
     // Creates the socket file: a stale socket (nobody answers on it) is
     // removed; a live one, or a file that is not a socket, is an error.
@@ -65,6 +70,7 @@ private:
     std::map<uint64_t, std::unique_ptr<Connection>> conns_;
     uint64_t next_id_ = 1;
     ServerStats stats_;
+    std::shared_ptr<Server*> self_ = std::make_shared<Server*>(this);  // Respond's weak handle
 };
 
 // A stale socket file at path: one nobody accepts on. Fails (with the reason)

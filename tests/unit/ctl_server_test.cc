@@ -45,10 +45,15 @@ protected:
     }
 
     void open(ServerOptions o) {
-        auto s = Server::open(*loop_, std::move(o), [this](const Request& r) {
+        auto s = Server::open(*loop_, std::move(o), [this](const Request& r, Server::Respond respond) {
             last_ = r;
-            return Reply{Status::Ok, std::string(command_name(r.command)) +
-                                         (r.format == Format::Json ? " json\n" : " text\n")};
+            Reply reply{Status::Ok, std::string(command_name(r.command)) +
+                                        (r.format == Format::Json ? " json\n" : " text\n")};
+            if (r.command == Command::Reload) {  // answered later, like the daemon's reload
+                later_ = [respond, reply] { respond(reply); };
+                return;
+            }
+            respond(reply);
         });
         ASSERT_TRUE(s.ok()) << s.error().message;
         server_ = std::move(s.value());
@@ -95,6 +100,7 @@ protected:
     std::unique_ptr<core::EpollLoop> loop_;
     std::unique_ptr<Server> server_;
     std::optional<Request> last_;
+    std::function<void()> later_;  // the pending answer to a reload
 };
 
 TEST_F(CtlServer, RequestAndReply) {
@@ -105,6 +111,43 @@ TEST_F(CtlServer, RequestAndReply) {
     EXPECT_EQ(last_->format, Format::Json);
     EXPECT_EQ(server_->stats().served, 2u);
     EXPECT_EQ(server_->connections(), 0u);
+}
+
+// A reload is answered once the daemon has read the file: the connection
+// waits for it past its timeout (the wait is the daemon's, bounded by the
+// work), and an answer for a client that went away, or after the server
+// is gone, is dropped.
+TEST_F(CtlServer, DeferredReply) {
+    auto o = options();
+    o.timeout = 100ms;
+    open(o);
+    auto fd = connect_client();
+    send_all(fd.get(), "reload\n");
+    const MonoTime until = loop_->now() + 300ms;
+    while (loop_->now() < until) loop_->run_once(20ms);
+    ASSERT_TRUE(later_);
+    EXPECT_EQ(server_->connections(), 1u) << "closed while the answer was being worked on";
+    later_();
+    EXPECT_EQ(read_until_eof(fd.get()), "ok\nreload text\n");
+    EXPECT_EQ(server_->connections(), 0u);
+
+    later_ = nullptr;
+    auto gone = connect_client();
+    send_all(gone.get(), "reload\n");
+    while (!later_) loop_->run_once(20ms);
+    gone.reset();  // the client hangs up before its answer
+    const MonoTime t = loop_->now() + 200ms;
+    while (server_->connections() > 0 && loop_->now() < t) loop_->run_once(20ms);
+    EXPECT_EQ(server_->connections(), 0u);
+    later_();  // nobody to answer: dropped
+    EXPECT_EQ(server_->stats().served, 2u);
+
+    later_ = nullptr;
+    auto last = connect_client();
+    send_all(last.get(), "reload\n");
+    while (!later_) loop_->run_once(20ms);
+    server_.reset();
+    later_();  // the server is gone: dropped
 }
 
 TEST_F(CtlServer, RequestWithoutNewlineAtEof) {
@@ -193,7 +236,7 @@ TEST_F(CtlServer, StaleSocketReplacedLiveOneRefused) {
     open(options());
     EXPECT_EQ(exchange("status\n"), "ok\nstatus text\n");
     // A second server on the same path finds the first one answering.
-    auto again = Server::open(*loop_, options(), [](const Request&) { return Reply{}; });
+    auto again = Server::open(*loop_, options(), [](const Request&, Server::Respond respond) { respond(Reply{}); });
     ASSERT_FALSE(again.ok());
     EXPECT_NE(again.error().message.find("answers on " + path_), std::string::npos);
     EXPECT_EQ(exchange("status\n"), "ok\nstatus text\n");  // and left it alone
@@ -203,7 +246,7 @@ TEST_F(CtlServer, NotASocketIsLeftAlone) {
     FILE* f = std::fopen(path_.c_str(), "w");
     ASSERT_NE(f, nullptr);
     std::fclose(f);
-    auto s = Server::open(*loop_, options(), [](const Request&) { return Reply{}; });
+    auto s = Server::open(*loop_, options(), [](const Request&, Server::Respond respond) { respond(Reply{}); });
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.error().message.find("is not a socket"), std::string::npos);
     EXPECT_EQ(::access(path_.c_str(), F_OK), 0);
@@ -212,14 +255,14 @@ TEST_F(CtlServer, NotASocketIsLeftAlone) {
 TEST_F(CtlServer, PathTooLong) {
     ServerOptions o = options();
     o.path = dir_ + "/" + std::string(120, 'x');
-    auto s = Server::open(*loop_, o, [](const Request&) { return Reply{}; });
+    auto s = Server::open(*loop_, o, [](const Request&, Server::Respond respond) { respond(Reply{}); });
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.error().message.find("longer than 107 bytes"), std::string::npos);
 }
 
 TEST_F(CtlServer, LargeReplyDrainsAsTheClientReads) {
     const std::string big(1 << 20, 'y');
-    auto s = Server::open(*loop_, options(), [&](const Request&) { return Reply{Status::Ok, big}; });
+    auto s = Server::open(*loop_, options(), [&](const Request&, Server::Respond respond) { respond(Reply{Status::Ok, big}); });
     ASSERT_TRUE(s.ok());
     server_ = std::move(s.value());
     EXPECT_EQ(exchange("dump\n"), "ok\n" + big);
