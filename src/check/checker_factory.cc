@@ -74,8 +74,7 @@ void add_params(std::string& k, const config::FileCheck& f) {
 void add_params(std::string& k, const config::SmtpCheck& s) { add_text(k, "helo", s.helo_name); }
 
 // virtualhost, digest and status codes are the effective ones (resolved by
-// validate_lvs()). regex is keyed although not implemented yet, so that
-// implementing it changes no key.
+// validate_lvs()).
 void add_params(std::string& k, const config::HttpGetCheck& h) {
     k += " http=";
     k += h.http_protocol == config::HttpProtocol::V1_1    ? "1.1"
@@ -86,7 +85,13 @@ void add_params(std::string& k, const config::HttpGetCheck& h) {
         add_text(k, "vhost", u.virtualhost ? *u.virtualhost : h.virtualhost ? *h.virtualhost : std::string());
         add_text(k, "digest", u.digest);
         k += " status=" + http::status_ranges_text(u.status_code);
-        if (!u.regex.empty()) add_text(k, u.regex_no_match ? "regex!" : "regex", u.regex);
+        if (u.regex.empty()) continue;
+        add_text(k, u.regex_no_match ? "regex!" : "regex", u.regex);
+        for (const auto& o : u.regex_options) add_text(k, "opt", o);
+        k += " window=" + std::to_string(u.regex_min_offset.value_or(0)) + '-' +
+             (u.regex_max_offset ? std::to_string(*u.regex_max_offset) : std::string());
+        if (u.regex_stack_max)
+            k += " stack=" + std::to_string(u.regex_stack_start) + '/' + std::to_string(u.regex_stack_max);
     }
 }
 

@@ -11,9 +11,10 @@
 //    bounds each url's whole exchange, so a server trickling its answer
 //    cannot hold a probe open for longer than connect_timeout;
 //  - the response is complete once Content-Length bytes are in (keepalived
-//    waits for the close);
-//  - `regex` is not implemented yet: a warning, and the url is checked
-//    without it.
+//    waits for the close), and the regex sees the body up to there;
+//  - the regex gets a last complete (not partial) match at the end of the
+//    body, so `</html>\s*$` matches there (keepalived's partial-only search
+//    leaves a match that needs the end of the body unmatched).
 #include "check/http_check.hh"
 
 #include <sys/socket.h>
@@ -24,7 +25,6 @@
 #include <variant>
 
 #include "check/probe_socket.hh"
-#include "core/log.hh"
 
 namespace halbd::check {
 
@@ -62,6 +62,10 @@ HttpSpec HttpSpec::from_config(const config::Checker& c) {
         for (char& ch : us.digest)
             if (ch >= 'A' && ch <= 'F') ch = static_cast<char>(ch - 'A' + 'a');
         us.status = u.status_code;
+        us.regex = u.compiled_regex;
+        us.regex_no_match = u.regex_no_match;
+        us.regex_min_offset = u.regex_min_offset.value_or(0);
+        if (u.regex_max_offset) us.regex_max_offset = *u.regex_max_offset;
         s.urls.push_back(std::move(us));
     }
     return s;
@@ -107,7 +111,8 @@ void HttpChecker::want(uint32_t events) {
 
 std::optional<CheckResult> HttpChecker::begin_url() {
     const HttpUrlSpec& u = spec_.urls[url_];
-    parser_.reset(spec_.always_digest || !u.digest.empty());
+    if (u.regex) regex_.reset(*u.regex, u.regex_min_offset, u.regex_max_offset);
+    parser_.reset(spec_.always_digest || !u.digest.empty(), u.regex ? &regex_ : nullptr);
     watch_.reset();
     session_.reset();
     sock_.reset();
@@ -239,9 +244,22 @@ std::optional<CheckResult> HttpChecker::evaluate() {
             what += " (body cut short: " + std::to_string(parser_.body_bytes()) + " of " + std::to_string(*len) + " bytes)";
         return failed(FailReason::Error, what);
     }
+    if (auto what = regex_failure(u)) return failed(FailReason::Error, *what);
     if (++url_ < spec_.urls.size()) return begin_url();
     --url_;  // stays on the last url, for response()
     return CheckResult::success();
+}
+
+std::optional<std::string> HttpChecker::regex_failure(const HttpUrlSpec& u) const {
+    if (!u.regex || regex_.matched() != u.regex_no_match) return std::nullopt;
+    std::string what = "regex '" + u.regex->pattern() + "'";
+    if (regex_.matched()) return what + " matches the body at offset " + std::to_string(regex_.match_offset()) + " (regex_no_match)";
+    what += " does not match the body";
+    if (u.regex_min_offset || u.regex_max_offset)
+        what += " at offsets " + std::to_string(u.regex_min_offset) + "-" +
+                (u.regex_max_offset ? std::to_string(*u.regex_max_offset) : std::string("end"));
+    if (!regex_.error().empty()) what += " (" + regex_.error() + ")";
+    return what;
 }
 
 void HttpChecker::on_deadline() {
@@ -262,13 +280,6 @@ core::Result<std::unique_ptr<Checker>> make_http_checker(core::EventLoop& loop, 
                                                          std::shared_ptr<const tls::ClientContext> tls) {
     const config::HttpGetCheck* h = http_params(c);
     if (!h) return core::Error{0, "not an HTTP_GET/SSL_GET checker"};
-    static bool regex_warned = false;  // once per process: the same configuration reloads
-    for (const auto& u : h->url)
-        if (!u.regex.empty() && !regex_warned) {
-            regex_warned = true;
-            log::warning(config::checker_kind_name(c.kind()), " url ", u.path,
-                         ": 'regex' is not implemented yet; urls are checked without it");
-        }
     return std::unique_ptr<Checker>(
         std::make_unique<HttpChecker>(loop, TcpTarget::from_config(c), HttpSpec::from_config(c), std::move(tls)));
 }

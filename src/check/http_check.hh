@@ -1,11 +1,13 @@
 // check/http_check.hh: HTTP_GET and SSL_GET, keepalived's web checks. One
 // attempt fetches every url in turn (one connection each) and passes when
-// each answers with an expected status and, if given, the expected digest.
+// each answers with an expected status and, if given, the expected digest
+// and a body that matches its regex (or does not, with regex_no_match).
 // Built by make_checker() (and by `halbctl genhash`); an AttemptChecker
 // (attempt.hh: completion, deadline, finish()) whose connections are set up
 // by probe_socket.hh as every network kind's. Owns the socket, its watch and
 // the TLS session of the attempt in flight (RAII: destroying the checker
-// cancels the attempt), and one ResponseParser reused by every attempt.
+// cancels the attempt), and one ResponseParser and BodyRegex reused by
+// every attempt.
 #pragma once
 
 #include <memory>
@@ -15,6 +17,7 @@
 
 #include "check/attempt.hh"
 #include "check/checker.hh"
+#include "check/http_regex.hh"
 #include "check/http_response.hh"
 #include "check/tcp_check.hh"
 #include "check/tls_client.hh"
@@ -30,6 +33,11 @@ struct HttpUrlSpec {
     std::string virtualhost;  // Host header and SNI; empty = the connect address
     std::string digest;       // expected MD5, lowercase hex; empty = not checked
     std::vector<config::StatusRange> status;  // empty = any status
+    // `regex` (compiled when the configuration loaded); null = none.
+    std::shared_ptr<const config::Regex> regex;
+    bool regex_no_match = false;      // the url fails when the body matches
+    uint64_t regex_min_offset = 0;    // where in the body a match may start
+    std::optional<uint64_t> regex_max_offset;
 };
 
 // What an HTTP_GET/SSL_GET checker fetches and expects.
@@ -48,8 +56,7 @@ struct HttpSpec {
 
 class HttpChecker;
 
-// The checker of an HTTP_GET/SSL_GET config checker (make_checker()'s case);
-// warns once that `regex` is not implemented when a url has one.
+// The checker of an HTTP_GET/SSL_GET config checker (make_checker()'s case).
 core::Result<std::unique_ptr<Checker>> make_http_checker(core::EventLoop& loop, const config::Checker& c,
                                                          std::shared_ptr<const tls::ClientContext> tls);
 
@@ -81,6 +88,8 @@ private:
     std::optional<CheckResult> send();
     std::optional<CheckResult> receive();
     std::optional<CheckResult> evaluate();
+    // The url's regex verdict: nullopt when it passes.
+    std::optional<std::string> regex_failure(const HttpUrlSpec& u) const;
     void on_ready(uint32_t events);
     void on_deadline() override;
     void release_io() override;
@@ -101,6 +110,7 @@ private:
     size_t sent_ = 0;
     std::string request_;                  // reused
     http::ResponseParser parser_;
+    http::BodyRegex regex_;
 };
 
 }  // namespace halbd::check

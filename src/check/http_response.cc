@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "check/http_regex.hh"
+
 namespace halbd::check::http {
 
 namespace {
@@ -110,8 +112,9 @@ ResponseParser::ResponseParser() : ResponseParser(Limits{}) {}
 ResponseParser::ResponseParser(Limits limits) : limits_(limits) {}
 ResponseParser::~ResponseParser() = default;
 
-void ResponseParser::reset(bool want_digest) {
+void ResponseParser::reset(bool want_digest, BodyRegex* regex) {
     state_ = State::Headers;
+    regex_ = regex;
     error_ = ParseError::None;
     want_digest_ = want_digest;
     any_byte_ = false;
@@ -187,6 +190,7 @@ ResponseParser::State ResponseParser::body(const char* data, size_t size) {
     if (content_length_) size = static_cast<size_t>(std::min<uint64_t>(size, *content_length_ - body_bytes_));
     else if (body_bytes_ + size > limits_.max_body_bytes) return fail(ParseError::TooLarge);
     if (want_digest_) EVP_DigestUpdate(md_.get(), data, size);
+    if (regex_) regex_->feed(data, size);
     body_bytes_ += size;
     if (content_length_ && body_bytes_ == *content_length_) return complete();
     return state_;
@@ -194,6 +198,7 @@ ResponseParser::State ResponseParser::body(const char* data, size_t size) {
 
 ResponseParser::State ResponseParser::complete() {
     state_ = State::Complete;
+    if (regex_) regex_->finish();
     if (want_digest_) {
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int len = 0;

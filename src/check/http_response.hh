@@ -19,6 +19,8 @@ typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 namespace halbd::check::http {
 
+class BodyRegex;  // check/http_regex.hh
+
 // keepalived's request (check_http.c), byte for byte:
 //   GET <path> HTTP/1.<0|1>\r\n
 //   User-Agent: KeepAliveClient\r\n
@@ -49,8 +51,9 @@ enum class ParseError : uint8_t {
 const char* parse_error_text(ParseError e);  // "connection closed before any response", ...
 
 // Reads one response. Feed it the bytes as they arrive, then eof() when the
-// peer closes. The body is never stored: it streams into the MD5 digest,
-// so memory stays at the size of the headers whatever the body's size.
+// peer closes. The body is never stored: it streams into the MD5 digest and
+// the url's regex, so memory stays at the size of the headers (and of the
+// regex's partial match) whatever the body's size.
 //
 // Digest semantics are keepalived's genhash: MD5 of the bytes after the first
 // empty line, up to Content-Length when the server sent one (further bytes are
@@ -75,8 +78,10 @@ public:
     ResponseParser& operator=(const ResponseParser&) = delete;
 
     // Starts a new response; the buffers keep their capacity (one parser
-    // serves every attempt of a checker).
-    void reset(bool want_digest);
+    // serves every attempt of a checker). regex: searched in the body as it
+    // streams in (the bytes the digest sees), reset by the caller and
+    // finished here when the body ends; null = none.
+    void reset(bool want_digest, BodyRegex* regex = nullptr);
 
     // Consumes bytes; returns the state after them. Bytes after Complete or
     // Failed are ignored.
@@ -114,6 +119,7 @@ private:
         void operator()(EVP_MD_CTX* c) const;
     };
     std::unique_ptr<EVP_MD_CTX, CtxFree> md_;  // created at the first digest
+    BodyRegex* regex_ = nullptr;
 };
 
 }  // namespace halbd::check::http

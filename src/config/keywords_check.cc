@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "config/lvs_internal.hh"
+#include "config/regex.hh"
 
 namespace halbd::config::lvs {
 
@@ -136,20 +137,15 @@ const KeywordTable<HttpUrl>& url_table() {
              if (!a.count(1)) return;
              if (a.str(0).empty()) return a.error(0, "'regex' needs a pattern");
              u.regex = a.str(0);
+             u.regex_loc = a.loc(0);
          }},
         {"regex_no_match", [](HttpUrl& u, Args& a) {
              if (a.at_most(1)) if (auto v = a.boolean(0)) u.regex_no_match = *v;
          }},
         {"regex_options", [](HttpUrl& u, Args& a) {
-             static constexpr std::string_view valid[] = {
-                 "allow_empty_class", "alt_bsux", "auto_callout", "caseless", "dollar_endonly",
-                 "dotall", "dupnames", "extended", "firstline", "match_unset_backref", "multiline",
-                 "never_ucp", "never_utf", "no_auto_capture", "no_auto_possess", "no_dotstar_anchor",
-                 "no_start_optimize", "ucp", "ungreedy", "utf", "never_backslash_c", "alt_circumflex",
-                 "alt_verbnames", "use_offset_limit"};
              if (!a.count(1, SIZE_MAX)) return;
              for (size_t i = 0; i < a.size(); ++i) {
-                 if (std::find(std::begin(valid), std::end(valid), a.str(i)) == std::end(valid))
+                 if (!regex_option_known(a.str(i)))
                      return a.error(i, "unknown regex option '" + a.str(i) + "' (see pcre2api: caseless, multiline, dotall, ...)");
                  u.regex_options.push_back(a.str(i));
              }
@@ -166,7 +162,7 @@ const KeywordTable<HttpUrl>& url_table() {
              if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_min_offset = static_cast<uint32_t>(*v);
          }},
         {"regex_max_offset", [](HttpUrl& u, Args& a) {
-             if (a.count(1)) if (auto v = a.uint(0, 1, UINT32_MAX)) u.regex_max_offset = static_cast<uint32_t>(*v);
+             if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_max_offset = static_cast<uint32_t>(*v);
          }},
     });
     return t;

@@ -19,6 +19,8 @@
 
 namespace halbd::config {
 
+class Regex;  // config/regex.hh
+
 // A rarely-set value kept out of line (one pointer when absent) with value
 // semantics: copying a Box copies what it holds. Null means "not set".
 template <class T>
@@ -72,10 +74,12 @@ struct HttpUrl {
     std::vector<StatusRange> status_code; // effective; default 200-299
     Box<std::string> virtualhost;         // effective: url, else checker, else real/virtual server
     std::string regex;                    // empty = none
+    Location regex_loc;                   // of the pattern, for errors
+    std::shared_ptr<const Regex> compiled_regex;  // set by validate_lvs() when regex is (shared, immutable)
     bool regex_no_match = false;
     std::vector<std::string> regex_options;  // pcre2 option names
     uint32_t regex_stack_start = 0, regex_stack_max = 0;  // 0 = pcre2 default
-    std::optional<uint32_t> regex_min_offset, regex_max_offset;
+    std::optional<uint32_t> regex_min_offset, regex_max_offset;  // of the match's start in the body
 };
 
 struct HttpGetCheck {

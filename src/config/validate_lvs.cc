@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "config/lvs_internal.hh"
+#include "config/regex.hh"
 #include "config/sections.hh"
 
 namespace halbd::config {
@@ -325,6 +326,37 @@ std::string vs_key(const VirtualServer& vs) {
     return k;
 }
 
+// Compiles every url `regex` once; urls with the same pattern, options and
+// stack share one compiled pattern (100,000 real servers often check the
+// same page the same way). A pattern that does not compile is an error at
+// the pattern's location.
+void compile_url_regexes(LvsConfig& lvs, Diagnostics& d) {
+    std::unordered_map<std::string, std::shared_ptr<const Regex>> compiled;
+    for (auto& vs : lvs.virtual_servers)
+        for (auto& rs : vs.real_servers)
+            for (auto& c : rs.checkers) {
+                auto* h = std::get_if<HttpGetCheck>(&c.params);
+                if (!h) h = std::get_if<SslGetCheck>(&c.params);
+                if (!h) continue;
+                for (auto& u : h->url) {
+                    if (u.regex.empty()) continue;
+                    std::string key = u.regex + '\0' + std::to_string(u.regex_stack_start) + '/' +
+                                      std::to_string(u.regex_stack_max);
+                    for (const auto& o : u.regex_options) key += '\0' + o;
+                    auto& slot = compiled[key];
+                    if (!slot) {
+                        auto r = Regex::compile(u.regex, u.regex_options, u.regex_stack_start, u.regex_stack_max);
+                        if (!r) {
+                            d.error(u.regex_loc, "invalid regex '" + u.regex + "': " + r.error().message);
+                            continue;
+                        }
+                        slot = std::move(*r);
+                    }
+                    u.compiled_regex = slot;
+                }
+            }
+}
+
 }  // namespace
 
 void validate_lvs(Model& m, ValidateContext& ctx) {
@@ -344,6 +376,7 @@ void validate_lvs(Model& m, ValidateContext& ctx) {
         kept.push_back(std::move(vs));
     }
     lvs.virtual_servers = std::move(kept);
+    compile_url_regexes(lvs, d);
 }
 
 }  // namespace halbd::config

@@ -1,10 +1,13 @@
 # tests/netns/check-http.sh: HTTP_GET and SSL_GET against real servers in a
 # network namespace (python3 http.server, plain and behind TLS) on a veth
 # link, halbd in another namespace. The real server comes up; a missing page
-# (404), a changed page (digest), dropped packets (nftables) and a stopped
-# server each take it out of its virtual server within the bound its timers
-# give, asserted on timestamps; restoring brings it back. `halbctl genhash`
-# prints the md5sum of the served file. Needs root, python3, openssl (the
+# (404), a changed page (digest), dropped packets (nftables), a stopped
+# server and a page that no longer matches its url's `regex` (a second
+# server, the status line behind 140 KB that arrive in many reads) each take
+# it out of its virtual server within the bound its timers give, asserted on
+# timestamps; restoring brings it back. A reload with a regex that does not
+# compile is refused and changes nothing. `halbctl genhash` prints the md5sum
+# of the served file. Needs root, python3, openssl (the
 # certificate), nft.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/netns/lib.sh"
@@ -19,6 +22,7 @@ ns_new web || fail "namespace web"
 ns_link lb veth0 web veth1 || fail "veth lb <-> web"
 ns lb ip addr add 192.0.2.1/24 dev veth0
 ns web ip addr add 192.0.2.2/24 dev veth1
+ns web ip addr add 192.0.2.3/24 dev veth1
 
 # ---- the real servers ------------------------------------------------------
 WWW=$TMP/www
@@ -33,6 +37,13 @@ start_http() {
     HTTP_PID=$BG_PID
 }
 start_http
+# The regex case's server: /status is 140 KB of filler, then the status line.
+status_page() {
+    { i=0; while [ $i -lt 3200 ]; do echo "filler line $i, nothing to see here......."; i=$((i + 1)); done
+      echo "status: $1"; } >"$WWW/status.new" && mv "$WWW/status.new" "$WWW/status"
+}
+status_page healthy
+ns_bg web "$TMP/http3.log" python3 -m http.server 80 --bind 192.0.2.3 --directory "$WWW"
 # HTTPS: the same server behind TLS (a proper 404 for a missing page,
 # which `openssl s_server -WWW` does not give).
 ns_bg web "$TMP/https.log" python3 -c '
@@ -47,6 +58,7 @@ server.serve_forever()
 # Listening and answering: halbctl itself is the probe.
 port_open() { ns lb "$HALBCTL" genhash -s 192.0.2.2 -p "$1" -u /health -t 1 $2 >/dev/null 2>&1; }
 wait_until 10 "http.server listening" port_open 80
+wait_until 10 "second http.server listening" ns lb "$HALBCTL" genhash -s 192.0.2.3 -p 80 -u /status -t 1
 wait_until 10 "https server listening" port_open 443 --ssl
 
 # ---- halbctl genhash ---------------------------------------------------------
@@ -100,29 +112,38 @@ virtual_server 192.0.2.100 443 {
         }
     }
 }
+virtual_server 192.0.2.100 8080 {
+    delay_loop 1
+    protocol TCP
+    real_server 192.0.2.3 80 {
+        HTTP_GET {
+            url {
+                path /status
+                regex "^status: (healthy|degraded)$"
+                regex_options multiline
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+            alpha
+        }
+    }
+}
 EOF
-LOG=$TMP/halbd.log
-show_log() { [ "$fails" = 0 ] || { echo "--- halbd log" >&2; sed 's/^/    | /' "$LOG" | tail -80 >&2; }; }
-on_exit show_log
-ns_bg lb "$LOG" "$HALBD" -n -l -D -f "$TMP/halbd.conf" -p "$TMP/halbd.pid"
+halbd_bg lb "$TMP/halbd.conf"
 
 HTTP_RS="[192.0.2.2]:80"
 HTTPS_RS="[192.0.2.2]:443"
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-count() { grep -cF -- "$1" "$LOG" 2>/dev/null || true; }
+count() { log_count "$LOG" "$1"; }
 # wait_more TEXT SECS: wait until LOG holds one more line with TEXT than when
 # mark() was called for it; the time it took is in $TOOK (ms).
 mark() { MARK_T=$(now_ms); MARK_HTTP_ADD=$(count "adding $HTTP_RS"); MARK_HTTP_DEL=$(count "removing $HTTP_RS")
     MARK_HTTPS_ADD=$(count "adding $HTTPS_RS"); MARK_HTTPS_DEL=$(count "removing $HTTPS_RS"); }
 wait_more() {  # TEXT BASE SECS
-    _want=$(($2 + 1))
-    wait_until "$3" "log shows '$1' (occurrence $_want)" sh -c "[ \$(grep -cF -- '$1' '$LOG') -ge $_want ]" || return 1
+    wait_count "$LOG" "$1" $(($2 + 1)) "$3" || return 1
     TOOK=$(($(now_ms) - MARK_T))
 }
-within_bound() {  # WHAT
-    echo "  $1: ${TOOK} ms (bound ${BOUND_MS} ms)"
-    if [ "$TOOK" -le "$BOUND_MS" ]; then ok; else fail "$1 took ${TOOK} ms, bound ${BOUND_MS} ms"; fi
-}
+within_bound() { within_ms "$1" "$TOOK" "$BOUND_MS"; }  # WHAT
 
 mark
 wait_more "adding $HTTP_RS to VS [192.0.2.100]:80" "$MARK_HTTP_ADD" 10 || :
@@ -179,5 +200,37 @@ grep -qF "HTTP GET http://192.0.2.2:80/health refused" "$LOG" || fail "refused d
 mark
 start_http
 wait_more "adding $HTTP_RS" "$MARK_HTTP_ADD" 15 || :
+
+# 5. regex: the status line changes -> removed; back -> added, both within
+# the bound. (Case 3 dropped this server's packets too: wait until it is up.)
+RX_RS="[192.0.2.3]:80"
+RX='^status: (healthy|degraded)$'
+rx_up() { [ "$(count "adding $RX_RS")" -gt "$(count "removing $RX_RS")" ]; }
+wait_until 15 "regex real server up" rx_up
+grep -qF "HTTP GET http://192.0.2.3:80/status succeeded; adding $RX_RS to VS [192.0.2.100]:8080" "$LOG" ||
+    fail "regex up line"
+MARK_T=$(now_ms); base=$(count "removing $RX_RS")
+status_page failing
+wait_more "removing $RX_RS" "$base" 15 && within_bound "HTTP_GET regex no longer matches -> removed"
+grep -qF "HTTP GET http://192.0.2.3:80/status failed: regex '$RX' does not match the body" "$LOG" || fail "regex detail"
+MARK_T=$(now_ms); base=$(count "adding $RX_RS")
+status_page degraded
+wait_more "adding $RX_RS" "$base" 15 && within_bound "HTTP_GET regex matches again -> added"
+
+# 6. A reload with a regex that does not compile is refused: the running
+# configuration (and its regex) stays.
+cp "$TMP/halbd.conf" "$TMP/halbd.good"
+sed 's/regex "^status: (healthy|degraded)\$"/regex "status: (healthy"/' "$TMP/halbd.good" >"$TMP/halbd.conf"
+line=$(grep -n 'regex "status: (healthy"' "$TMP/halbd.conf" | cut -d: -f1)
+[ -n "$line" ] || fail "bad regex not written"
+base=$(count "reload refused")
+kill -HUP "$(cat "$TMP/halbd.pid")"
+wait_count "$LOG" "reload refused" $((base + 1)) 10 || :
+grep -qF "halbd.conf:$line:23: error: invalid regex 'status: (healthy': missing closing parenthesis" "$LOG" ||
+    fail "bad regex error at file:line:col"
+MARK_T=$(now_ms); base=$(count "removing $RX_RS")
+status_page failing  # still checked with the running configuration's regex
+wait_more "removing $RX_RS" "$base" 15 && within_bound "after the refused reload, the regex still applies"
+cp "$TMP/halbd.good" "$TMP/halbd.conf"
 
 finish

@@ -14,6 +14,12 @@
 #   has_vip NAME IP / lacks_vip NAME IP   whether NAME's interfaces hold IP
 #   holds A B IP          wait until A holds IP and B has released it (VRRP failover)
 #   logs_on_failure GLOB  on exit after a failure, print the tail of the files GLOB matches
+#   halbd_bg NAME CONF            start $HALBD on CONF in NAME, logging to $LOG ($TMP/halbd.log,
+#                                 its tail printed at exit when a check failed), pid file $TMP/halbd.pid
+#   now_ms                        milliseconds since the epoch
+#   log_count FILE TEXT           how many lines of FILE contain TEXT (0 if none)
+#   wait_count FILE TEXT N SECS   wait until N lines of FILE contain TEXT
+#   within_ms WHAT TOOK BOUND     ok if TOOK <= BOUND (ms), else fail; prints both
 : "${NS_PREFIX:=halbd$$}"
 
 netns_require() {
@@ -108,4 +114,24 @@ _logs_on_failure() {
 logs_on_failure() {
     _logs_glob="$_logs_glob $*"
     on_exit _logs_on_failure
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+log_count() { grep -cF -- "$2" "$1" 2>/dev/null || true; }
+
+wait_count() {
+    wait_until "$4" "log $1 shows '$2' (occurrence $3)" sh -c '[ "$(grep -cF -- "$2" "$1")" -ge "$3" ]' sh "$1" "$2" "$3"
+}
+
+within_ms() {
+    echo "  $1: $2 ms (bound $3 ms)"
+    if [ "$2" -le "$3" ]; then ok; else fail "$1 took $2 ms, bound $3 ms"; fi
+}
+
+_halbd_show_log() { [ "$fails" = 0 ] || { echo "--- halbd log" >&2; sed 's/^/    | /' "$LOG" | tail -80 >&2; }; }
+halbd_bg() {
+    LOG=$TMP/halbd.log
+    on_exit _halbd_show_log
+    ns_bg "$1" "$LOG" "$HALBD" -n -l -D -f "$2" -p "$TMP/halbd.pid"
 }

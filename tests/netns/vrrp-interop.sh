@@ -44,7 +44,6 @@ on_exit show_logs
 MAC_A=$(ns a cat /sys/class/net/eth0/address)
 MAC_B=$(ns b cat /sys/class/net/eth0/address)
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 has_vip() { ip -n "$NS_PREFIX-$1" -o addr show dev eth0 | grep -qF " $2/"; }
 lacks_vip() { ! has_vip "$1" "$2"; }
 # holds NODE OTHER VIP: NODE has the VIP and OTHER does not ("never two masters").

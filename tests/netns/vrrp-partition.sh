@@ -32,7 +32,6 @@ MAC_A=$(ns a cat /sys/class/net/eth0/address)
 MAC_B=$(ns b cat /sys/class/net/eth0/address)
 VIP=192.0.2.100
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 partition() {
     ns sw nft -f - <<'NFT'
 table bridge partition {

@@ -15,6 +15,7 @@
 
 #include "check/checker_factory.hh"
 #include "check/http_check.hh"
+#include "config/regex.hh"
 #include "check_http_server.hh"
 #include "core/epoll_loop.hh"
 #include "core/sim_loop.hh"
@@ -113,6 +114,48 @@ TEST_F(CheckHttpTest, WrongDigest) {
     EXPECT_FALSE(r->ok);
     EXPECT_EQ(r->reason, FailReason::Error);
     EXPECT_EQ(r->detail, "failed: digest eb61eead90e3b899c6bcbe27ac581660 does not match " + std::string(kMd5Hello));
+}
+
+// keepalived's order: status, digest, then the regex; the url passes only
+// when the body matches (or, with regex_no_match, does not).
+TEST_F(CheckHttpTest, RegexAndRegexNoMatch) {
+    TestHttpServer srv(with(Mode::Reply, "HTTP/1.0 200 OK\r\n\r\n<p>status: degraded</p>"));
+    ASSERT_TRUE(srv.ok());
+    auto with_regex = [](const char* pattern, bool no_match, std::string digest = "") {
+        HttpSpec s = spec("/", std::move(digest));
+        auto re = config::Regex::compile(pattern, {});
+        EXPECT_TRUE(re);
+        s.urls[0].regex = *re;
+        s.urls[0].regex_no_match = no_match;
+        return s;
+    };
+    HttpChecker ok(*loop, target(srv.port()), with_regex("status: (ok|degraded)", false));
+    auto r = run(ok);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->ok) << r->detail;
+
+    HttpChecker miss(*loop, target(srv.port()), with_regex("status: ok", false));
+    r = run(miss);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok);
+    EXPECT_EQ(r->detail, "failed: regex 'status: ok' does not match the body");
+
+    HttpChecker reverse(*loop, target(srv.port()), with_regex("degraded|down", true));
+    r = run(reverse);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok);
+    EXPECT_EQ(r->detail, "failed: regex 'degraded|down' matches the body at offset 11 (regex_no_match)");
+    HttpChecker reverse_ok(*loop, target(srv.port()), with_regex("down", true));
+    r = run(reverse_ok);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->ok) << r->detail;
+
+    // The digest is checked first, as keepalived.
+    HttpChecker both(*loop, target(srv.port()), with_regex("status", false, kMd5Hello));
+    r = run(both);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok);
+    EXPECT_NE(r->detail.find("digest"), std::string::npos) << r->detail;
 }
 
 TEST_F(CheckHttpTest, ServerClosesBeforeAnswering) {
@@ -271,6 +314,35 @@ virtual_server 192.0.2.10 80 {
     EXPECT_NE(probe_key(k), probe_key(k2));
     auto m3 = forward::test_util::load(conf(kMd5Hello));
     EXPECT_EQ(probe_key(k), probe_key(m3->lvs.virtual_servers[0].real_servers[0].checkers[0]));
+
+    // A regex reaches the checker compiled; its options and window are keyed.
+    auto regex_conf = [&](const std::string& extra) {
+        std::string t = conf(kMd5Hello);
+        t.replace(t.find("status_code 200"), 15, "status_code 200\n regex \"HEL+O\"\n" + extra);
+        return forward::test_util::load(t);
+    };
+    auto m4 = regex_conf("regex_options caseless\n");
+    ASSERT_TRUE(m4);
+    const config::Checker& k4 = m4->lvs.virtual_servers[0].real_servers[0].checkers[0];
+    auto made4 = make_checker(*loop, k4);
+    ASSERT_TRUE(made4);
+    r = run(*made4.value());
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->ok) << r->detail;
+    auto m5 = regex_conf("");
+    auto m6 = regex_conf("regex_options caseless\n regex_max_offset 0\n");
+    ASSERT_TRUE(m5 && m6);
+    const std::string k5 = probe_key(m5->lvs.virtual_servers[0].real_servers[0].checkers[0]);
+    const std::string k6 = probe_key(m6->lvs.virtual_servers[0].real_servers[0].checkers[0]);
+    EXPECT_NE(probe_key(k4), k5);
+    EXPECT_NE(probe_key(k4), k6);
+    EXPECT_NE(probe_key(k), probe_key(k4));
+    auto made5 = make_checker(*loop, m5->lvs.virtual_servers[0].real_servers[0].checkers[0]);
+    ASSERT_TRUE(made5);
+    r = run(*made5.value());
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok);  // "hello" without caseless
+    EXPECT_EQ(r->detail, "failed: regex 'HEL+O' does not match the body");
 }
 
 // ---- SSL_GET ------------------------------------------------------------
