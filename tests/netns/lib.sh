@@ -11,6 +11,10 @@
 #   wait_until SECS DESC CMD...  poll CMD every 10 ms until it succeeds; fail DESC on timeout
 #                          (for states with no event to wait on, e.g. an address appearing)
 #   wait_log FILE TEXT SECS       wait until FILE contains TEXT
+#   start_halbd NODE CONF [FLAG...]  run halbd (VRRP only, foreground, log in
+#                          $TMP/NODE/halbd.log) in NODE; its pid in $H_NODE; returns once it is started
+#   stop_halbd NODE [SIG]  signal it (TERM) and wait for it to exit
+#   show_daemon_logs N     on failure, the last N lines of every log under $TMP
 : "${NS_PREFIX:=halbd$$}"
 
 netns_require() {
@@ -84,4 +88,25 @@ wait_until() {
 
 wait_log() {
     wait_until "$3" "log $1 shows '$2'" grep -qF -- "$2" "$1"
+}
+
+start_halbd() {
+    _node=$1; _conf=$2; shift 2
+    mkdir -p "$TMP/$_node"
+    : >"$TMP/$_node/halbd.log"
+    ns_bg "$_node" "$TMP/$_node/halbd.log" "$HALBD" -n -l -D -G -P -f "$_conf" -p "$TMP/$_node/halbd.pid" "$@"
+    eval "H_$_node=\$BG_PID"
+    # Signals sent before halbd watches them would kill it (default action).
+    wait_log "$TMP/$_node/halbd.log" "started with configuration" 5
+}
+
+stop_halbd() { eval "_p=\$H_$1"; kill -"${2:-TERM}" "$_p"; wait "$_p" 2>/dev/null; }
+
+show_daemon_logs() {
+    [ "$fails" = 0 ] && return
+    for f in "$TMP"/*/halbd.log "$TMP"/*.log; do
+        [ -f "$f" ] || continue
+        echo "---- $f" >&2
+        tail -n "$1" "$f" >&2
+    done
 }

@@ -33,15 +33,7 @@ ip -n "$NS_PREFIX-b" addr add 198.51.100.2/24 dev eth1
 chmod 755 "$TMP"  # scripts run as nobody must reach their files
 mkdir -m 1777 "$TMP/res"
 
-show_logs() {
-    [ "$fails" = 0 ] && return
-    for f in "$TMP"/*/halbd.log "$TMP"/*.log; do
-        [ -f "$f" ] || continue
-        echo "---- $f" >&2
-        tail -n 30 "$f" >&2
-    done
-}
-on_exit show_logs
+on_exit "show_daemon_logs 30"
 
 has_vip() { ip -n "$NS_PREFIX-$1" -o addr show | grep -qF " $2/"; }
 lacks_vip() { ! has_vip "$1" "$2"; }
@@ -49,14 +41,6 @@ holds() {
     wait_until 10 "$1 holds $3" has_vip "$1" "$3"
     wait_until 5 "$2 releases $3" lacks_vip "$2" "$3"
 }
-start_halbd() {
-    mkdir -p "$TMP/$1"
-    : >"$TMP/$1/halbd.log"
-    ns_bg "$1" "$TMP/$1/halbd.log" "$HALBD" -n -l -D -G -P -f "$2" -p "$TMP/$1/halbd.pid"
-    eval "H_$1=\$BG_PID"
-    wait_log "$TMP/$1/halbd.log" "started with configuration" 5
-}
-stop_halbd() { eval "_p=\$H_$1"; kill -TERM "$_p"; wait "$_p" 2>/dev/null; }
 
 # conf FILE PRIORITY GLOBAL_LINES INSTANCE_LINES [TOP_LINES]: one instance VI_1 on eth0.
 conf() {
