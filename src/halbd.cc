@@ -26,6 +26,7 @@
 #include "net/raw_announcer.hh"
 #include "net/rtnl_address_backend.hh"
 #include "net/rtnl_link_monitor.hh"
+#include "net/rtnl_route_backend.hh"
 #include "vrrp/raw_transport.hh"
 #include "vrrp/subsystem.hh"
 
@@ -165,6 +166,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     // VRRP runs unless -C (checks only). Its kernel adapters (rtnetlink for
     // addresses, raw sockets for adverts and GARP/NA) are the privileged facade.
     std::unique_ptr<net::RtnlAddressBackend> rtnl;
+    std::unique_ptr<net::RtnlRouteBackend> rtnl_routes;
     std::unique_ptr<net::RtnlLinkMonitor> links;  // link up/down for tracking
     net::RawAnnouncer announcer;
     vrrp::RawTransport transport(**loop);
@@ -174,17 +176,20 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
         ctl_sources.vrrp_absent = "halbd runs health checks and forwarding only (-C)";
     } else {
         auto opened = net::RtnlAddressBackend::open();
-        if (!opened) {
-            log::error("VRRP disabled: ", opened.error().message);
-            ctl_sources.vrrp_absent = "disabled at start: " + opened.error().message;
+        auto opened_routes = net::RtnlRouteBackend::open();
+        if (!opened || !opened_routes) {
+            const auto& e = !opened ? opened.error() : opened_routes.error();
+            log::error("VRRP disabled: ", e.message);
+            ctl_sources.vrrp_absent = "disabled at start: " + e.message;
         } else {
             rtnl = std::move(opened.value());
+            rtnl_routes = std::move(opened_routes.value());
             if (auto lm = net::RtnlLinkMonitor::open(**loop); lm)
                 links = std::move(lm.value());
             else
                 log::error("VRRP: interfaces are not tracked: ", lm.error().message);
-            vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport, links.get(),
-                                                             nullptr, &processes);
+            vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, *rtnl_routes, announcer, transport,
+                                                             links.get(), nullptr, &processes);
         }
     }
     Daemon daemon(**loop, opts, path);

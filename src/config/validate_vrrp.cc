@@ -94,6 +94,23 @@ void check_if(ValidateContext& ctx, Location loc, std::string_view name, std::st
         ctx.diags.warning(loc, "interface " + q(name) + " (" + std::string(what) + ") does not exist here");
 }
 
+// What a route line accepts but the route adapter (net/rtnl_route_backend)
+// does not program: congctl (RTAX_CC_ALGO is a string metric libnl cannot
+// carry).
+void warn_unprogrammed(Diagnostics& D, const RouteLine& r) {
+    if (!r.congctl.empty())
+        D.warning(r.loc, "route " + r.to.to_string() + ": congctl " + q(r.congctl) +
+                             " is not programmed by halbd; ignored");
+}
+
+// halbd does not watch static addresses, routes and rules for deletion, so a
+// track_group on one never puts its instances in FAULT.
+void warn_track_group(Diagnostics& D, Location loc, const std::string& group, const std::string& what) {
+    if (!group.empty())
+        D.warning(loc, what + ": track_group " + q(group) +
+                           " has no effect (halbd does not watch static addresses, routes or rules); ignored");
+}
+
 // Round `d` to a multiple of `unit` (half up), at least one unit.
 Duration round_to(Duration d, Duration unit) {
     Duration r = (d + unit / 2) / unit * unit;
@@ -258,6 +275,7 @@ void validate_instance(Model& m, ValidateContext& ctx, VrrpInstance& v, const Re
     }
     for (auto* list : {&v.virtual_ipaddress, &v.virtual_ipaddress_excluded})
         for (const auto& a : *list) check_if(ctx, a.loc, a.dev, "dev of " + a.address.to_string());
+    for (const auto& r : v.virtual_routes) warn_unprogrammed(D, r);
 
     // Preemption.
     if (*v.priority == 255 && v.nopreempt) {
@@ -529,14 +547,20 @@ void validate_vrrp(Model& m, ValidateContext& ctx) {
     };
     for (auto& a : vc.static_ipaddress) {
         check_tg(a.track_group, a.loc);
+        warn_track_group(D, a.loc, a.track_group, "static address " + a.address.to_string());
         if (a.dev.empty()) a.dev = g.default_interface;
         check_if(ctx, a.loc, a.dev, "static address " + a.address.to_string());
     }
     for (const auto& r : vc.static_routes) {
         check_tg(r.track_group, r.loc);
+        warn_track_group(D, r.loc, r.track_group, "static route " + r.to.to_string());
+        warn_unprogrammed(D, r);
         check_if(ctx, r.loc, r.dev, "static route");
     }
-    for (const auto& r : vc.static_rules) check_tg(r.track_group, r.loc);
+    for (const auto& r : vc.static_rules) {
+        check_tg(r.track_group, r.loc);
+        warn_track_group(D, r.loc, r.track_group, "static rule");
+    }
 
     for (const auto& gg : vc.garp_group) {
         if (!gg.garp_interval && !gg.gna_interval)

@@ -36,6 +36,8 @@ struct AddressSpec {
     bool nodad = false;              // IFA_F_NODAD (IPv6)
     bool noprefixroute = false;      // IFA_F_NOPREFIXROUTE
     bool home = false;               // IFA_F_HOMEADDRESS
+    bool mngtmpaddr = false;         // IFA_F_MANAGETEMPADDR (IPv6)
+    bool autojoin = false;           // IFA_F_MCAUTOJOIN (multicast address)
     std::optional<uint32_t> preferred_lft;  // seconds; unset = forever
     friend bool operator==(const AddressSpec&, const AddressSpec&) = default;
 };

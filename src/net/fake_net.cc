@@ -62,6 +62,42 @@ bool FakeAddressBackend::has(const std::string& ifname, const IpAddress& ip) con
     return std::any_of(v.begin(), v.end(), [&](const auto& x) { return x.address.address == ip; });
 }
 
+namespace {
+
+// add: keeps one copy; remove: drops it. Both succeed either way, as the kernel's adapter does.
+template <class Spec>
+core::Status change(std::vector<Spec>& v, const Spec& s, bool add, std::vector<std::string>& journal, int& fail,
+                    const std::string& what) {
+    journal.push_back(std::string(add ? "add " : "remove ") + what);
+    if (int e = std::exchange(fail, 0)) return core::system_error(journal.back(), e);
+    auto it = std::find(v.begin(), v.end(), s);
+    if (add && it == v.end()) v.push_back(s);
+    if (!add && it != v.end()) v.erase(it);
+    return core::Ok{};
+}
+
+template <class Spec>
+bool has_text(const std::vector<Spec>& v, const std::string& text) {
+    return std::any_of(v.begin(), v.end(), [&](const Spec& s) { return describe(s) == text; });
+}
+
+}  // namespace
+
+core::Status FakeRouteBackend::add_route(const RouteSpec& r) {
+    return change(routes_, r, true, journal_, fail_next_, "route " + describe(r));
+}
+core::Status FakeRouteBackend::remove_route(const RouteSpec& r) {
+    return change(routes_, r, false, journal_, fail_next_, "route " + describe(r));
+}
+core::Status FakeRouteBackend::add_rule(const RuleSpec& r) {
+    return change(rules_, r, true, journal_, fail_next_, "rule " + describe(r));
+}
+core::Status FakeRouteBackend::remove_rule(const RuleSpec& r) {
+    return change(rules_, r, false, journal_, fail_next_, "rule " + describe(r));
+}
+bool FakeRouteBackend::has_route(const std::string& text) const { return has_text(routes_, text); }
+bool FakeRouteBackend::has_rule(const std::string& text) const { return has_text(rules_, text); }
+
 core::Status FakeAnnouncer::garp(const LinkInfo& link, const IpAddress& vip) {
     journal_.push_back("garp " + vip.to_string() + " " + link.name);
     return core::Ok{};

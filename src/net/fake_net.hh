@@ -1,7 +1,9 @@
-// net/fake_net.hh: in-memory AddressBackend and Announcer (DESIGN principle
-// 7) for unit tests of the VRRP adapter: links and their addresses live in a
-// map, every call is journaled ("add 192.0.2.1/24 eth0", "garp 192.0.2.1
-// eth0"), and the next call can be made to fail. Owns only its tables.
+// net/fake_net.hh: in-memory AddressBackend, RouteBackend and Announcer
+// (DESIGN principle 7) for unit tests of the VRRP adapter: links and their
+// addresses live in a map, routes and rules in lists, every call is journaled
+// ("add 192.0.2.1/24 eth0", "add route 198.51.100.0/24 via 192.0.2.254",
+// "garp 192.0.2.1 eth0"), and the next call can be made to fail. Owns only
+// its tables.
 #pragma once
 
 #include <map>
@@ -11,6 +13,7 @@
 
 #include "net/address_backend.hh"
 #include "net/announcer.hh"
+#include "net/route_backend.hh"
 
 namespace halbd::net {
 
@@ -39,6 +42,28 @@ private:
     std::vector<std::string> journal_;
     int fail_next_ = 0;
     int next_ifindex_ = 2;
+};
+
+class FakeRouteBackend final : public RouteBackend {
+public:
+    core::Status add_route(const RouteSpec& r) override;
+    core::Status remove_route(const RouteSpec& r) override;
+    core::Status add_rule(const RuleSpec& r) override;
+    core::Status remove_rule(const RuleSpec& r) override;
+
+    const std::vector<RouteSpec>& routes() const { return routes_; }
+    const std::vector<RuleSpec>& rules() const { return rules_; }
+    // By describe() text, e.g. has_route("198.51.100.0/24 via 192.0.2.254 table 100").
+    bool has_route(const std::string& text) const;
+    bool has_rule(const std::string& text) const;
+    std::vector<std::string>& journal() { return journal_; }
+    void fail_next(int err) { fail_next_ = err; }
+
+private:
+    std::vector<RouteSpec> routes_;
+    std::vector<RuleSpec> rules_;
+    std::vector<std::string> journal_;
+    int fail_next_ = 0;
 };
 
 class FakeAnnouncer final : public Announcer {

@@ -16,33 +16,21 @@
 #include <cerrno>
 #include <cstring>
 
+#include "net/rtnl_util.hh"
+
 namespace halbd::net {
 
 namespace {
 
-core::Error nl_error(const std::string& what, int nlerr) {
-    return core::Error{EPROTO, what + ": " + nl_geterror(nlerr)};
-}
+using rtnl::nl_error;
+using rtnl::to_nl;
 
-struct AddrDeleter {
-    void operator()(nl_addr* a) const { nl_addr_put(a); }
-};
 struct RtAddrDeleter {
     void operator()(rtnl_addr* a) const { rtnl_addr_put(a); }
-};
-struct LinkDeleter {
-    void operator()(rtnl_link* l) const { rtnl_link_put(l); }
 };
 struct CacheDeleter {
     void operator()(nl_cache* c) const { nl_cache_free(c); }
 };
-using NlAddrPtr = std::unique_ptr<nl_addr, AddrDeleter>;
-
-NlAddrPtr to_nl(const IpAddress& ip, int prefix = -1) {
-    NlAddrPtr a(nl_addr_build(ip.is_v4() ? AF_INET : AF_INET6, ip.bytes(), ip.size()));
-    if (a && prefix >= 0) nl_addr_set_prefixlen(a.get(), prefix);
-    return a;
-}
 
 std::string describe(const std::string& ifname, const AddressSpec& a) {
     return a.address.to_string() + " dev " + ifname;
@@ -53,35 +41,29 @@ std::string describe(const std::string& ifname, const AddressSpec& a) {
 void RtnlAddressBackend::SockDeleter::operator()(nl_sock* s) const { nl_socket_free(s); }
 
 core::Result<std::unique_ptr<RtnlAddressBackend>> RtnlAddressBackend::open() {
-    std::unique_ptr<nl_sock, SockDeleter> sock(nl_socket_alloc());
-    if (!sock) return core::Error{ENOMEM, "rtnetlink: cannot allocate a socket"};
-    if (int e = nl_connect(sock.get(), NETLINK_ROUTE); e < 0) return nl_error("rtnetlink: connect", e);
-    return std::unique_ptr<RtnlAddressBackend>(new RtnlAddressBackend(std::move(sock)));
+    auto sock = rtnl::connect_socket();
+    if (!sock) return sock.error();
+    return std::unique_ptr<RtnlAddressBackend>(new RtnlAddressBackend(std::unique_ptr<nl_sock, SockDeleter>(*sock)));
 }
 
 RtnlAddressBackend::~RtnlAddressBackend() = default;
 
 core::Result<LinkInfo> RtnlAddressBackend::link(const std::string& ifname) {
-    rtnl_link* raw = nullptr;
-    if (int e = rtnl_link_get_kernel(sock_.get(), 0, ifname.c_str(), &raw); e < 0)
-        return core::Error{ENODEV, "interface " + ifname + ": " + nl_geterror(e)};
-    std::unique_ptr<rtnl_link, LinkDeleter> l(raw);
+    auto got = rtnl::get_link(sock_.get(), ifname);
+    if (!got) return got.error();
+    rtnl_link* l = got->get();
     LinkInfo info;
     info.name = ifname;
-    info.ifindex = rtnl_link_get_ifindex(l.get());
-    if (nl_addr* mac = rtnl_link_get_addr(l.get()); mac && nl_addr_get_len(mac) == 6)
+    info.ifindex = rtnl_link_get_ifindex(l);
+    if (nl_addr* mac = rtnl_link_get_addr(l); mac && nl_addr_get_len(mac) == 6)
         std::memcpy(info.mac.data(), nl_addr_get_binary_addr(mac), 6);
-    const unsigned flags = rtnl_link_get_flags(l.get());
+    const unsigned flags = rtnl_link_get_flags(l);
     info.up = flags & IFF_UP;
     info.running = flags & IFF_RUNNING;
     return info;
 }
 
-core::Result<int> RtnlAddressBackend::ifindex(const std::string& ifname) {
-    auto l = link(ifname);
-    if (!l) return l.error();
-    return l->ifindex;
-}
+core::Result<int> RtnlAddressBackend::ifindex(const std::string& ifname) { return rtnl::ifindex(sock_.get(), ifname); }
 
 core::Result<std::vector<InterfaceAddress>> RtnlAddressBackend::addresses(const std::string& ifname, Family family) {
     auto idx = ifindex(ifname);
@@ -133,6 +115,8 @@ core::Status RtnlAddressBackend::add_address(const std::string& ifname, const Ad
     if (a.nodad) flags |= IFA_F_NODAD;
     if (a.noprefixroute) flags |= IFA_F_NOPREFIXROUTE;
     if (a.home) flags |= IFA_F_HOMEADDRESS;
+    if (a.mngtmpaddr) flags |= IFA_F_MANAGETEMPADDR;
+    if (a.autojoin) flags |= IFA_F_MCAUTOJOIN;
     if (flags) rtnl_addr_set_flags(ra.get(), flags);
     if (a.preferred_lft) {
         rtnl_addr_set_preferred_lifetime(ra.get(), *a.preferred_lft);

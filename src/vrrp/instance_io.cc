@@ -22,13 +22,17 @@ net::AddressSpec address_spec(const config::IpAddressLine& line) {
     s.nodad = line.nodad || line.address.address.is_v6();
     s.noprefixroute = line.noprefixroute;
     s.home = line.home;
+    s.mngtmpaddr = line.mngtmpaddr;
+    s.autojoin = line.autojoin;
     s.preferred_lft = line.preferred_lft;
     return s;
 }
 
 InstanceIo::InstanceIo(IoContext ctx, const config::VrrpInstance& v, const config::GlobalDefs& g)
-    : ctx_(ctx), name_(v.name), ifname_(v.interface), family_(v.family) {
+    : ctx_(ctx), name_(v.name), ifname_(v.interface), family_(v.family),
+      routes_(v.name, ctx.addresses, ctx.routes, stats_.route_errors) {
     load(v, g);
+    routes_.load(v);
     pace_timer_ = ctx_.loop.create_timer([this] { pump(); });
 }
 
@@ -59,6 +63,7 @@ void InstanceIo::bind(Instance* instance, Channel* channel) {
 void InstanceIo::update(const config::VrrpInstance& v, const config::GlobalDefs& g) {
     const auto old = vips_;
     load(v, g);
+    routes_.update(v);
     if (!installed_) return;
     for (const auto& o : old)
         if (std::find(vips_.begin(), vips_.end(), o) == vips_.end()) uninstall(o);
@@ -135,6 +140,7 @@ void InstanceIo::add_vips() {
     for (const auto& v : vips_) install(v);
     installed_ = true;
     if (!vips_.empty()) log::info(name_, ": added ", vips_.size(), " VIP(s)");
+    routes_.install("MASTER");
 }
 
 void InstanceIo::remove_vips() {
@@ -145,12 +151,14 @@ void InstanceIo::remove_vips() {
         log::info(name_, ": leaving ", vips_.size(), " VIP(s) in place (-V)");
         return;
     }
+    routes_.uninstall("leaving MASTER");
     for (const auto& v : vips_) uninstall(v);
     installed_ = false;
     if (!vips_.empty()) log::info(name_, ": removed ", vips_.size(), " VIP(s)");
 }
 
 void InstanceIo::remove_stale_vips() {
+    routes_.remove_stale();
     for (const auto& v : vips_) {
         auto have = ctx_.addresses.addresses(v.dev, v.spec.address.address.family());
         if (!have) continue;

@@ -3,7 +3,8 @@
 // unicast peer), VIPs (virtual_ipaddress and virtual_ipaddress_excluded) are
 // added and removed through net::AddressBackend, GARPs / unsolicited NAs
 // leave through net::Announcer paced by vrrp_garp_interval /
-// vrrp_gna_interval on a loop timer. Owned by the VRRP subsystem, one per
+// vrrp_gna_interval on a loop timer; virtual_routes/rules follow the VIPs
+// (VirtualRoutes). Owned by the VRRP subsystem, one per
 // instance, next to the Instance it serves; owns the pacing timer.
 #pragma once
 
@@ -17,8 +18,10 @@
 #include "core/event_loop.hh"
 #include "net/address_backend.hh"
 #include "net/announcer.hh"
+#include "net/route_backend.hh"
 #include "vrrp/instance.hh"
 #include "vrrp/transport.hh"
+#include "vrrp/virtual_routes.hh"
 
 namespace halbd::vrrp {
 
@@ -27,12 +30,14 @@ struct IoContext {
     core::EventLoop& loop;
     net::AddressBackend& addresses;
     net::Announcer& announcer;
+    net::RouteBackend& routes;
 };
 
 struct IoStats {
     uint64_t tx_errors = 0;
     uint64_t tx_no_source = 0;  // no usable source address yet (IPv6 link-local in DAD)
     uint64_t vip_errors = 0;
+    uint64_t route_errors = 0;  // virtual_routes and virtual_rules
     uint64_t garps_sent = 0;
     uint64_t nas_sent = 0;
     uint64_t announce_errors = 0;
@@ -67,6 +72,7 @@ public:
     void announce(uint32_t repeat, AnnounceReason why) override;
 
     bool vips_installed() const { return installed_; }
+    const VirtualRoutes& routes() const { return routes_; }
     const IoStats& stats() const { return stats_; }
     const net::IpAddress& group() const { return group_; }
     const std::string& ifname() const { return ifname_; }
@@ -110,6 +116,7 @@ private:
     std::deque<Pending> queue_;
     IoStats stats_;
     core::TimerPtr pace_timer_;
+    VirtualRoutes routes_;
 };
 
 // The AddressSpec of a virtual_ipaddress line (IPv6 VIPs without DAD, as keepalived adds them).

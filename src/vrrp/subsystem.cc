@@ -16,9 +16,9 @@ namespace {
 const char* family_name(net::Family f) { return f == net::Family::V4 ? "IPv4" : "IPv6"; }
 }  // namespace
 
-VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
-                             Transport& transport, net::LinkMonitor* links, ScriptRunner* runner,
-                             core::ProcessMonitor* procs)
+VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::RouteBackend& routes,
+                             net::Announcer& announcer, Transport& transport, net::LinkMonitor* links,
+                             ScriptRunner* runner, core::ProcessMonitor* procs)
     : loop_(loop),
       own_runner_(runner ? nullptr : std::make_unique<SpawnScriptRunner>(loop)),
       runner_(runner ? *runner : *own_runner_),
@@ -26,8 +26,10 @@ VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& address
       trackers_(loop, runner_, procs),
       notifier_(loop, runner_),
       addresses_(addresses),
+      routes_(routes),
       announcer_(announcer),
-      transport_(transport) {
+      transport_(transport),
+      static_net_(addresses, routes) {
     notify_events_ = subscribe([this](Instance& i, const InstanceEvent& e) { notifier_.on_instance(i, e); });
     if (links_) links_->set_listener([this](const std::string& ifname) { on_link(ifname); });
 }
@@ -124,7 +126,7 @@ std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::Vrrp
     auto n = std::make_unique<Node>();
     n->identity = identity(v);
     n->channel = {v.interface, v.family};
-    n->io = std::make_unique<InstanceIo>(IoContext{loop_, addresses_, announcer_}, v, g);
+    n->io = std::make_unique<InstanceIo>(IoContext{loop_, addresses_, announcer_, routes_}, v, g);
     n->instance = std::make_unique<Instance>(loop_, make_instance_config(v), *n->io);
     ChannelState* cs = ensure_channel(n->channel);
     n->io->bind(n->instance.get(), cs->channel.get());
@@ -160,6 +162,7 @@ void VrrpSubsystem::reconcile_groups() {
 }
 
 void VrrpSubsystem::apply(const config::Model* previous, const config::Model& current) {
+    static_net_.apply(current);
     const auto& insts = current.vrrp.vrrp_instance;
     std::map<std::string, const config::VrrpInstance*> wanted;
     for (const auto& v : insts) wanted[v.name] = &v;
@@ -251,6 +254,7 @@ void VrrpSubsystem::stop(const Options& opts) {
         n->io->set_release_on_stop(release);
         n->instance->stop(release ? "shutdown" : "shutdown (-V: VIPs kept)");
     }
+    static_net_.stop();
 }
 
 void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
@@ -321,9 +325,9 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
            << ", priority 0 sent " << s.pri_zero_sent << " received " << s.pri_zero_received
            << ", lower priority received " << s.lower_prio_received << '\n';
         os << "#   tx errors " << io.tx_errors << ", no source " << io.tx_no_source << ", VIP errors "
-           << io.vip_errors << ", GARPs " << io.garps_sent << ", NAs " << io.nas_sent << ", announce errors "
-           << io.announce_errors << ", advert lateness p99 " << log::secs(i.lateness().percentile(0.99))
-           << " max " << log::secs(i.lateness().max()) << '\n';
+           << io.vip_errors << ", route/rule errors " << io.route_errors << ", GARPs " << io.garps_sent
+           << ", NAs " << io.nas_sent << ", announce errors " << io.announce_errors << ", advert lateness p99 "
+           << log::secs(i.lateness().percentile(0.99)) << " max " << log::secs(i.lateness().max()) << '\n';
         for (const auto& f : i.fault_sources()) os << "#   fault: " << f << '\n';
         dump_drops(os, n->drops);
     }
@@ -348,6 +352,9 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
     for (const auto& [name, t] : trackers_.processes())
         os << "# VRRP track_process " << name << ": " << (t->up() ? "up" : "down") << ", " << t->count()
            << " process(es), " << (trackers_.process_events() ? "process events" : "/proc rescans") << '\n';
+    os << "# VRRP static: " << static_net_.installed().addresses.size() << " address(es), "
+       << static_net_.installed().routes.size() << " route(s), " << static_net_.installed().rules.size()
+       << " rule(s), errors " << static_net_.errors() << '\n';
     const auto& ns = notifier_.stats();
     os << "# VRRP notify: scripts started " << ns.scripts_started << ", script errors " << ns.script_errors
        << ", FIFO lines " << ns.fifo_lines << ", FIFO dropped " << ns.fifo_dropped << '\n';

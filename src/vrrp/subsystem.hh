@@ -7,8 +7,9 @@
 // is unchanged, in their state. A channel follows its interface when it is
 // deleted and created again (new ifindex). Tracking (links, vrrp_script, track_file)
 // and notifications (scripts, FIFOs) hang off the instances as subscribers.
-// Created by halbd.cc; owns instances, channels, sync groups, trackers and
-// the notifier; re-publishes instance events to subscribers.
+// static_ipaddress/routes/rules are StaticNet's. Created by halbd.cc; owns
+// instances, channels, sync groups, trackers, the notifier and StaticNet;
+// re-publishes instance events to subscribers.
 #pragma once
 
 #include <iosfwd>
@@ -26,6 +27,7 @@
 #include "vrrp/instance_io.hh"
 #include "vrrp/notifier.hh"
 #include "vrrp/script_runner.hh"
+#include "vrrp/static_net.hh"
 #include "vrrp/sync_group.hh"
 #include "vrrp/tracking.hh"
 #include "vrrp/transport.hh"
@@ -39,9 +41,9 @@ public:
     // links: interface state for tracking (null: interfaces are not tracked);
     // runner: how scripts run (null: core::spawn); procs: processes for
     // track_process (null: not tracked).
-    VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::Announcer& announcer,
-                  Transport& transport, net::LinkMonitor* links = nullptr, ScriptRunner* runner = nullptr,
-                  core::ProcessMonitor* procs = nullptr);
+    VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& addresses, net::RouteBackend& routes,
+                  net::Announcer& announcer, Transport& transport, net::LinkMonitor* links = nullptr,
+                  ScriptRunner* runner = nullptr, core::ProcessMonitor* procs = nullptr);
     ~VrrpSubsystem() override;
     VrrpSubsystem(const VrrpSubsystem&) = delete;
     VrrpSubsystem& operator=(const VrrpSubsystem&) = delete;
@@ -65,6 +67,7 @@ public:
     size_t sync_group_count() const { return groups_.size(); }
     const TrackerSet& trackers() const { return trackers_; }
     const Notifier& notifier() const { return notifier_; }
+    const StaticNet& static_net() const { return static_net_; }
 
 private:
     using ChannelKey = std::pair<std::string, net::Family>;
@@ -101,8 +104,10 @@ private:
     TrackerSet trackers_;
     Notifier notifier_;
     net::AddressBackend& addresses_;
+    net::RouteBackend& routes_;
     net::Announcer& announcer_;
     Transport& transport_;
+    StaticNet static_net_;
     std::map<std::string, std::unique_ptr<Node>> nodes_;  // by instance name
     std::map<ChannelKey, std::unique_ptr<ChannelState>> channels_;
     std::vector<std::unique_ptr<SyncGroup>> groups_;      // destroyed before the nodes

@@ -20,6 +20,10 @@
 #   log_count FILE TEXT           how many lines of FILE contain TEXT (0 if none)
 #   wait_count FILE TEXT N SECS   wait until N lines of FILE contain TEXT
 #   within_ms WHAT TOOK BOUND     ok if TOOK <= BOUND (ms), else fail; prints both
+#   start_halbd NODE CONF [FLAG...]  run halbd (VRRP only, foreground, log in
+#                          $TMP/NODE/halbd.log) in NODE; its pid in $H_NODE; returns once it is started
+#   stop_halbd NODE [SIG]  signal it (TERM) and wait for it to exit
+#   show_daemon_logs N     on failure, the last N lines of every log under $TMP
 : "${NS_PREFIX:=halbd$$}"
 
 netns_require() {
@@ -134,4 +138,25 @@ halbd_bg() {
     LOG=$TMP/halbd.log
     on_exit _halbd_show_log
     ns_bg "$1" "$LOG" "$HALBD" -n -l -D -f "$2" -p "$TMP/halbd.pid"
+}
+
+start_halbd() {
+    _node=$1; _conf=$2; shift 2
+    mkdir -p "$TMP/$_node"
+    : >"$TMP/$_node/halbd.log"
+    ns_bg "$_node" "$TMP/$_node/halbd.log" "$HALBD" -n -l -D -G -P -f "$_conf" -p "$TMP/$_node/halbd.pid" "$@"
+    eval "H_$_node=\$BG_PID"
+    # Signals sent before halbd watches them would kill it (default action).
+    wait_log "$TMP/$_node/halbd.log" "started with configuration" 5
+}
+
+stop_halbd() { eval "_p=\$H_$1"; kill -"${2:-TERM}" "$_p"; wait "$_p" 2>/dev/null; }
+
+show_daemon_logs() {
+    [ "$fails" = 0 ] && return
+    for f in "$TMP"/*/halbd.log "$TMP"/*.log; do
+        [ -f "$f" ] || continue
+        echo "---- $f" >&2
+        tail -n "$1" "$f" >&2
+    done
 }

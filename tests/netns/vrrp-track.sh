@@ -36,14 +36,6 @@ chmod 755 "$TMP"  # scripts run as nobody must reach their files
 mkdir -m 1777 "$TMP/res"
 
 logs_on_failure "$TMP/*/halbd.log" "$TMP/*.log"
-start_halbd() {
-    mkdir -p "$TMP/$1"
-    : >"$TMP/$1/halbd.log"
-    ns_bg "$1" "$TMP/$1/halbd.log" "$HALBD" -n -l -D -G -P -f "$2" -p "$TMP/$1/halbd.pid"
-    eval "H_$1=\$BG_PID"
-    wait_log "$TMP/$1/halbd.log" "started with configuration" 5
-}
-stop_halbd() { eval "_p=\$H_$1"; kill -TERM "$_p"; wait "$_p" 2>/dev/null; }
 
 # conf FILE PRIORITY GLOBAL_LINES INSTANCE_LINES [TOP_LINES]: one instance VI_1 on eth0.
 conf() {

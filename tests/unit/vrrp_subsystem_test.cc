@@ -1,7 +1,9 @@
 // tests/unit/vrrp_subsystem_test.cc: VrrpSubsystem and InstanceIo over the
 // fakes (FakeTransport, FakeAddressBackend, FakeAnnouncer) on a SimLoop:
 // start, election, VIPs and GARP/NA, dispatch and drop counting, stop with
-// and without -V, reloads that keep state, stale VIPs, unicast and IPv6.
+// and without -V, reloads that keep state, stale VIPs, unicast and IPv6;
+// virtual_routes/rules following mastership and static_* kept regardless of
+// it (FakeRouteBackend), each reload applying only the difference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include "forward_test_util.hh"
 #include "net/fake_net.hh"
 #include "vrrp/fake_transport.hh"
+#include "vrrp/net_objects.hh"
 #include "vrrp/subsystem.hh"
 
 namespace halbd::vrrp {
@@ -64,6 +67,7 @@ Advert advert(uint8_t prio, uint8_t vrid = 51) {
 struct VrrpSubsystemTest : ::testing::Test {
     core::SimLoop loop;
     net::FakeAddressBackend addrs;
+    net::FakeRouteBackend routes;
     net::FakeAnnouncer announcer;
     FakeTransport transport;
     log::ScopedCapture cap{log::Level::debug};
@@ -72,7 +76,7 @@ struct VrrpSubsystemTest : ::testing::Test {
 
     VrrpSubsystemTest() {
         addrs.add_link("eth0", net::Prefix::parse("192.0.2.1/24"));
-        vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, announcer, transport);
+        vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport);
     }
     void apply(const std::string& text) {
         auto m = load(text);
@@ -248,7 +252,7 @@ TEST_F(VrrpSubsystemTest, MissingInterfaceIsAFault) {
 TEST_F(VrrpSubsystemTest, InterfaceDeletedAndCreatedAgainIsFollowed) {
     net::FakeLinkMonitor links;
     links.set("eth0", true);
-    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, announcer, transport, &links);
+    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport, &links);
     apply(conf(" priority 100\n" + std::string(kVip)));
     loop.advance(seconds(4));
     ASSERT_EQ(state(), State::Master);
@@ -283,7 +287,7 @@ TEST_F(VrrpSubsystemTest, InterfaceDeletedAndCreatedAgainIsFollowed) {
 TEST_F(VrrpSubsystemTest, InterfaceReplacedUnderTheSameNameReopensTheSocket) {
     net::FakeLinkMonitor links;
     links.set("eth0", true);
-    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, announcer, transport, &links);
+    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport, &links);
     apply(conf(" priority 100\n" + std::string(kVip)));
     const int old_index = transport.ifindex("eth0", net::Family::V4);
     addrs.remove_link("eth0");
@@ -296,6 +300,193 @@ TEST_F(VrrpSubsystemTest, InterfaceReplacedUnderTheSameNameReopensTheSocket) {
     vrrp->dump_state(os);
     EXPECT_NE(os.str().find("open (index " + std::to_string(transport.ifindex("eth0", net::Family::V4)) + ")"),
               std::string::npos) << os.str();
+}
+
+const char* kRoutes =
+    " virtual_routes {\n  198.51.100.0/24 via 192.0.2.254 dev eth0 table 100\n  blackhole 203.0.113.0/24\n }\n"
+    " virtual_rules {\n  from 192.0.2.100 table 100 priority 1000\n }\n";
+const char* kRoute1 = "198.51.100.0/24 via 192.0.2.254 dev eth0 table 100";
+const char* kRoute2 = "blackhole 203.0.113.0/24";
+const char* kRule = "pref 1000 from 192.0.2.100/32 lookup 100";
+const char* kStatic =
+    "static_ipaddress {\n 192.0.2.50/32 dev eth0\n}\n"
+    "static_routes {\n 203.0.113.64/26 via 192.0.2.254 dev eth0 table 102\n}\n"
+    "static_rules {\n to 203.0.113.64/26 table 102 priority 900\n}\n";
+
+TEST_F(VrrpSubsystemTest, VirtualRoutesAndRulesFollowMastership) {
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    EXPECT_TRUE(routes.routes().empty());
+    EXPECT_TRUE(routes.rules().empty());
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    EXPECT_TRUE(routes.has_route(kRoute1));
+    EXPECT_TRUE(routes.has_route(kRoute2));
+    EXPECT_TRUE(routes.has_rule(kRule));
+    EXPECT_TRUE(cap.contains(std::string("VI_1: added route ") + kRoute1 + " (MASTER)"));
+    EXPECT_TRUE(vrrp->io("VI_1")->routes().installed());
+    // A higher priority master: the routes and rules leave with the VIPs.
+    inject(ipv4(advert(200), "192.0.2.2"));
+    ASSERT_EQ(state(), State::Backup);
+    EXPECT_TRUE(routes.routes().empty());
+    EXPECT_TRUE(routes.rules().empty());
+    EXPECT_TRUE(cap.contains(std::string("VI_1: removed rule ") + kRule + " (leaving MASTER)"));
+    // Rules go first, then routes (the reverse of adding).
+    const auto& j = routes.journal();
+    ASSERT_GE(j.size(), 6u);
+    EXPECT_EQ(j[j.size() - 3], std::string("remove rule ") + kRule);
+}
+
+TEST_F(VrrpSubsystemTest, StopRemovesVirtualRoutesUnlessDontRelease) {
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    loop.advance(seconds(4));
+    ASSERT_TRUE(routes.has_route(kRoute1));
+    vrrp->stop(Options{});
+    EXPECT_TRUE(routes.routes().empty());
+    EXPECT_TRUE(routes.rules().empty());
+}
+
+TEST_F(VrrpSubsystemTest, StopWithDontReleaseKeepsVirtualRoutes) {
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    loop.advance(seconds(4));
+    Options opts;
+    opts.dont_release_vrrp = true;
+    vrrp->stop(opts);
+    EXPECT_TRUE(routes.has_route(kRoute1));
+    EXPECT_TRUE(routes.has_rule(kRule));
+}
+
+TEST_F(VrrpSubsystemTest, ReloadChangesOnlyTheDifferentRoute) {
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    routes.journal().clear();
+    std::string changed = kRoutes;
+    changed.replace(changed.find("192.0.2.254"), 11, "192.0.2.253");
+    apply(conf(" priority 100\n" + std::string(kVip) + changed));
+    const std::vector<std::string> want = {
+        std::string("remove route ") + kRoute1,
+        "add route 198.51.100.0/24 via 192.0.2.253 dev eth0 table 100"};
+    EXPECT_EQ(routes.journal(), want);
+    EXPECT_TRUE(routes.has_route(kRoute2));
+    EXPECT_TRUE(routes.has_rule(kRule));
+    // A Backup's routes change in the model only.
+    inject(ipv4(advert(200), "192.0.2.2"));
+    ASSERT_EQ(state(), State::Backup);
+    routes.journal().clear();
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    EXPECT_TRUE(routes.journal().empty());
+}
+
+TEST_F(VrrpSubsystemTest, StaleVirtualRoutesRemovedAtStart) {
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    loop.advance(seconds(4));
+    ASSERT_TRUE(routes.has_route(kRoute1));
+    // As if halbd had been killed: a new subsystem finds them in the kernel.
+    vrrp.reset();
+    models.clear();
+    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport);
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    EXPECT_EQ(state(), State::Backup);
+    EXPECT_TRUE(routes.routes().empty());
+    EXPECT_TRUE(routes.rules().empty());
+    EXPECT_TRUE(cap.contains("VI_1: removing any of its 2 route(s) and 1 rule(s) a previous run left"));
+}
+
+TEST_F(VrrpSubsystemTest, RouteErrorsAreCountedAndLogged) {
+    apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
+    routes.fail_next(EINVAL);
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    EXPECT_EQ(vrrp->io("VI_1")->stats().route_errors, 1u);
+    EXPECT_FALSE(routes.has_route(kRoute1));
+    EXPECT_TRUE(routes.has_route(kRoute2));
+    EXPECT_TRUE(cap.contains(std::string("VI_1: add route ") + kRoute1 + ": Invalid argument"));
+    std::ostringstream os;
+    vrrp->dump_state(os);
+    EXPECT_NE(os.str().find("route/rule errors 1"), std::string::npos) << os.str();
+}
+
+TEST_F(VrrpSubsystemTest, StaticEntriesStayWhateverTheStateAndGoOnStop) {
+    apply(conf(" priority 100\n" + std::string(kVip), kStatic));
+    ASSERT_EQ(state(), State::Backup);
+    EXPECT_TRUE(addrs.has("eth0", ip("192.0.2.50")));
+    EXPECT_TRUE(routes.has_route("203.0.113.64/26 via 192.0.2.254 dev eth0 table 102"));
+    EXPECT_TRUE(routes.has_rule("pref 900 from all to 203.0.113.64/26 lookup 102"));
+    EXPECT_TRUE(cap.contains("static: added route 203.0.113.64/26 via 192.0.2.254 dev eth0 table 102 (start)"));
+    loop.advance(seconds(4));
+    inject(ipv4(advert(200), "192.0.2.2"));
+    ASSERT_EQ(state(), State::Backup);
+    EXPECT_TRUE(addrs.has("eth0", ip("192.0.2.50")));
+    EXPECT_EQ(routes.routes().size(), 1u);
+    EXPECT_EQ(routes.rules().size(), 1u);
+    // keepalived 2.2.7 clears static entries on every stop, -V or not.
+    Options opts;
+    opts.dont_release_vrrp = true;
+    vrrp->stop(opts);
+    EXPECT_FALSE(addrs.has("eth0", ip("192.0.2.50")));
+    EXPECT_TRUE(routes.routes().empty());
+    EXPECT_TRUE(routes.rules().empty());
+}
+
+TEST_F(VrrpSubsystemTest, StaticReloadAppliesOnlyTheDifference) {
+    apply(conf(" priority 100\n" + std::string(kVip), kStatic));
+    routes.journal().clear();
+    addrs.journal().clear();
+    std::string changed = kStatic;
+    changed.replace(changed.find("via 192.0.2.254"), 15, "via 192.0.2.252");
+    changed.replace(changed.find("192.0.2.50/32"), 13, "192.0.2.51/32");
+    apply(conf(" priority 100\n" + std::string(kVip), changed));
+    const std::vector<std::string> want_routes = {"remove route 203.0.113.64/26 via 192.0.2.254 dev eth0 table 102",
+                                                  "add route 203.0.113.64/26 via 192.0.2.252 dev eth0 table 102"};
+    EXPECT_EQ(routes.journal(), want_routes);
+    const std::vector<std::string> want_addrs = {"remove 192.0.2.50/32 eth0", "add 192.0.2.51/32 eth0"};
+    EXPECT_EQ(addrs.journal(), want_addrs);
+    EXPECT_TRUE(routes.has_rule("pref 900 from all to 203.0.113.64/26 lookup 102"));
+}
+
+TEST(VrrpNetObjects, RouteAndRuleLinesBecomeKernelSpecs) {
+    auto m = load(
+        "static_routes {\n"
+        " 198.51.100.0/24 table 7 nexthop via 192.0.2.1 dev eth0 weight 1 nexthop via 192.0.2.2 dev eth0 weight 3"
+        " rtt 10 rttvar 20 mtu lock 1400 features ecn\n"
+        " unreachable 2001:db8:5::/48 metric 5 protocol bird pref high\n"
+        "}\n"
+        "static_rules {\n"
+        " not from 192.0.2.0/24 fwmark 7/0xff priority 10 uidrange 1000-1999 sport 80 dport 1000-2000 ipproto tcp"
+        " table 9\n"
+        " inet6 to 2001:db8::/32 priority 11 suppress_prefixlength 0 goto 20\n"
+        "}\n");
+    ASSERT_TRUE(m);
+    const auto r = route_spec(m->vrrp.static_routes[0]);
+    EXPECT_EQ(r.type, 1);
+    EXPECT_EQ(r.table, 7u);
+    EXPECT_EQ(r.protocol, net::kProtoKeepalived);
+    ASSERT_EQ(r.nexthops.size(), 2u);
+    EXPECT_EQ(r.nexthops[1].weight, 3);
+    EXPECT_EQ(r.nexthops[1].via, ip("192.0.2.2"));
+    const std::vector<net::RouteMetricSpec> metrics = {{4, 80, false}, {5, 80, false}, {2, 1400, true}, {12, 1, false}};
+    EXPECT_EQ(r.metrics, metrics);  // RTAX_RTT in 1/8 ms, RTAX_RTTVAR in 1/4 ms, RTAX_FEATURES ECN
+    const auto u = route_spec(m->vrrp.static_routes[1]);
+    EXPECT_EQ(u.type, 7);  // RTN_UNREACHABLE
+    EXPECT_EQ(u.metric, 5u);
+    EXPECT_EQ(u.protocol, 12);
+    EXPECT_EQ(u.pref, 1);
+    EXPECT_EQ(net::describe(u), "unreachable 2001:db8:5::/48 metric 5");
+    const auto a = rule_spec(m->vrrp.static_rules[0]);
+    EXPECT_TRUE(a.invert);
+    EXPECT_EQ(a.action, 1);  // FR_ACT_TO_TBL
+    EXPECT_EQ(a.table, 9u);
+    EXPECT_EQ(a.uidrange, (std::pair<uint32_t, uint32_t>{1000, 1999}));
+    EXPECT_EQ(a.sport, (net::PortRange{80, 80}));
+    EXPECT_EQ(a.dport, (net::PortRange{1000, 2000}));
+    EXPECT_EQ(a.ip_proto, 6);
+    EXPECT_EQ(net::describe(a),
+              "pref 10 not from 192.0.2.0/24 fwmark 7/255 uidrange 1000-1999 ipproto 6 sport 80 dport 1000-2000 lookup 9");
+    const auto b = rule_spec(m->vrrp.static_rules[1]);
+    EXPECT_EQ(b.family, net::Family::V6);
+    EXPECT_EQ(b.action, 2);  // FR_ACT_GOTO
+    EXPECT_EQ(b.goto_target, 20u);
+    EXPECT_EQ(b.suppress_prefixlength, 0u);
 }
 
 }  // namespace
