@@ -122,7 +122,8 @@ void dump_defs(const GlobalDefs& g, Dumper& out) {
     out.line("vrrp_down_timer_adverts", g.vrrp_down_timer_adverts);
     if (g.vrrp_lower_prio_no_advert)
         out.line("vrrp_lower_prio_no_advert", tf(*g.vrrp_lower_prio_no_advert));
-    out.line("vrrp_higher_prio_send_advert", tf(g.vrrp_higher_prio_send_advert));
+    if (g.vrrp_higher_prio_send_advert)
+        out.line("vrrp_higher_prio_send_advert", tf(*g.vrrp_higher_prio_send_advert));
     out.line("vrrp_version", g.vrrp_version);
     flag(out, "vrrp_check_unicast_src", g.vrrp_check_unicast_src);
     flag(out, "vrrp_skip_check_adv_addr", g.vrrp_skip_check_adv_addr);

@@ -139,7 +139,10 @@ struct GlobalDefs {
     uint32_t vrrp_down_timer_adverts = 3;                 // 1..100
     // Unset: each instance's strict mode. vrrp_strict forces true.
     std::optional<bool> vrrp_lower_prio_no_advert;
-    bool vrrp_higher_prio_send_advert = false;
+    // Unset: true unless vrrp_strict (halbd's default; keepalived's is false):
+    // without it a split brain heals without the winner's GARPs about half
+    // the time, whenever the loser hears the winner first.
+    std::optional<bool> vrrp_higher_prio_send_advert;
     uint8_t vrrp_version = 2;                             // 2 or 3 (IPv6 instances use 3)
     bool vrrp_check_unicast_src = false;
     bool vrrp_skip_check_adv_addr = false;

@@ -214,6 +214,11 @@ void vrrp_garp_extra_if(GlobalDefs& g, Args& a) {
     g.vrrp_garp_extra_if = {seconds(*secs), all};
 }
 
+void vrrp_higher_prio_send_advert(GlobalDefs& g, Args& a) {
+    if (!a.at_most(1)) return;
+    if (auto v = a.boolean(0)) g.vrrp_higher_prio_send_advert = *v;
+}
+
 void vrrp_lower_prio_no_advert(GlobalDefs& g, Args& a) {
     if (!a.at_most(1)) return;
     if (auto v = a.boolean(0)) g.vrrp_lower_prio_no_advert = *v;
@@ -529,7 +534,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_vmac_garp_intvl", vrrp_garp_extra_if, kDeprecated, "vrrp_garp_extra_if"},
         {"vrrp_down_timer_adverts", set_u32<&GlobalDefs::vrrp_down_timer_adverts, 1, 100>},
         {"vrrp_lower_prio_no_advert", vrrp_lower_prio_no_advert},
-        {"vrrp_higher_prio_send_advert", set_bool<&GlobalDefs::vrrp_higher_prio_send_advert>},
+        {"vrrp_higher_prio_send_advert", vrrp_higher_prio_send_advert},
         {"vrrp_version", vrrp_version},
         {"vrrp_check_unicast_src", set_bool<&GlobalDefs::vrrp_check_unicast_src>},
         {"vrrp_skip_check_adv_addr", set_bool<&GlobalDefs::vrrp_skip_check_adv_addr>},

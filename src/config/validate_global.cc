@@ -36,7 +36,7 @@ void validate_vrrp_defaults(GlobalDefs& g, ValidateContext& ctx) {
             ctx.diags.warning(g.vrrp_strict_loc,
                               "'vrrp_strict' requires 'vrrp_lower_prio_no_advert'; setting it to true");
         g.vrrp_lower_prio_no_advert = true;
-        if (g.vrrp_higher_prio_send_advert) {
+        if (g.vrrp_higher_prio_send_advert.value_or(false)) {
             ctx.diags.warning(g.vrrp_strict_loc,
                               "'vrrp_strict' forbids 'vrrp_higher_prio_send_advert'; setting it to false");
             g.vrrp_higher_prio_send_advert = false;

@@ -309,7 +309,7 @@ void validate_instance(Model& m, ValidateContext& ctx, VrrpInstance& v, const Re
         D.warning(v.loc, me + ": strict mode requires lower_prio_no_advert; set");
         v.lower_prio_no_advert = true;
     }
-    if (!v.higher_prio_send_advert) v.higher_prio_send_advert = !strict && g.vrrp_higher_prio_send_advert;
+    if (!v.higher_prio_send_advert) v.higher_prio_send_advert = !strict && g.vrrp_higher_prio_send_advert.value_or(true);
     else if (strict && *v.higher_prio_send_advert) {
         D.warning(v.loc, me + ": strict mode requires higher_prio_send_advert off; cleared");
         v.higher_prio_send_advert = false;

@@ -18,7 +18,8 @@
 //    sees us, goes Backup, and the switches relearn the VIPs' MAC: we do the
 //    same, and emit MasterRxLowerPriority (notify_master_rx_lower_pri).
 //  - Master receiving a higher priority advert sends one advert first when
-//    higher_prio_send_advert is set (keepalived).
+//    higher_prio_send_advert is set (keepalived; halbd's default unless
+//    strict), so the winner of a healed split brain re-sends its GARPs.
 //  - Two address owners (both 255): keepalived lowers its own priority to
 //    254 and logs a configuration error; so do we.
 //  - Skew_Time uses the effective (tracked) priority, as keepalived does, and

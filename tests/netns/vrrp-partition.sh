@@ -45,8 +45,8 @@ NFT
 }
 heal() { ns sw nft delete table bridge partition; }
 
-# conf FILE PRIORITY: VI_1, VRRPv3, advert_int 0.1, no delayed second GARP
-# burst (so that a GARP seen after the partition comes from the healing).
+# conf FILE PRIORITY [LINE]: VI_1, VRRPv3, advert_int 0.1, no delayed second
+# GARP burst (so that a GARP seen after the partition comes from the healing).
 conf() {
     cat >"$1" <<CONF
 global_defs {
@@ -60,6 +60,7 @@ vrrp_instance VI_1 {
     priority $2
     advert_int 0.1
     garp_master_delay 0
+    ${3:-}
     virtual_ipaddress {
         $VIP/24
     }
@@ -87,7 +88,15 @@ stop() { eval "_p=\$P_$1"; kill -TERM "$_p"; wait "$_p" 2>/dev/null; }
 run_case() {
     echo "== $1 (priority 200) over $2 (priority 100)"
     conf "$TMP/high.conf" 200
-    conf "$TMP/low.conf" 100
+    # The winner re-sends its GARPs when it hears the loser's lower-priority
+    # advert. Whichever hears the other first after the heal is a race: a
+    # loser that hears first must send one advert before yielding
+    # (higher_prio_send_advert: halbd's default, keepalived's is off).
+    if [ "$2" = keepalived ]; then
+        conf "$TMP/low.conf" 100 higher_prio_send_advert
+    else
+        conf "$TMP/low.conf" 100
+    fi
     start "$2" a "$TMP/low.conf"
     start "$1" b "$TMP/high.conf"
     holds b a $VIP

@@ -160,7 +160,7 @@ vrrp_instance VI_1 {
     EXPECT_TRUE(g.vrrp_garp_extra_if.all);
     EXPECT_EQ(g.vrrp_down_timer_adverts, 5u);
     EXPECT_FALSE(*g.vrrp_lower_prio_no_advert);
-    EXPECT_TRUE(g.vrrp_higher_prio_send_advert);
+    EXPECT_EQ(g.vrrp_higher_prio_send_advert, true);
     EXPECT_EQ(g.vrrp_version, 3);
     EXPECT_TRUE(g.vrrp_check_unicast_src);
     EXPECT_TRUE(g.vrrp_skip_check_adv_addr);
@@ -361,7 +361,7 @@ TEST(GlobalDefsTest, StrictModeForcesAdvertRules) {
                   " vrrp_higher_prio_send_advert\n}\n");
     ASSERT_TRUE(r.model) << all_messages(r);
     EXPECT_TRUE(*r.model->global.vrrp_lower_prio_no_advert);
-    EXPECT_FALSE(r.model->global.vrrp_higher_prio_send_advert);
+    EXPECT_EQ(r.model->global.vrrp_higher_prio_send_advert, false);
     EXPECT_EQ(r.diags.warning_count(), 2u) << all_messages(r);
 }
 
