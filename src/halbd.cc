@@ -24,6 +24,7 @@
 #include "halbd_options.hh"
 #include "net/raw_announcer.hh"
 #include "net/rtnl_address_backend.hh"
+#include "net/rtnl_link_backend.hh"
 #include "net/rtnl_link_monitor.hh"
 #include "vrrp/raw_transport.hh"
 #include "vrrp/subsystem.hh"
@@ -165,6 +166,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     // addresses, raw sockets for adverts and GARP/NA) are the privileged facade.
     std::unique_ptr<net::RtnlAddressBackend> rtnl;
     std::unique_ptr<net::RtnlLinkMonitor> links;  // link up/down for tracking
+    std::unique_ptr<net::RtnlLinkBackend> vmacs;  // use_vmac: macvlans and their sysctls
     net::RawAnnouncer announcer;
     vrrp::RawTransport transport(**loop);
     std::unique_ptr<vrrp::VrrpSubsystem> vrrp_sub;
@@ -182,6 +184,12 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
             else
                 log::error("VRRP: interfaces are not tracked: ", lm.error().message);
             vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, announcer, transport, links.get());
+            if (auto lb = net::RtnlLinkBackend::open(); lb) {
+                vmacs = std::move(lb.value());
+                vrrp_sub->set_link_backend(vmacs.get());
+            } else {
+                log::error("VRRP: use_vmac unavailable: ", lb.error().message);
+            }
         }
     }
     Daemon daemon(**loop, opts, path);

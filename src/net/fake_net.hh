@@ -1,7 +1,8 @@
-// net/fake_net.hh: in-memory AddressBackend and Announcer (DESIGN principle
-// 7) for unit tests of the VRRP adapter: links and their addresses live in a
-// map, every call is journaled ("add 192.0.2.1/24 eth0", "garp 192.0.2.1
-// eth0"), and the next call can be made to fail. Owns only its tables.
+// net/fake_net.hh: in-memory AddressBackend, LinkBackend and Announcer
+// (DESIGN principle 7) for unit tests of the VRRP adapter: links and their
+// addresses live in a map, every call is journaled ("add 192.0.2.1/24 eth0",
+// "garp 192.0.2.1 eth0", "create vrrp.51 on eth0 ..."), and the next call can
+// be made to fail. Owns only its tables.
 #pragma once
 
 #include <map>
@@ -11,6 +12,7 @@
 
 #include "net/address_backend.hh"
 #include "net/announcer.hh"
+#include "net/link_backend.hh"
 
 namespace halbd::net {
 
@@ -18,6 +20,9 @@ class FakeAddressBackend final : public AddressBackend {
 public:
     // Adds a link (ifindex = order of creation, from 2), optionally with an address.
     LinkInfo& add_link(const std::string& name, std::optional<Prefix> primary = std::nullopt);
+    // The link and its addresses go (as `ip link del`); false if there was none.
+    bool remove_link(const std::string& name);
+    LinkInfo* find_link(const std::string& name);
 
     core::Result<LinkInfo> link(const std::string& ifname) override;
     core::Result<std::vector<InterfaceAddress>> addresses(const std::string& ifname, Family family) override;
@@ -34,6 +39,32 @@ private:
         std::vector<InterfaceAddress> addrs;
     };
     std::map<std::string, Link> links_;
+    std::vector<std::string> journal_;
+    int fail_next_ = 0;
+    int next_ifindex_ = 2;
+};
+
+// Links it creates appear in (and are deleted from) the FakeAddressBackend,
+// so addresses can be added to them and the transport can open them.
+class FakeLinkBackend final : public LinkBackend {
+public:
+    explicit FakeLinkBackend(FakeAddressBackend& addrs) : addrs_(addrs) {}
+
+    core::Result<std::optional<LinkDetails>> details(const std::string& ifname) override;
+    core::Status create_macvlan(const MacvlanSpec& spec) override;
+    core::Status set_up(const std::string& ifname) override;
+    core::Status delete_link(const std::string& ifname) override;
+    core::Result<int> read_sysctl(const std::string& key) override;
+    core::Status write_sysctl(const std::string& key, int value) override;
+
+    std::map<std::string, int>& sysctls() { return sysctls_; }  // unset keys read 0
+    std::vector<std::string>& journal() { return journal_; }
+    void fail_next(int err) { fail_next_ = err; }
+
+private:
+    FakeAddressBackend& addrs_;
+    std::map<std::string, LinkDetails> made_;  // macvlans, by name
+    std::map<std::string, int> sysctls_;
     std::vector<std::string> journal_;
     int fail_next_ = 0;
 };

@@ -20,23 +20,12 @@ namespace halbd::net {
 
 namespace {
 
-core::Error nl_error(const std::string& what, int nlerr) {
-    return core::Error{EPROTO, what + ": " + nl_geterror(nlerr)};
-}
-
-struct AddrDeleter {
-    void operator()(nl_addr* a) const { nl_addr_put(a); }
-};
 struct RtAddrDeleter {
     void operator()(rtnl_addr* a) const { rtnl_addr_put(a); }
-};
-struct LinkDeleter {
-    void operator()(rtnl_link* l) const { rtnl_link_put(l); }
 };
 struct CacheDeleter {
     void operator()(nl_cache* c) const { nl_cache_free(c); }
 };
-using NlAddrPtr = std::unique_ptr<nl_addr, AddrDeleter>;
 
 NlAddrPtr to_nl(const IpAddress& ip, int prefix = -1) {
     NlAddrPtr a(nl_addr_build(ip.is_v4() ? AF_INET : AF_INET6, ip.bytes(), ip.size()));
@@ -50,13 +39,10 @@ std::string describe(const std::string& ifname, const AddressSpec& a) {
 
 }  // namespace
 
-void RtnlAddressBackend::SockDeleter::operator()(nl_sock* s) const { nl_socket_free(s); }
-
 core::Result<std::unique_ptr<RtnlAddressBackend>> RtnlAddressBackend::open() {
-    std::unique_ptr<nl_sock, SockDeleter> sock(nl_socket_alloc());
-    if (!sock) return core::Error{ENOMEM, "rtnetlink: cannot allocate a socket"};
-    if (int e = nl_connect(sock.get(), NETLINK_ROUTE); e < 0) return nl_error("rtnetlink: connect", e);
-    return std::unique_ptr<RtnlAddressBackend>(new RtnlAddressBackend(std::move(sock)));
+    auto sock = open_route_socket();
+    if (!sock) return sock.error();
+    return std::unique_ptr<RtnlAddressBackend>(new RtnlAddressBackend(std::move(sock.value())));
 }
 
 RtnlAddressBackend::~RtnlAddressBackend() = default;
@@ -65,7 +51,7 @@ core::Result<LinkInfo> RtnlAddressBackend::link(const std::string& ifname) {
     rtnl_link* raw = nullptr;
     if (int e = rtnl_link_get_kernel(sock_.get(), 0, ifname.c_str(), &raw); e < 0)
         return core::Error{ENODEV, "interface " + ifname + ": " + nl_geterror(e)};
-    std::unique_ptr<rtnl_link, LinkDeleter> l(raw);
+    RtnlLinkPtr l(raw);
     LinkInfo info;
     info.name = ifname;
     info.ifindex = rtnl_link_get_ifindex(l.get());

@@ -32,6 +32,11 @@ public:
     // Delivers a packet to the channel of (ifname, family); false if none is open.
     bool inject(const std::string& ifname, net::Family family, const RxPacket& p);
     bool is_open(const std::string& ifname, net::Family family) const { return open_.count({ifname, family}) > 0; }
+    // The ifindex the open channel was opened with (0: not open).
+    int ifindex(const std::string& ifname, net::Family family) const {
+        auto it = open_.find({ifname, family});
+        return it == open_.end() ? 0 : it->second.spec.ifindex;
+    }
     const std::set<net::IpAddress>& groups(const std::string& ifname, net::Family family) { return open_[{ifname, family}].groups; }
     std::vector<Sent>& sent() { return sent_; }
     void fail_open(bool f) { fail_open_ = f; }

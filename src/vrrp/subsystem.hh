@@ -5,7 +5,8 @@
 // (per channel before an instance is known, per instance after). A reload
 // keeps instances whose identity (name, interface, family, VRID, version)
 // is unchanged, in their state. Tracking (links, vrrp_script, track_file)
-// and notifications (scripts, FIFOs) hang off the instances as subscribers.
+// and notifications (scripts, FIFOs) hang off the instances as subscribers;
+// a use_vmac instance owns its Vmac (vrrp/subsystem_vmac.cc).
 // Created by halbd.cc; owns instances, channels, sync groups, trackers and
 // the notifier; re-publishes instance events to subscribers.
 #pragma once
@@ -28,6 +29,7 @@
 #include "vrrp/sync_group.hh"
 #include "vrrp/tracking.hh"
 #include "vrrp/transport.hh"
+#include "vrrp/vmac.hh"
 
 namespace halbd::vrrp {
 
@@ -42,6 +44,10 @@ public:
     ~VrrpSubsystem() override;
     VrrpSubsystem(const VrrpSubsystem&) = delete;
     VrrpSubsystem& operator=(const VrrpSubsystem&) = delete;
+
+    // Links for use_vmac (vrrp/subsystem_vmac.cc); set before the first
+    // apply. Without it a use_vmac instance stays in FAULT.
+    void set_link_backend(net::LinkBackend* links) { link_backend_ = links; }
 
     void apply(const config::Model* previous, const config::Model& current) override;
     // TERM: every instance stops (a Master sends priority 0 and removes its
@@ -67,7 +73,8 @@ private:
     using ChannelKey = std::pair<std::string, net::Family>;
     struct Node {
         std::string identity;
-        ChannelKey channel;
+        ChannelKey channel;                  // the VMAC's, unless vmac_xmit_base
+        std::unique_ptr<Vmac> vmac;          // use_vmac; declared first: outlives the VIPs on it
         std::unique_ptr<InstanceIo> io;      // declared first: outlives the Instance using it
         std::unique_ptr<Instance> instance;
         DropCounters drops;
@@ -86,6 +93,10 @@ private:
     bool open_channel(const ChannelKey& key, ChannelState& cs);
     void reconcile_groups();
     void on_link(const std::string& ifname);
+    // use_vmac (vrrp/subsystem_vmac.cc).
+    bool make_vmac(Node& n, const config::VrrpInstance& v, const config::GlobalDefs& g);
+    void restore_vmacs(const std::string& ifname);
+    void reopen_channel(const ChannelKey& key);
     void on_packet(const ChannelKey& key, const RxPacket& p);
     static std::string identity(const config::VrrpInstance& v);
     static std::string group_signature(const config::Model& m);
@@ -94,6 +105,7 @@ private:
     std::unique_ptr<SpawnScriptRunner> own_runner_;
     ScriptRunner& runner_;
     net::LinkMonitor* links_;
+    net::LinkBackend* link_backend_ = nullptr;
     TrackerSet trackers_;
     Notifier notifier_;
     net::AddressBackend& addresses_;

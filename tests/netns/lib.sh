@@ -11,6 +11,9 @@
 #   wait_until SECS DESC CMD...  poll CMD every 10 ms until it succeeds; fail DESC on timeout
 #                          (for states with no event to wait on, e.g. an address appearing)
 #   wait_log FILE TEXT SECS       wait until FILE contains TEXT
+#   start_halbd NODE CONF [ARGS]  halbd -P (VRRP only) in NODE, log in $TMP/NODE/halbd.log,
+#                          pid in $H_NODE; returns once it has read CONF (signals are safe)
+#   stop_halbd NODE [SIG]  send SIG (TERM) to NODE's halbd and wait for it to exit
 : "${NS_PREFIX:=halbd$$}"
 
 netns_require() {
@@ -85,3 +88,14 @@ wait_until() {
 wait_log() {
     wait_until "$3" "log $1 shows '$2'" grep -qF -- "$2" "$1"
 }
+
+start_halbd() {
+    _n=$1; _c=$2; shift 2
+    mkdir -p "$TMP/$_n"
+    ns_bg "$_n" "$TMP/$_n/halbd.log" "$HALBD" -n -l -D -G -P -f "$_c" -p "$TMP/$_n/halbd.pid" "$@"
+    eval "H_$_n=\$BG_PID"
+    # Signals sent before halbd watches them would kill it (default action).
+    wait_log "$TMP/$_n/halbd.log" "started with configuration" 5
+}
+
+stop_halbd() { eval "_p=\$H_$1"; kill -"${2:-TERM}" "$_p"; wait "$_p" 2>/dev/null; }

@@ -75,14 +75,6 @@ crash_ka() {
     wait "$KA_PID" 2>/dev/null
 }
 stop_ka() { kill -TERM "$KA_PID"; wait "$KA_PID" 2>/dev/null; }
-start_halbd() {
-    mkdir -p "$TMP/$1"
-    ns_bg "$1" "$TMP/$1/halbd.log" "$HALBD" -n -l -D -G -P -f "$2" -p "$TMP/$1/halbd.pid"
-    eval "H_$1=\$BG_PID"
-    # Signals sent before halbd watches them would kill it (default action).
-    wait_log "$TMP/$1/halbd.log" "started with configuration" 5
-}
-stop_halbd() { eval "_p=\$H_$1"; kill -"${2:-TERM}" "$_p"; wait "$_p" 2>/dev/null; }
 # halbd_heard NODE INSTANCE N: the instance has received at least N valid
 # adverts (from the USR1 dump). Used inside wait_until, so no nested wait_until.
 halbd_heard() {

@@ -49,14 +49,6 @@ holds() {
     wait_until 10 "$1 holds $3" has_vip "$1" "$3"
     wait_until 5 "$2 releases $3" lacks_vip "$2" "$3"
 }
-start_halbd() {
-    mkdir -p "$TMP/$1"
-    : >"$TMP/$1/halbd.log"
-    ns_bg "$1" "$TMP/$1/halbd.log" "$HALBD" -n -l -D -G -P -f "$2" -p "$TMP/$1/halbd.pid"
-    eval "H_$1=\$BG_PID"
-    wait_log "$TMP/$1/halbd.log" "started with configuration" 5
-}
-stop_halbd() { eval "_p=\$H_$1"; kill -TERM "$_p"; wait "$_p" 2>/dev/null; }
 
 # conf FILE PRIORITY GLOBAL_LINES INSTANCE_LINES [TOP_LINES]: one instance VI_1 on eth0.
 conf() {

@@ -15,11 +15,11 @@
 #include "net/fake_net.hh"
 #include "vrrp/fake_transport.hh"
 #include "vrrp/subsystem.hh"
+#include "vrrp_subsystem_fixture.hh"
 
 namespace halbd::vrrp {
 namespace {
 
-using forward::test_util::load;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -61,25 +61,10 @@ Advert advert(uint8_t prio, uint8_t vrid = 51) {
     return a;
 }
 
-struct VrrpSubsystemTest : ::testing::Test {
-    core::SimLoop loop;
-    net::FakeAddressBackend addrs;
-    net::FakeAnnouncer announcer;
-    FakeTransport transport;
-    log::ScopedCapture cap{log::Level::debug};
-    std::unique_ptr<VrrpSubsystem> vrrp;
-    std::vector<std::shared_ptr<const config::Model>> models;
-
+struct VrrpSubsystemTest : test_util::SubsystemFixture {
     VrrpSubsystemTest() {
         addrs.add_link("eth0", net::Prefix::parse("192.0.2.1/24"));
         vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, announcer, transport);
-    }
-    void apply(const std::string& text) {
-        auto m = load(text);
-        ASSERT_TRUE(m);
-        const config::Model* prev = models.empty() ? nullptr : models.back().get();
-        models.push_back(m);
-        vrrp->apply(prev, *m);
     }
     void inject(const std::vector<uint8_t>& bytes) {
         RxPacket p;
