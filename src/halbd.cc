@@ -25,6 +25,7 @@
 #include "halbd_options.hh"
 #include "net/raw_announcer.hh"
 #include "net/rtnl_address_backend.hh"
+#include "net/rtnl_link_backend.hh"
 #include "net/rtnl_link_monitor.hh"
 #include "net/rtnl_route_backend.hh"
 #include "vrrp/raw_transport.hh"
@@ -168,6 +169,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     std::unique_ptr<net::RtnlAddressBackend> rtnl;
     std::unique_ptr<net::RtnlRouteBackend> rtnl_routes;
     std::unique_ptr<net::RtnlLinkMonitor> links;  // link up/down for tracking
+    std::unique_ptr<net::RtnlLinkBackend> vmacs;  // use_vmac: macvlans and their sysctls
     net::RawAnnouncer announcer;
     vrrp::RawTransport transport(**loop);
     core::ProcConnectorMonitor processes(**loop);  // track_process; listens only when used
@@ -190,6 +192,12 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
                 log::error("VRRP: interfaces are not tracked: ", lm.error().message);
             vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, *rtnl_routes, announcer, transport,
                                                              links.get(), nullptr, &processes);
+            if (auto lb = net::RtnlLinkBackend::open(); lb) {
+                vmacs = std::move(lb.value());
+                vrrp_sub->set_link_backend(vmacs.get());
+            } else {
+                log::error("VRRP: use_vmac unavailable: ", lb.error().message);
+            }
         }
     }
     Daemon daemon(**loop, opts, path);

@@ -249,6 +249,14 @@ void validate_instance(Model& m, ValidateContext& ctx, VrrpInstance& v, const Re
         D.warning(v.loc, me + ": vmac_xmit_base is incompatible with strict mode; cleared");
         v.vmac_xmit_base = false;
     }
+    // halbd makes the instance's own VMAC only (vrrp/vmac.hh).
+    if (v.use_vmac_addr)
+        D.warning(v.loc, me + ": use_vmac_addr is not implemented by halbd; addresses with another dev stay on it");
+    for (const auto* list : {&v.virtual_ipaddress, &v.virtual_ipaddress_excluded})
+        for (const auto& a : *list)
+            if (a.use_vmac)
+                D.warning(a.loc, me + ": per-address use_vmac is not implemented by halbd; " +
+                                     a.address.to_string() + " goes on its dev");
     if (v.promote_secondaries && (v.use_vmac || v.use_ipvlan)) {
         D.warning(v.loc, me + ": promote_secondaries is automatic on a VMAC; ignored");
         v.promote_secondaries = false;

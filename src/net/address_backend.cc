@@ -2,11 +2,18 @@
 #include "net/address_backend.hh"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace halbd::net {
 
 namespace {
 constexpr uint8_t kScopeHost = 254;  // RT_SCOPE_HOST
+}
+
+std::string to_string(const MacAddress& m) {
+    char buf[18];
+    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
 }
 
 std::optional<IpAddress> primary_address(const std::vector<InterfaceAddress>& addrs, Family family,

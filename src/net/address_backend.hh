@@ -18,6 +18,9 @@ namespace halbd::net {
 
 using MacAddress = std::array<uint8_t, 6>;
 
+// "00:00:5e:00:01:33".
+std::string to_string(const MacAddress& mac);
+
 struct LinkInfo {
     int ifindex = 0;
     std::string name;

@@ -16,6 +16,13 @@ LinkInfo& FakeAddressBackend::add_link(const std::string& name, std::optional<Pr
     return l.info;
 }
 
+bool FakeAddressBackend::remove_link(const std::string& name) { return links_.erase(name) > 0; }
+
+LinkInfo* FakeAddressBackend::find_link(const std::string& name) {
+    auto it = links_.find(name);
+    return it == links_.end() ? nullptr : &it->second.info;
+}
+
 core::Result<LinkInfo> FakeAddressBackend::link(const std::string& ifname) {
     auto it = links_.find(ifname);
     if (it == links_.end()) return core::Error{ENODEV, "interface " + ifname + ": no such device"};
@@ -105,6 +112,62 @@ core::Status FakeAnnouncer::garp(const LinkInfo& link, const IpAddress& vip) {
 
 core::Status FakeAnnouncer::unsolicited_na(const LinkInfo& link, const IpAddress& vip) {
     journal_.push_back("na " + vip.to_string() + " " + link.name);
+    return core::Ok{};
+}
+
+core::Result<std::optional<LinkDetails>> FakeLinkBackend::details(const std::string& ifname) {
+    auto l = addrs_.link(ifname);
+    if (!l) return std::optional<LinkDetails>{};
+    LinkDetails d;
+    if (auto it = made_.find(ifname); it != made_.end()) d = it->second;
+    else d.kind = "veth";
+    d.ifindex = l->ifindex;
+    d.mac = l->mac;
+    d.up = l->up;
+    return std::optional<LinkDetails>(d);
+}
+
+core::Status FakeLinkBackend::create_macvlan(const MacvlanSpec& spec) {
+    journal_.push_back("create " + spec.name + " on " + spec.lower + " " + to_string(spec.mac));
+    if (int e = std::exchange(fail_next_, 0)) return core::system_error("create " + spec.name, e);
+    auto lower = addrs_.link(spec.lower);
+    if (!lower) return lower.error();
+    if (addrs_.link(spec.name)) return core::Error{EEXIST, "create " + spec.name + ": file exists"};
+    LinkInfo& info = addrs_.add_link(spec.name);
+    info.mac = spec.mac;
+    info.up = info.running = false;
+    LinkDetails d;
+    d.kind = "macvlan";
+    d.lower_ifindex = lower->ifindex;
+    d.private_mode = true;
+    made_[spec.name] = d;
+    return core::Ok{};
+}
+
+core::Status FakeLinkBackend::set_up(const std::string& ifname) {
+    journal_.push_back("up " + ifname);
+    LinkInfo* info = addrs_.find_link(ifname);
+    if (!info) return core::Error{ENODEV, "set " + ifname + " up: no such device"};
+    info->up = info->running = true;
+    return core::Ok{};
+}
+
+core::Status FakeLinkBackend::delete_link(const std::string& ifname) {
+    journal_.push_back("delete " + ifname);
+    if (int e = std::exchange(fail_next_, 0)) return core::system_error("delete " + ifname, e);
+    made_.erase(ifname);
+    addrs_.remove_link(ifname);
+    return core::Ok{};
+}
+
+core::Result<int> FakeLinkBackend::read_sysctl(const std::string& key) {
+    auto it = sysctls_.find(key);
+    return it == sysctls_.end() ? 0 : it->second;
+}
+
+core::Status FakeLinkBackend::write_sysctl(const std::string& key, int value) {
+    journal_.push_back("sysctl " + key + "=" + std::to_string(value));
+    sysctls_[key] = value;
     return core::Ok{};
 }
 

@@ -38,12 +38,10 @@ std::string describe(const std::string& ifname, const AddressSpec& a) {
 
 }  // namespace
 
-void RtnlAddressBackend::SockDeleter::operator()(nl_sock* s) const { nl_socket_free(s); }
-
 core::Result<std::unique_ptr<RtnlAddressBackend>> RtnlAddressBackend::open() {
-    auto sock = rtnl::connect_socket();
+    auto sock = rtnl::open_route_socket();
     if (!sock) return sock.error();
-    return std::unique_ptr<RtnlAddressBackend>(new RtnlAddressBackend(std::unique_ptr<nl_sock, SockDeleter>(*sock)));
+    return std::unique_ptr<RtnlAddressBackend>(new RtnlAddressBackend(std::move(sock.value())));
 }
 
 RtnlAddressBackend::~RtnlAddressBackend() = default;

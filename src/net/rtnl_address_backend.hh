@@ -7,8 +7,7 @@
 #include <memory>
 
 #include "net/address_backend.hh"
-
-struct nl_sock;
+#include "net/rtnl_util.hh"
 
 namespace halbd::net {
 
@@ -23,13 +22,10 @@ public:
     core::Status remove_address(const std::string& ifname, const AddressSpec& a) override;
 
 private:
-    struct SockDeleter {
-        void operator()(nl_sock* s) const;
-    };
-    explicit RtnlAddressBackend(std::unique_ptr<nl_sock, SockDeleter> sock) : sock_(std::move(sock)) {}
+    explicit RtnlAddressBackend(rtnl::NlSockPtr sock) : sock_(std::move(sock)) {}
     core::Result<int> ifindex(const std::string& ifname);
 
-    std::unique_ptr<nl_sock, SockDeleter> sock_;
+    rtnl::NlSockPtr sock_;
 };
 
 }  // namespace halbd::net

@@ -169,12 +169,10 @@ core::Status send(nl_sock* sock, MsgPtr msg, bool add, const std::string& what) 
 
 }  // namespace
 
-void RtnlRouteBackend::SockDeleter::operator()(nl_sock* s) const { nl_socket_free(s); }
-
 core::Result<std::unique_ptr<RtnlRouteBackend>> RtnlRouteBackend::open() {
-    auto sock = rtnl::connect_socket();
+    auto sock = rtnl::open_route_socket();
     if (!sock) return sock.error();
-    return std::unique_ptr<RtnlRouteBackend>(new RtnlRouteBackend(std::unique_ptr<nl_sock, SockDeleter>(*sock)));
+    return std::unique_ptr<RtnlRouteBackend>(new RtnlRouteBackend(std::move(sock.value())));
 }
 
 RtnlRouteBackend::~RtnlRouteBackend() = default;

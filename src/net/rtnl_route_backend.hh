@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "net/route_backend.hh"
+#include "net/rtnl_util.hh"
 
 struct nl_sock;
 
@@ -23,14 +24,11 @@ public:
     core::Status remove_rule(const RuleSpec& r) override;
 
 private:
-    struct SockDeleter {
-        void operator()(nl_sock* s) const;
-    };
-    explicit RtnlRouteBackend(std::unique_ptr<nl_sock, SockDeleter> sock) : sock_(std::move(sock)) {}
+    explicit RtnlRouteBackend(rtnl::NlSockPtr sock) : sock_(std::move(sock)) {}
     core::Status route(const RouteSpec& r, bool add);
     core::Status rule(const RuleSpec& r, bool add);
 
-    std::unique_ptr<nl_sock, SockDeleter> sock_;
+    rtnl::NlSockPtr sock_;
 };
 
 }  // namespace halbd::net

@@ -1,7 +1,8 @@
 // net/rtnl_util.hh: the small libnl-route-3 helpers the rtnetlink adapters
-// share (RtnlAddressBackend, RtnlRouteBackend): RAII holders for libnl
-// objects, an Error from a libnl code, an nl_addr from an IpAddress, and an
-// interface's index by name. Header-only; owns nothing.
+// share (RtnlAddressBackend, RtnlRouteBackend, RtnlLinkBackend): owning
+// pointers for libnl objects, a connected NETLINK_ROUTE socket, an Error
+// from a libnl code, an nl_addr from an IpAddress, and an interface by
+// name. Header-only; owns nothing.
 #pragma once
 
 #include <netlink/addr.h>
@@ -19,16 +20,21 @@
 
 namespace halbd::net::rtnl {
 
+// "what: <libnl's message>", errno EPROTO.
 inline core::Error nl_error(const std::string& what, int nlerr) {
     return core::Error{EPROTO, what + ": " + nl_geterror(nlerr)};
 }
 
+struct NlSockDeleter {
+    void operator()(nl_sock* s) const { nl_socket_free(s); }
+};
 struct NlAddrDeleter {
     void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
 struct LinkDeleter {
     void operator()(rtnl_link* l) const { rtnl_link_put(l); }
 };
+using NlSockPtr = std::unique_ptr<nl_sock, NlSockDeleter>;
 using NlAddrPtr = std::unique_ptr<nl_addr, NlAddrDeleter>;
 using LinkPtr = std::unique_ptr<rtnl_link, LinkDeleter>;
 
@@ -43,14 +49,11 @@ inline NlAddrPtr to_nl(const IpAddress& ip, int prefix = -1) {
 
 inline NlAddrPtr to_nl(const Prefix& p) { return to_nl(p.address, p.length); }
 
-// A new NETLINK_ROUTE socket, connected; the caller owns it (nl_socket_free).
-inline core::Result<nl_sock*> connect_socket() {
-    nl_sock* sock = nl_socket_alloc();
+// A socket connected to NETLINK_ROUTE, for synchronous requests.
+inline core::Result<NlSockPtr> open_route_socket() {
+    NlSockPtr sock(nl_socket_alloc());
     if (!sock) return core::Error{ENOMEM, "rtnetlink: cannot allocate a socket"};
-    if (int e = nl_connect(sock, NETLINK_ROUTE); e < 0) {
-        nl_socket_free(sock);
-        return nl_error("rtnetlink: connect", e);
-    }
+    if (int e = nl_connect(sock.get(), NETLINK_ROUTE); e < 0) return nl_error("rtnetlink: connect", e);
     return sock;
 }
 

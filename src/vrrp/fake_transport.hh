@@ -32,7 +32,7 @@ public:
     // Delivers a packet to the channel of (ifname, family); false if none is open.
     bool inject(const std::string& ifname, net::Family family, const RxPacket& p);
     bool is_open(const std::string& ifname, net::Family family) const { return open_.count({ifname, family}) > 0; }
-    // The interface index the open channel is bound to (0: none open).
+    // The ifindex the open channel was opened with (0: not open).
     int ifindex(const std::string& ifname, net::Family family) const {
         auto it = open_.find({ifname, family});
         return it == open_.end() ? 0 : it->second.spec.ifindex;

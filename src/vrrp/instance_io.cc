@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/log.hh"
+#include "vrrp/vmac.hh"
 
 namespace halbd::vrrp {
 
@@ -42,7 +43,8 @@ void InstanceIo::load(const config::VrrpInstance& v, const config::GlobalDefs& g
     vips_.clear();
     for (const auto* list : {&v.virtual_ipaddress, &v.virtual_ipaddress_excluded})
         for (const auto& line : *list)
-            vips_.push_back(Vip{line.dev.empty() ? v.interface : line.dev, address_spec(line)});
+            vips_.push_back(Vip{line.dev.empty() ? default_vip_dev(v, g, line.address.address.family()) : line.dev,
+                                address_spec(line)});
     peers_.clear();
     for (const auto& p : v.unicast_peer) peers_.push_back(p.address);
     group_ = v.mcast_dst_ip ? *v.mcast_dst_ip

@@ -44,7 +44,7 @@ VrrpSubsystem::~VrrpSubsystem() {
 std::string VrrpSubsystem::identity(const config::VrrpInstance& v) {
     const auto c = make_instance_config(v);
     return log::concat(v.interface, '/', family_name(v.family), "/vrid ", int(v.virtual_router_id), "/v",
-                       int(c.version), c.unicast() ? "/unicast" : "/multicast");
+                       int(c.version), c.unicast() ? "/unicast" : "/multicast", vmac_identity(v));
 }
 
 std::string VrrpSubsystem::group_signature(const config::Model& m) {
@@ -84,6 +84,7 @@ bool VrrpSubsystem::open_channel(const ChannelKey& key, ChannelState& cs) {
 
 // Link events: the channels on the interface follow it, then tracking.
 void VrrpSubsystem::on_link(const std::string& ifname) {
+    restore_vmacs(ifname);
     for (auto& [key, cs] : channels_)
         if (key.first == ifname) follow_link(key, *cs);
     for (auto& [name, n] : nodes_)
@@ -125,13 +126,15 @@ std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::Vrrp
                                                               const config::GlobalDefs& g) {
     auto n = std::make_unique<Node>();
     n->identity = identity(v);
-    n->channel = {v.interface, v.family};
+    n->channel = {advert_ifname(v, g), v.family};
+    const bool vmac_ok = !v.use_vmac || make_vmac(*n, v, g);
     n->io = std::make_unique<InstanceIo>(IoContext{loop_, addresses_, announcer_, routes_}, v, g);
     n->instance = std::make_unique<Instance>(loop_, make_instance_config(v), *n->io);
     ChannelState* cs = ensure_channel(n->channel);
     n->io->bind(n->instance.get(), cs->channel.get());
     n->events = n->instance->subscribe([this](Instance& i, const InstanceEvent& e) { listeners_.notify(i, e); });
-    if (!cs->channel) n->instance->set_fault(true, "interface " + v.interface + " unusable");
+    if (!cs->channel) n->instance->set_fault(true, "interface " + n->channel.first + " unusable");
+    if (!vmac_ok) n->instance->set_fault(true, vmac_fault_source(vmac_name(v, g)));
     return n;
 }
 
@@ -252,6 +255,7 @@ void VrrpSubsystem::stop(const Options& opts) {
     groups_.clear();
     for (auto& [name, n] : nodes_) {
         n->io->set_release_on_stop(release);
+        if (n->vmac) n->vmac->set_keep(!release);
         n->instance->stop(release ? "shutdown" : "shutdown (-V: VIPs kept)");
     }
     static_net_.stop();

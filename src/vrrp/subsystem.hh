@@ -5,11 +5,12 @@
 // (per channel before an instance is known, per instance after). A reload
 // keeps instances whose identity (name, interface, family, VRID, version)
 // is unchanged, in their state. A channel follows its interface when it is
-// deleted and created again (new ifindex). Tracking (links, vrrp_script, track_file)
-// and notifications (scripts, FIFOs) hang off the instances as subscribers.
-// static_ipaddress/routes/rules are StaticNet's. Created by halbd.cc; owns
-// instances, channels, sync groups, trackers, the notifier and StaticNet;
-// re-publishes instance events to subscribers.
+// deleted and created again (new ifindex). Tracking (links, vrrp_script,
+// track_file, track_process) and notifications (scripts, FIFOs) hang off the
+// instances as subscribers; a use_vmac instance owns its Vmac
+// (vrrp/subsystem_vmac.cc); static_ipaddress/routes/rules are StaticNet's.
+// Created by halbd.cc; owns instances, channels, sync groups, trackers, the
+// notifier and StaticNet; re-publishes instance events to subscribers.
 #pragma once
 
 #include <iosfwd>
@@ -31,6 +32,7 @@
 #include "vrrp/sync_group.hh"
 #include "vrrp/tracking.hh"
 #include "vrrp/transport.hh"
+#include "vrrp/vmac.hh"
 
 namespace halbd::vrrp {
 
@@ -47,6 +49,10 @@ public:
     ~VrrpSubsystem() override;
     VrrpSubsystem(const VrrpSubsystem&) = delete;
     VrrpSubsystem& operator=(const VrrpSubsystem&) = delete;
+
+    // Links for use_vmac (vrrp/subsystem_vmac.cc); set before the first
+    // apply. Without it a use_vmac instance stays in FAULT.
+    void set_link_backend(net::LinkBackend* links) { link_backend_ = links; }
 
     void apply(const config::Model* previous, const config::Model& current) override;
     // TERM: every instance stops (a Master sends priority 0 and removes its
@@ -73,7 +79,8 @@ private:
     using ChannelKey = std::pair<std::string, net::Family>;
     struct Node {
         std::string identity;
-        ChannelKey channel;
+        ChannelKey channel;                  // the VMAC's, unless vmac_xmit_base
+        std::unique_ptr<Vmac> vmac;          // use_vmac; declared first: outlives the VIPs on it
         std::unique_ptr<InstanceIo> io;      // declared first: outlives the Instance using it
         std::unique_ptr<Instance> instance;
         DropCounters drops;
@@ -93,6 +100,10 @@ private:
     void reconcile_groups();
     void on_link(const std::string& ifname);
     void follow_link(const ChannelKey& key, ChannelState& cs);
+    // use_vmac (vrrp/subsystem_vmac.cc).
+    bool make_vmac(Node& n, const config::VrrpInstance& v, const config::GlobalDefs& g);
+    void restore_vmacs(const std::string& ifname);
+    void reopen_channel(const ChannelKey& key);
     void on_packet(const ChannelKey& key, const RxPacket& p);
     static std::string identity(const config::VrrpInstance& v);
     static std::string group_signature(const config::Model& m);
@@ -101,6 +112,7 @@ private:
     std::unique_ptr<SpawnScriptRunner> own_runner_;
     ScriptRunner& runner_;
     net::LinkMonitor* links_;
+    net::LinkBackend* link_backend_ = nullptr;
     TrackerSet trackers_;
     Notifier notifier_;
     net::AddressBackend& addresses_;

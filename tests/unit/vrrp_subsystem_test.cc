@@ -18,11 +18,11 @@
 #include "vrrp/fake_transport.hh"
 #include "vrrp/net_objects.hh"
 #include "vrrp/subsystem.hh"
+#include "vrrp_subsystem_fixture.hh"
 
 namespace halbd::vrrp {
 namespace {
 
-using forward::test_util::load;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -64,26 +64,10 @@ Advert advert(uint8_t prio, uint8_t vrid = 51) {
     return a;
 }
 
-struct VrrpSubsystemTest : ::testing::Test {
-    core::SimLoop loop;
-    net::FakeAddressBackend addrs;
-    net::FakeRouteBackend routes;
-    net::FakeAnnouncer announcer;
-    FakeTransport transport;
-    log::ScopedCapture cap{log::Level::debug};
-    std::unique_ptr<VrrpSubsystem> vrrp;
-    std::vector<std::shared_ptr<const config::Model>> models;
-
+struct VrrpSubsystemTest : test_util::SubsystemFixture {
     VrrpSubsystemTest() {
         addrs.add_link("eth0", net::Prefix::parse("192.0.2.1/24"));
         vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport);
-    }
-    void apply(const std::string& text) {
-        auto m = load(text);
-        ASSERT_TRUE(m);
-        const config::Model* prev = models.empty() ? nullptr : models.back().get();
-        models.push_back(m);
-        vrrp->apply(prev, *m);
     }
     void inject(const std::vector<uint8_t>& bytes) {
         RxPacket p;
@@ -445,7 +429,7 @@ TEST_F(VrrpSubsystemTest, StaticReloadAppliesOnlyTheDifference) {
 }
 
 TEST(VrrpNetObjects, RouteAndRuleLinesBecomeKernelSpecs) {
-    auto m = load(
+    auto m = forward::test_util::load(
         "static_routes {\n"
         " 198.51.100.0/24 table 7 nexthop via 192.0.2.1 dev eth0 weight 1 nexthop via 192.0.2.2 dev eth0 weight 3"
         " rtt 10 rttvar 20 mtu lock 1400 features ecn\n"
