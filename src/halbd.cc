@@ -23,11 +23,13 @@
 #include "forward/subsystem.hh"
 #include "halbd_daemon.hh"
 #include "halbd_options.hh"
+#include "net/libnftables.hh"
 #include "net/raw_announcer.hh"
 #include "net/rtnl_address_backend.hh"
 #include "net/rtnl_link_backend.hh"
 #include "net/rtnl_link_monitor.hh"
 #include "net/rtnl_route_backend.hh"
+#include "vrrp/accept_filter.hh"
 #include "vrrp/raw_transport.hh"
 #include "vrrp/subsystem.hh"
 
@@ -200,6 +202,17 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
             }
         }
     }
+    // no_accept mode: nftables drop sets following the instances' states.
+    std::unique_ptr<net::LibNftables> nft;
+    std::unique_ptr<vrrp::AcceptFilter> accept_filter;
+    if (vrrp_sub) {
+        if (auto n = net::LibNftables::open(); n) {
+            nft = std::move(n.value());
+            accept_filter = std::make_unique<vrrp::AcceptFilter>(**loop, *vrrp_sub, *nft);
+        } else {
+            log::error("VRRP: no_accept mode is not enforced: ", n.error().message);
+        }
+    }
     Daemon daemon(**loop, opts, path);
     // The IPVS sync daemon's role follows the instance named in lvs_sync_daemon
     // (keepalived: master daemon while MASTER, backup daemon otherwise).
@@ -219,6 +232,9 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     // forwarding removes its services).
     if (checks) daemon.subscribe(checks.get());
     if (forwarding) daemon.subscribe(forwarding.get());
+    // The no_accept filter before VRRP: its tables exist before instances
+    // start, and are deleted after they stopped.
+    if (accept_filter) daemon.subscribe(accept_filter.get());
     if (vrrp_sub) daemon.subscribe(vrrp_sub.get());
     daemon.start(std::move(r.model));
     // The control socket answers once the first configuration is applied. It

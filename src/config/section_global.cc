@@ -104,6 +104,19 @@ void set_table_name(GlobalDefs& g, Args& a, std::string_view dflt) {
         a.error(0, quote(a.keyword()) + " table name must be 1-255 characters");
         return;
     }
+    // halbd speaks nft's text syntax, where a table name is an identifier
+    // (keepalived, building netlink messages itself, takes any name).
+    auto ident = [](char c, bool first) {
+        return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+               (!first && (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.'));
+    };
+    for (size_t i = 0; i < name.size(); ++i) {
+        if (!ident(name[i], i == 0)) {
+            a.error(0, quote(a.keyword()) + " table name " + quote(name) +
+                           " must start with a letter or '_' and hold only letters, digits, '_', '-' and '.'");
+            return;
+        }
+    }
     g.*F = std::move(name);
 }
 
@@ -258,6 +271,8 @@ void vrrp_iptables(GlobalDefs& g, Args& a) {
         t.in_chain = a.str(0);
         t.out_chain = a.size() > 1 ? a.str(1) : std::string();
     }
+    a.warning("halbd does not use iptables: no_accept mode uses nftables (table 'keepalived' "
+              "unless 'nftables' names another)");
     g.vrrp_iptables = std::move(t);
 }
 

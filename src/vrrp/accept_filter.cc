@@ -1,0 +1,181 @@
+// vrrp/accept_filter.cc: see accept_filter.hh. Every change is one nft
+// transaction computed from desired state (model + instance states) against
+// what the last committed one installed: tables appear and disappear with the
+// families that need them, elements by difference. A refused transaction
+// leaves the kernel as it was; the tables are then rebuilt whole on retry.
+#include "vrrp/accept_filter.hh"
+
+#include <algorithm>
+#include <chrono>
+#include <ostream>
+#include <utility>
+#include <vector>
+
+#include "core/log.hh"
+
+namespace halbd::vrrp {
+
+namespace {
+
+std::string list(const DropSet& s) {
+    std::string out;
+    for (const auto& a : s) out += (out.empty() ? "" : ", ") + a.to_string();
+    return out;
+}
+
+DropSet minus(const DropSet& a, const DropSet& b) {
+    DropSet out;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+    return out;
+}
+
+DropSet of_family(const DropSet& s, net::Family f) {
+    DropSet out;
+    for (const auto& a : s)
+        if (a.address.family() == f) out.insert(a);
+    return out;
+}
+
+}  // namespace
+
+AcceptFilter::AcceptFilter(core::EventLoop& loop, VrrpSubsystem& vrrp, net::Nftables& nft)
+    : loop_(loop), nft_(nft) {
+    events_ = vrrp.subscribe([this](Instance& i, const InstanceEvent& e) { on_instance(i, e); });
+    retry_ = loop_.create_timer([this] { sync("retry"); });
+}
+
+AcceptFilter::~AcceptFilter() = default;
+
+void AcceptFilter::apply(const config::Model* previous, const config::Model& current) {
+    const auto& g = current.global;
+    settings_ = AcceptTableSettings{};
+    if (g.nftables) settings_.table = *g.nftables;
+    settings_.priority = g.nftables_priority;
+    settings_.counters = g.nftables_counters;
+    specs_.clear();
+    for (const auto& v : current.vrrp.vrrp_instance) {
+        Spec s;
+        s.drops = !v.accept.value_or(true) && v.priority.value_or(100) != 255;
+        // keepalived keys link-local sets by interface name only for an
+        // instance that does not track its interface, unless nftables_ifindex.
+        if (s.drops && v.dont_track_primary && !g.nftables_ifindex) settings_.ifname_sets = true;
+        for (const auto* lines : {&v.virtual_ipaddress, &v.virtual_ipaddress_excluded})
+            for (const auto& l : *lines) s.addresses.insert({l.address.address, l.dev.empty() ? v.interface : l.dev});
+        specs_[v.name] = std::move(s);
+    }
+    sync(previous ? "reload" : "start");
+}
+
+void AcceptFilter::stop(const Options&) {
+    retry_->cancel();
+    std::string batch;
+    for (auto f : tables_) batch += delete_table(installed_settings_, f);
+    if (batch.empty()) return;
+    if (auto r = nft_.run(batch); !r) {
+        log::error("VRRP no_accept: cannot delete the nftables tables: ", r.error().message);
+        return;
+    }
+    for (auto f : tables_) log::info("VRRP no_accept: deleted nftables table ", table_id(installed_settings_, f));
+    tables_.clear();
+    installed_.clear();
+}
+
+void AcceptFilter::on_instance(Instance& i, const InstanceEvent& e) {
+    if (e.kind != InstanceEvent::Kind::StateChange) return;
+    states_[i.name()] = e.to;
+    auto it = specs_.find(i.name());
+    if (it == specs_.end() || !it->second.drops) return;
+    if (e.from != State::Master && e.to != State::Master) return;
+    sync(log::concat(i.name(), ' ', to_string(e.from), " -> ", to_string(e.to)));
+}
+
+DropSet AcceptFilter::desired() const {
+    DropSet out;
+    for (const auto& [name, s] : specs_) {
+        auto st = states_.find(name);
+        if (s.drops && st != states_.end() && st->second == State::Master)
+            out.insert(s.addresses.begin(), s.addresses.end());
+    }
+    return out;
+}
+
+// A family's table exists while some dropping instance has an address of it.
+std::set<net::Family> AcceptFilter::families() const {
+    std::set<net::Family> out;
+    for (const auto& [name, s] : specs_)
+        if (s.drops)
+            for (const auto& a : s.addresses) out.insert(a.address.family());
+    return out;
+}
+
+void AcceptFilter::sync(const std::string& why) {
+    const std::set<net::Family> want_tables = families();
+    const DropSet want = desired();
+    const bool rebuild = in_doubt_ || settings_ != installed_settings_;
+    std::string batch;
+    std::vector<std::string> notes;
+    for (auto f : tables_) {
+        if (want_tables.count(f) && !(rebuild && settings_.table != installed_settings_.table)) continue;
+        batch += delete_table(installed_settings_, f);
+        notes.push_back("deleted nftables table " + table_id(installed_settings_, f));
+    }
+    for (auto f : want_tables) {
+        const DropSet w = of_family(want, f);
+        if (rebuild || !tables_.count(f)) {
+            batch += create_table(settings_, f, want);
+            notes.push_back(log::concat("created nftables table ", table_id(settings_, f), " (input/output priority ",
+                                        settings_.priority, settings_.counters ? ", counters" : "", ")"));
+            continue;
+        }
+        const DropSet have = of_family(installed_, f);
+        batch += delete_elements(settings_, minus(have, w)) + add_elements(settings_, minus(w, have));
+    }
+    if (batch.empty()) return;
+
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = nft_.run(batch);
+    const Duration took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t0);
+    stats_.slowest = std::max(stats_.slowest, took);
+    log::debug("VRRP no_accept: nftables transaction (", why, ") took ",
+               std::chrono::duration_cast<std::chrono::microseconds>(took).count(), " us");
+    if (!r) {
+        ++stats_.errors;
+        stats_.last_error = r.error().message;
+        retry_->arm(kRetry);
+        // One error line per outage, not one per retry.
+        if (!std::exchange(in_doubt_, true))
+            log::error("VRRP no_accept: nftables refused the update (", why, "): ", r.error().message,
+                       "; retrying every ", log::secs(kRetry));
+        else
+            log::debug("VRRP no_accept: nftables still refuses (", why, "): ", r.error().message);
+        return;
+    }
+    if (in_doubt_) log::info("VRRP no_accept: nftables took the update after ", stats_.errors, " refusal(s) in all");
+    ++stats_.batches;
+    retry_->cancel();
+    // What packets are dropped now compared to before (a rebuild replaced all).
+    const DropSet before = installed_;
+    in_doubt_ = false;
+    installed_settings_ = settings_;
+    tables_ = want_tables;
+    installed_ = want;
+    for (const auto& n : notes) log::info("VRRP no_accept: ", n, " (", why, ")");
+    if (const DropSet on = minus(want, before); !on.empty())
+        log::info("VRRP no_accept: dropping packets to and from ", list(on), " (", why, ")");
+    if (const DropSet off = minus(before, want); !off.empty())
+        log::info("VRRP no_accept: no longer dropping packets to and from ", list(off), " (", why, ")");
+}
+
+void AcceptFilter::dump_state(std::ostream& os) const {
+    os << "# VRRP no_accept: nftables tables";
+    if (tables_.empty()) os << " none";
+    for (auto f : tables_) os << ' ' << table_id(installed_settings_, f);
+    os << ", dropping " << installed_.size() << " address(es)";
+    if (!installed_.empty()) os << ' ' << list(installed_);
+    os << ", transactions " << stats_.batches << ", refused " << stats_.errors << ", slowest "
+       << std::chrono::duration_cast<std::chrono::microseconds>(stats_.slowest).count() << " us";
+    if (in_doubt_) os << ", retrying after: " << stats_.last_error;
+    os << '\n';
+}
+
+}  // namespace halbd::vrrp

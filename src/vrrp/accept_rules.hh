@@ -1,0 +1,50 @@
+// vrrp/accept_rules.hh: the nft commands behind no_accept mode, as pure
+// functions (no I/O): the drop tables keepalived installs (one `ip` and one
+// `ip6` table, base chains `in`/`out` hooked at input/output, set `vips`, and
+// for IPv6 link-local VIPs a set keyed by address and interface) and the
+// element changes that follow instance states. Used by vrrp/accept_filter.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "net/address.hh"
+
+namespace halbd::vrrp {
+
+// global_defs nftables, nftables_priority, nftables_counters, nftables_ifindex.
+struct AcceptTableSettings {
+    std::string table = "keepalived";
+    int32_t priority = -1;
+    bool counters = false;
+    bool ifname_sets = false;  // link-local set keyed by interface name instead of index
+    friend bool operator==(const AcceptTableSettings&, const AcceptTableSettings&) = default;
+};
+
+// An address whose packets are dropped; dev matters for an IPv6 link-local one.
+struct DroppedAddress {
+    net::IpAddress address;
+    std::string dev;
+    bool link_local() const { return address.is_v6() && address.is_link_local(); }
+    std::string to_string() const { return link_local() ? address.to_string() + "%" + dev : address.to_string(); }
+    friend auto operator<=>(const DroppedAddress&, const DroppedAddress&) = default;
+    friend bool operator==(const DroppedAddress&, const DroppedAddress&) = default;
+};
+using DropSet = std::set<DroppedAddress>;
+
+// "ip keepalived" / "ip6 keepalived".
+std::string table_id(const AcceptTableSettings& s, net::Family f);
+
+// Creates the family's table, replacing one left by an earlier run: in one
+// transaction it is added, deleted and added again with its sets, chains and
+// rules, and filled with `addrs` (only those of the family are used).
+std::string create_table(const AcceptTableSettings& s, net::Family f, const DropSet& addrs);
+// Deletes the family's table; "add" first, so that a table already gone is no error.
+std::string delete_table(const AcceptTableSettings& s, net::Family f);
+// "add element ..." / "delete element ..." lines for addrs, one per set.
+std::string add_elements(const AcceptTableSettings& s, const DropSet& addrs);
+std::string delete_elements(const AcceptTableSettings& s, const DropSet& addrs);
+
+}  // namespace halbd::vrrp
