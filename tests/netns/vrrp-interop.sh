@@ -10,29 +10,10 @@
 set -u
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/netns/lib.sh"
-netns_require
-command -v keepalived >/dev/null 2>&1 || skip "needs keepalived"
-command -v tcpdump >/dev/null 2>&1 || skip "needs tcpdump"
-command -v ping >/dev/null 2>&1 || skip "needs ping (iputils-ping)"
-command -v arping >/dev/null 2>&1 || skip "needs arping (iputils-arping)"
+. "$top_srcdir/tests/netns/vrrp-lib.sh"  # root, namespaces, keepalived
+require_commands tcpdump ping arping
 
-ns_bridge sw
-ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
-for n in a b c; do
-    ns_new $n
-    # No DAD: link-local sources and test addresses are usable at once.
-    ns $n sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-    ns_port sw $n eth0
-done
-i=1
-for n in a b c; do
-    [ $n = c ] && i=10
-    ip -n "$NS_PREFIX-$n" addr add 192.0.2.$i/24 dev eth0
-    ip -n "$NS_PREFIX-$n" addr add 2001:db8::$i/64 dev eth0 nodad
-    i=$((i + 1))
-done
-# On failure, the tail of every daemon's log (TMP goes away at exit).
-on_exit "show_daemon_logs 25"
+vrrp_lan a b c
 MAC_A=$(ns a cat /sys/class/net/eth0/address)
 MAC_B=$(ns b cat /sys/class/net/eth0/address)
 
@@ -50,13 +31,6 @@ assert_one_master() {
     if has_vip "$1" "$3" && has_vip "$2" "$3"; then fail "$4: both $1 and $2 hold $3"; else ok; fi
 }
 
-# keepalived: its own pid files and config id; -P runs only the VRRP child.
-start_ka() {
-    rm -f "$TMP/$1.kpid" "$TMP/$1.kvpid"
-    ns_bg "$1" "$TMP/$1-ka.log" keepalived -n -l -D -P -f "$2" -p "$TMP/$1.kpid" -r "$TMP/$1.kvpid" -i "ka$1"
-    KA_PID=$BG_PID
-    wait_until 5 "keepalived in $1 writes its VRRP pid file" test -s "$TMP/$1.kvpid"
-}
 # kill -9, as a crash: the parent is stopped first so it neither respawns the
 # VRRP child nor lets it shut down cleanly.
 crash_ka() {
@@ -64,18 +38,6 @@ crash_ka() {
     kill -KILL "$(cat "$TMP/$1.kvpid")"
     kill -KILL "$KA_PID"
     wait "$KA_PID" 2>/dev/null
-}
-stop_ka() { kill -TERM "$KA_PID"; wait "$KA_PID" 2>/dev/null; }
-# halbd_heard NODE INSTANCE N: the instance has received at least N valid
-# adverts (from the USR1 dump). Used inside wait_until, so no nested wait_until.
-halbd_heard() {
-    eval "_p=\$H_$1"
-    rm -f "$TMP/$1/halbd.data"
-    kill -USR1 "$_p" || return 1
-    _n=0
-    while [ ! -s "$TMP/$1/halbd.data" ] && [ $_n -lt 100 ]; do sleep 0.01; _n=$((_n + 1)); done
-    _got=$(sed -n "/^# VRRP instance $2:/{n;s/.*adverts sent [0-9]* received \([0-9]*\),.*/\1/p}" "$TMP/$1/halbd.data")
-    [ "${_got:-0}" -ge "$3" ]
 }
 # tcpdump in the client until COUNT packets matching FILTER are captured.
 start_capture() {

@@ -8,26 +8,14 @@
 # the client's ARP entry points at it (keepalived issues #2649 and #2387:
 # VIPs left unreachable after healing). Run for halbd over keepalived,
 # keepalived over halbd, and halbd over halbd.
-# Only 192.0.2.0/24 inside our namespaces.
+# Only 192.0.2.0/24 and 2001:db8::/64 inside our namespaces.
 set -u
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/netns/lib.sh"
-netns_require
-command -v keepalived >/dev/null 2>&1 || skip "needs keepalived"
-command -v nft >/dev/null 2>&1 || skip "needs nft (nftables)"
-command -v tcpdump >/dev/null 2>&1 || skip "needs tcpdump"
-command -v arping >/dev/null 2>&1 || skip "needs arping (iputils-arping)"
+. "$top_srcdir/tests/netns/vrrp-lib.sh"  # root, namespaces, keepalived
+require_commands nft tcpdump arping
 
-ns_bridge sw
-ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
-for n in a b c; do
-    ns_new $n
-    ns_port sw $n eth0  # bridge ports p1 (a), p2 (b), p3 (c)
-done
-ip -n "$NS_PREFIX-a" addr add 192.0.2.1/24 dev eth0
-ip -n "$NS_PREFIX-b" addr add 192.0.2.2/24 dev eth0
-ip -n "$NS_PREFIX-c" addr add 192.0.2.10/24 dev eth0
-logs_on_failure "$TMP/*.log" "$TMP/*/halbd.log"
+vrrp_lan a b c  # bridge ports p1 (a), p2 (b), p3 (c)
 MAC_A=$(ns a cat /sys/class/net/eth0/address)
 MAC_B=$(ns b cat /sys/class/net/eth0/address)
 VIP=192.0.2.100
@@ -68,21 +56,9 @@ vrrp_instance VI_1 {
 CONF
 }
 
-# start KIND NODE CONF (KIND halbd or keepalived); pid in P_NODE.
-start() {
-    mkdir -p "$TMP/$2"
-    if [ "$1" = halbd ]; then
-        ns_bg "$2" "$TMP/$2/halbd.log" "$HALBD" -n -l -D -G -P -f "$3" -p "$TMP/$2/halbd.pid"
-        eval "P_$2=\$BG_PID"
-        wait_log "$TMP/$2/halbd.log" "started with configuration" 5
-    else
-        ns_bg "$2" "$TMP/$2-ka.log" keepalived -n -l -D -P -f "$3" -p "$TMP/$2/k.pid" \
-            -r "$TMP/$2/kv.pid" -i "ka$2"
-        eval "P_$2=\$BG_PID"
-        wait_until 5 "keepalived in $2 writes its VRRP pid file" test -s "$TMP/$2/kv.pid"
-    fi
-}
-stop() { eval "_p=\$P_$1"; kill -TERM "$_p"; wait "$_p" 2>/dev/null; }
+# start KIND NODE CONF / stop KIND NODE: halbd or keepalived (one at a time).
+start() { if [ "$1" = halbd ]; then start_halbd "$2" "$3"; else start_ka "$2" "$3"; fi; }
+stop() { if [ "$1" = halbd ]; then stop_halbd "$2"; else stop_ka; fi; }
 
 # case HIGH_KIND LOW_KIND: b runs HIGH_KIND at priority 200, a LOW_KIND at 100.
 run_case() {
@@ -126,8 +102,8 @@ run_case() {
     if grep -qi "$MAC_B" "$TMP/out" && ! grep -qi "$MAC_A" "$TMP/out"; then ok; else
         fail "after healing, $VIP is not answered by b alone"; cat "$TMP/out" >&2
     fi
-    stop b
-    stop a
+    stop "$1" b
+    stop "$2" a
 }
 
 run_case halbd keepalived

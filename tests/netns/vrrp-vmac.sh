@@ -12,26 +12,12 @@
 set -u
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/netns/lib.sh"
-netns_require
-command -v ping >/dev/null 2>&1 || skip "needs ping (iputils-ping)"
-command -v arping >/dev/null 2>&1 || skip "needs arping (iputils-arping)"
+. "$top_srcdir/tests/netns/vrrp-lib.sh"  # root, namespaces, keepalived
+require_commands ping arping
 
-ns_bridge sw
-i=1
-for n in a b c; do
-    ns_new $n
-    # No DAD: link-local sources and test addresses are usable at once.
-    ns $n sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-    ns_port sw $n eth0
-    [ $n = c ] && i=10
-    ip -n "$NS_PREFIX-$n" addr add 192.0.2.$i/24 dev eth0
-    ip -n "$NS_PREFIX-$n" addr add 2001:db8::$i/64 dev eth0 nodad
-    i=$((i + 1))
-done
+vrrp_lan a b c
 ns c ip link add mvprobe link eth0 type macvlan mode private 2>/dev/null || skip "no macvlan support"
 ns c ip link del mvprobe
-# On failure, the tail of every daemon's log (TMP goes away at exit).
-on_exit '[ "$fails" = 0 ] || tail -n 25 "$TMP"/*/halbd.log "$TMP"/*.log >&2 2>/dev/null'
 
 VMAC=vrrp.51; VMAC_MAC=00:00:5e:00:01:33; VIP=192.0.2.100; VRID=51; LEN=24
 conf() {  # FILE PRIORITY; VIP, LEN and VRID as set
@@ -146,21 +132,16 @@ stop_halbd a TERM
 no_vmac a && ok || fail "SIGTERM left $VMAC on a"
 VMAC=vrrp.51; VMAC_MAC=00:00:5e:00:01:33; VIP=192.0.2.100; VRID=51; LEN=24
 
-if command -v keepalived >/dev/null 2>&1; then
-    echo "== keepalived (a) - halbd (b), both with use_vmac"
-    rm -f "$TMP/a.kpid" "$TMP/a.kvpid"
-    ns_bg a "$TMP/a-ka.log" keepalived -n -l -D -P -f "$TMP/a.conf" -p "$TMP/a.kpid" -r "$TMP/a.kvpid" -i kaa
-    KA_PID=$BG_PID
-    wait_until 5 "keepalived writes its VRRP pid file" test -s "$TMP/a.kvpid"
-    wait_until 10 "keepalived alone holds $VIP on its $VMAC" has_vip a $VIP
-    start_halbd b "$TMP/b.conf"
-    wait_until 10 "halbd (priority 200) takes $VIP from keepalived" has_vip b $VIP
-    wait_until 5 "keepalived releases $VIP" lacks_vip_anywhere a $VIP
-    reach "halbd master beside keepalived"
-    stop_halbd b TERM
-    wait_until 5 "keepalived takes $VIP after SIGTERM of halbd" has_vip a $VIP
-    lacks_vip_anywhere b $VIP && ok || fail "halbd left $VIP"
-    kill -TERM "$KA_PID"; wait "$KA_PID" 2>/dev/null
-fi
+echo "== keepalived (a) - halbd (b), both with use_vmac"
+start_ka a "$TMP/a.conf"
+wait_until 10 "keepalived alone holds $VIP on its $VMAC" has_vip a $VIP
+start_halbd b "$TMP/b.conf"
+wait_until 10 "halbd (priority 200) takes $VIP from keepalived" has_vip b $VIP
+wait_until 5 "keepalived releases $VIP" lacks_vip_anywhere a $VIP
+reach "halbd master beside keepalived"
+stop_halbd b TERM
+wait_until 5 "keepalived takes $VIP after SIGTERM of halbd" has_vip a $VIP
+lacks_vip_anywhere b $VIP && ok || fail "halbd left $VIP"
+stop_ka
 
 finish
