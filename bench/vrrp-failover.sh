@@ -93,8 +93,12 @@ for d in $DAEMONS; do
                 [ "$d" = keepalived ] && kill -KILL "$VPID" 2>/dev/null
                 continue
             fi
-            # A few adverts as an established master before the kill.
-            python3 -c 'import time; time.sleep(0.2)'
+            # A few adverts as an established master before the kill, then a
+            # random part of one interval: the kill must fall at a uniform
+            # point of the advert cycle. (Without it the phase was set by
+            # how soon each daemon's VIP appears to the 10 ms polling above,
+            # which biased the KILL medians by several ms between daemons.)
+            python3 -c 'import random, sys, time; time.sleep(0.2 + random.random() * float(sys.argv[1]))' "$ADVERT"
             if [ "$sig" = KILL ] && [ "$d" = keepalived ]; then
                 # A crash: the parent is stopped so it neither restarts the
                 # VRRP child nor shuts down cleanly.
