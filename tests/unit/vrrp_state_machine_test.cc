@@ -275,6 +275,32 @@ TEST_F(VrrpMasterTest, LowerPriorityAdvertIsAnsweredAndReannounced) {
     EXPECT_EQ(std::count(later.begin(), later.end(), "announce 5 lower_prio"), 1);
 }
 
+// garp_master_refresh: every N seconds as master, garp_master_refresh_repeat
+// GARPs; the refresh stops with mastership.
+TEST_F(VrrpMasterTest, GarpMasterRefreshRepeatsWhileMaster) {
+    auto c = base_config();
+    c.garp_master_delay = Duration::zero();
+    c.garp_master_refresh = 10s;
+    c.garp_master_refresh_repeat = 2;
+    become_master(c);
+    const MonoTime now = loop.now();
+    run_to(now + 10s - 1ms);
+    auto before = act.take();
+    EXPECT_EQ(std::count(before.begin(), before.end(), "announce 2 refresh"), 0);
+    run_to(now + 25s);
+    auto during = act.take();
+    EXPECT_EQ(std::count(during.begin(), during.end(), "announce 2 refresh"), 2);  // at 10 s and 20 s
+    rx(200);
+    ASSERT_EQ(vi->state(), State::Backup);
+    act.take();
+    // The one due at 30 s is cancelled (the instance would be master again
+    // only after Master_Down_Interval, 3.6 s, with no advert from the other).
+    run_to(now + 25s + 3s);
+    EXPECT_EQ(vi->state(), State::Backup);
+    auto after = act.take();
+    EXPECT_EQ(std::count(after.begin(), after.end(), "announce 2 refresh"), 0);
+}
+
 TEST_F(VrrpMasterTest, LowerPrioNoAdvertFollowsTheRfc) {
     auto c = base_config();
     c.lower_prio_no_advert = true;
