@@ -70,30 +70,6 @@ int config_test(const Options& opts, const std::string& path) {
     return 0;
 }
 
-// The forwarding backend: IPVS, opened only when the configuration has
-// virtual servers and -P (VRRP only) was not given. A kernel without IPVS is
-// one error line and halbd runs on without forwarding (VRRP still works).
-// `absent` says why there is none, for halbctl.
-std::unique_ptr<forward::Backend> open_forwarding_backend(const config::Model& model, const Options& opts,
-                                                          std::string& absent) {
-    if (opts.vrrp_only) {
-        absent = "halbd runs VRRP only (-P)";
-        return nullptr;
-    }
-    if (model.lvs.virtual_servers.empty()) {
-        absent = "the configuration had no virtual_server when halbd started";
-        return nullptr;
-    }
-    auto backend = forward::ipvs::IpvsBackend::open();
-    if (!backend) {
-        // One line, naming what is missing (the backend's message says why).
-        absent = "IPVS is not available: " + backend.error().message;
-        log::error(absent);
-        return nullptr;
-    }
-    return std::move(backend.value());
-}
-
 int run(const Options& opts, const std::string& path, const std::string& path_note) {
     log::Options lo;
     lo.syslog = !opts.no_syslog;
@@ -154,10 +130,18 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     }
     // Declared before the Daemon, which holds pointers to the subsystems.
     ctl::Sources ctl_sources;
-    std::unique_ptr<forward::Backend> fwd_backend =
-        open_forwarding_backend(*r.model, opts, ctl_sources.forwarding_absent);
+    // Forwarding over IPVS unless -P (VRRP only). It opens IPVS itself once a
+    // configuration has a virtual server; a kernel without IPVS is one error
+    // line and halbd runs on without forwarding (VRRP still works).
     std::unique_ptr<forward::ForwardSubsystem> forwarding;
-    if (fwd_backend) forwarding = std::make_unique<forward::ForwardSubsystem>(*fwd_backend);
+    if (opts.vrrp_only)
+        ctl_sources.forwarding_absent = "halbd runs VRRP only (-P)";
+    else
+        forwarding = std::make_unique<forward::ForwardSubsystem>([]() -> core::Result<std::unique_ptr<forward::Backend>> {
+            auto b = forward::ipvs::IpvsBackend::open();
+            if (!b) return b.error();
+            return std::unique_ptr<forward::Backend>(std::move(b.value()));
+        });
     // Health checks run unless -P (VRRP only); they are forwarding's pool.
     std::unique_ptr<check::CheckSubsystem> checks;
     if (!opts.vrrp_only) checks = std::make_unique<check::CheckSubsystem>(**loop);

@@ -32,7 +32,7 @@ struct Summary {
 Summary summarize(const Sources& s) {
     Summary sum;
     const config::Model& m = s.daemon->model();
-    if (s.forwarding) {
+    if (s.forwarding && s.forwarding->running()) {
         sum.services = s.forwarding->programmed().size();
         for (const auto& [k, svc] : s.forwarding->programmed()) sum.dests += svc.dests.size();
     }
@@ -50,12 +50,18 @@ Summary summarize(const Sources& s) {
 
 }  // namespace
 
+bool Commands::forwarding_running() const { return s_.forwarding && s_.forwarding->running(); }
+
+const std::string& Commands::forwarding_absent() const {
+    return s_.forwarding ? s_.forwarding->absent_reason() : s_.forwarding_absent;
+}
+
 Reply Commands::answer_now(const Request& r) {
     const Format f = r.format;
     const MonoTime now = s_.daemon->loop_now();
     switch (r.command) {
         case Command::Ipvs:
-            if (!s_.forwarding) return unavailable("forwarding", s_.forwarding_absent, f);
+            if (!forwarding_running()) return unavailable("forwarding", forwarding_absent(), f);
             return Reply{Status::Ok, ipvs_view(s_.forwarding->programmed(), f)};
         case Command::Vrrp:
             if (!s_.vrrp) return unavailable("VRRP", s_.vrrp_absent, f);
@@ -86,9 +92,9 @@ Reply Commands::status(Format f) const {
             .member("since_reload", seconds(now - d.reloaded_at()))
             .member("reloads_refused", d.reloads_refused())
             .member("control_socket", s_.control_socket);
-        w.key("forwarding").begin_object().member("running", s_.forwarding != nullptr);
-        if (s_.forwarding) w.member("services", uint64_t{sum.services}).member("destinations", uint64_t{sum.dests});
-        else w.member("reason", s_.forwarding_absent);
+        w.key("forwarding").begin_object().member("running", forwarding_running());
+        if (forwarding_running()) w.member("services", uint64_t{sum.services}).member("destinations", uint64_t{sum.dests});
+        else w.member("reason", forwarding_absent());
         w.end_object();
         w.key("vrrp").begin_object().member("running", s_.vrrp != nullptr);
         if (s_.vrrp) {
@@ -118,8 +124,8 @@ Reply Commands::status(Format f) const {
     os << "halbd " PACKAGE_VERSION ", pid " << ::getpid() << ", up " << log::secs(now - d.started_at()) << "\n";
     os << "configuration " << d.config_file() << ", generation " << d.generation() << " (in force for "
        << log::secs(now - d.reloaded_at()) << "), " << d.reloads_refused() << " reload(s) refused\n";
-    if (s_.forwarding) os << "forwarding: IPVS, " << sum.services << " service(s), " << sum.dests << " destination(s)\n";
-    else os << "forwarding: not running: " << s_.forwarding_absent << "\n";
+    if (forwarding_running()) os << "forwarding: IPVS, " << sum.services << " service(s), " << sum.dests << " destination(s)\n";
+    else os << "forwarding: not running: " << forwarding_absent() << "\n";
     if (s_.vrrp) {
         os << "vrrp: " << sum.vrrp_instances << " instance(s)";
         const char* sep = ": ";

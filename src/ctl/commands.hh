@@ -24,7 +24,8 @@ class CheckSubsystem;
 namespace halbd::ctl {
 
 // What the daemon runs. A null subsystem is not running; its *_absent
-// sentence says why ("IPVS is not available: ...", "halbd runs with -P").
+// sentence says why ("halbd runs with -P"). Forwarding may also exist and
+// not run (no virtual_server yet, no IPVS): it says why itself.
 struct Sources {
     Daemon* daemon = nullptr;
     const forward::ForwardSubsystem* forwarding = nullptr;
@@ -42,6 +43,8 @@ public:
 
 private:
     Reply answer_now(const Request& r);  // every command but reload
+    bool forwarding_running() const;
+    const std::string& forwarding_absent() const;
     Reply status(Format f) const;
     static Reply reload_reply(const ReloadReport& rep, const std::string& config_file, Format f);
     Reply dump(Format f) const;

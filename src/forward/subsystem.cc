@@ -3,6 +3,7 @@
 // the global IPVS settings (flush, timeouts, sync daemon).
 #include "forward/subsystem.hh"
 
+#include <cerrno>
 #include <ostream>
 
 #include "core/log.hh"
@@ -37,13 +38,34 @@ SyncDaemon sync_daemon_for(const config::LvsSyncDaemon& c, SyncDaemon::Role role
     return d;
 }
 
-ForwardSubsystem::ForwardSubsystem(Backend& backend) : backend_(backend) {}
+ForwardSubsystem::ForwardSubsystem(BackendOpener open) : open_(std::move(open)) {}
+ForwardSubsystem::ForwardSubsystem(Backend& backend) : backend_(&backend) {}
 ForwardSubsystem::~ForwardSubsystem() = default;
 
+bool ForwardSubsystem::open_backend(const config::Model& m) {
+    if (m.lvs.virtual_servers.empty()) {
+        absent_ = "the configuration has no virtual_server";
+        return false;
+    }
+    auto opened = open_ ? open_() : core::Result<std::unique_ptr<Backend>>(core::Error{ENODEV, "no backend"});
+    if (!opened) {
+        // One line per attempt (start, then each reload), naming what is missing.
+        absent_ = "IPVS is not available: " + opened.error().message;
+        log::error(absent_);
+        return false;
+    }
+    opened_ = std::move(opened.value());
+    backend_ = opened_.get();
+    absent_.clear();
+    return true;
+}
+
 void ForwardSubsystem::apply(const config::Model* previous, const config::Model& current) {
+    if (!backend_ && !open_backend(current)) return;
+    if (!model_) previous = nullptr;  // the first configuration forwarding runs: a start
     model_ = &current;
     if (!previous && current.global.lvs_flush) {
-        if (auto st = backend_.flush(); !st)
+        if (auto st = backend_->flush(); !st)
             log::error("IPVS: flush (lvs_flush): ", st.error().message);
         else
             log::info("IPVS: flushed the whole table (lvs_flush)");
@@ -62,7 +84,7 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
     ServiceTable dumped_table;
     const ServiceTable* kernel = &programmed_;
     if (!in_sync_) {
-        if (auto dumped = backend_.dump(); !dumped) {
+        if (auto dumped = backend_->dump(); !dumped) {
             log::error("IPVS: cannot read the kernel table: ", dumped.error().message, "; assuming it is empty");
         } else {
             dumped_table = std::move(dumped.value());
@@ -70,8 +92,8 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
         kernel = &dumped_table;
     }
     const std::vector<Op> ops = plan(desired, *kernel, owned_);
-    const uint64_t writes_before = backend_.writes();
-    last_ = forward::apply(backend_, ops, reason);
+    const uint64_t writes_before = backend_->writes();
+    last_ = forward::apply(*backend_, ops, reason);
     in_sync_ = last_.failed == 0 && last_.skipped == 0;
     if (!in_sync_)
         log::warning("IPVS: ", last_.failed, " change(s) failed, ", last_.skipped, " skipped (", reason,
@@ -79,7 +101,7 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
     else if (ops.empty())
         log::debug("IPVS: kernel table already as configured (", reason, ")");
     else
-        log::info("IPVS: ", ops.size(), " change(s) with ", backend_.writes() - writes_before,
+        log::info("IPVS: ", ops.size(), " change(s) with ", backend_->writes() - writes_before,
                   " netlink write(s) (", reason, ")");
     // Everything desired is ours now, including matching services adopted from the kernel.
     owned_.clear();
@@ -91,7 +113,7 @@ void ForwardSubsystem::apply_timeouts(const config::Model& m, const config::Mode
     const Timeouts t = timeouts_for(m.global.lvs_timeouts);
     if (t == Timeouts{}) return;  // nothing configured: the kernel's values stay
     if (previous && timeouts_for(previous->global.lvs_timeouts) == t) return;
-    if (auto st = backend_.set_timeouts(t); !st)
+    if (auto st = backend_->set_timeouts(t); !st)
         log::error("IPVS: set timeouts (lvs_timeouts): ", st.error().message);
     else
         log::info("IPVS: timeouts set to tcp ", t.tcp, " tcpfin ", t.tcp_fin, " udp ", t.udp,
@@ -107,7 +129,7 @@ void ForwardSubsystem::apply_sync_daemon(const config::Model& m) {
     const SyncDaemon want = sync_daemon_for(*cfg, *sync_role_);
     if (sync_ && *sync_ == want) return;
     if (sync_) stop_sync_daemon();
-    if (auto st = backend_.start_sync_daemon(want); !st) {
+    if (auto st = backend_->start_sync_daemon(want); !st) {
         log::error("IPVS: start ", role_name(want.role), " sync daemon on ", want.ifname, ": ", st.error().message);
         return;
     }
@@ -117,7 +139,7 @@ void ForwardSubsystem::apply_sync_daemon(const config::Model& m) {
 
 void ForwardSubsystem::stop_sync_daemon() {
     if (!sync_) return;
-    if (auto st = backend_.stop_sync_daemon(sync_->role); !st)
+    if (auto st = backend_->stop_sync_daemon(sync_->role); !st)
         log::error("IPVS: stop ", role_name(sync_->role), " sync daemon: ", st.error().message);
     else
         log::info("IPVS: ", role_name(sync_->role), " sync daemon stopped");
@@ -133,28 +155,32 @@ void ForwardSubsystem::set_sync_role(SyncDaemon::Role role) {
 void ForwardSubsystem::stop(const Options& opts) {
     if (model_ && !opts.dont_release_ipvs) {
         if (model_->global.lvs_flush_on_stop == config::LvsFlushOnStop::Full) {
-            if (auto st = backend_.flush(); !st)
+            if (auto st = backend_->flush(); !st)
                 log::error("IPVS: flush (lvs_flush_on_stop): ", st.error().message);
             else
                 log::info("IPVS: flushed the whole table (lvs_flush_on_stop)");
         } else if (!owned_.empty()) {
             // Removing a service removes its destinations with it.
             ServiceTable kernel;
-            if (auto dumped = backend_.dump(); dumped) kernel = std::move(dumped.value());
+            if (auto dumped = backend_->dump(); dumped) kernel = std::move(dumped.value());
             else
                 for (const auto& k : owned_) kernel[k].key = k;  // cannot read: try each owned service
-            last_ = forward::apply(backend_, plan({}, kernel, owned_), "shutdown");
+            last_ = forward::apply(*backend_, plan({}, kernel, owned_), "shutdown");
         }
         owned_.clear();
         programmed_.clear();
-    } else if (opts.dont_release_ipvs) {
+    } else if (model_ && opts.dont_release_ipvs) {
         log::info("IPVS: leaving ", owned_.size(), " service(s) in the kernel (-I)");
     }
     stop_sync_daemon();
 }
 
 void ForwardSubsystem::dump_state(std::ostream& os) const {
-    os << "# IPVS (" << backend_.name() << "): " << owned_.size() << " service(s) owned, last change "
+    if (!backend_) {
+        os << "# IPVS: not running: " << absent_ << '\n';
+        return;
+    }
+    os << "# IPVS (" << backend_->name() << "): " << owned_.size() << " service(s) owned, last change "
        << last_.done << " done, " << last_.failed << " failed, " << last_.skipped << " skipped\n"
        << format_ipvsadm(programmed_);
 }

@@ -1,9 +1,12 @@
-// forward/subsystem.hh: the forwarding subsystem, a ConfigSubscriber owning
-// nothing but its bookkeeping over a Backend& (IPVS today). Start, reload
-// and pool changes all run the same path: desired table -> kernel dump ->
-// plan -> apply (DESIGN principle 4). Created and subscribed by halbd.cc.
+// forward/subsystem.hh: the forwarding subsystem, a ConfigSubscriber over a
+// Backend (IPVS today), which it opens itself the first time a configuration
+// has a virtual server (at start or on a reload) and then owns. Start,
+// reload and pool changes all run the same path: desired table -> kernel
+// dump -> plan -> apply (DESIGN principle 4). Created and subscribed by
+// halbd.cc.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -19,8 +22,19 @@ namespace halbd::forward {
 
 class ForwardSubsystem : public ConfigSubscriber {
 public:
+    using BackendOpener = std::function<core::Result<std::unique_ptr<Backend>>()>;
+    // Opens the backend only once a configuration has a virtual server: a
+    // VRRP-only node never loads ip_vs, and a reload that adds the first
+    // virtual_server starts forwarding (as a start: lvs_flush, full
+    // reconcile). A failed open is retried at the next reload.
+    explicit ForwardSubsystem(BackendOpener open);
+    // A backend that is already open, and outlives this object.
     explicit ForwardSubsystem(Backend& backend);
     ~ForwardSubsystem() override;
+
+    bool running() const { return backend_ != nullptr; }
+    // Why forwarding is not running (empty while it runs), for halbctl.
+    const std::string& absent_reason() const { return absent_; }
 
     // previous == null: start (lvs_flush, lvs_timeouts, sync daemon, full
     // reconcile adopting matching kernel services); otherwise a reload: only
@@ -58,8 +72,12 @@ private:
     void apply_timeouts(const config::Model& m, const config::Model* previous);
     void apply_sync_daemon(const config::Model& m);
     void stop_sync_daemon();
+    bool open_backend(const config::Model& m);
 
-    Backend& backend_;
+    BackendOpener open_;
+    std::unique_ptr<Backend> opened_;
+    Backend* backend_ = nullptr;
+    std::string absent_;
     InitialPool initial_pool_;
     const PoolView* pool_ = nullptr;
     const config::Model* model_ = nullptr;  // the Daemon keeps it alive until the next apply()

@@ -1,8 +1,10 @@
 // tests/unit/forward_subsystem_test.cc: ForwardSubsystem over FakeBackend:
 // start (flush, timeouts, sync daemon, adoption), minimal reloads, stop with
-// and without -I, the sync-role hook and the USR1 dump.
+// and without -I, the sync-role hook, the USR1 dump, and opening the backend
+// only once a configuration has a virtual server.
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <sstream>
 
 #include "core/log.hh"
@@ -221,6 +223,49 @@ TEST_F(ForwardSubsystemTest, DumpFailureIsLogged) {
     fwd.apply(nullptr, *m);
     EXPECT_TRUE(cap.contains("IPVS: cannot read the kernel table"));
     EXPECT_EQ(fb.table().size(), 2u);
+}
+
+// No virtual server: the backend is not opened (a VRRP-only node never loads
+// ip_vs). The reload that adds the first one opens it and programs it as a
+// start; a failed open says why and is tried again at the next reload.
+TEST(ForwardSubsystemOpen, OpensOnTheFirstVirtualServer) {
+    log::ScopedCapture cap{log::Level::info};
+    int opens = 0;
+    bool fail = true;
+    FakeBackend* fb = nullptr;
+    ForwardSubsystem fwd([&]() -> core::Result<std::unique_ptr<Backend>> {
+        ++opens;
+        if (fail) return core::Error{ENOENT, "no IPVS here"};
+        auto b = std::make_unique<FakeBackend>();
+        fb = b.get();
+        return std::unique_ptr<Backend>(std::move(b));
+    });
+    auto none = load("global_defs {\n    router_id x\n}\n");
+    ASSERT_TRUE(none);
+    fwd.apply(nullptr, *none);
+    EXPECT_EQ(opens, 0);
+    EXPECT_FALSE(fwd.running());
+    EXPECT_EQ(fwd.absent_reason(), "the configuration has no virtual_server");
+    fwd.refresh("real server up");  // nothing to do, nothing to crash
+    auto first = load(kBase);
+    ASSERT_TRUE(first);
+    fwd.apply(none.get(), *first);
+    EXPECT_EQ(opens, 1);
+    EXPECT_FALSE(fwd.running());
+    EXPECT_EQ(fwd.absent_reason(), "IPVS is not available: no IPVS here");
+    EXPECT_TRUE(cap.contains("IPVS is not available: no IPVS here"));
+    fail = false;
+    auto second = load(kBase);
+    ASSERT_TRUE(second);
+    fwd.apply(first.get(), *second);
+    EXPECT_EQ(opens, 2);
+    ASSERT_TRUE(fwd.running());
+    ASSERT_NE(fb, nullptr);
+    EXPECT_EQ(fb->journal().at(0), "flush");  // a start: lvs_flush is honoured
+    EXPECT_EQ(fb->table().size(), 2u);
+    EXPECT_TRUE(cap.contains("(start)"));
+    fwd.stop(Options{});
+    EXPECT_TRUE(fb->table().empty());
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #   (c) halbctl status counts the same services;
 # then TERM. The control socket is created once the first configuration is
 # applied, so no settling is needed: its appearance is the signal.
+# Last, halbd starts with no virtual server (forwarding not running) and
+# `halbctl reload` of a file that adds one programs it into IPVS.
 # Exit 0 pass, 77 no VM here or no halbd/halbctl binary, else fail. Ends
 # with "ipvs-halbctl: N passed, N failed".
 set -u
@@ -88,6 +90,31 @@ for file in /test/cfg/*.conf; do
     wait "$pid" 2>/dev/null
     check "$name: the control socket is removed on stop" test ! -e "$sock"
 done
+
+echo "# === the first virtual_server arrives with a reload"
+ipvsadm -C
+printf 'global_defs {\n    router_id lb1\n}\n' >/tmp/first.conf
+halbd -n -l -G -C -i lb1 -f /tmp/first.conf -p /run/halbd.pid >/tmp/first.log 2>&1 &
+pid=$!
+if poll 40 test -S "$sock"; then
+    halbctl ipvs >/tmp/first.ipvs 2>&1
+    check "no virtual_server: halbctl ipvs says forwarding is not running" \
+        grep -qF "forwarding is not running: the configuration has no virtual_server" /tmp/first.ipvs
+    cat /test/cfg/"$(ls /test/cfg | head -1)" >/tmp/first.conf
+    halbctl reload >/tmp/first.reload 2>&1
+    check "halbctl reload accepts the file with virtual servers" grep -qF "configuration reloaded" /tmp/first.reload
+    check "the reload programmed IPVS" sh -c 'ipvsadm -Sn | grep -q "^-A"'
+    halbctl ipvs >/tmp/first.halbctl 2>&1
+    ipvsadm -Ln --sort >/tmp/first.ipvsadm 2>&1
+    check "after the reload, halbctl ipvs is ipvsadm -Ln --sort" diff -u /tmp/first.ipvsadm /tmp/first.halbctl
+else
+    bad "no virtual_server: the control socket appeared"
+    sed 's/^/    | /' /tmp/first.log | tail -n 20
+fi
+kill -TERM "$pid"
+poll 20 gone "$pid" || { bad "halbd exited on TERM"; kill -KILL "$pid"; }
+wait "$pid" 2>/dev/null
+check "TERM removed what the reload programmed" sh -c '! ipvsadm -Sn | grep -q "^-A"'
 ipvsadm -C
 echo "ipvs-halbctl: $passed passed, $failed failed"
 [ "$failed" = 0 ]
