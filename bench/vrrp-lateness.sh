@@ -16,8 +16,8 @@
 #   checks/s     TCP active opens per second in the namespace (one per attempt)
 #   up / down    real servers at the end (the listener answers all: 0 down)
 # A run with `:reload` asks halbd to reload the same file (halbctl reload)
-# in the middle of the window: the parse of the whole file happens on the
-# loop, so its duration shows up as advert lateness.
+# in the middle of the window, one with `:dump` asks for the USR1 state dump
+# there: whatever of them runs on the loop shows up as advert lateness.
 #
 # No IPVS is needed: without it forwarding is absent and the checks still
 # run (on a kernel with IPVS, halbd programs it inside the namespace made
@@ -25,8 +25,9 @@
 # and its checkers are separate processes, so its adverts do not share a
 # loop with its checks.
 #
-# Usage: bench/vrrp-lateness.sh [RUN ...]   RUN = N:DELAY:ADVERT_INT[:reload]
-#        (default: 0:1:0.01 10000:1:0.01 10000:1:0.01:reload 50000:5:0.01 10000:1:1)
+# Usage: bench/vrrp-lateness.sh [RUN ...]   RUN = N:DELAY:ADVERT_INT[:reload|:dump]
+#        (default: 0:1:0.01 10000:1:0.01 10000:1:0.01:reload 50000:5:0.01
+#         50000:5:0.01:dump 10000:1:1)
 # Environment: HALBD (default ../src/halbd), HALBCTL (default ../src/halbctl),
 #   DURATION (s, default 20). Needs root (ip netns) and python3.
 set -u
@@ -41,7 +42,7 @@ die() { echo "vrrp-lateness.sh: $*" >&2; exit 2; }
 [ -x "$HALBD" ] || die "no halbd at $HALBD (set HALBD)"
 [ -x "$HALBCTL" ] || die "no halbctl at $HALBCTL (set HALBCTL)"
 command -v python3 > /dev/null || die "python3 is needed"
-[ $# -gt 0 ] || set -- 0:1:0.01 10000:1:0.01 10000:1:0.01:reload 50000:5:0.01 10000:1:1
+[ $# -gt 0 ] || set -- 0:1:0.01 10000:1:0.01 10000:1:0.01:reload 50000:5:0.01 50000:5:0.01:dump 10000:1:1
 
 work=$(mktemp -d /tmp/halbd-bench-lateness.XXXXXX)
 listener="python3 $here/check-listener.py"
@@ -87,9 +88,14 @@ for run in "$@"; do
 	i=0; while ! ctl vrrp 2> /dev/null | grep -q '^VI_1: MASTER' && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 	o1=$(opens)
 	ctl --json vrrp > "$work/vrrp-start.json"
-	if [ "${mode:-}" = reload ]; then
+	if [ "${mode:-}" = reload ] || [ "${mode:-}" = dump ]; then
 		sleep $((DURATION / 2))
-		ctl reload > /dev/null || echo "vrrp-lateness.sh: $run: reload refused" >&2
+		if [ "$mode" = reload ]; then
+			ctl reload > /dev/null || echo "vrrp-lateness.sh: $run: reload refused" >&2
+		else
+			kill -USR1 "$hpid"
+			i=0; while ! grep -q 'state dump written' "$log" && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+		fi
 		sleep $((DURATION - DURATION / 2))
 	else
 		sleep "$DURATION"
@@ -108,7 +114,8 @@ for run in "$@"; do
 		checks = status["checks"]
 		up, down = checks.get("real_servers_up", 0), checks.get("real_servers_down", 0)
 		interval = float(advert)
-		p99, mx = vi["advert_lateness_p99"], vi["advert_lateness_max"]
+		# (halbd before 0.1.0's advert histogram had no p99: shown as nan)
+		p99, mx = vi.get("advert_lateness_p99", float("nan")), vi["advert_lateness_max"]
 		print("%-22s %8d %8.0f %8.2fms %8.2fms %11.1f%% %8.2fms %9.0f %6d %5d" % (
 		    run, vi["stats"]["adverts_sent"] - vi0["stats"]["adverts_sent"], float(dur) / interval, p99 * 1e3, mx * 1e3,
 		    100 * mx / interval, status["timers"]["max_lateness"] * 1e3,

@@ -116,28 +116,51 @@ std::string Daemon::data_file() const {
     return (slash == std::string::npos ? std::string(".") : pid.substr(0, slash)) + "/halbd.data";
 }
 
-std::string Daemon::state_dump() const {
-    std::ostringstream os;
-    os << "# halbd " PACKAGE_VERSION " state dump\n"
-       << "# configuration " << config_file_ << ", generation " << generation_ << ", "
-       << reloads_refused_ << " reload(s) refused\n";
+void Daemon::dump_then(std::function<DumpResult(std::string)> work, std::function<void(DumpResult)> done) {
+    std::ostringstream head, runtime;
+    head << "# halbd " PACKAGE_VERSION " state dump\n"
+         << "# configuration " << config_file_ << ", generation " << generation_ << ", " << reloads_refused_
+         << " reload(s) refused\n";
     auto ts = loop_.timer_stats();
-    os << "# timers fired " << ts.fired << ", late " << ts.late << ", max lateness "
-       << log::secs(ts.max_lateness) << "\n";
-    config::dump(*model_, os);
-    for (const auto* s : subscribers_) s->dump_state(os);
-    return os.str();
+    head << "# timers fired " << ts.fired << ", late " << ts.late << ", max lateness " << log::secs(ts.max_lateness)
+         << "\n";
+    for (const auto* s : subscribers_) s->dump_state(runtime);
+    // The job holds the Model (immutable, shared) and the text read above.
+    auto job_work = [model = model_, head = head.str(), runtime = runtime.str(), work = std::move(work)] {
+        std::ostringstream os;
+        os << head;
+        config::dump(*model, os);
+        os << runtime;
+        return work(os.str());
+    };
+    const uint64_t id = next_dump_++;
+    auto job = core::BackgroundJob<DumpResult>::start(loop_, std::move(job_work), [this, id, done](DumpResult r) {
+        done(std::move(r));
+        dumps_.erase(id);  // destroys the job whose callback this is: allowed, last use
+    });
+    if (!job) {
+        log::error("state dump: ", job.error().message);
+        done(DumpResult{{}, job.error().message});
+        return;
+    }
+    dumps_.emplace(id, std::move(job.value()));
 }
 
-bool Daemon::write_data() {
-    const std::string text = state_dump();
+void Daemon::state_dump(std::function<void(std::string)> done) {
+    dump_then([](std::string text) { return DumpResult{std::move(text), {}}; },
+              [done = std::move(done)](DumpResult r) { done(std::move(r.text)); });
+}
+
+namespace {
+
+// Writes text to path through path.tmp and rename(): readers see the old
+// dump or the new one, never half of one. Runs on the dump's worker thread:
+// no logging; the error comes back as text.
+std::string write_atomically(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp";
     // O_NOFOLLOW: never write through a symlink someone planted.
-    const std::string path = data_file();
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        log::error("cannot write state dump ", path, ": ", std::strerror(errno));
-        return false;
-    }
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot write state dump " + tmp + ": " + std::strerror(errno);
     size_t off = 0;
     while (off < text.size()) {
         ssize_t n = ::write(fd, text.data() + off, text.size() - off);
@@ -145,13 +168,30 @@ bool Daemon::write_data() {
         if (n <= 0) break;
         off += static_cast<size_t>(n);
     }
-    ::close(fd);
-    if (off != text.size()) {
-        log::error("short write of state dump ", path);
-        return false;
+    const bool closed = ::close(fd) == 0;
+    if (off != text.size() || !closed) {
+        ::unlink(tmp.c_str());
+        return "short write of state dump " + tmp;
     }
-    log::info("state dump written to ", path);
-    return true;
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string err = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return "cannot rename " + tmp + " to " + path + ": " + err;
+    }
+    return {};
+}
+
+}  // namespace
+
+void Daemon::write_data() {
+    const std::string path = data_file();
+    dump_then([path](std::string text) { return DumpResult{{}, write_atomically(path, text)}; },
+              [path](DumpResult r) {
+                  if (r.error.empty())
+                      log::info("state dump written to ", path);
+                  else
+                      log::error(r.error);
+              });
 }
 
 }  // namespace halbd

@@ -71,7 +71,7 @@ Reply Commands::answer_now(const Request& r) {
             return Reply{Status::Ok, checks_view(s_.daemon->model(), *s_.checks, now, f)};
         case Command::Status: return status(f);
         case Command::Reload: break;  // answered by handle(), once the file is read
-        case Command::Dump: return dump(f);
+        case Command::Dump: break;  // answered by handle(), once the text is written
     }
     return error_reply(Status::Error, "unknown command", f);
 }
@@ -145,6 +145,8 @@ Reply Commands::status(Format f) const {
 }
 
 void Commands::handle(const Request& r, const std::function<void(Reply)>& respond) {
+    if (r.command == Command::Dump)
+        return s_.daemon->state_dump([respond, f = r.format](std::string text) { respond(dump_reply(std::move(text), f)); });
     if (r.command != Command::Reload) return respond(answer_now(r));
     s_.daemon->reload([respond, file = s_.daemon->config_file(), f = r.format](const ReloadReport& rep) {
         respond(reload_reply(rep, file, f));
@@ -177,8 +179,7 @@ Reply Commands::reload_reply(const ReloadReport& rep, const std::string& config_
     return Reply{st, os.str()};
 }
 
-Reply Commands::dump(Format f) const {
-    std::string text = s_.daemon->state_dump();
+Reply Commands::dump_reply(std::string text, Format f) {
     if (f == Format::Text) return Reply{Status::Ok, std::move(text)};
     JsonWriter w;
     w.begin_object().member("dump", text).end_object();

@@ -38,16 +38,17 @@ struct Sources {
 class Commands {
 public:
     explicit Commands(Sources s) : s_(std::move(s)) {}
-    // Answers r through respond: at once, or (reload) once the file is read.
+    // Answers r through respond: at once, or (reload, dump) once the file is
+    // read or the dump text written.
     void handle(const Request& r, const std::function<void(Reply)>& respond);
 
 private:
-    Reply answer_now(const Request& r);  // every command but reload
+    Reply answer_now(const Request& r);  // every command but reload and dump
     bool forwarding_running() const;
     const std::string& forwarding_absent() const;
     Reply status(Format f) const;
     static Reply reload_reply(const ReloadReport& rep, const std::string& config_file, Format f);
-    Reply dump(Format f) const;
+    static Reply dump_reply(std::string text, Format f);
     Sources s_;
 };
 
