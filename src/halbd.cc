@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -194,7 +195,13 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
             nft = std::move(n.value());
             accept_filter = std::make_unique<vrrp::AcceptFilter>(**loop, *vrrp_sub, *nft);
         } else {
-            log::error("VRRP: no_accept mode is not enforced: ", n.error().message);
+            // An error only for a configuration that asks for no_accept now
+            // (a reload may still ask later: then it is not enforced either).
+            const auto& vis = r.model->vrrp.vrrp_instance;
+            const bool wanted = std::any_of(vis.begin(), vis.end(), [](const auto& v) { return !v.accept.value_or(true); });
+            const std::string why = "VRRP: no_accept mode cannot be enforced: " + n.error().message;
+            if (wanted) log::error(why);
+            else log::info(why);
         }
     }
     Daemon daemon(**loop, opts, path);

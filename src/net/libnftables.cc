@@ -2,9 +2,13 @@
 // the context, never printed: the caller logs what it needs.
 #include "net/libnftables.hh"
 
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <sys/socket.h>
 
 #include <cerrno>
+
+#include "core/fd.hh"
 
 namespace halbd::net {
 
@@ -24,6 +28,12 @@ std::string error_text(const char* buf) {
 void LibNftables::CtxDeleter::operator()(nft_ctx* c) const { nft_ctx_free(c); }
 
 core::Result<std::unique_ptr<LibNftables>> LibNftables::open() {
+    // libnftables (1.0.x) calls exit() when it cannot open its netfilter
+    // netlink socket (a kernel without nf_tables, or nfnetlink not loaded):
+    // make sure it can before letting it try.
+    core::UniqueFd probe(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
+    if (!probe) return core::system_error("nftables: no netfilter netlink socket (is nf_tables in the kernel?)");
+    probe.reset();
     std::unique_ptr<nft_ctx, CtxDeleter> ctx(nft_ctx_new(NFT_CTX_DEFAULT));
     if (!ctx) return core::Error{ENOMEM, "nftables: cannot create a libnftables context"};
     if (nft_ctx_buffer_output(ctx.get()) != 0 || nft_ctx_buffer_error(ctx.get()) != 0)
