@@ -108,7 +108,9 @@ Status ProcConnectorMonitor::listen(Listener l) {
 void ProcConnectorMonitor::on_readable() {
     alignas(nlmsghdr) char buf[8192];
     for (int i = 0; i < 64 && fd_; ++i) {  // bounded: the loop gets control back
-        ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+        sockaddr_nl from{};
+        socklen_t from_len = sizeof from;
+        ssize_t n = ::recvfrom(fd_.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == ENOBUFS && listener_) {
@@ -117,6 +119,7 @@ void ProcConnectorMonitor::on_readable() {
             }
             return;  // EAGAIN: drained
         }
+        if (from_len != sizeof from || from.nl_pid != 0) continue;  // only the kernel speaks here
         size_t len = static_cast<size_t>(n);
         for (auto* h = reinterpret_cast<const nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
             if (h->nlmsg_len < NLMSG_LENGTH(sizeof(cn_msg) + sizeof(proc_event))) continue;
