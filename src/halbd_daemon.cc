@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <vector>
 
 #include "config/dump.hh"
 #include "core/log.hh"
@@ -117,20 +118,30 @@ std::string Daemon::data_file() const {
 }
 
 void Daemon::dump_then(std::function<DumpResult(std::string)> work, std::function<void(DumpResult)> done) {
-    std::ostringstream head, runtime;
+    std::ostringstream head;
     head << "# halbd " PACKAGE_VERSION " state dump\n"
          << "# configuration " << config_file_ << ", generation " << generation_ << ", " << reloads_refused_
          << " reload(s) refused\n";
     auto ts = loop_.timer_stats();
     head << "# timers fired " << ts.fired << ", late " << ts.late << ", max lateness " << log::secs(ts.max_lateness)
          << "\n";
-    for (const auto* s : subscribers_) s->dump_state(runtime);
-    // The job holds the Model (immutable, shared) and the text read above.
-    auto job_work = [model = model_, head = head.str(), runtime = runtime.str(), work = std::move(work)] {
+    // Each subsystem's part: its text now, or its snapshot to format later.
+    std::vector<std::function<void(std::ostream&)>> parts;
+    for (const auto* s : subscribers_) {
+        if (auto later = s->dump_state_later()) {
+            parts.push_back(std::move(later));
+            continue;
+        }
+        std::ostringstream now;
+        s->dump_state(now);
+        parts.push_back([text = now.str()](std::ostream& os) { os << text; });
+    }
+    // The job holds the Model (immutable, shared) and the parts taken above.
+    auto job_work = [model = model_, head = head.str(), parts = std::move(parts), work = std::move(work)] {
         std::ostringstream os;
         os << head;
         config::dump(*model, os);
-        os << runtime;
+        for (const auto& part : parts) part(os);
         return work(os.str());
     };
     const uint64_t id = next_dump_++;

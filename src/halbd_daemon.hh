@@ -31,6 +31,11 @@ public:
     // USR1: appends the subsystem's runtime state to the state dump (after the
     // configuration); lines starting with '#' are comments.
     virtual void dump_state(std::ostream& /*os*/) const {}
+    // For a dump too large to format on the loop: a function that writes a
+    // snapshot taken now, run later on the dump's worker thread (it must
+    // hold copies, nothing of the subsystem). Empty (the default): the
+    // Daemon calls dump_state() on the loop instead.
+    virtual std::function<void(std::ostream&)> dump_state_later() const { return {}; }
 };
 
 // What a reload did, for the control socket's `reload` (SIGHUP ignores it).

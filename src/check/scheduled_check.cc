@@ -48,6 +48,7 @@ ScheduledCheck::ScheduledCheck(core::EventLoop& loop, std::unique_ptr<Checker> c
                                Listener listener, core::LatenessHistogram* stats)
     : loop_(loop),
       checker_(std::move(checker)),
+      description_(std::make_shared<const std::string>(checker_->describe())),
       schedule_(schedule),
       listener_(std::move(listener)),
       stats_(stats),

@@ -63,6 +63,9 @@ public:
 
     bool up() const { return up_; }
     const Checker& checker() const { return *checker_; }
+    // checker().describe(), made once; shared so that a state dump can take
+    // it to its worker thread without copying.
+    const std::shared_ptr<const std::string>& description() const { return description_; }
     const Schedule& schedule() const { return schedule_; }
     std::optional<MonoTime> next_attempt() const;  // nullopt while an attempt runs
     uint32_t retries() const { return retries_; }  // retries made in the current failure streak
@@ -88,6 +91,7 @@ private:
 
     core::EventLoop& loop_;
     std::unique_ptr<Checker> checker_;
+    std::shared_ptr<const std::string> description_;
     Schedule schedule_;
     Listener listener_;
     core::LatenessHistogram* stats_;

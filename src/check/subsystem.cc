@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ostream>
 #include <set>
+#include <sstream>
 
 #include "check/checker_factory.hh"
 #include "core/log.hh"
@@ -401,30 +402,49 @@ const ScheduledCheck* CheckSubsystem::probe_of(const config::Checker& c) const {
     return it == probes_.end() ? nullptr : it->second->check.get();
 }
 
-void CheckSubsystem::dump_state(std::ostream& os) const {
-    std::vector<const std::pair<const std::string, std::unique_ptr<Probe>>*> sorted;
-    for (const auto& e : probes_) sorted.push_back(&e);
-    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
-    os << "# health checks: " << sorted.size() << " probe(s)\n";
+void CheckSubsystem::dump_state(std::ostream& os) const { dump_state_later()(os); }
+
+std::function<void(std::ostream&)> CheckSubsystem::dump_state_later() const {
+    std::ostringstream head;
+    head << "# health checks: " << probes_.size() << " probe(s)\n";
     // Whether the scheduler keeps up (bench/check-tcp.sh reads these lines).
-    os << "# check attempts: " << stats_.count() << ", lateness max " << ms_text(stats_.max())
-       << " p99 " << ms_text(stats_.percentile(0.99)) << " p50 " << ms_text(stats_.percentile(0.5)) << "\n";
+    head << "# check attempts: " << stats_.count() << ", lateness max " << ms_text(stats_.max()) << " p99 "
+         << ms_text(stats_.percentile(0.99)) << " p50 " << ms_text(stats_.percentile(0.5)) << "\n";
     if (stats_.count()) {
-        os << "# check lateness histogram (us:count): ";
-        stats_.write_histogram(os);
-        os << "\n";
+        head << "# check lateness histogram (us:count): ";
+        stats_.write_histogram(head);
+        head << "\n";
     }
-    os << "# notify scripts: " << runner_.started() << " started, " << runner_.failed() << " failed, "
-       << runner_.dropped() << " dropped, " << runner_.running() << " running, " << runner_.queued()
-       << " queued\n";
-    for (const auto* e : sorted) {
-        const ScheduledCheck& c = *e->second->check;
-        os << "# " << c.checker().describe() << ": " << (c.up() ? "up" : "down") << ", " << c.attempts()
-           << " attempt(s), used by " << e->second->users.size() << " real server(s)";
-        if (auto next = c.next_attempt()) os << ", next in " << log::secs(*next - loop_.now());
-        else os << ", attempt in progress";
-        os << "\n";
+    head << "# notify scripts: " << runner_.started() << " started, " << runner_.failed() << " failed, "
+         << runner_.dropped() << " dropped, " << runner_.running() << " running, " << runner_.queued()
+         << " queued\n";
+    struct Row {
+        std::shared_ptr<const std::string> description;
+        bool up;
+        uint64_t attempts;
+        size_t users;
+        std::optional<Duration> next;  // nullopt: an attempt in progress
+    };
+    std::vector<Row> rows;
+    rows.reserve(probes_.size());
+    const MonoTime now = loop_.now();
+    for (const auto& [key, probe] : probes_) {
+        const ScheduledCheck& c = *probe->check;
+        const auto next = c.next_attempt();
+        rows.push_back(Row{c.description(), c.up(), c.attempts(), probe->users.size(),
+                           next ? std::optional<Duration>(*next - now) : std::nullopt});
     }
+    return [head = head.str(), rows = std::move(rows)](std::ostream& os) mutable {
+        os << head;
+        std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return *a.description < *b.description; });
+        for (const Row& r : rows) {
+            os << "# " << *r.description << ": " << (r.up ? "up" : "down") << ", " << r.attempts
+               << " attempt(s), used by " << r.users << " real server(s)";
+            if (r.next) os << ", next in " << log::secs(*r.next);
+            else os << ", attempt in progress";
+            os << "\n";
+        }
+    };
 }
 
 }  // namespace halbd::check

@@ -72,6 +72,9 @@ public:
     const NotifyRunner& scripts() const { return runner_; }
     const core::LatenessHistogram& attempt_stats() const { return stats_; }
     void dump_state(std::ostream& os) const override;
+    // One line per probe: 50,000 of them take tens of ms to format, so a
+    // snapshot is taken on the loop and formatted on the dump's thread.
+    std::function<void(std::ostream&)> dump_state_later() const override;
 
     // forward::PoolView, for the objects of the model last applied. Objects
     // of another model get keepalived's initial state (forward::InitialPool).
