@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <sstream>
+#include <system_error>
 #include <vector>
 
 #include "config/dump.hh"
@@ -35,6 +35,10 @@ void Daemon::start(std::shared_ptr<const config::Model> model) {
 }
 
 void Daemon::reload(ReloadDone done) {
+    if (stopping_) {
+        log::info("stopping: reload ignored");
+        return;  // done is dropped: the control connection closes with the daemon
+    }
     if (done) reload_waiting_.push_back(std::move(done));
     if (reload_job_) {
         reload_again_ = true;
@@ -106,6 +110,13 @@ ReloadReport Daemon::finish_reload(config::LoadResult r) {
 
 void Daemon::stop(int signo) {
     log::notice("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", ", stopping");
+    // A reload being read must not be applied to stopped subsystems (the
+    // loop still runs a little for the shutdown scripts): drop it, which
+    // waits for its thread.
+    stopping_ = true;
+    reload_job_.reset();
+    reload_waiting_.clear();
+    reload_again_ = false;
     for (auto it = subscribers_.rbegin(); it != subscribers_.rend(); ++it) (*it)->stop(opts_);
     loop_.stop();
 }
@@ -164,14 +175,14 @@ void Daemon::state_dump(std::function<void(std::string)> done) {
 
 namespace {
 
-// Writes text to path through path.tmp and rename(): readers see the old
-// dump or the new one, never half of one. Runs on the dump's worker thread:
-// no logging; the error comes back as text.
-std::string write_atomically(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
+// Writes text to path through tmp (its own for each dump: two USR1 in a row
+// run two jobs at once) and rename(): readers see the old dump or the new
+// one, never half of one. Runs on the dump's worker thread: no logging; the
+// error comes back as text.
+std::string write_atomically(const std::string& path, const std::string& tmp, const std::string& text) {
     // O_NOFOLLOW: never write through a symlink someone planted.
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot write state dump " + tmp + ": " + std::strerror(errno);
+    if (fd < 0) return "cannot write state dump " + tmp + ": " + std::system_category().message(errno);
     size_t off = 0;
     while (off < text.size()) {
         ssize_t n = ::write(fd, text.data() + off, text.size() - off);
@@ -185,7 +196,7 @@ std::string write_atomically(const std::string& path, const std::string& text) {
         return "short write of state dump " + tmp;
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string err = std::strerror(errno);
+        const std::string err = std::system_category().message(errno);
         ::unlink(tmp.c_str());
         return "cannot rename " + tmp + " to " + path + ": " + err;
     }
@@ -196,7 +207,8 @@ std::string write_atomically(const std::string& path, const std::string& text) {
 
 void Daemon::write_data() {
     const std::string path = data_file();
-    dump_then([path](std::string text) { return DumpResult{{}, write_atomically(path, text)}; },
+    const std::string tmp = path + ".tmp" + std::to_string(next_dump_);
+    dump_then([path, tmp](std::string text) { return DumpResult{{}, write_atomically(path, tmp, text)}; },
               [path](DumpResult r) {
                   if (r.error.empty())
                       log::info("state dump written to ", path);

@@ -108,6 +108,7 @@ private:
     std::unique_ptr<core::BackgroundJob<config::LoadResult>> reload_job_;  // the file being read
     std::vector<ReloadDone> reload_waiting_;  // for the next read (the one in flight has its own)
     bool reload_again_ = false;
+    bool stopping_ = false;  // TERM/INT seen: no more reloads
     std::map<uint64_t, std::unique_ptr<core::BackgroundJob<DumpResult>>> dumps_;  // in progress
     uint64_t next_dump_ = 0;
 };
