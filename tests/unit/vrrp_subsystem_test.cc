@@ -234,9 +234,8 @@ TEST_F(VrrpSubsystemTest, MissingInterfaceIsAFault) {
 // closes (FAULT), one bound to the new index opens, the advert source is
 // learnt again from the new link and the election runs as before.
 TEST_F(VrrpSubsystemTest, InterfaceDeletedAndCreatedAgainIsFollowed) {
-    net::FakeLinkMonitor links;
-    links.set("eth0", true);
-    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport, &links);
+    monitor.set("eth0", true);
+    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport, &monitor);
     apply(conf(" priority 100\n" + std::string(kVip)));
     loop.advance(seconds(4));
     ASSERT_EQ(state(), State::Master);
@@ -244,16 +243,16 @@ TEST_F(VrrpSubsystemTest, InterfaceDeletedAndCreatedAgainIsFollowed) {
     ASSERT_NE(old_index, 0);
 
     addrs.remove_link("eth0");
-    links.remove("eth0");
+    monitor.remove("eth0");
     EXPECT_EQ(state(), State::Fault);
     EXPECT_FALSE(transport.is_open("eth0", net::Family::V4));
     EXPECT_TRUE(cap.contains("socket closed"));
 
     addrs.add_link("eth0", net::Prefix::parse("192.0.2.9/24"));
-    links.set("eth0", false);  // created down: nothing opens yet
+    monitor.set("eth0", false);  // created down: nothing opens yet
     EXPECT_EQ(state(), State::Fault);
     EXPECT_FALSE(transport.is_open("eth0", net::Family::V4));
-    links.set("eth0", true);
+    monitor.set("eth0", true);
     ASSERT_TRUE(transport.is_open("eth0", net::Family::V4));
     EXPECT_NE(transport.ifindex("eth0", net::Family::V4), old_index);
     EXPECT_EQ(transport.groups("eth0", net::Family::V4).count(ip("224.0.0.18")), 1u);
@@ -269,14 +268,13 @@ TEST_F(VrrpSubsystemTest, InterfaceDeletedAndCreatedAgainIsFollowed) {
 // Deleted and created again between two reads of the link events: the
 // index changed, so the socket is replaced even though the name is up.
 TEST_F(VrrpSubsystemTest, InterfaceReplacedUnderTheSameNameReopensTheSocket) {
-    net::FakeLinkMonitor links;
-    links.set("eth0", true);
-    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport, &links);
+    monitor.set("eth0", true);
+    vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport, &monitor);
     apply(conf(" priority 100\n" + std::string(kVip)));
     const int old_index = transport.ifindex("eth0", net::Family::V4);
     addrs.remove_link("eth0");
     addrs.add_link("eth0", net::Prefix::parse("192.0.2.1/24"));
-    links.set("eth0", true);
+    monitor.set("eth0", true);
     EXPECT_NE(transport.ifindex("eth0", net::Family::V4), old_index);
     EXPECT_NE(transport.ifindex("eth0", net::Family::V4), 0);
     EXPECT_EQ(state(), State::Backup);

@@ -470,11 +470,12 @@ TEST(VrrpNotify, DeletedByReload) {
         subs.push_back(insts.back()->subscribe([&](Instance& in, const InstanceEvent& e) { n.on_instance(in, e); }));
         insts.back()->start();
     }
-    runner.runs.clear();
+    // The runs stay in runner.runs: the notifier holds handles into them.
+    size_t seen = runner.runs.size();
     auto argvs = [&] {
         std::vector<std::vector<std::string>> out;
-        for (const auto& r : runner.runs) out.push_back(r->argv);
-        runner.runs.clear();
+        for (size_t i = seen; i < runner.runs.size(); ++i) out.push_back(runner.runs[i]->argv);
+        seen = runner.runs.size();
         return out;
     };
     n.deleting("VI_1");
