@@ -140,7 +140,7 @@ runq = (int(w2) - int(w1)) / 1e9 / float(dur)
 print("%-14s %8.0f %8.0f %9.3f %6.1f %6.1f %7s %10s %10s %10s %11s %11s %5s" % (
     run, int(n) / float(delay), rate, per10k, 100 * cpu / float(dur), 100 * runq, rss,
     wp50, wp99, wmax, p99 + "ms", lmax + "ms", down))
-print("  (%s: the USR1 dump at the window's start blocked the loop ~%.0f ms)" % (run, dump_ms), file=sys.stderr)
+print("  (%s: the USR1 dump at the window's start was written ~%.0f ms after the signal; it is formatted off the loop)" % (run, dump_ms), file=sys.stderr)
 PY
 	sleep 1
 done
