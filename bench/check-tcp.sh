@@ -41,27 +41,8 @@ command -v python3 > /dev/null || die "python3 is needed"
 [ $# -gt 0 ] || set -- 10000:1:tcp 50000:5:tcp 10000:1:http
 
 work=$(mktemp -d /tmp/halbd-bench-check.XXXXXX)
-# The listener: C when a compiler is there (cheaper), else python3.
-listener="python3 $here/check-listener.py"
-if ${CC:-cc} -O2 -o "$work/check-listener" "$here/check-listener.c" 2> /dev/null; then
-	listener=$work/check-listener
-fi
 ns=halbd-bench-$$
-ip netns add "$ns" || die "cannot create network namespace"
-ip netns exec "$ns" ip link set lo up
-# 10,000 connects/s: a deep accept queue, and TIME-WAIT may overflow (harmless).
-ip netns exec "$ns" sysctl -qw net.core.somaxconn=65535
-# One fd per attempt in flight: as many as we may.
-ulimit -n "$(ulimit -Hn)" 2> /dev/null
-lpid= hpid=
-cleanup() {
-	[ -n "$hpid" ] && kill "$hpid" 2> /dev/null
-	[ -n "$lpid" ] && kill "$lpid" 2> /dev/null
-	wait 2> /dev/null
-	ip netns del "$ns" 2> /dev/null
-	[ "$KEEP" = 1 ] && echo "kept $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$here/check-lib.sh"
 
 # dump_stats PID LOG -> "attempts lateness_max_ms p99_ms when" from a fresh
 # USR1 dump; `when` is the time halbd logged it wrote the dump (the moment
@@ -89,12 +70,7 @@ for run in "$@"; do
 	case $rest in *:*) kind=${rest#*:} ;; esac
 	port=80
 	python3 "$here/gen-check-config.py" "$n" "$delay" "$kind" > "$work/halbd.conf"
-	# The listener stands for N remote hosts: it must not be the one starved
-	# of CPU on a shared machine (a full accept queue makes connects hang in
-	# SYN retransmits, and every hung connect holds one of halbd's fds).
-	ip netns exec "$ns" nice -n -10 $listener "$kind" "$port" > "$work/listener.out" 2>&1 &
-	lpid=$!
-	i=0; while ! grep -q ready "$work/listener.out" 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	start_listener "$kind" "$port"
 	log=$work/halbd-$run.log
 	ip netns exec "$ns" nice -n "$NICE" "$HALBD" -n -C -G -f "$work/halbd.conf" -p "$work/halbd.pid" -g "$log" &
 	hpid=$!
@@ -108,7 +84,7 @@ for run in "$@"; do
 	down=$(grep -c ': down, ' "$work/halbd.data")
 	rss=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$hpid/status")
 	kill "$hpid"; wait "$hpid" 2> /dev/null; hpid=
-	kill "$lpid"; wait "$lpid" 2> /dev/null; lpid=
+	stop_listener
 	python3 - "$run" "$n" "$delay" "$a1" "$a2" "$c1" "$c2" "$t1" "$t2" "$hz" "$rss" "$lp99" "$lmax" "$down" "$w1" "$w2" "$DURATION" "$work/hist.1" "$work/hist.2" >> "$work/table" <<'PY'
 import sys
 run, n, delay, a1, a2, c1, c2, t1, t2, hz, rss, p99, lmax, down, w1, w2, dur, h1, h2 = sys.argv[1:]

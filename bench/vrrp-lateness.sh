@@ -45,28 +45,12 @@ command -v python3 > /dev/null || die "python3 is needed"
 [ $# -gt 0 ] || set -- 0:1:0.01 10000:1:0.01 10000:1:0.01:reload 50000:5:0.01 50000:5:0.01:dump 10000:1:1
 
 work=$(mktemp -d /tmp/halbd-bench-lateness.XXXXXX)
-listener="python3 $here/check-listener.py"
-if ${CC:-cc} -O2 -o "$work/check-listener" "$here/check-listener.c" 2> /dev/null; then
-	listener=$work/check-listener
-fi
 ns=halbd-bench-lat-$$
-ip netns add "$ns" || die "cannot create network namespace"
-ip netns exec "$ns" ip link set lo up
+. "$here/check-lib.sh"
 ip netns exec "$ns" ip link add vrrp0 type veth peer name vrrp0p
 ip netns exec "$ns" ip addr add 192.0.2.1/24 dev vrrp0
 ip netns exec "$ns" ip link set vrrp0p up
 ip netns exec "$ns" ip link set vrrp0 up
-ip netns exec "$ns" sysctl -qw net.core.somaxconn=65535
-ulimit -n "$(ulimit -Hn)" 2> /dev/null
-lpid= hpid=
-cleanup() {
-	[ -n "$hpid" ] && kill "$hpid" 2> /dev/null
-	[ -n "$lpid" ] && kill "$lpid" 2> /dev/null
-	wait 2> /dev/null
-	ip netns del "$ns" 2> /dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
 
 ctl() { ip netns exec "$ns" "$HALBCTL" --socket "$work/ctl.sock" "$@"; }
 opens() { ip netns exec "$ns" awk '$1 == "Tcp:" && $2 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp; }
@@ -77,9 +61,7 @@ for run in "$@"; do
 		$run
 	EOF
 	python3 "$here/gen-check-config.py" "$n" "$delay" tcp "$advert" > "$work/halbd.conf"
-	ip netns exec "$ns" nice -n -10 $listener tcp 80 > "$work/listener.out" 2>&1 &
-	lpid=$!
-	i=0; while ! grep -q ready "$work/listener.out" 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	start_listener tcp 80
 	log=$work/halbd.log
 	: > "$log"
 	ip netns exec "$ns" "$HALBD" -n -G -f "$work/halbd.conf" -p "$work/halbd.pid" -g "$log" \
@@ -104,7 +86,7 @@ for run in "$@"; do
 	ctl --json vrrp > "$work/vrrp.json"
 	ctl --json status > "$work/status.json"
 	kill "$hpid"; wait "$hpid" 2> /dev/null; hpid=
-	kill "$lpid"; wait "$lpid" 2> /dev/null; lpid=
+	stop_listener
 	python3 - "$run" "$advert" "$DURATION" "$o1" "$o2" "$work" >> "$work/table" <<- 'PY'
 		import json, sys
 		run, advert, dur, o1, o2, work = sys.argv[1:]
