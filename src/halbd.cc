@@ -198,7 +198,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
             // An error only for a configuration that asks for no_accept now
             // (a reload may still ask later: then it is not enforced either).
             const auto& vis = r.model->vrrp.vrrp_instance;
-            const bool wanted = std::any_of(vis.begin(), vis.end(), [](const auto& v) { return !v.accept.value_or(true); });
+            const bool wanted = std::any_of(vis.begin(), vis.end(), vrrp::drops_vip_traffic);
             const std::string why = "VRRP: no_accept mode cannot be enforced: " + n.error().message;
             if (wanted) log::error(why);
             else log::info(why);

@@ -38,6 +38,10 @@ DropSet of_family(const DropSet& s, net::Family f) {
 
 }  // namespace
 
+bool drops_vip_traffic(const config::VrrpInstance& v) {
+    return !v.accept.value_or(true) && v.priority.value_or(100) != 255;
+}
+
 AcceptFilter::AcceptFilter(core::EventLoop& loop, VrrpSubsystem& vrrp, net::Nftables& nft)
     : loop_(loop), nft_(nft) {
     events_ = vrrp.subscribe([this](Instance& i, const InstanceEvent& e) { on_instance(i, e); });
@@ -55,7 +59,7 @@ void AcceptFilter::apply(const config::Model* previous, const config::Model& cur
     specs_.clear();
     for (const auto& v : current.vrrp.vrrp_instance) {
         Spec s;
-        s.drops = !v.accept.value_or(true) && v.priority.value_or(100) != 255;
+        s.drops = drops_vip_traffic(v);
         // keepalived keys link-local sets by interface name only for an
         // instance that does not track its interface, unless nftables_ifindex.
         if (s.drops && v.dont_track_primary && !g.nftables_ifindex) settings_.ifname_sets = true;

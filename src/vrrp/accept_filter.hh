@@ -30,6 +30,10 @@ struct AcceptFilterStats {
     std::string last_error;
 };
 
+// Whether the instance drops traffic to its VIPs as master: no_accept (or
+// vrrp_strict without accept) and not the address owner.
+bool drops_vip_traffic(const config::VrrpInstance& v);
+
 class AcceptFilter final : public ConfigSubscriber {
 public:
     // After a refused transaction the tables are rebuilt this much later.
