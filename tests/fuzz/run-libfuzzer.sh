@@ -13,7 +13,7 @@ cxx=${CXX:-clang++}
 flags="-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I$top/src"
 target=${2:-config}
 case $target in
-    config) srcs=$(ls "$top"/src/config/*.cc "$top"/src/net/*.cc) seeds="$top/tests/fuzz/corpus/config/* $top/etc/examples/*.conf" ;;
+    config) srcs="$(ls "$top"/src/config/*.cc) $top/src/net/address.cc $top/src/core/result.cc" libs="-lpcre2-8" seeds="$top/tests/fuzz/corpus/config/* $top/etc/examples/*.conf" ;;
     vrrp_packet) srcs="$top/src/vrrp/packet.cc $top/src/vrrp/drop.cc $top/src/net/address.cc" seeds="$top/tests/fuzz/corpus/vrrp/*" ;;
     ctl_request) srcs="$top/src/ctl/protocol.cc $top/src/ctl/json.cc $top/src/core/result.cc" seeds="$top/tests/fuzz/corpus/ctl/*" ;;
     http_response) srcs="$top/src/check/http_response.cc $top/src/check/http_regex.cc $top/src/config/regex.cc $top/src/core/result.cc $top/src/net/address.cc"
