@@ -87,7 +87,10 @@ void StateHub::advance(const std::shared_ptr<Hold>& h) {
         h->budget = hook.budget;
         h->calling = true;
         std::weak_ptr<Hold> weak = h;
-        hook.run(h->entry, [this, weak, step] { resumed(weak, step, false); });
+        // hooks_ has no other owner: while it lives, so does the hub.
+        hook.run(h->entry, [this, alive = std::weak_ptr<Hooks>(hooks_), weak, step] {
+            if (alive.lock()) resumed(weak, step, false);
+        });
         h->calling = false;
         if (!h->running) continue;  // finished within the call
         if (hook.budget > Duration::zero()) {

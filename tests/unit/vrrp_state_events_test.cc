@@ -200,5 +200,18 @@ TEST_F(StateEventsTest, EntryLeftWhileHeldIsDroppedAndNeverPublished) {
     EXPECT_TRUE(cap.contains("VI_1: MASTER entry dropped before its before-master hooks finished"));
 }
 
+TEST_F(StateEventsTest, ResumeAfterTheSubsystemIsGoneDoesNothing) {
+    Resume resume;
+    auto hook = vrrp->state_events().before_master_async("conntrack sync", seconds(2),
+                                                         [&](const MasterEntry&, Resume r) { resume = std::move(r); });
+    lone();
+    loop.advance(seconds(4));
+    ASSERT_TRUE(vrrp->instance("VI_1")->entering_master());
+    vrrp.reset();
+    resume();
+    hook.reset();
+    EXPECT_FALSE(addrs.has("eth0", *net::IpAddress::parse("192.0.2.101")));
+}
+
 }  // namespace
 }  // namespace halbd::vrrp
