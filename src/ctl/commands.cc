@@ -177,15 +177,15 @@ std::string Commands::stats(bool clear) {
             if (!i) continue;
             const std::string sec = "VRRP instance " + vi.name;
             const auto& st = i->stats();
-            for (const auto& [name, v] : {std::pair<const char*, uint64_t>{"adverts_sent", st.adverts_sent},
-                                          {"adverts_received", st.adverts_received},
-                                          {"became_master", st.become_master},
-                                          {"released_master", st.release_master},
-                                          {"transitions", st.transitions},
-                                          {"priority_zero_sent", st.pri_zero_sent},
-                                          {"priority_zero_received", st.pri_zero_received},
-                                          {"lower_priority_received", st.lower_prio_received}})
-                now.push_back({sec, name, v});
+            const std::pair<const char*, uint64_t> fields[] = {{"adverts_sent", st.adverts_sent},
+                                                               {"adverts_received", st.adverts_received},
+                                                               {"became_master", st.become_master},
+                                                               {"released_master", st.release_master},
+                                                               {"transitions", st.transitions},
+                                                               {"priority_zero_sent", st.pri_zero_sent},
+                                                               {"priority_zero_received", st.pri_zero_received},
+                                                               {"lower_priority_received", st.lower_prio_received}};
+            for (const auto& [name, v] : fields) now.push_back({sec, name, v});
             const vrrp::DropCounters* drops = s_.vrrp->instance_drops(vi.name);
             now.push_back({sec, "drops", drops ? drops->total() : 0});
             for (size_t k = 0; k < vrrp::kDropReasonCount; ++k)

@@ -65,8 +65,12 @@ TEST(DaemonSignals, NoHandledOrIgnoredSignalEndsTheProcess) {
     ASSERT_EQ(::waitpid(pid, &status, WUNTRACED), pid);
     EXPECT_TRUE(WIFEXITED(status)) << "stopped: " << WIFSTOPPED(status) << ", killed by signal "
                                    << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    if (WIFSTOPPED(status)) ::kill(pid, SIGKILL), ::waitpid(pid, &status, 0);
-    else EXPECT_EQ(WEXITSTATUS(status), 0);
+    if (WIFSTOPPED(status)) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+    } else {
+        EXPECT_EQ(WEXITSTATUS(status), 0);
+    }
 }
 
 // Every signal whose default ends the process is handled, ignored, or a

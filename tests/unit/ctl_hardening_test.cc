@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -51,7 +52,7 @@ public:
         ::shutdown(fd_.get(), SHUT_RDWR);
         thread_.join();
     }
-    int accepted = 0;
+    std::atomic<int> accepted{0};
 
 private:
     core::UniqueFd fd_;
