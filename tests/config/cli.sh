@@ -26,6 +26,8 @@ global_defs {
 }
 virtual_server 192.0.2.1 80 {
     protocol TCP
+    real_server 192.0.2.2 80 {
+    }
 }
 CONF
 expect_status 0 "-t on a valid file" -- "$HALBD" -t -f "$TMP/good.conf"

@@ -14,6 +14,8 @@ log=$TMP/halbd.log
 pidf=$TMP/halbd.pid
 vs='virtual_server 192.0.2.1 80 {
     protocol TCP
+    real_server 192.0.2.2 80 {
+    }
 }'
 cat >"$conf" <<CONF
 global_defs {

@@ -9,6 +9,8 @@
 
 vs='virtual_server 192.0.2.1 80 {
     protocol TCP
+    real_server 192.0.2.2 80 {
+    }
 }'
 
 # wait_for SECS DESC CMD...: polls CMD every 10 ms.

@@ -111,7 +111,7 @@ TEST(DefinesNothing, EmptyAndGlobalOnlyDefineNothing) {
     LoadResult vi = load_text("vi.conf", kInstance, test_util::options());
     ASSERT_TRUE(vi.model) << all_messages(vi);
     EXPECT_FALSE(defines_nothing(*vi.model));
-    LoadResult vs = load_text("vs.conf", "virtual_server 192.0.2.1 80 {\n protocol TCP\n}\n", test_util::options());
+    LoadResult vs = load_text("vs.conf", "virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.2 80 {\n }\n}\n", test_util::options());
     ASSERT_TRUE(vs.model) << all_messages(vs);
     EXPECT_FALSE(defines_nothing(*vs.model));
     LoadResult st = load_text("st.conf", "static_ipaddress {\n 192.0.2.5/24 dev eth0\n}\n", test_util::options());
