@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "core/fd.hh"
 #include "ctl/protocol.hh"
@@ -107,6 +108,25 @@ core::Result<std::string> control_exchange(const std::string& path, const std::s
     return reply;
 }
 
+// halbd answers "busy" without reading the request when it has too many
+// control connections: nothing was done, so asking again is safe. Retried
+// with a growing pause (20 ms to 0.5 s) until the deadline.
+core::Result<std::string> exchange_until_not_busy(const std::string& path, const std::string& request,
+                                                  std::chrono::steady_clock::time_point deadline) {
+    auto pause = std::chrono::milliseconds(20);
+    for (;;) {
+        const auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= Duration::zero())
+            return core::Error{ETIMEDOUT, "halbd on " + path + " stayed busy (too many control connections)"};
+        auto wire = control_exchange(path, request, std::chrono::duration_cast<Duration>(left));
+        if (!wire) return wire;
+        auto reply = ctl::parse_reply(*wire);
+        if (!reply || reply->status != ctl::Status::Error || reply->body.rfind("busy:", 0) != 0) return wire;
+        std::this_thread::sleep_for(std::min<Duration>(pause, deadline - std::chrono::steady_clock::now()));
+        pause = std::min(pause * 2, std::chrono::milliseconds(500));
+    }
+}
+
 int control_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts = describe();
     po::options_description hidden;
@@ -156,8 +176,9 @@ int control_main(const std::vector<std::string>& args, std::ostream& out, std::o
         }
     }
     const std::string path = vm.count("socket") ? vm["socket"].as<std::string>() : kDefaultControlSocket;
-    auto wire = control_exchange(path, ctl::format_request(req),
-                                 std::chrono::duration_cast<Duration>(std::chrono::duration<double>(secs)));
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<Duration>(std::chrono::duration<double>(secs));
+    auto wire = exchange_until_not_busy(path, ctl::format_request(req), deadline);
     if (!wire) {
         err << "halbctl: " << wire.error().message << "\n";
         return kExitUnreachable;

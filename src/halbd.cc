@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +14,7 @@
 
 #include "config/dump.hh"
 #include "config/load.hh"
+#include "core/background_job.hh"
 #include "core/daemon.hh"
 #include "core/epoll_loop.hh"
 #include "core/log.hh"
@@ -31,8 +34,21 @@ config::LoadResult load(const Options& opts, const std::string& path) {
     return config::load_file(path, lo);
 }
 
-// -t: all diagnostics to stderr (or -t=FILE); 0 when valid, 1 otherwise.
+bool same_file(const std::string& a, const std::string& b) {
+    struct stat sa {}, sb {};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+// -t: all diagnostics to stderr (or --config-test=FILE); 0 when valid, 1
+// otherwise. A configuration that defines nothing is not valid: a reload
+// would refuse it.
 int config_test(const Options& opts, const std::string& path) {
+    if (!opts.config_test_output.empty() && same_file(opts.config_test_output, path)) {
+        std::cerr << "halbd: --config-test=" << opts.config_test_output
+                  << " names the configuration file itself; not overwriting it\n";
+        return 2;
+    }
     config::LoadResult r = load(opts, path);
     std::ofstream file;
     if (!opts.config_test_output.empty()) {
@@ -44,8 +60,10 @@ int config_test(const Options& opts, const std::string& path) {
     }
     std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cerr;
     for (const auto& m : r.messages()) out << m << "\n";
-    if (!r.model) {
-        out << path << ": " << r.diags.error_count() << " error(s), " << r.diags.warning_count()
+    const bool empty = r.model && config::defines_nothing(*r.model);
+    if (empty) out << path << ": error: " << config::kDefinesNothing << "\n";
+    if (!r.model || empty) {
+        out << path << ": " << r.diags.error_count() + (empty ? 1 : 0) << " error(s), " << r.diags.warning_count()
             << " warning(s): configuration is NOT valid\n";
         return 1;
     }
@@ -73,13 +91,18 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
 
     config::LoadResult r = load(opts, path);
     for (const auto& d : r.diags.items()) {
-        std::string line = r.diags.format(r.sources, d);
         if (d.severity == config::Severity::Error) {
-            log::error(line);
-            if (!opts.log_console) std::cerr << line << "\n";
+            log::error(r.diags.format_for_log(r.sources, d));
+            if (!opts.log_console) std::cerr << r.diags.format(r.sources, d) << "\n";
         } else {
-            log::warning(line);
+            log::warning(r.diags.format_for_log(r.sources, d));
         }
+    }
+    // Loud, but not fatal: a packaged default configuration may define nothing yet.
+    if (r.model && config::defines_nothing(*r.model)) {
+        log::warning(path, ": ", config::kDefinesNothing, "; halbd runs but manages nothing until a reload");
+        if (!opts.log_console)
+            std::cerr << "halbd: warning: " << path << ": " << config::kDefinesNothing << "\n";
     }
     if (!r.model) {
         std::string msg = "configuration " + path + " has " + std::to_string(r.diags.error_count()) +
@@ -127,19 +150,23 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
 int main(int argc, char** argv) {
     // The daemon's signals are read through signalfd once the loop runs;
     // until then one arriving early (a HUP or USR1 sent by a supervisor as
-    // soon as the pid file exists) must wait, not kill us with its
-    // default action. Children get an empty mask back (core::spawn).
-    sigset_t early;
-    sigemptyset(&early);
-    for (int signo : {SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2}) sigaddset(&early, signo);
-    ::sigprocmask(SIG_BLOCK, &early, nullptr);
+    // soon as the pid file exists) must wait, not kill us with its default
+    // action; the others that would end us while we hold addresses are
+    // ignored. Children get an empty mask and default actions back (core::spawn).
+    if (auto st = core::set_daemon_signals(); !st) std::cerr << "halbd: " << st.error().message << "\n";
 
     OptionsResult parsed = parse_options(argc, argv);
     if (!parsed.options) {
         std::cerr << parsed.error << "\n";
         return 2;
     }
-    const Options& opts = *parsed.options;
+    Options& opts = *parsed.options;
+    if (char cwd[PATH_MAX]; ::getcwd(cwd, sizeof cwd)) {
+        if (std::string err = make_paths_absolute(opts, cwd); !err.empty()) {
+            std::cerr << err << "\n";
+            return 2;
+        }
+    }
     switch (opts.action) {
         case Options::Action::Help: std::cout << usage_text(); return 0;
         case Options::Action::Version: std::cout << version_text(); return 0;
@@ -155,5 +182,13 @@ int main(int argc, char** argv) {
         if (!note.empty()) std::cerr << "halbd: " << note << "\n";
         return config_test(opts, path);
     }
-    return run(opts, path, note);
+    const int status = run(opts, path, note);
+    // A reload abandoned at stop may still be reading: leave without running
+    // static destructors under it (the log writes each line at once).
+    if (core::background_threads_running() > 0) {
+        std::cout.flush();
+        std::cerr.flush();
+        ::_exit(status);
+    }
+    return status;
 }

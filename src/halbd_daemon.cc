@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/dump.hh"
+#include "core/atomic_file.hh"
 #include "core/log.hh"
 
 namespace halbd {
@@ -30,6 +31,9 @@ void Daemon::start(std::shared_ptr<const config::Model> model) {
     signals_.push_back(loop_.watch_signal(SIGINT, [this](int s) { stop(s); }));
     signals_.push_back(loop_.watch_signal(SIGHUP, [this](int) { reload(); }));
     signals_.push_back(loop_.watch_signal(SIGUSR1, [this](int) { write_data(); }));
+    signals_.push_back(loop_.watch_signal(SIGUSR2, [this](int) { write_stats(false); }));
+    signals_.push_back(loop_.watch_signal(SIGRTMIN + 1, [this](int) { write_stats(true); }));
+    signals_.push_back(loop_.watch_signal(SIGRTMIN + 2, [this](int) { write_json(); }));
     for (auto* s : subscribers_) s->apply(nullptr, *model_);
     log::notice("started with configuration ", config_file_, " (generation ", generation_, ")");
 }
@@ -77,21 +81,43 @@ void Daemon::start_reload() {
     for (auto& w : *waiting) w(rep);
 }
 
+namespace {
+
+// Warnings and errors logged while the subscribers apply a new model (a
+// script refused by enable_script_security, an address the kernel refused):
+// the configuration is in force, but the reload's caller is told.
+class ApplyProblems final : public log::Sink {
+public:
+    void write(log::Level level, std::string_view message) override {
+        if (level == log::Level::error || level == log::Level::warning) lines.emplace_back(message);
+    }
+    std::vector<std::string> lines;
+};
+
+}  // namespace
+
 ReloadReport Daemon::finish_reload(config::LoadResult r) {
     ReloadReport rep;
     for (const auto& d : r.diags.items()) {
-        std::string line = r.diags.format(r.sources, d);
         if (d.severity == config::Severity::Error)
-            log::error(line);
+            log::error(r.diags.format_for_log(r.sources, d));
         else
-            log::warning(line);
-        rep.messages.push_back(std::move(line));
+            log::warning(r.diags.format_for_log(r.sources, d));
+        rep.messages.push_back(r.diags.format(r.sources, d));
     }
     rep.errors = r.diags.error_count();
     rep.warnings = r.diags.warning_count();
+    // An empty or truncated file would stop every instance and remove every VIP.
+    if (r.model && config::defines_nothing(*r.model)) {
+        const std::string line = config_file_ + ": error: " + config::kDefinesNothing;
+        log::error(line);
+        rep.messages.push_back(line);
+        ++rep.errors;
+        r.model.reset();
+    }
     if (!r.model) {
         ++reloads_refused_;
-        log::error("reload refused: ", r.diags.error_count(), " error(s) in ", config_file_,
+        log::error("reload refused: ", rep.errors, " error(s) in ", config_file_,
                    "; configuration generation ", generation_, " stays in force");
         rep.generation = generation_;
         return rep;
@@ -100,9 +126,14 @@ ReloadReport Daemon::finish_reload(config::LoadResult r) {
     model_ = std::move(r.model);
     ++generation_;
     reloaded_at_ = loop_.now();
+    auto problems = std::make_shared<ApplyProblems>();
+    log::add_sink(problems);
     for (auto* s : subscribers_) s->apply(previous.get(), *model_);
-    log::notice("configuration reloaded from ", config_file_, " (generation ", generation_, ", ",
-                r.diags.warning_count(), " warning(s))");
+    log::remove_sink(problems.get());
+    for (const auto& line : problems->lines) rep.messages.push_back(config_file_ + ": warning: " + line);
+    rep.warnings += problems->lines.size();
+    log::notice("configuration reloaded from ", config_file_, " (generation ", generation_, ", ", rep.warnings,
+                " warning(s))");
     rep.accepted = true;
     rep.generation = generation_;
     return rep;
@@ -110,25 +141,27 @@ ReloadReport Daemon::finish_reload(config::LoadResult r) {
 
 void Daemon::stop(int signo) {
     log::notice("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", ", stopping");
-    // A reload being read must not be applied to stopped subsystems (the
-    // loop still runs a little for the shutdown scripts): drop it, which
-    // waits for its thread.
     stopping_ = true;
-    reload_job_.reset();
-    reload_waiting_.clear();
-    reload_again_ = false;
+    // Addresses released and priority-0 adverts sent first: nothing below may wait.
     config::StopOptions so;
     so.keep_addresses = opts_.dont_release_vrrp;
     so.keep_forwarding = opts_.dont_release_ipvs;
     for (auto it = subscribers_.rbegin(); it != subscribers_.rend(); ++it) (*it)->stop(so);
+    // A reload being read must not be applied to stopped subsystems (the
+    // loop still runs a little for the shutdown scripts): abandon it, never
+    // waiting for its thread (it may be stuck on a slow include).
+    if (reload_job_) log::notice("abandoning the configuration being read from ", config_file_);
+    reload_job_.reset();
+    reload_waiting_.clear();
+    reload_again_ = false;
     loop_.stop();
 }
 
 // Next to the pid file (/run/halbd.data by default), so -p moves both.
-std::string Daemon::data_file() const {
+std::string Daemon::state_file(const std::string& name) const {
     const std::string& pid = opts_.pid_file;
     const auto slash = pid.rfind('/');
-    return (slash == std::string::npos ? std::string(".") : pid.substr(0, slash)) + "/halbd.data";
+    return (slash == std::string::npos ? std::string(".") : pid.substr(0, slash)) + "/" + name;
 }
 
 void Daemon::dump_then(std::function<DumpResult(std::string)> work, std::function<void(DumpResult)> done) {
@@ -176,48 +209,44 @@ void Daemon::state_dump(std::function<void(std::string)> done) {
               [done = std::move(done)](DumpResult r) { done(std::move(r.text)); });
 }
 
-namespace {
-
-// Writes text to path through tmp (its own for each dump: two USR1 in a row
-// run two jobs at once) and rename(): readers see the old dump or the new
-// one, never half of one. Runs on the dump's worker thread: no logging; the
-// error comes back as text.
-std::string write_atomically(const std::string& path, const std::string& tmp, const std::string& text) {
-    // O_NOFOLLOW: never write through a symlink someone planted.
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot write state dump " + tmp + ": " + std::system_category().message(errno);
-    size_t off = 0;
-    while (off < text.size()) {
-        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        off += static_cast<size_t>(n);
-    }
-    const bool closed = ::close(fd) == 0;
-    if (off != text.size() || !closed) {
-        ::unlink(tmp.c_str());
-        return "short write of state dump " + tmp;
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string err = std::system_category().message(errno);
-        ::unlink(tmp.c_str());
-        return "cannot rename " + tmp + " to " + path + ": " + err;
-    }
-    return {};
-}
-
-}  // namespace
-
 void Daemon::write_data() {
     const std::string path = data_file();
-    const std::string tmp = path + ".tmp" + std::to_string(next_dump_);
-    dump_then([path, tmp](std::string text) { return DumpResult{{}, write_atomically(path, tmp, text)}; },
+    dump_then([path](std::string text) { return DumpResult{{}, core::write_file_atomically(path, text)}; },
               [path](DumpResult r) {
                   if (r.error.empty())
                       log::info("state dump written to ", path);
                   else
                       log::error(r.error);
               });
+}
+
+// The views are read on the loop (they hold no snapshot); the file is
+// written on a worker, as the dump is.
+void Daemon::write_json() {
+    if (!reports_.json) return log::warning("JSON dump: not available yet");
+    write_later(state_file("halbd.json"), reports_.json());
+}
+
+void Daemon::write_stats(bool clear) {
+    if (!reports_.stats) return log::warning("statistics: not available yet");
+    write_later(state_file("halbd.stats"), reports_.stats(clear));
+    if (clear) log::info("statistics counters cleared");
+}
+
+void Daemon::write_later(std::string path, std::string text) {
+    const uint64_t id = next_dump_++;
+    auto job = core::BackgroundJob<DumpResult>::start(
+        loop_,
+        [path, text = std::move(text)] { return DumpResult{{}, core::write_file_atomically(path, text)}; },
+        [this, id, path](DumpResult r) {
+            if (r.error.empty())
+                log::info("wrote ", path);
+            else
+                log::error(r.error);
+            dumps_.erase(id);  // destroys the job whose callback this is: allowed, last use
+        });
+    if (!job) return log::error("cannot write ", path, ": ", job.error().message);
+    dumps_.emplace(id, std::move(job.value()));
 }
 
 }  // namespace halbd

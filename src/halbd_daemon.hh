@@ -50,7 +50,19 @@ public:
     // halbd.data in the pid file's directory (through a temporary file and
     // rename(), so a reader never sees half a dump).
     void write_data();
-    std::string data_file() const;
+    std::string data_file() const { return state_file("halbd.data"); }
+    // keepalived's JSON (SIGRTMIN+2) and STATS (USR2) / STATS_CLEAR
+    // (SIGRTMIN+1) signals: halbd.json and halbd.stats next to halbd.data,
+    // with the texts reports gives (ctl/: the halbctl views); STATS_CLEAR
+    // writes the counters and then starts them again from zero.
+    struct Reports {
+        std::function<std::string()> json;
+        std::function<std::string(bool clear)> stats;
+    };
+    void set_reports(Reports r) { reports_ = std::move(r); }
+    void write_json();
+    void write_stats(bool clear);
+    std::string state_file(const std::string& name) const;
     // The text write_data() writes (halbctl dump), handed to done on the
     // loop. The counters are read on the loop at once; the configuration
     // part, most of a large dump (20 MB for 50,000 real servers), is written
@@ -77,6 +89,8 @@ private:
         std::string error;  // write_data(): why the file was not written
     };
     void dump_then(std::function<DumpResult(std::string)> work, std::function<void(DumpResult)> done);
+    // Writes text to path on a worker thread; logs the outcome.
+    void write_later(std::string path, std::string text);
 
     core::EventLoop& loop_;
     const Options& opts_;
@@ -94,6 +108,7 @@ private:
     bool stopping_ = false;  // TERM/INT seen: no more reloads
     std::map<uint64_t, std::unique_ptr<core::BackgroundJob<DumpResult>>> dumps_;  // in progress
     uint64_t next_dump_ = 0;
+    Reports reports_;
 };
 
 }  // namespace halbd

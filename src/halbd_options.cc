@@ -45,8 +45,9 @@ po::options_description describe() {
         ("pid,p", po::value<std::string>()->value_name("FILE"), "pid file (default " RUNSTATEDIR "/halbd.pid)")
         ("control-socket", po::value<std::string>()->value_name("PATH"),
          "control socket for halbctl (default " RUNSTATEDIR "/halbd.ctl)")
-        ("config-test,t", po::value<std::string>()->implicit_value("")->value_name("FILE"),
-         "check the configuration and exit (0 valid, 1 invalid); diagnostics to FILE if given")
+        ("config-test,t",
+         "check the configuration and exit (0 valid, 1 invalid); --config-test=FILE writes the "
+         "diagnostics to FILE (-t never takes a value)")
         ("dump-conf,d", "print the normalised configuration")
         ("config-id,i", po::value<std::string>()->value_name("ID"), "configuration id for @ID lines (default: host name)")
         ("dont-release-vrrp,V", "leave virtual addresses and routes in place on stop")
@@ -98,6 +99,25 @@ po::options_description refused() {
     return d;
 }
 
+// Not in --help: --config-test=FILE arrives here through config_test_file(),
+// and every word that is no option's value lands in "argument" (an error).
+po::options_description hidden() {
+    po::options_description d("hidden");
+    d.add_options()
+        ("config-test-output", po::value<std::string>(), "")
+        ("argument", po::value<std::vector<std::string>>(), "");
+    return d;
+}
+
+// `--config-test=FILE` (the one spelling that names a diagnostics file):
+// keepalived's -t takes no value, so neither -t nor --config-test may take
+// the next word (`halbd -t /etc/keepalived/keepalived.conf` would truncate it).
+std::pair<std::string, std::string> config_test_file(const std::string& word) {
+    static const std::string prefix = "--config-test=";
+    if (word.compare(0, prefix.size(), prefix) == 0) return {"config-test-output", word.substr(prefix.size())};
+    return {};
+}
+
 }  // namespace
 
 std::string usage_text() {
@@ -126,11 +146,15 @@ std::optional<int> signal_for_name(std::string_view name) {
 OptionsResult parse_options(int argc, const char* const* argv) {
     OptionsResult r;
     po::options_description all;
-    all.add(describe()).add(compat()).add(refused());
+    all.add(describe()).add(compat()).add(refused()).add(hidden());
+    po::positional_options_description words;
+    words.add("argument", -1);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv)
                       .options(all)
+                      .positional(words)
+                      .extra_parser(config_test_file)
                       .style(po::command_line_style::unix_style)
                       .run(),
                   vm);
@@ -140,6 +164,12 @@ OptionsResult parse_options(int argc, const char* const* argv) {
         return r;
     }
 
+    // keepalived: "Unexpected argument(s)". Nothing is read or written.
+    if (vm.count("argument")) {
+        r.error = "halbd: unexpected argument '" + vm["argument"].as<std::vector<std::string>>().front() +
+                  "' (options take their value as -f FILE; see halbd --help)";
+        return r;
+    }
     if (vm.count("namespace")) {
         r.error = "halbd: --namespace is not supported; run halbd inside the namespace with "
                   "'ip netns exec " + vm["namespace"].as<std::string>() + " halbd ...'";
@@ -217,9 +247,15 @@ OptionsResult parse_options(int argc, const char* const* argv) {
                       "': expected STOP, RELOAD, DATA, STATS, STATS_CLEAR or JSON";
             return r;
         }
-    } else if (vm.count("config-test")) {
+    } else if (vm.count("config-test") || vm.count("config-test-output")) {
         o.action = Options::Action::ConfigTest;
-        o.config_test_output = str("config-test");
+        if (vm.count("config-test-output")) {
+            o.config_test_output = str("config-test-output");
+            if (o.config_test_output.empty()) {
+                r.error = "halbd: --config-test=FILE needs a file name (see halbd --help)";
+                return r;
+            }
+        }
     }
 
     const po::options_description compat_flags = compat();
@@ -231,6 +267,22 @@ OptionsResult parse_options(int argc, const char* const* argv) {
     }
     r.options = std::move(o);
     return r;
+}
+
+std::string make_paths_absolute(Options& opts, const std::string& cwd) {
+    auto absolute = [&cwd](std::string& p) {
+        if (p.empty() || p[0] == '/') return;
+        std::string base = cwd;
+        if (base.empty() || base.back() != '/') base += '/';
+        p = base + (p.compare(0, 2, "./") == 0 ? p.substr(2) : p);
+    };
+    absolute(opts.config_file);
+    absolute(opts.pid_file);
+    absolute(opts.log_file);
+    absolute(opts.control_socket);
+    if (opts.control_socket.size() > 107)
+        return "halbd: --control-socket " + opts.control_socket + " is longer than 107 bytes once made absolute";
+    return {};
 }
 
 std::string resolve_config_file(const Options& opts,

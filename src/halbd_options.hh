@@ -31,7 +31,7 @@ struct Options {
     bool dont_fork = false;         // -n
     std::string pid_file;           // -p
     std::string control_socket;     // --control-socket: halbctl's socket
-    std::string config_test_output; // -t=FILE: diagnostics to FILE instead of stderr
+    std::string config_test_output; // --config-test=FILE: diagnostics to FILE instead of stderr
     bool dump_conf = false;         // -d: print the normalised configuration (then run, or exit with -t)
     std::string config_id;          // -i
     bool dont_release_vrrp = false; // -V
@@ -59,6 +59,12 @@ std::string version_text();
 // The signal number keepalived's --signum prints for NAME (STOP, RELOAD,
 // DATA, STATS, STATS_CLEAR, JSON), or nullopt for an unknown name.
 std::optional<int> signal_for_name(std::string_view name);
+
+// Makes -f, -p, -g and --control-socket absolute against cwd: the daemon
+// changes to / when it detaches, and a relative -f would then name another
+// file on every reload (a relative pid file would never be removed). Returns
+// an error line (exit status 2) when a path grows too long, else empty.
+std::string make_paths_absolute(Options& opts, const std::string& cwd);
 
 // Picks the configuration file: -f if given; otherwise the halbd default,
 // falling back to keepalived's file when ours is absent. `note` is set to a

@@ -149,6 +149,9 @@ void Wiring::start(std::shared_ptr<const config::Model> first) {
     ctl_sources_.checks = checks_.get();
     ctl_sources_.control_socket = opts_.control_socket;
     commands_ = std::make_unique<ctl::Commands>(std::move(ctl_sources_));
+    // keepalived's JSON, STATS and STATS_CLEAR signals write what halbctl shows.
+    daemon_.set_reports({[c = commands_.get()] { return c->json_state(); },
+                         [c = commands_.get()](bool clear) { return c->stats(clear); }});
     ctl::ServerOptions so;
     so.path = opts_.control_socket;
     auto server = ctl::Server::open(loop_, so, [c = commands_.get()](const ctl::Request& q, ctl::Server::Respond respond) {

@@ -53,4 +53,11 @@ std::string Diagnostics::format(const SourceManager& sources, const Diagnostic& 
     return out;
 }
 
+std::string Diagnostics::format_for_log(const SourceManager& sources, const Diagnostic& d) const {
+    if (d.loc.file != 0) return format(sources, d);
+    std::string out = format(sources, d);
+    const std::string_view prefix = d.severity == Severity::Error ? "halbd: error: " : "halbd: warning: ";
+    return out.substr(prefix.size());
+}
+
 }  // namespace halbd::config

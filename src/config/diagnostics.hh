@@ -62,6 +62,10 @@ public:
     static constexpr size_t kMaxRecorded = 1000;
     // "file:line:col: error: message" (or "halbd: error: message" without a location).
     std::string format(const SourceManager& sources, const Diagnostic& d) const;
+    // For the log, whose line already says the level and "halbd": as
+    // format(), but a diagnostic without a location is its bare message (no
+    // "error: halbd: error: ..." in the log).
+    std::string format_for_log(const SourceManager& sources, const Diagnostic& d) const;
 
 private:
     std::vector<Diagnostic> items_;

@@ -21,6 +21,7 @@
 #include "config/lexer_macros.hh"
 #include "core/fd.hh"
 #include "config/lexer_seq.hh"
+#include "config/read_budget.hh"
 
 namespace halbd::config {
 
@@ -178,6 +179,7 @@ struct Lexer::Impl {
     std::string def_name;
     size_t def_frame = 0;
 
+    ReadBudget budget{opts.max_read_bytes, opts.max_read_files};  // of the whole load
     uint64_t generated = 0;  // ~SEQ/~LST iterations so far
     bool generated_capped = false;
 
@@ -228,7 +230,8 @@ void Lexer::Impl::push_frame(Frame&& f, Location loc) {
 
 bool Lexer::Impl::check_file(const std::string& path, Location loc, struct stat& st,
                              bool top_level) {
-    core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+    core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd) {
         diags.error(loc, "cannot open " + std::string(top_level ? "configuration" : "include") +
                              " file '" + excerpt(path, 4096) + "': " + std::strerror(errno));
@@ -251,7 +254,16 @@ bool Lexer::Impl::check_file(const std::string& path, Location loc, struct stat&
 }
 
 bool Lexer::Impl::start_stream(Frame& f) {
-    f.fd.reset(::open(f.open_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (auto over = budget.charge_file()) diags.error(f.open_loc, *over);
+    if (budget.exhausted()) return false;
+    // Checked again: the path may name something else since check_file().
+    f.fd.reset(::open(f.open_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    struct stat st;
+    if (f.fd && (::fstat(f.fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) {
+        diags.error(f.open_loc, "'" + excerpt(f.open_path, 4096) + "' is not a regular file");
+        f.fd.reset();
+        return false;
+    }
     if (!f.fd) {
         diags.error(f.open_loc, "cannot open file '" + excerpt(f.open_path, 4096) +
                                     "': " + std::strerror(errno));
@@ -263,7 +275,7 @@ bool Lexer::Impl::start_stream(Frame& f) {
 // Appends the next chunk of f's file to its content; false at end of file.
 bool Lexer::Impl::more_input(Frame& f) {
     constexpr size_t kChunk = 256 * 1024;
-    if (!f.fd) return false;
+    if (!f.fd || budget.exhausted()) return false;
     std::string& c = *f.content;
     if (f.pos > 0) {  // drop the lines already processed
         c.erase(0, f.pos);
@@ -280,6 +292,12 @@ bool Lexer::Impl::more_input(Frame& f) {
         diags.error(f.open_loc, "cannot read '" + excerpt(f.open_path, 4096) + "': " +
                                     std::strerror(errno));
     if (n > 0) {
+        if (auto over = budget.charge_bytes(static_cast<uint64_t>(n))) {
+            diags.error(f.open_loc, *over);
+            c.resize(old);
+            f.fd.reset();
+            return false;
+        }
         f.bytes_read += static_cast<uint64_t>(n);
         if (f.bytes_read <= opts.max_file_size) return true;
         diags.error(f.open_loc, "'" + excerpt(f.open_path, 4096) + "' is larger than " +

@@ -6,6 +6,7 @@
 // definitions, and `~SEQ`/`~LST` generator lines. Called by config::load().
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct LexerOptions {
     size_t max_expansion = 1u << 24;  // bytes a single macro expansion may produce
     size_t max_generated_lines = 1u << 20;  // lines all ~SEQ/~LST of one load may generate
     size_t max_file_size = 256u << 20;      // bigger configuration files are refused
+    uint64_t max_read_bytes = UINT64_MAX;   // bytes all files of one load may hold together
+    size_t max_read_files = SIZE_MAX;       // files (top and includes) one load may read
     uint32_t random_seed = 0;               // for ${_RANDOM}; 0: seeded from the clock
 };
 

@@ -45,6 +45,8 @@ LexerOptions lexer_options(const LoadOptions& opts) {
     lo.config_id = opts.config_id;
     lo.allow_include = opts.allow_include;
     lo.all_includes_required = opts.all_config;
+    lo.max_read_bytes = opts.max_read_bytes;
+    lo.max_read_files = opts.max_read_files;
     return lo;
 }
 
@@ -55,6 +57,11 @@ std::vector<std::string> LoadResult::messages() const {
     out.reserve(diags.items().size());
     for (const auto& d : diags.items()) out.push_back(diags.format(sources, d));
     return out;
+}
+
+bool defines_nothing(const Model& m) {
+    return m.vrrp.vrrp_instance.empty() && m.lvs.virtual_servers.empty() && m.vrrp.static_ipaddress.empty() &&
+           m.vrrp.static_routes.empty() && m.vrrp.static_rules.empty();
 }
 
 LoadResult load_file(const std::string& path, const LoadOptions& opts) {

@@ -4,6 +4,8 @@
 // tests. All problems are collected, not only the first.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,10 +17,17 @@
 
 namespace halbd::config {
 
+inline constexpr uint64_t kMaxReadBytes = 64u << 20;  // 64 MiB
+inline constexpr size_t kMaxReadFiles = 10000;
+
 struct LoadOptions {
     std::string config_id;  // -i; empty = first label of the host name
     bool allow_include = true;  // false for fuzzing: inputs must not read the disk
     bool all_config = false;    // -e: every include must match a file
+    // What one load may read, the top file and every include together, so
+    // that a reload ends in bounded time (halbd(8) LIMITS).
+    uint64_t max_read_bytes = kMaxReadBytes;
+    size_t max_read_files = kMaxReadFiles;
     // Does a network interface exist here? Default: if_nametoindex().
     std::function<bool(std::string_view)> interface_exists;
 };
@@ -31,6 +40,15 @@ struct LoadResult {
     // Every diagnostic formatted as `file:line:col: error|warning: message`.
     std::vector<std::string> messages() const;
 };
+
+// A model with nothing to run: no vrrp_instance, virtual_server,
+// static_ipaddress, static_routes or static_rules (an empty or truncated
+// file). A reload refuses it (it would stop every instance), -t fails on it,
+// and a start logs kDefinesNothing as a warning.
+bool defines_nothing(const Model& m);
+inline constexpr const char* kDefinesNothing =
+    "the configuration defines nothing (no vrrp_instance, virtual_server, static_ipaddress, static_routes or "
+    "static_rules)";
 
 LoadResult load_file(const std::string& path, const LoadOptions& opts);
 LoadResult load_text(const std::string& name, std::string text, const LoadOptions& opts);

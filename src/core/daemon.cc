@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -28,6 +30,32 @@ Status daemonize() {
     ::umask(022);
     for (int fd = 0; fd <= 2; ++fd)
         if (::dup2(devnull.get(), fd) < 0) return system_error("redirect stdio to /dev/null");
+    return Ok{};
+}
+
+std::vector<int> handled_signals() {
+    return {SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGRTMIN + 1, SIGRTMIN + 2};
+}
+
+std::vector<int> ignored_signals() {
+    std::vector<int> v = {SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO,  SIGPWR,
+                          SIGSTKFLT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU};
+    const std::vector<int> handled = handled_signals();
+    for (int s = SIGRTMIN; s <= SIGRTMAX; ++s)
+        if (std::find(handled.begin(), handled.end(), s) == handled.end()) v.push_back(s);
+    return v;
+}
+
+Status set_daemon_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : handled_signals()) sigaddset(&set, s);
+    if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) return system_error("block signals");
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    for (int s : ignored_signals())
+        if (::sigaction(s, &ign, nullptr) < 0) return system_error("ignore signal " + std::to_string(s));
     return Ok{};
 }
 

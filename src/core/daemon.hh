@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/fd.hh"
 #include "core/result.hh"
@@ -19,6 +20,21 @@ namespace halbd::core {
 // stderr to /dev/null. Returns in the daemon; the intermediate processes
 // _exit(0). Other fds (a locked PidFile) are kept and stay locked.
 Status daemonize();
+
+// The signals halbd reads through its loop (TERM, INT, HUP, USR1, USR2 and
+// keepalived's STATS_CLEAR and JSON, SIGRTMIN+1 and +2): blocked from the
+// first instruction, so that one sent early waits instead of killing.
+std::vector<int> handled_signals();
+// Every other signal whose default action would end (or stop) the process
+// while it holds addresses: PIPE, ALRM, VTALRM, PROF, XCPU, XFSZ, IO, PWR,
+// STKFLT, QUIT, TSTP, TTIN, TTOU and the unused real-time ones. Ignored.
+// Faults (SEGV, BUS, ILL, FPE, ABRT, TRAP, SYS) keep their default: the
+// process cannot go on. Listed in halbd(8) SIGNALS.
+std::vector<int> ignored_signals();
+// Blocks handled_signals() and ignores ignored_signals(), for the process
+// and every thread it starts later. Children get an empty mask and default
+// dispositions back (core::spawn).
+Status set_daemon_signals();
 
 class PidFile {
 public:

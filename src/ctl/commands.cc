@@ -153,6 +153,48 @@ void Commands::handle(const Request& r, const std::function<void(Reply)>& respon
     });
 }
 
+std::string Commands::json_state() {
+    std::string out = "{";
+    const char* sep = "";
+    for (Command c : {Command::Status, Command::Vrrp, Command::Checks, Command::Ipvs}) {
+        std::string body = answer_now(Request{c, Format::Json}).body;
+        while (!body.empty() && body.back() == '\n') body.pop_back();
+        out += std::exchange(sep, ",") + json_quote(command_name(c)) + ":" + body;
+    }
+    return out + "}\n";
+}
+
+std::string Commands::stats(bool clear) {
+    const Daemon& d = *s_.daemon;
+    std::vector<Counter> now;
+    const auto timers = d.timer_stats();
+    now.push_back({"daemon", "reloads_refused", d.reloads_refused()});
+    now.push_back({"daemon", "timers_fired", timers.fired});
+    now.push_back({"daemon", "timers_late", timers.late});
+    if (s_.vrrp)
+        for (const auto& vi : d.model().vrrp.vrrp_instance) {
+            const vrrp::Instance* i = s_.vrrp->instance(vi.name);
+            if (!i) continue;
+            const std::string sec = "VRRP instance " + vi.name;
+            const auto& st = i->stats();
+            const std::pair<const char*, uint64_t> fields[] = {{"adverts_sent", st.adverts_sent},
+                                                               {"adverts_received", st.adverts_received},
+                                                               {"became_master", st.become_master},
+                                                               {"released_master", st.release_master},
+                                                               {"transitions", st.transitions},
+                                                               {"priority_zero_sent", st.pri_zero_sent},
+                                                               {"priority_zero_received", st.pri_zero_received},
+                                                               {"lower_priority_received", st.lower_prio_received}};
+            for (const auto& [name, v] : fields) now.push_back({sec, name, v});
+            const vrrp::DropCounters* drops = s_.vrrp->instance_drops(vi.name);
+            now.push_back({sec, "drops", drops ? drops->total() : 0});
+            for (size_t k = 0; k < vrrp::kDropReasonCount; ++k)
+                now.push_back({sec, std::string("drops_") + vrrp::to_string(static_cast<vrrp::DropReason>(k)),
+                               drops ? drops->counts[k] : 0});
+        }
+    return statistics_.report(now, "halbd " PACKAGE_VERSION " statistics", clear);
+}
+
 Reply Commands::reload_reply(const ReloadReport& rep, const std::string& config_file, Format f) {
     const Status st = rep.accepted ? Status::Ok : Status::Failed;
     if (f == Format::Json) {

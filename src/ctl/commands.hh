@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ctl/protocol.hh"
+#include "ctl/stats.hh"
 #include "halbd_daemon.hh"
 
 namespace halbd::forward {
@@ -41,6 +42,11 @@ public:
     // Answers r through respond: at once, or (reload, dump) once the file is
     // read or the dump text written.
     void handle(const Request& r, const std::function<void(Reply)>& respond);
+    // keepalived's JSON signal (halbd.json): one object whose members are
+    // what `halbctl --json` prints for status, vrrp, checks and ipvs.
+    std::string json_state();
+    // keepalived's STATS / STATS_CLEAR signals (halbd.stats, ctl/stats.hh).
+    std::string stats(bool clear);
 
 private:
     Reply answer_now(const Request& r);  // every command but reload and dump
@@ -50,6 +56,7 @@ private:
     static Reply reload_reply(const ReloadReport& rep, const std::string& config_file, Format f);
     static Reply dump_reply(std::string text, Format f);
     Sources s_;
+    Statistics statistics_;
 };
 
 }  // namespace halbd::ctl

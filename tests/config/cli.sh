@@ -24,8 +24,48 @@ cat >"$TMP/good.conf" <<'CONF'
 global_defs {
     router_id test
 }
+virtual_server 192.0.2.1 80 {
+    protocol TCP
+    real_server 192.0.2.2 80 {
+    }
+}
 CONF
 expect_status 0 "-t on a valid file" -- "$HALBD" -t -f "$TMP/good.conf"
+
+# -t never takes the next word (it once truncated keepalived's own spelling
+# `keepalived -t /etc/keepalived/keepalived.conf`): exit 2, file untouched.
+cp "$TMP/good.conf" "$TMP/good.orig"
+expect_status 2 "-t FILE is a usage error" -- "$HALBD" -t "$TMP/good.conf"
+expect_output_has "unexpected argument '$TMP/good.conf'" "-t FILE names the stray word"
+cmp -s "$TMP/good.conf" "$TMP/good.orig" && ok || fail "-t FILE changed FILE"
+expect_status 2 "-f a.conf -t a.conf is a usage error" -- "$HALBD" -f "$TMP/good.conf" -t "$TMP/good.conf"
+cmp -s "$TMP/good.conf" "$TMP/good.orig" && ok || fail "-f a.conf -t a.conf changed a.conf"
+expect_status 2 "--config-test FILE is a usage error" -- "$HALBD" --config-test "$TMP/good.conf"
+cmp -s "$TMP/good.conf" "$TMP/good.orig" && ok || fail "--config-test FILE changed FILE"
+expect_status 2 "--config-test=FILE never overwrites the configuration" -- \
+    "$HALBD" -f "$TMP/good.conf" --config-test="$TMP/good.conf"
+cmp -s "$TMP/good.conf" "$TMP/good.orig" && ok || fail "--config-test=CONFIG changed the configuration"
+expect_status 2 "a stray word is a usage error" -- "$HALBD" -n stray
+expect_output_has "unexpected argument 'stray'" "the stray word is named"
+
+# An empty or truncated file defines nothing: -t refuses it (a reload would).
+: >"$TMP/empty.conf"
+expect_status 1 "-t on an empty file" -- "$HALBD" -t -f "$TMP/empty.conf"
+expect_output_has "error: the configuration defines nothing" "empty file is explained"
+printf 'global_defs {\n    router_id x\n}\n' >"$TMP/global-only.conf"
+expect_status 1 "-t on a file defining nothing" -- "$HALBD" -t -f "$TMP/global-only.conf"
+
+# A FIFO include was opened for reading, which waits for a writer forever.
+mkfifo "$TMP/pipe.inc"
+printf 'include %s/pipe.inc\n' "$TMP" >"$TMP/fifo.conf"
+cat "$TMP/good.conf" >>"$TMP/fifo.conf"
+expect_status 1 "-t with a FIFO include ends" -- timeout 10 "$HALBD" -t -f "$TMP/fifo.conf"
+expect_output_has "is not a regular file" "FIFO include is refused"
+
+# The log's own "error:" is not followed by a second "halbd: error:".
+expect_status 1 "start on a missing file" -- "$HALBD" -n -l -G -p "$TMP/none.pid" -f "$TMP/none.conf"
+expect_output_has "error: cannot open configuration file" "missing file logged"
+expect_output_lacks "error: halbd: error:" "no doubled error prefix"
 expect_status 1 "-t on a missing file" -- "$HALBD" -t -f "$TMP/none.conf"
 expect_output_has "none.conf" "missing file is named"
 
@@ -43,6 +83,7 @@ expect_status 1 "-t on a file with errors" -- "$HALBD" -t -f "$TMP/bad.conf"
 expect_output_has "$TMP/bad.conf:2:5: error: unknown keyword 'router_idd' in 'global_defs'; did you mean 'router_id'?" "typo with suggestion"
 expect_output_has "$TMP/bad.conf:6:23: error:" "second error reported in the same run"
 printf 'include %s/conf.d/*.conf\n' "$TMP" >"$TMP/inc.conf"
+cat "$TMP/good.conf" >>"$TMP/inc.conf"
 expect_status 0 "an include matching nothing is a warning" -- "$HALBD" -t -f "$TMP/inc.conf"
 expect_status 1 "-e makes it an error" -- "$HALBD" -t -e -f "$TMP/inc.conf"
 expect_output_has "error: no file matches include" "-e error is explained"

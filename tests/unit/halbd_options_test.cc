@@ -63,7 +63,45 @@ TEST(Options, ConfigTestTakesAnOptionalFile) {
     EXPECT_EQ(a.options->config_test_output, "");
     auto b = parse({"--config-test=/tmp/out"});
     ASSERT_TRUE(b.options);
+    EXPECT_EQ(b.options->action, Options::Action::ConfigTest);
     EXPECT_EQ(b.options->config_test_output, "/tmp/out");
+    auto c = parse({"--config-test", "-f", "x.conf"});
+    ASSERT_TRUE(c.options) << c.error;
+    EXPECT_EQ(c.options->config_test_output, "");
+    EXPECT_EQ(c.options->config_file, "x.conf");
+    EXPECT_FALSE(parse({"--config-test="}).options);
+}
+
+// keepalived's spelling `-t FILE` once made FILE the diagnostics file and
+// truncated it: -t never takes the next word, and a stray word is an error.
+TEST(Options, ConfigTestNeverTakesTheNextWord) {
+    for (auto args : {std::vector<const char*>{"-t", "/etc/keepalived/keepalived.conf"},
+                      std::vector<const char*>{"-f", "a.conf", "-t", "a.conf"},
+                      std::vector<const char*>{"--config-test", "a.conf"},
+                      std::vector<const char*>{"-n", "stray"}}) {
+        auto r = parse(args);
+        EXPECT_FALSE(r.options) << args.back();
+        EXPECT_NE(r.error.find("unexpected argument '" + std::string(args.back()) + "'"), std::string::npos)
+            << r.error;
+        EXPECT_EQ(r.error.find('\n'), std::string::npos);
+    }
+}
+
+TEST(Options, RelativePathsAreMadeAbsolute) {
+    auto r = parse({"-f", "a.conf", "-p", "./run/h.pid", "-g", "/var/log/h.log", "--control-socket", "h.ctl"});
+    ASSERT_TRUE(r.options) << r.error;
+    Options o = *r.options;
+    EXPECT_EQ(make_paths_absolute(o, "/srv/lb"), "");
+    EXPECT_EQ(o.config_file, "/srv/lb/a.conf");
+    EXPECT_EQ(o.pid_file, "/srv/lb/run/h.pid");
+    EXPECT_EQ(o.log_file, "/var/log/h.log");
+    EXPECT_EQ(o.control_socket, "/srv/lb/h.ctl");
+    Options d = *parse({}).options;
+    EXPECT_EQ(make_paths_absolute(d, "/"), "");
+    EXPECT_TRUE(d.config_file.empty()) << "the default search is left alone";
+    EXPECT_EQ(d.pid_file, kDefaultPidFile);
+    Options l = *parse({"--control-socket", "c.ctl"}).options;
+    EXPECT_NE(make_paths_absolute(l, "/" + std::string(110, 'd')), "");
 }
 
 TEST(Options, BadInputIsOneClearLine) {
