@@ -1,7 +1,7 @@
-// config/lexer.cc: the keepalived-compatible lexer (see lexer.hh). Reads each
-// file once into the SourceManager, cuts it into lines and runs keepalived's
-// line pipeline (comments, @id, $NAME=, ~SEQ/~LST, $expansion, include) before
-// tokenizing. Called by the parser through TokenSource::next(); owns the input stack.
+// config/lexer.cc: the keepalived-compatible lexer (see lexer.hh). Cuts the
+// input into lines and runs keepalived's line pipeline (comments, @id, $NAME=,
+// ~SEQ/~LST, $expansion, include) before tokenizing; the files themselves are
+// read by lexer_include.cc. Called by the parser through TokenSource::next().
 #include <sys/utsname.h>
 
 #include <algorithm>
