@@ -49,6 +49,8 @@ std::shared_ptr<Model> parse_model(TokenSource& source, ValidateContext& ctx,
 void dump_model(const Model& m, std::ostream& os, std::span<const Section> list);
 
 void add_global_keywords(KeywordTable<Model>& top);
+// The handler of top-level `bfd_instance` (keywords_bfd.cc).
+void parse_bfd_instance(Model& m, Args& a);
 void add_vrrp_keywords(KeywordTable<Model>& top);
 void add_lvs_keywords(KeywordTable<Model>& top);
 
