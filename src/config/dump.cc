@@ -1,4 +1,5 @@
-// config/dump.cc: the Dumper helpers and the section order of `halbd -d`.
+// config/dump.cc: the Dumper helpers; `halbd -d` prints the sections in the
+// order of the list in sections.cc.
 #include "config/dump.hh"
 
 #include "config/model.hh"
@@ -57,11 +58,6 @@ std::string Dumper::quoted(std::string_view s) {
     return out + "\"";
 }
 
-void dump(const Model& m, std::ostream& os) {
-    Dumper d(os);
-    dump_global(m, d);
-    dump_vrrp(m, d);
-    dump_lvs(m, d);
-}
+void dump(const Model& m, std::ostream& os) { dump_model(m, os, sections()); }
 
 }  // namespace halbd::config

@@ -1,27 +1,15 @@
-// config/lexer.cc: the keepalived-compatible lexer (see lexer.hh). Reads each
-// file once into the SourceManager, cuts it into lines and runs keepalived's
-// line pipeline (comments, @id, $NAME=, ~SEQ/~LST, $expansion, include) before
-// tokenizing. Called by the parser through TokenSource::next(); owns the input stack.
-#include "config/lexer.hh"
-
-#include <fcntl.h>
-#include <glob.h>
-#include <sys/stat.h>
+// config/lexer.cc: the keepalived-compatible lexer (see lexer.hh). Cuts the
+// input into lines and runs keepalived's line pipeline (comments, @id, $NAME=,
+// ~SEQ/~LST, $expansion, include) before tokenizing; the files themselves are
+// read by lexer_include.cc. Called by the parser through TokenSource::next().
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
-#include "config/lexer_macros.hh"
-#include "core/fd.hh"
-#include "config/lexer_seq.hh"
-#include "config/read_budget.hh"
+#include "config/lexer_impl.hh"
 
 namespace halbd::config {
 
@@ -56,8 +44,6 @@ constexpr std::array<bool, 256> kCommentSpecial = make_comment_specials();
 
 inline uint8_t cls(char c) { return kClass[static_cast<unsigned char>(c)]; }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
 int hex_value(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -76,135 +62,16 @@ std::string default_config_id() {
     return id.substr(0, id.find('.'));
 }
 
-std::string dir_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos)
-        return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string absolute_dir(const std::string& dir) {
-    char buf[PATH_MAX];
-    if (realpath(dir.c_str(), buf))
-        return buf;
-    return dir;
-}
-
-// Escapes glob metacharacters so a directory name is taken literally.
-std::string glob_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (std::strchr("*?[]{}\\", c))
-            out += '\\';
-        out += c;
-    }
-    return out;
-}
-
-enum class IncludeKind { Plain, Readable, Match, Wildcard, Brace, All };
-
-bool include_keyword(const std::string& w, IncludeKind* kind) {
-    if (w.size() < 7 || w.compare(0, 7, "include") != 0)
-        return false;
-    if (w.size() == 7)
-        *kind = IncludeKind::Plain;
-    else if (w == "includer")
-        *kind = IncludeKind::Readable;
-    else if (w == "includem")
-        *kind = IncludeKind::Match;
-    else if (w == "includew")
-        *kind = IncludeKind::Wildcard;
-    else if (w == "includeb")
-        *kind = IncludeKind::Brace;
-    else if (w == "includea")
-        *kind = IncludeKind::All;
-    else
-        return false;
-    return true;
-}
-
 }  // namespace
 
-struct Lexer::Impl {
-    struct Frame {
-        enum class Kind { File, Text, Gen } kind = Kind::File;
-        // File: a source text being read line by line. Files on disk are
-        // streamed in chunks through `content` (opened when the frame starts,
-        // so only the chain of files being read holds an fd), so a large
-        // configuration never sits in memory whole next to its model.
-        uint32_t file = 0;
-        std::unique_ptr<std::string> content;  // stable across Frame moves
-        core::UniqueFd fd;                      // valid while more may be read
-        std::string open_path;                  // opened when the frame starts
-        Location open_loc;
-        uint64_t bytes_read = 0;
-        size_t pos = 0;
-        uint32_t line = 0;
-        std::string dir;  // for relative includes; "." if none
-        std::string pwd;  // ${_PWD}
-        bool started = false;
-        bool has_id = false;
-        dev_t dev = 0;
-        ino_t ino = 0;
-        // Text: the remaining lines of a multi-line parameter.
-        std::string text;
-        std::string def_name;
-        Location loc;
-        // Gen: a ~SEQ/~LST line repeated once per value.
-        std::unique_ptr<Generator> gen;
-        std::string body;
-        Origin body_origin;
-    };
-
-    Impl(SourceManager& s, Diagnostics& d, LexerOptions o)
-        : sources(s), diags(d), opts(std::move(o)),
-          macros(d, opts.config_id.empty() ? default_config_id() : opts.config_id,
-                 opts.max_expansion,
-                 opts.random_seed ? opts.random_seed : static_cast<uint32_t>(std::time(nullptr))) {
-        if (opts.config_id.empty())
-            opts.config_id = default_config_id();
-    }
-
-    SourceManager& sources;
-    Diagnostics& diags;
-    LexerOptions opts;
-    detail::Macros macros;
-    std::vector<Frame> frames;
-    std::vector<Token> queue;
-    size_t queue_pos = 0;
-    Location last_loc;
-
-    // A multi-line $NAME= definition being collected.
-    bool in_def = false;
-    std::string def_name;
-    size_t def_frame = 0;
-
-    ReadBudget budget{opts.max_read_bytes, opts.max_read_files};  // of the whole load
-    uint64_t generated = 0;  // ~SEQ/~LST iterations so far
-    bool generated_capped = false;
-
-    Origin origin;            // of the line being processed
-    std::string line_buf;     // generated lines are copied here (frames may move)
-    Expansion exp[2];
-    std::vector<size_t> tok_offs;  // start offsets of the tokens of the current line
-
-    static constexpr size_t kMaxFrames = 4096;
-
-    bool push_file(std::string path, std::string text, const struct stat* st, bool top_level,
-                   bool stream = false, Location loc = {});
-    bool start_stream(Frame& f);
-    bool more_input(Frame& f);
-    bool fill();
-    void handle_line(std::string_view text, bool cont, Origin& org);
-    void process(std::string_view text, bool cont, Origin& org);
-    bool tokenize(std::string_view text, const Origin& org);
-    size_t escape(std::string_view s, size_t i, std::string& out, const Origin& org);
-    void include(const std::string& pattern, IncludeKind kind, Location loc);
-    bool check_file(const std::string& path, Location loc, struct stat& st, bool top_level);
-    const std::string& current_pwd() const;
-    const Frame* current_file() const;
-    void push_frame(Frame&& f, Location loc);
-};
+Lexer::Impl::Impl(SourceManager& s, Diagnostics& d, LexerOptions o)
+    : sources(s), diags(d), opts(std::move(o)),
+      macros(d, opts.config_id.empty() ? default_config_id() : opts.config_id,
+             opts.max_expansion,
+             opts.random_seed ? opts.random_seed : static_cast<uint32_t>(std::time(nullptr))) {
+    if (opts.config_id.empty())
+        opts.config_id = default_config_id();
+}
 
 const Lexer::Impl::Frame* Lexer::Impl::current_file() const {
     for (size_t i = frames.size(); i-- > 0;)
@@ -226,113 +93,6 @@ void Lexer::Impl::push_frame(Frame&& f, Location loc) {
         return;
     }
     frames.push_back(std::move(f));
-}
-
-bool Lexer::Impl::check_file(const std::string& path, Location loc, struct stat& st,
-                             bool top_level) {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
-    core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (!fd) {
-        diags.error(loc, "cannot open " + std::string(top_level ? "configuration" : "include") +
-                             " file '" + excerpt(path, 4096) + "': " + std::strerror(errno));
-        return false;
-    }
-    if (fstat(fd.get(), &st) != 0) {
-        diags.error(loc, "cannot stat '" + excerpt(path, 4096) + "': " + std::strerror(errno));
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        diags.error(loc, "'" + excerpt(path, 4096) + "' is not a regular file");
-        return false;
-    }
-    if (static_cast<uint64_t>(st.st_size) > opts.max_file_size) {
-        diags.error(loc, "'" + excerpt(path, 4096) + "' is larger than " +
-                             std::to_string(opts.max_file_size) + " bytes");
-        return false;
-    }
-    return true;
-}
-
-bool Lexer::Impl::start_stream(Frame& f) {
-    if (auto over = budget.charge_file()) diags.error(f.open_loc, *over);
-    if (budget.exhausted()) return false;
-    // Checked again: the path may name something else since check_file().
-    f.fd.reset(::open(f.open_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    struct stat st;
-    if (f.fd && (::fstat(f.fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) {
-        diags.error(f.open_loc, "'" + excerpt(f.open_path, 4096) + "' is not a regular file");
-        f.fd.reset();
-        return false;
-    }
-    if (!f.fd) {
-        diags.error(f.open_loc, "cannot open file '" + excerpt(f.open_path, 4096) +
-                                    "': " + std::strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-// Appends the next chunk of f's file to its content; false at end of file.
-bool Lexer::Impl::more_input(Frame& f) {
-    constexpr size_t kChunk = 256 * 1024;
-    if (!f.fd || budget.exhausted()) return false;
-    std::string& c = *f.content;
-    if (f.pos > 0) {  // drop the lines already processed
-        c.erase(0, f.pos);
-        f.pos = 0;
-    }
-    size_t old = c.size();
-    c.resize(old + kChunk);
-    ssize_t n;
-    do {
-        n = ::read(f.fd.get(), c.data() + old, kChunk);
-    } while (n < 0 && errno == EINTR);
-    c.resize(old + static_cast<size_t>(n > 0 ? n : 0));
-    if (n < 0)
-        diags.error(f.open_loc, "cannot read '" + excerpt(f.open_path, 4096) + "': " +
-                                    std::strerror(errno));
-    if (n > 0) {
-        if (auto over = budget.charge_bytes(static_cast<uint64_t>(n))) {
-            diags.error(f.open_loc, *over);
-            c.resize(old);
-            f.fd.reset();
-            return false;
-        }
-        f.bytes_read += static_cast<uint64_t>(n);
-        if (f.bytes_read <= opts.max_file_size) return true;
-        diags.error(f.open_loc, "'" + excerpt(f.open_path, 4096) + "' is larger than " +
-                                    std::to_string(opts.max_file_size) + " bytes");
-    }
-    f.fd.reset();
-    return false;
-}
-
-bool Lexer::Impl::push_file(std::string path, std::string text, const struct stat* st,
-                            bool top_level, bool stream, Location loc) {
-    Frame f;
-    f.kind = Frame::Kind::File;
-    if (stream) {
-        f.open_path = path;
-        f.open_loc = loc;
-    }
-    f.content = std::make_unique<std::string>(std::move(text));
-    f.dir = dir_of(path);
-    f.pwd = absolute_dir(f.dir);
-    if (st) {
-        f.has_id = true;
-        f.dev = st->st_dev;
-        f.ino = st->st_ino;
-    }
-    f.file = sources.add(std::move(path));
-    if (top_level) {
-        // Top-level sources are read one after the other, after what is already open.
-        frames.insert(frames.begin(), std::move(f));
-        if (in_def)
-            ++def_frame;
-    } else {
-        push_frame(std::move(f), Location{});
-    }
-    return true;
 }
 
 // Reads one line from the top frame and processes it; false when all input is done.
@@ -587,30 +347,7 @@ void Lexer::Impl::process(std::string_view cur, bool cont, Origin& org) {
     size_t first = queue.size();
     if (!tokenize(cur, *o))
         return;
-    // include PATH: recognised as the first word of a processed line.
-    const Token& w = queue[first];
-    IncludeKind kind;
-    if (w.kind != TokenKind::Word || w.quoted || !include_keyword(w.text, &kind))
-        return;
-    size_t words = queue.size() - first - 1;  // without EndOfLine
-    Location loc = w.loc;
-    std::string keyword = w.text;
-    std::string path;
-    if (words == 2) {
-        path = queue[first + 1].text;
-    } else if (words > 2) {
-        // keepalived takes the rest of the line as the file name.
-        std::string_view rest = cur.substr(tok_offs[1]);
-        while (!rest.empty() && is_blank(rest.back()))
-            rest.remove_suffix(1);
-        path.assign(rest);
-    }
-    queue.resize(first);
-    if (path.empty()) {
-        diags.error(loc, "'" + keyword + "' without a file name");
-        return;
-    }
-    include(path, kind, loc);
+    include_line(first, cur);
 }
 
 size_t Lexer::Impl::escape(std::string_view s, size_t i, std::string& out, const Origin& org) {
@@ -721,115 +458,10 @@ bool Lexer::Impl::tokenize(std::string_view s, const Origin& org) {
     return true;
 }
 
-void Lexer::Impl::include(const std::string& pattern, IncludeKind kind, Location loc) {
-    if (!opts.allow_include) {
-        diags.error(loc, "include is disabled here");
-        return;
-    }
-    const Frame* cur = current_file();
-    std::string full = pattern;
-    if (pattern[0] != '/' && cur && cur->dir != ".")
-        full = glob_escape(cur->dir) + "/" + pattern;
-    bool wildcard = pattern.find_first_of("*?[{") != std::string::npos;
-
-    glob_t g{};
-    int rc = glob(full.c_str(), GLOB_MARK | GLOB_BRACE, nullptr, &g);
-    std::vector<std::string> matches;
-    if (rc == 0) {
-        for (size_t i = 0; i < g.gl_pathc; ++i) {
-            std::string m = g.gl_pathv[i];
-            if (!m.empty() && m.back() != '/')  // directories are skipped
-                matches.push_back(std::move(m));
-        }
-    }
-    globfree(&g);
-    if (rc != 0 && rc != GLOB_NOMATCH) {
-        diags.error(loc, "include '" + excerpt(pattern, 4096) + "': cannot read the directory");
-        return;
-    }
-    if (matches.empty()) {
-        bool strict = opts.all_includes_required || kind == IncludeKind::Wildcard ||
-                      kind == IncludeKind::Brace || kind == IncludeKind::All;
-        if (!wildcard) {
-            struct stat st;
-            std::string why = ::stat(full.c_str(), &st) == 0 ? "is a directory"
-                                                             : std::strerror(ENOENT);
-            diags.error(loc, "cannot open include file '" + excerpt(full, 4096) + "': " + why);
-        } else if (strict) {
-            diags.error(loc, "no file matches include '" + excerpt(pattern, 4096) + "'");
-        } else {
-            diags.warning(loc, "no file matches include '" + excerpt(pattern, 4096) + "'");
-        }
-        return;
-    }
-
-    // The chain of files being read: every started File frame is an ancestor.
-    std::vector<const Frame*> chain;
-    for (const Frame& f : frames)
-        if (f.kind == Frame::Kind::File && f.started)
-            chain.push_back(&f);
-    if (chain.size() >= opts.max_include_depth) {
-        diags.error(loc, "includes nested deeper than " +
-                             std::to_string(opts.max_include_depth) + " files");
-        return;
-    }
-
-    std::vector<std::string> loaded;
-    std::vector<struct stat> stats;
-    for (const std::string& m : matches) {
-        struct stat st;
-        if (::stat(m.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-            (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
-            // keepalived refuses executable configuration files.
-            diags.warning(loc, "skipping executable include file '" + excerpt(m, 4096) + "'");
-            continue;
-        }
-        if (!check_file(m, loc, st, false))
-            continue;
-        size_t loop_at = chain.size();
-        for (size_t k = 0; k < chain.size(); ++k)
-            if (chain[k]->has_id && chain[k]->dev == st.st_dev && chain[k]->ino == st.st_ino) {
-                loop_at = k;
-                break;
-            }
-        if (loop_at < chain.size()) {
-            std::string msg = "include loop: ";
-            for (size_t k = loop_at; k < chain.size(); ++k)
-                msg += sources.path(chain[k]->file) + " -> ";
-            msg += m;
-            diags.error(loc, msg);
-            continue;
-        }
-        loaded.push_back(m);
-        stats.push_back(st);
-    }
-    // Pushed in reverse so the first match is read first.
-    for (size_t k = loaded.size(); k-- > 0;)
-        push_file(std::move(loaded[k]), std::string(), &stats[k], false, true, loc);
-}
-
 Lexer::Lexer(SourceManager& sources, Diagnostics& diags, LexerOptions opts)
     : impl_(std::make_unique<Impl>(sources, diags, std::move(opts))) {}
 
 Lexer::~Lexer() = default;
-
-bool Lexer::open_file(const std::string& path) {
-    struct stat st;
-    if (!impl_->check_file(path, Location{}, st, true))
-        return false;
-    if (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) {
-        impl_->diags.error(Location{}, "configuration file '" + excerpt(path, 4096) +
-                                           "' is executable; refusing it as keepalived does");
-        return false;
-    }
-    return impl_->push_file(path, std::string(), &st, true, true);
-}
-
-void Lexer::open_text(std::string name, std::string text) {
-    struct stat st;
-    bool on_disk = ::stat(name.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-    impl_->push_file(std::move(name), std::move(text), on_disk ? &st : nullptr, true);
-}
 
 Token Lexer::next() {
     Impl& m = *impl_;

@@ -1,27 +1,15 @@
-// config/load.cc: lexer -> parser -> validation, building the top-level
-// keyword table from the sections (see sections.hh).
+// config/load.cc: lexer -> parser -> validation over the list of sections
+// (see sections.hh).
 #include "config/load.hh"
 
 #include <net/if.h>
 
 #include "config/lexer.hh"
-#include "config/parser.hh"
 #include "config/sections.hh"
 
 namespace halbd::config {
 
 namespace {
-
-const KeywordTable<Model>& top_table() {
-    static const KeywordTable<Model> table = [] {
-        KeywordTable<Model> t("", {});
-        add_global_keywords(t);
-        add_vrrp_keywords(t);
-        add_lvs_keywords(t);
-        return t;
-    }();
-    return table;
-}
 
 bool system_interface_exists(std::string_view name) {
     std::string n(name);
@@ -29,15 +17,9 @@ bool system_interface_exists(std::string_view name) {
 }
 
 void run(LoadResult& r, Lexer& lexer, const LoadOptions& opts) {
-    auto model = std::make_shared<Model>();
-    Parser parser(lexer, r.diags);
-    parser.parse_top(top_table(), *model);
     ValidateContext ctx{r.diags, opts.interface_exists ? opts.interface_exists
                                                        : system_interface_exists};
-    validate_global(*model, ctx);
-    validate_vrrp(*model, ctx);
-    validate_lvs(*model, ctx);
-    if (!r.diags.has_errors()) r.model = std::move(model);
+    r.model = parse_model(lexer, ctx, sections());
 }
 
 LexerOptions lexer_options(const LoadOptions& opts) {

@@ -1,8 +1,8 @@
 // config/model_net.hh: typed address, route and rule lines, shared by the
 // virtual_* blocks of a vrrp_instance and the static_* top-level blocks (one
-// grammar each, parsed by config/keywords_vrrp_net.cc). Read by the net/
-// reconciler; every value is what is to be programmed, names already resolved
-// to numbers (tables, protocols, scopes, realms).
+// grammar each, parsed by config/keywords_{address,route,rule}.cc). Read by
+// the net/ reconciler; every value is what is to be programmed, names already
+// resolved to numbers (tables, protocols, scopes, realms).
 #pragma once
 
 #include <cstdint>
@@ -44,7 +44,7 @@ enum class RouteType : uint8_t {
     Unicast, Blackhole, Unreachable, Prohibit, Throw, Local, Broadcast, Anycast, Multicast
 };
 
-// RTAX_* metrics a route may carry; see route_metric_names in keywords_vrrp_net.cc.
+// RTAX_* metrics a route may carry; see kMetricNames in keywords_route.cc.
 enum class RouteMetricKind : uint8_t {
     Mtu, Hoplimit, Advmss, Rtt, Rttvar, Reordering, Window, Cwnd, Ssthresh, RtoMin,
     Initcwnd, Initrwnd, Quickack, FastopenNoCookie,

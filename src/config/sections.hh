@@ -1,11 +1,14 @@
 // config/sections.hh: the seams between the generic parser and the sections.
 // Each section (global, vrrp, lvs) contributes its top-level keywords, its
 // validation (ranges across keywords, references, inheritance, conflicts) and
-// its part of the normalised dump (`halbd -d`). Called only by config/load.cc
-// and config/dump.cc.
+// its part of the normalised dump (`halbd -d`); sections.cc lists them once,
+// and config/load.cc and config/dump.cc run that list.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <ostream>
+#include <span>
 #include <string_view>
 
 #include "config/diagnostics.hh"
@@ -24,11 +27,33 @@ struct ValidateContext {
     std::function<bool(std::string_view)> interface_exists;
 };
 
+// One top-level section. A new top-level block (say `conntrack_sync { }`)
+// is a member of Model, a section file defining these three functions, and
+// one line in the list in sections.cc.
+struct Section {
+    std::string_view name;
+    void (*add_keywords)(KeywordTable<Model>& top);
+    void (*validate)(Model& m, ValidateContext& ctx);  // null: nothing to check
+    void (*dump)(const Model& m, Dumper& out);          // null: nothing to print
+};
+
+// Every section, in the order validation and the dump run them: later
+// sections may read what earlier ones resolved.
+std::span<const Section> sections();
+
+// The front end over a given list of sections (load() passes sections();
+// tests may pass their own): parse every statement of `source` into a new
+// Model, then validate it section by section. Null when there were errors.
+std::shared_ptr<Model> parse_model(TokenSource& source, ValidateContext& ctx,
+                                   std::span<const Section> list);
+void dump_model(const Model& m, std::ostream& os, std::span<const Section> list);
+
 void add_global_keywords(KeywordTable<Model>& top);
+// The handler of top-level `bfd_instance` (keywords_bfd.cc).
+void parse_bfd_instance(Model& m, Args& a);
 void add_vrrp_keywords(KeywordTable<Model>& top);
 void add_lvs_keywords(KeywordTable<Model>& top);
 
-// Validation runs in this order; later sections may read earlier ones.
 void validate_global(Model& m, ValidateContext& ctx);
 void validate_vrrp(Model& m, ValidateContext& ctx);
 void validate_lvs(Model& m, ValidateContext& ctx);

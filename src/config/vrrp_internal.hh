@@ -1,5 +1,5 @@
 // config/vrrp_internal.hh: declarations shared by the files of the vrrp
-// section (section_vrrp.cc, keywords_vrrp.cc, keywords_vrrp_net.cc,
+// section (section_vrrp.cc, keywords_vrrp.cc, keywords_{address,route,rule}.cc,
 // validate_vrrp.cc, dump_vrrp.cc). Not used outside src/config.
 #pragma once
 
