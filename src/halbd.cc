@@ -21,6 +21,7 @@
 #include "ctl/commands.hh"
 #include "ctl/server.hh"
 #include "forward/ipvs/ipvs_backend.hh"
+#include "forward/ipvs/sync_role_policy.hh"
 #include "forward/subsystem.hh"
 #include "halbd_daemon.hh"
 #include "halbd_options.hh"
@@ -44,6 +45,8 @@ config::LoadResult load(const Options& opts, const std::string& path) {
     config::LoadOptions lo;
     lo.config_id = opts.config_id;
     lo.all_config = opts.all_config;
+    // Refuse what the forwarding backend (IPVS) cannot program; -P forwards nothing.
+    if (!opts.vrrp_only) lo.forwarding = forward::ipvs::capabilities();
     return config::load_file(path, lo);
 }
 
@@ -138,11 +141,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     if (opts.vrrp_only)
         ctl_sources.forwarding_absent = "halbd runs VRRP only (-P)";
     else
-        forwarding = std::make_unique<forward::ForwardSubsystem>([]() -> core::Result<std::unique_ptr<forward::Backend>> {
-            auto b = forward::ipvs::IpvsBackend::open();
-            if (!b) return b.error();
-            return std::unique_ptr<forward::Backend>(std::move(b.value()));
-        });
+        forwarding = std::make_unique<forward::ForwardSubsystem>(forward::ipvs::IpvsBackend::choice());
     // Health checks run unless -P (VRRP only); they are forwarding's pool.
     std::unique_ptr<check::CheckSubsystem> checks;
     if (!opts.vrrp_only) checks = std::make_unique<check::CheckSubsystem>(**loop);
@@ -205,17 +204,14 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
         }
     }
     Daemon daemon(**loop, opts, path);
-    // The IPVS sync daemon's role follows the instance named in lvs_sync_daemon
-    // (keepalived: master daemon while MASTER, backup daemon otherwise).
+    if (forwarding) daemon.set_forwarding_capabilities(forward::ipvs::capabilities());  // reloads validate too
+    // The IPVS sync daemon's role follows the instance named in lvs_sync_daemon.
+    std::optional<forward::ipvs::SyncRolePolicy> sync_policy;
     vrrp::Subscription sync_role;
     if (vrrp_sub && forwarding) {
-        sync_role = vrrp_sub->subscribe([&daemon, f = forwarding.get()](vrrp::Instance& i, const vrrp::InstanceEvent& e) {
-            if (e.kind != vrrp::InstanceEvent::Kind::StateChange) return;
-            const auto& lsd = daemon.model().global.lvs_sync_daemon;
-            if (!lsd || lsd->inst != i.name()) return;
-            if (e.to == vrrp::State::Master) f->set_sync_role(forward::SyncDaemon::Role::Master);
-            else if (e.to == vrrp::State::Backup || e.to == vrrp::State::Fault)
-                f->set_sync_role(forward::SyncDaemon::Role::Backup);
+        sync_policy.emplace(*forwarding, [&daemon]() -> const config::Model& { return daemon.model(); });
+        sync_role = vrrp_sub->subscribe([p = &*sync_policy](vrrp::Instance& i, const vrrp::InstanceEvent& e) {
+            if (e.kind == vrrp::InstanceEvent::Kind::StateChange) p->on_instance_state(i.name(), e.to);
         });
     }
     // Checks first: forwarding's apply() reads the pool of the same model,

@@ -37,6 +37,7 @@ void run(LoadResult& r, Lexer& lexer, const LoadOptions& opts) {
     validate_global(*model, ctx);
     validate_vrrp(*model, ctx);
     validate_lvs(*model, ctx);
+    if (opts.forwarding) validate_forwarding(*model, ctx, *opts.forwarding);
     if (!r.diags.has_errors()) r.model = std::move(model);
 }
 
