@@ -84,11 +84,9 @@ public:
         if (vs.protocol && !caps_.protocols.has(*vs.protocol))
             refuse(vs.loc, std::string("protocol ") + lvs_protocol_name(*vs.protocol) + " of " + name,
                    members(caps_.protocols, LvsProtocol::SCTP, lvs_protocol_name));
-        const LvsSched sched = vs.lvs_sched.value_or(LvsSched::wlc);
+        const LvsSched sched = vs.lvs_sched.value_or(LvsSched::wlc);  // validate_lvs() set the default
         if (!caps_.schedulers.has(sched))
-            refuse(vs.loc,
-                   std::string("scheduler '") + lvs_sched_name(sched) + "'" + (vs.lvs_sched ? "" : " (the default)") +
-                       " of " + name,
+            refuse(vs.loc, std::string("scheduler '") + lvs_sched_name(sched) + "' of " + name,
                    members(caps_.schedulers, LvsSched::twos, lvs_sched_name));
         if (!caps_.scheduler_flags &&
             (vs.flag_1 || vs.flag_2 || vs.flag_3 || vs.sh_port || vs.sh_fallback || vs.mh_port || vs.mh_fallback))

@@ -48,10 +48,12 @@ TEST(ForwardCapabilities, SchedulerTheBackendLacksIsRefused) {
     expect_model(load_with(text, std::nullopt));
 }
 
-TEST(ForwardCapabilities, DefaultSchedulerIsSaidToBeTheDefault) {
+// No lvs_sched: keepalived's default, wlc, must be supported too.
+TEST(ForwardCapabilities, DefaultSchedulerIsCheckedToo) {
     auto r = load_with("virtual_server 10.0.0.1 80 {\n    protocol TCP\n    real_server 10.0.0.2 80 {\n    }\n}\n",
                        small());
-    EXPECT_TRUE(has_message(r, "test.conf:1:1: error: scheduler 'wlc' (the default) of virtual server 10.0.0.1:80"))
+    EXPECT_FALSE(r.model);
+    EXPECT_TRUE(has_message(r, "test.conf:1:1: error: scheduler 'wlc' of virtual server 10.0.0.1:80 is not supported"))
         << all_messages(r);
 }
 
