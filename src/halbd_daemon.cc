@@ -60,6 +60,7 @@ void Daemon::start_reload() {
     config::LoadOptions lo;
     lo.config_id = opts_.config_id;
     lo.all_config = opts_.all_config;
+    lo.forwarding = forwarding_caps_;
     auto waiting = std::make_shared<std::vector<ReloadDone>>(std::move(reload_waiting_));
     reload_waiting_.clear();
     reload_again_ = false;

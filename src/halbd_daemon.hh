@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ public:
     // Installs the first model (already validated) and the signal handlers.
     void start(std::shared_ptr<const config::Model> model);
     void subscribe(config::ConfigSubscriber* s) { subscribers_.push_back(s); }
+    // What the forwarding backend supports: reloads refuse the rest (unset: no forwarding).
+    void set_forwarding_capabilities(config::ForwardCapabilities c) { forwarding_caps_ = std::move(c); }
 
     // HUP (and halbctl reload): reads the file again off the loop; once read,
     // done (if any) learns whether it was valid and is now in force. A
@@ -95,6 +98,7 @@ private:
     core::EventLoop& loop_;
     const Options& opts_;
     std::string config_file_;
+    std::optional<config::ForwardCapabilities> forwarding_caps_;
     std::shared_ptr<const config::Model> model_;
     uint64_t generation_ = 0;
     uint64_t reloads_refused_ = 0;

@@ -8,6 +8,8 @@
 #include "check/subsystem.hh"
 #include "core/log.hh"
 #include "forward/ipvs/ipvs_backend.hh"
+#include "forward/ipvs/ipvs_capabilities.hh"
+#include "forward/ipvs/sync_role_policy.hh"
 #include "forward/subsystem.hh"
 #include "net/libnftables.hh"
 #include "net/rtnl_address_backend.hh"
@@ -47,14 +49,10 @@ void subscribe_in_order(Daemon& daemon, const Subscribers& s) {
 
 core::Subscription follow_sync_role(vrrp::StateEvents& events, const Daemon& daemon,
                                     forward::ForwardSubsystem& forwarding) {
-    return events.subscribe([&daemon, &forwarding](const vrrp::StateEvent& e) {
-        if (e.of != vrrp::StateEvent::Of::Instance) return;
-        const auto& lsd = daemon.model().global.lvs_sync_daemon;
-        if (!lsd || lsd->inst != e.name) return;
-        if (e.to == vrrp::State::Master)
-            forwarding.set_sync_role(forward::SyncDaemon::Role::Master);
-        else if (e.to == vrrp::State::Backup || e.to == vrrp::State::Fault)
-            forwarding.set_sync_role(forward::SyncDaemon::Role::Backup);
+    auto policy = std::make_shared<forward::ipvs::SyncRolePolicy>(
+        forwarding, [&daemon]() -> const config::Model& { return daemon.model(); });
+    return events.subscribe([policy](const vrrp::StateEvent& e) {
+        if (e.of == vrrp::StateEvent::Of::Instance) policy->on_instance_state(e.name, e.to);
     });
 }
 
@@ -70,11 +68,7 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
     if (opts.vrrp_only)
         ctl_sources_.forwarding_absent = "halbd runs VRRP only (-P)";
     else
-        forwarding_ = std::make_unique<forward::ForwardSubsystem>([]() -> core::Result<std::unique_ptr<forward::Backend>> {
-            auto b = forward::ipvs::IpvsBackend::open();
-            if (!b) return b.error();
-            return std::unique_ptr<forward::Backend>(std::move(b.value()));
-        });
+        forwarding_ = std::make_unique<forward::ForwardSubsystem>(forward::ipvs::IpvsBackend::choice());
     // Health checks run unless -P (VRRP only); they are forwarding's pool.
     if (!opts.vrrp_only) checks_ = std::make_unique<check::CheckSubsystem>(loop);
     else ctl_sources_.checks_absent = "halbd runs VRRP only (-P)";
@@ -125,6 +119,8 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
             else log::info(why);
         }
     }
+    // Reloads refuse what the backend cannot program, as the first load did.
+    if (forwarding_) daemon_.set_forwarding_capabilities(forward::ipvs::capabilities());
     if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
     subscribe_in_order(daemon_, subscribers());
 }

@@ -105,7 +105,7 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
     // The outgoing model's objects are still alive: record the quorums
     // forwarding decided with them, then carry them over by virtual server.
     if (previous && quorum_unsettled_) settle_all_quorums();
-    std::unordered_map<std::string, std::optional<bool>> old_quorum;
+    std::unordered_map<std::string, forward::Quorum> old_quorum;
     for (const auto& st : vss_) old_quorum.emplace(st.key, st.quorum);
 
     const bool tls_changed = tls_.update(current.lvs.ssl);  // SSL_GET probes restart with the new block
@@ -233,7 +233,7 @@ void CheckSubsystem::stop(const config::StopOptions&) {
             log::info("shutting down: ", rs_text(rs), " leaves VS ", vs_text(vs), " (omega)");
             notify(rs.notify_down, vs, &rs, false, kShutdownScriptTimeout);
         }
-        if (st.quorum.value_or(false) && vs.quorum_down) {
+        if (st.quorum.last().value_or(false) && vs.quorum_down) {
             log::info("shutting down: VS ", vs_text(vs), " loses its quorum (omega)");
             notify(vs.quorum_down, vs, nullptr, false, kShutdownScriptTimeout);
         }
@@ -346,15 +346,12 @@ void CheckSubsystem::on_weight_change(const ScheduledCheck& check, const std::ve
 void CheckSubsystem::settle_quorum(uint32_t i, bool log_change) {
     VsState& st = vss_[i];
     const config::VirtualServer& vs = *st.vs;
-    const uint64_t live = forward::live_weight(vs, *this);
-    const bool now = forward::quorum_up(live, vs.quorum, vs.hysteresis, st.quorum);
-    const bool changed = st.quorum && *st.quorum != now;
-    st.quorum = now;
-    if (!log_change || !changed) return;
-    log::info("VS ", vs_text(vs), ": quorum ", now ? "gained" : "lost", " (live weight ", live, ", quorum ",
+    const forward::Quorum::Settled q = st.quorum.settle(vs, *this);
+    if (!log_change || !q.changed) return;
+    log::info("VS ", vs_text(vs), ": quorum ", q.up ? "gained" : "lost", " (live weight ", q.live, ", quorum ",
               vs.quorum, ", hysteresis ", vs.hysteresis, ")");
     // keepalived do_vs_notifies: quorum_up / quorum_down on a change.
-    notify(now ? vs.quorum_up : vs.quorum_down, vs, nullptr, now);
+    notify(q.up ? vs.quorum_up : vs.quorum_down, vs, nullptr, q.up);
 }
 
 void CheckSubsystem::settle_all_quorums() {
@@ -394,7 +391,7 @@ int64_t CheckSubsystem::effective_weight(const config::VirtualServer& vs, const 
 
 std::optional<bool> CheckSubsystem::quorum_was_up(const config::VirtualServer& vs) const {
     const VsState* st = vs_state(vs);
-    return st ? st->quorum : std::nullopt;
+    return st ? st->quorum.last() : std::nullopt;
 }
 
 const ScheduledCheck* CheckSubsystem::probe_of(const config::Checker& c) const {

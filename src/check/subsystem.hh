@@ -26,8 +26,9 @@
 #include "config/model.hh"
 #include "core/event_loop.hh"
 #include "core/result.hh"
-#include "forward/desired.hh"
 #include "config/subscriber.hh"
+#include "forward/pool_view.hh"
+#include "forward/quorum.hh"
 
 namespace halbd::check {
 
@@ -106,7 +107,7 @@ private:
         std::string key;                 // survives reloads
         std::vector<uint32_t> failing;   // per real server: checkers down
         std::vector<std::vector<const ScheduledCheck*>> checks;  // per real server: its probes
-        std::optional<bool> quorum;      // last decided (forward::quorum_up)
+        forward::Quorum quorum;          // last decided, carried over reloads
     };
 
     std::unique_ptr<Probe> new_probe(const std::string& key, const config::Checker& c, bool& not_implemented);

@@ -20,6 +20,11 @@ void run(LoadResult& r, Lexer& lexer, const LoadOptions& opts) {
     ValidateContext ctx{r.diags, opts.interface_exists ? opts.interface_exists
                                                        : system_interface_exists};
     r.model = parse_model(lexer, ctx, sections());
+    // What the chosen forwarding backend cannot program (no errors otherwise).
+    if (r.model && opts.forwarding) {
+        validate_forwarding(*r.model, ctx, *opts.forwarding);
+        if (r.diags.has_errors()) r.model.reset();
+    }
 }
 
 LexerOptions lexer_options(const LoadOptions& opts) {

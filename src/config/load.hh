@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/diagnostics.hh"
+#include "config/forward_capabilities.hh"
 #include "config/model.hh"
 
 namespace halbd::config {
@@ -30,6 +32,10 @@ struct LoadOptions {
     size_t max_read_files = kMaxReadFiles;
     // Does a network interface exist here? Default: if_nametoindex().
     std::function<bool(std::string_view)> interface_exists;
+    // What the forwarding backend that will run supports: the rest is
+    // refused with file:line:col. Unset = no backend restriction (tests,
+    // fuzzing, -P where nothing is forwarded).
+    std::optional<ForwardCapabilities> forwarding;
 };
 
 struct LoadResult {

@@ -1,6 +1,6 @@
 // config/lvs_internal.hh: declarations shared by the files of the LVS section
 // (section_lvs.cc helpers, keywords_lvs.cc, keywords_check.cc,
-// validate_lvs.cc, dump_lvs.cc). Not used outside src/config.
+// validate_lvs.cc, validate_forwarding.cc, dump_lvs.cc). Not used outside src/config.
 #pragma once
 
 #include <optional>
@@ -22,6 +22,8 @@ inline constexpr uint32_t kMaxWeight = 2'147'483'647;
 inline constexpr uint32_t kMaxPersistenceTimeout = 86400 * 31;
 inline constexpr uint32_t kDefaultPersistenceTimeout = 360;
 
+// "10.0.0.1:80", "[2001:db8::1]:80", "fwmark 3", "group NAME": a virtual server in messages.
+std::string vs_name(const VirtualServer& vs);
 // `CMD [user [group]]` from argument 0.
 std::optional<Script> parse_script(Args& a);
 // `NAT|DR|TUN [type ipip|gue|gre] [port N] [nocsum|csum|remcsum]` from argument 0.

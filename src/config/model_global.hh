@@ -67,6 +67,7 @@ struct LvsTimeouts {
     std::optional<Duration> tcp;
     std::optional<Duration> tcpfin;
     std::optional<Duration> udp;
+    Location loc;  // file 0 = not configured
 };
 
 enum class LvsFlushOnStop : uint8_t {
@@ -184,7 +185,9 @@ struct GlobalDefs {
     std::optional<LvsSyncDaemon> lvs_sync_daemon;
     LvsTimeouts lvs_timeouts;
     bool lvs_flush = false;
+    Location lvs_flush_loc;
     LvsFlushOnStop lvs_flush_on_stop = LvsFlushOnStop::None;
+    Location lvs_flush_on_stop_loc;
 
     // ---- checkers ----
     bool checker_log_all_failures = false;

@@ -475,6 +475,7 @@ void lvs_timeouts(GlobalDefs& g, Args& a) {
         a.error("'lvs_timeouts' needs at least one of tcp|tcpfin|udp followed by seconds");
         return;
     }
+    g.lvs_timeouts.loc = a.loc();
     for (size_t i = 0; i < a.size(); ++i) {
         std::optional<Duration>* slot = nullptr;
         if (a.str(i) == "tcp") slot = &g.lvs_timeouts.tcp;
@@ -495,8 +496,14 @@ void lvs_timeouts(GlobalDefs& g, Args& a) {
     }
 }
 
+void lvs_flush(GlobalDefs& g, Args& a) {
+    set_bool<&GlobalDefs::lvs_flush>(g, a);
+    g.lvs_flush_loc = a.loc();
+}
+
 void lvs_flush_on_stop(GlobalDefs& g, Args& a) {
     if (!a.at_most(1)) return;
+    g.lvs_flush_on_stop_loc = a.loc();
     if (!a.has(0)) {
         g.lvs_flush_on_stop = LvsFlushOnStop::Full;
         return;
@@ -587,7 +594,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         // IPVS
         {"lvs_sync_daemon", lvs_sync_daemon},
         {"lvs_timeouts", lvs_timeouts},
-        {"lvs_flush", set_bool<&GlobalDefs::lvs_flush>},
+        {"lvs_flush", lvs_flush},
         {"lvs_flush_on_stop", lvs_flush_on_stop},
         {"lvs_flush_onstop", lvs_flush_on_stop, kDeprecated, "lvs_flush_on_stop"},
         // checkers

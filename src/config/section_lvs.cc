@@ -45,6 +45,18 @@ std::string lvs_method_text(const LvsMethod& m) {
 
 namespace lvs {
 
+std::string vs_name(const VirtualServer& vs) {
+    switch (vs.kind) {
+        case VsKind::Address: {
+            std::string a = vs.address.is_v6() ? "[" + vs.address.to_string() + "]" : vs.address.to_string();
+            return a + ":" + std::to_string(vs.port);
+        }
+        case VsKind::Fwmark: return "fwmark " + std::to_string(vs.fwmark);
+        case VsKind::Group: return "group " + vs.group;
+    }
+    return {};
+}
+
 std::optional<Script> parse_script(Args& a) {
     if (!a.count(1, 3)) return std::nullopt;
     Script s;

@@ -17,6 +17,7 @@
 namespace halbd::config {
 
 struct Model;
+struct ForwardCapabilities;
 class Dumper;
 
 // Facts about the machine that validation may ask for; injected so tests and
@@ -57,6 +58,9 @@ void add_lvs_keywords(KeywordTable<Model>& top);
 void validate_global(Model& m, ValidateContext& ctx);
 void validate_vrrp(Model& m, ValidateContext& ctx);
 void validate_lvs(Model& m, ValidateContext& ctx);
+// Refuses what a forwarding backend cannot program (validate_forwarding.cc);
+// runs after validate_lvs(), on effective values.
+void validate_forwarding(const Model& m, ValidateContext& ctx, const ForwardCapabilities& caps);
 
 void dump_global(const Model& m, Dumper& out);
 void dump_vrrp(const Model& m, Dumper& out);

@@ -20,18 +20,6 @@ std::string at(const Location& l) { return "line " + std::to_string(l.line); }
 
 const char* fam(net::Family f) { return f == net::Family::V4 ? "IPv4" : "IPv6"; }
 
-std::string vs_name(const VirtualServer& vs) {
-    switch (vs.kind) {
-        case VsKind::Address: {
-            std::string a = vs.address.is_v6() ? "[" + vs.address.to_string() + "]" : vs.address.to_string();
-            return a + ":" + std::to_string(vs.port);
-        }
-        case VsKind::Fwmark: return "fwmark " + std::to_string(vs.fwmark);
-        case VsKind::Group: return "group " + vs.group;
-    }
-    return {};
-}
-
 std::string server_key(const net::IpAddress& a, uint16_t port) {
     std::string k(reinterpret_cast<const char*>(a.bytes()), a.size());
     k += static_cast<char>(port >> 8);

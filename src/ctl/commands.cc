@@ -124,7 +124,9 @@ Reply Commands::status(Format f) const {
     os << "halbd " PACKAGE_VERSION ", pid " << ::getpid() << ", up " << log::secs(now - d.started_at()) << "\n";
     os << "configuration " << d.config_file() << ", generation " << d.generation() << " (in force for "
        << log::secs(now - d.reloaded_at()) << "), " << d.reloads_refused() << " reload(s) refused\n";
-    if (forwarding_running()) os << "forwarding: IPVS, " << sum.services << " service(s), " << sum.dests << " destination(s)\n";
+    if (forwarding_running())
+        os << "forwarding: " << s_.forwarding->backend_name() << ", " << sum.services << " service(s), "
+           << sum.dests << " destination(s)\n";
     else os << "forwarding: not running: " << forwarding_absent() << "\n";
     if (s_.vrrp) {
         os << "vrrp: " << sum.vrrp_instances << " instance(s)";

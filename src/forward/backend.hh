@@ -1,25 +1,37 @@
-// forward/backend.hh: the forwarding-backend interface (DESIGN principles 7
-// and 8): one implementation per file — IPVS over generic netlink
-// (forward/ipvs/), nftables later (forward/nft/), and a fake for tests. The
-// reconciler is the only caller; every write is one kernel request, so tests
-// can count writes, and a run of writes may go to the kernel as one batch. Errors are values carrying the errno and a sentence in
-// words ("scheduler 'mh' not available in this kernel").
+// forward/backend.hh: the backend-neutral forwarding interface (DESIGN
+// principles 7 and 8): services and destinations (service.hh) and nothing
+// else; one implementation per file: IPVS over generic netlink (forward/ipvs/),
+// nftables later (forward/nft/), fakes for tests. What only IPVS has is
+// behind Backend::ipvs() (ipvs_extension.hh). A backend declares what it can
+// program (capabilities()), and validation refuses the rest at load time.
+// The reconciler is the only writer; every write is one request, so tests can
+// count writes, and a run of writes may go to the kernel as one batch. Errors
+// are values carrying the errno and a sentence in words ("scheduler 'mh' not
+// available in this kernel").
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "config/forward_capabilities.hh"
 #include "core/result.hh"
 #include "forward/op.hh"
 #include "forward/service.hh"
 
 namespace halbd::forward {
 
+class IpvsExtension;
+
 class Backend {
 public:
     virtual ~Backend() = default;
-    virtual std::string name() const = 0;  // "ipvs"
+    // Its name, which begins every log line about it ("IPVS").
+    virtual std::string name() const = 0;
+    // What it can program; the configuration was validated against this.
+    virtual const config::ForwardCapabilities& capabilities() const = 0;
 
     // Everything the kernel has now (every service, with its destinations).
     virtual core::Result<ServiceTable> dump() = 0;
@@ -37,17 +49,22 @@ public:
     // makes the single calls one after the other.
     virtual std::vector<core::Status> run(std::span<const Op> ops);
 
-    // Removes every service (lvs_flush).
-    virtual core::Status flush() = 0;
+    // The IPVS-only operations (flush, timeouts, sync daemon), or null for
+    // a backend that has none of them (the default).
+    virtual IpvsExtension* ipvs() { return nullptr; }
 
-    virtual core::Result<Timeouts> get_timeouts() = 0;
-    virtual core::Status set_timeouts(const Timeouts& t) = 0;
-    virtual core::Status start_sync_daemon(const SyncDaemon& d) = 0;
-    virtual core::Status stop_sync_daemon(SyncDaemon::Role role) = 0;
-
-    // Number of write requests sent so far (adds, updates, deletes, flush,
-    // timeouts, daemon): reload tests assert exact counts with it.
+    // Number of write requests sent so far (every change, including the
+    // IPVS extension's): reload tests assert exact counts with it.
     virtual uint64_t writes() const = 0;
+};
+
+// A backend chosen before the configuration loads (halbd.cc): its
+// capabilities (with its name) to validate against, and how to open it once
+// a configuration has a virtual server.
+struct BackendChoice {
+    using Opener = std::function<core::Result<std::unique_ptr<Backend>>()>;
+    config::ForwardCapabilities capabilities;
+    Opener open;
 };
 
 }  // namespace halbd::forward

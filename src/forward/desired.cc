@@ -1,11 +1,12 @@
 // forward/desired.cc: the config Model -> ServiceTable mapping (desired.hh).
 // Each rule cites the keepalived 2.2.7 code it reproduces (check/ipvswrapper.c
 // ipvs_set_srule/ipvs_set_drule/ipvs_group_cmd, check/ipwrapper.c
-// init_service_rs/update_quorum_state/perform_quorum_state).
+// perform_quorum_state); the quorum itself is quorum.cc's.
 #include "forward/desired.hh"
 
-#include <climits>
 #include <cstring>
+
+#include "forward/quorum.hh"
 
 namespace halbd::forward {
 
@@ -13,32 +14,6 @@ using config::LvsMethod;
 using config::LvsMethodKind;
 using config::RealServer;
 using config::VirtualServer;
-
-bool InitialPool::is_up(const VirtualServer&, const RealServer& rs) const {
-    // check_api.c: "In Alpha mode also mark any checker that hasn't run as failed."
-    for (const auto& c : rs.checkers)
-        if (c.alpha.value_or(rs.alpha.value_or(false))) return false;
-    return true;
-}
-
-bool quorum_up(uint64_t live, uint32_t quorum, uint32_t hysteresis, std::optional<bool> was_up) {
-    if (!was_up || !*was_up) return live >= uint64_t{quorum} + hysteresis;
-    const uint64_t threshold = quorum > hysteresis ? quorum - hysteresis : 0;
-    return live != 0 && live >= threshold;
-}
-
-uint64_t live_weight(const VirtualServer& vs, const PoolView& pool) {
-    uint64_t live = 0;
-    for (const auto& rs : vs.real_servers)
-        if (pool.is_up(vs, rs)) live += static_cast<uint64_t>(real_weight(pool.effective_weight(vs, rs)));
-    return live;
-}
-
-int32_t real_weight(int64_t w) {
-    if (w < 0) return 0;
-    if (w > INT32_MAX) return INT32_MAX;
-    return static_cast<int32_t>(w);
-}
 
 namespace {
 
@@ -166,7 +141,7 @@ ServiceTable desired_services(const config::Model& model, const PoolView& pool) 
         // ipwrapper.c update_quorum_state().
         std::vector<char> up(vs.real_servers.size());
         for (size_t i = 0; i < vs.real_servers.size(); ++i) up[i] = pool.is_up(vs, vs.real_servers[i]);
-        const bool quorum = quorum_up(live_weight(vs, pool), vs.quorum, vs.hysteresis, pool.quorum_was_up(vs));
+        const bool quorum = quorum_holds(vs, pool);
         // Quorum lost with a sorry server: perform_quorum_state(vs, false)
         // removed the live servers (inhibited ones stay with weight 0) and the
         // sorry server was added. Without a sorry server losing quorum changes

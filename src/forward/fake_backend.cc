@@ -5,11 +5,16 @@
 #include <cerrno>
 #include <cstring>
 
+#include "forward/ipvs/ipvs_capabilities.hh"
+
 namespace halbd::forward {
 
 namespace {
 core::Error err(int code, std::string msg) { return core::Error{code, std::move(msg)}; }
 }  // namespace
+
+std::string FakeBackend::name() const { return ipvs::kBackendName; }
+const config::ForwardCapabilities& FakeBackend::capabilities() const { return ipvs::capabilities(); }
 
 void FakeBackend::fail_on(Call call, int e, std::optional<ServiceKey> service, std::optional<DestKey> dest,
                           std::string message) {

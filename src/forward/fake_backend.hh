@@ -1,8 +1,10 @@
-// forward/fake_backend.hh: an in-memory Backend (DESIGN principle 7) that
-// behaves like the kernel's IPVS table: EEXIST/ENOENT/ESRCH where the kernel
-// gives them, a configurable scheduler list, and injectable failures. Used by
-// unit tests of the reconciler and subsystem, and by any test needing IPVS
-// without root. Owns its ServiceTable, timeouts and sync-daemon state.
+// forward/fake_backend.hh: an in-memory IPVS (DESIGN principle 7): a Backend
+// with the IPVS extension that behaves like the kernel's IPVS table:
+// EEXIST/ENOENT/ESRCH where the kernel gives them, a configurable scheduler
+// list, and injectable failures. Named "IPVS" and declaring IPVS's
+// capabilities, as the real one. Used by unit tests of the reconciler and
+// subsystem, and by any test needing IPVS without root. Owns its
+// ServiceTable, timeouts and sync-daemon state.
 #pragma once
 
 #include <optional>
@@ -11,17 +13,20 @@
 #include <vector>
 
 #include "forward/backend.hh"
+#include "forward/ipvs_extension.hh"
 
 namespace halbd::forward {
 
-class FakeBackend : public Backend {
+class FakeBackend : public Backend, public IpvsExtension {
 public:
     enum class Call : uint8_t {
         Dump, AddService, UpdateService, DeleteService, AddDest, UpdateDest, DeleteDest, Flush,
         GetTimeouts, SetTimeouts, StartDaemon, StopDaemon,
     };
 
-    std::string name() const override { return "fake"; }
+    std::string name() const override;  // "IPVS"
+    const config::ForwardCapabilities& capabilities() const override;
+    IpvsExtension* ipvs() override { return this; }
     core::Result<ServiceTable> dump() override;
     core::Status add_service(const ServiceKey& key, const ServiceParams& params) override;
     core::Status update_service(const ServiceKey& key, const ServiceParams& params) override;
@@ -29,6 +34,7 @@ public:
     core::Status add_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) override;
     core::Status update_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) override;
     core::Status delete_dest(const ServiceKey& svc, const DestKey& dest) override;
+    // IpvsExtension.
     core::Status flush() override;
     core::Result<Timeouts> get_timeouts() override;
     core::Status set_timeouts(const Timeouts& t) override;

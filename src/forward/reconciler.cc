@@ -170,6 +170,7 @@ std::string dest_changes(const DestParams& a, const DestParams& b) {
 
 ApplyResult apply(Backend& backend, const std::vector<Op>& ops, std::string_view reason) {
     ApplyResult r;
+    const std::string who = backend.name() + ": ";  // each line names the backend
     // One batch, then the log lines: the backend may send many requests at once.
     const std::vector<core::Status> status = backend.run(ops);
     for (size_t i = 0; i < ops.size(); ++i) {
@@ -177,7 +178,7 @@ ApplyResult apply(Backend& backend, const std::vector<Op>& ops, std::string_view
         const core::Status& st = status[i];
         if (!st) {
             ++r.failed;
-            log::error("IPVS: ", to_string(op), ": ", st.error().message);
+            log::error(who, to_string(op), ": ", st.error().message);
             if (op.kind == Op::Kind::AddService) {
                 // Its destinations could go nowhere: the kernel refused them
                 // for want of the service; one line said why.
@@ -198,39 +199,39 @@ ApplyResult apply(Backend& backend, const std::vector<Op>& ops, std::string_view
                     ++wanted;
                     if (const core::Status& ds = status[i]; !ds) {
                         ++r.failed;
-                        log::error("IPVS: ", to_string(d), ": ", ds.error().message);
+                        log::error(who, to_string(d), ": ", ds.error().message);
                     } else {
                         ++r.done;
                         ++added;
                     }
                 }
-                log::info("IPVS: added ", op.service.to_string(), " (", op.params.scheduler, ") with ", added,
+                log::info(who, "added ", op.service.to_string(), " (", op.params.scheduler, ") with ", added,
                           " real server", added == 1 ? "" : "s",
                           added != wanted ? " of " + std::to_string(wanted) : std::string(), " (", reason, ")");
                 break;
             }
             case Op::Kind::UpdateService:
-                log::info("IPVS: ", op.service.to_string(), " changed: ", service_changes(op.old_params, op.params),
+                log::info(who, op.service.to_string(), " changed: ", service_changes(op.old_params, op.params),
                           " (", reason, ")");
                 break;
-            case Op::Kind::DeleteService: log::info("IPVS: removed ", op.service.to_string(), " (", reason, ")"); break;
+            case Op::Kind::DeleteService: log::info(who, "removed ", op.service.to_string(), " (", reason, ")"); break;
             case Op::Kind::AddDest:
-                log::info("IPVS: added real server ", op.dest.to_string(), " to ", op.service.to_string(), " (",
+                log::info(who, "added real server ", op.dest.to_string(), " to ", op.service.to_string(), " (",
                           dest_text(op.dest_params), ") (", reason, ")");
                 break;
             case Op::Kind::UpdateDest: {
                 DestParams only_weight = op.old_dest;
                 only_weight.weight = op.dest_params.weight;
                 if (only_weight == op.dest_params)
-                    log::info("IPVS: weight of ", op.dest.to_string(), " in ", op.service.to_string(), " changed ",
+                    log::info(who, "weight of ", op.dest.to_string(), " in ", op.service.to_string(), " changed ",
                               op.old_dest.weight, " -> ", op.dest_params.weight, " (", reason, ")");
                 else
-                    log::info("IPVS: real server ", op.dest.to_string(), " in ", op.service.to_string(),
+                    log::info(who, "real server ", op.dest.to_string(), " in ", op.service.to_string(),
                               " changed: ", dest_changes(op.old_dest, op.dest_params), " (", reason, ")");
                 break;
             }
             case Op::Kind::DeleteDest:
-                log::info("IPVS: removed real server ", op.dest.to_string(), " from ", op.service.to_string(), " (",
+                log::info(who, "removed real server ", op.dest.to_string(), " from ", op.service.to_string(), " (",
                           reason, ")");
                 break;
         }

@@ -36,7 +36,8 @@ struct ApplyResult {
 // Runs the operations in order, as one Backend::run batch. A failure is
 // logged as one line naming the object and the error, and the others go on;
 // the AddDest operations of a failed AddService are counted as skipped (the
-// kernel refused them too, for want of the service), not logged one by one. `reason` ends each change line:
+// kernel refused them too, for want of the service), not logged one by one.
+// Each line begins with the backend's name and `reason` ends it:
 // "IPVS: weight of 10.0.0.2:80 in TCP 10.0.0.1:80 changed 1 -> 3 (configuration reload)".
 ApplyResult apply(Backend& backend, const std::vector<Op>& ops, std::string_view reason);
 

@@ -1,5 +1,5 @@
 // forward/service.cc: text forms of the forwarding vocabulary (service.hh),
-// used in every IPVS log line, error and dump. Pure functions, no state.
+// used in every forwarding log line, error and dump. Pure functions, no state.
 #include "forward/service.hh"
 
 namespace halbd::forward {

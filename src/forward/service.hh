@@ -1,8 +1,11 @@
 // forward/service.hh: what a forwarding backend programs, independent of the
-// kernel interface: services (virtual servers after group expansion) and
-// their destinations (real servers), as plain comparable values. Built from
-// the config Model by desired.cc, dumped from the kernel by a Backend, and
-// compared by the reconciler.
+// kernel interface: services (virtual servers after group expansion: address,
+// port and protocol, or a fwmark; family; scheduler and its options;
+// persistence) and their destinations (forwarding method, weight), as plain
+// comparable values. Built from the config Model by desired.cc, dumped by a
+// Backend, compared by the reconciler. Fields a backend does not declare in
+// its capabilities (thresholds, tunnel details, ...) stay at their defaults,
+// since validation refused a configuration asking for them.
 #pragma once
 
 #include <compare>
@@ -44,7 +47,8 @@ struct ServiceKey {
 
 const char* protocol_name(Protocol p);  // "TCP", "UDP", "SCTP"
 
-// IP_VS_SVC_F_* flag bits, as the kernel defines them.
+// Service flag bits: persistence and the scheduler's options, with the
+// values the IPVS kernel interface gives them (IP_VS_SVC_F_*).
 namespace svc_flags {
 inline constexpr uint32_t persistent = 0x0001;
 inline constexpr uint32_t hashed = 0x0002;  // kernel-internal; masked out when comparing
@@ -65,7 +69,7 @@ struct ServiceParams {
     friend bool operator==(const ServiceParams&, const ServiceParams&) = default;
 };
 
-// Forwarding method, IP_VS_CONN_F_* values.
+// Forwarding method (values as IP_VS_CONN_F_*).
 enum class Method : uint8_t { Masq = 0, Local = 1, Tunnel = 2, Route = 3, Bypass = 4 };
 const char* method_name(Method m);  // ipvsadm's words: "Masq", "Local", "Tunnel", "Route", "Bypass"
 
@@ -80,9 +84,10 @@ struct DestKey {
 struct DestParams {
     Method method = Method::Masq;
     int32_t weight = 1;
+    // Connection limits (capability `thresholds`); 0 = none.
     uint32_t u_threshold = 0, l_threshold = 0;
-    // Tunnel details (Method::Tunnel): IP_VS_CONN_F_TUNNEL_TYPE_* and
-    // IP_VS_TUNNEL_ENCAP_FLAG_* values, GUE port.
+    // Tunnel details (Method::Tunnel, capability `tunnel_types`): values as
+    // IP_VS_CONN_F_TUNNEL_TYPE_* and IP_VS_TUNNEL_ENCAP_FLAG_*, GUE port.
     uint8_t tun_type = 0;
     uint16_t tun_port = 0;
     uint16_t tun_flags = 0;
@@ -97,25 +102,5 @@ struct Service {
 };
 
 using ServiceTable = std::map<ServiceKey, Service>;
-
-// Kernel connection timeouts (ipvsadm --set); 0 = leave unchanged.
-struct Timeouts {
-    uint32_t tcp = 0, tcp_fin = 0, udp = 0;
-    friend bool operator==(const Timeouts&, const Timeouts&) = default;
-};
-
-// The kernel's connection-sync daemon (ipvsadm --start-daemon).
-struct SyncDaemon {
-    enum class Role : uint8_t { Master = 1, Backup = 2 };  // IP_VS_STATE_* values
-    Role role = Role::Master;
-    std::string ifname;
-    uint32_t syncid = 0;
-    uint16_t maxlen = 0;       // 0 = kernel default
-    uint16_t port = 0;         // 0 = kernel default (8848)
-    uint8_t ttl = 0;           // 0 = kernel default (1)
-    net::IpAddress group;      // unspecified = kernel default multicast group
-    bool has_group = false;
-    friend bool operator==(const SyncDaemon&, const SyncDaemon&) = default;
-};
 
 }  // namespace halbd::forward

@@ -1,6 +1,7 @@
 // forward/subsystem.cc: see subsystem.hh. Every kernel change goes through
 // reconcile() -> plan() -> apply(); this file only decides when, and handles
-// the global IPVS settings (flush, timeouts, sync daemon).
+// the global settings of the IPVS extension (flush, timeouts, sync daemon)
+// when the backend has it. Log lines begin with the backend's name.
 #include "forward/subsystem.hh"
 
 #include <cerrno>
@@ -38,8 +39,9 @@ SyncDaemon sync_daemon_for(const config::LvsSyncDaemon& c, SyncDaemon::Role role
     return d;
 }
 
-ForwardSubsystem::ForwardSubsystem(BackendOpener open) : open_(std::move(open)) {}
-ForwardSubsystem::ForwardSubsystem(Backend& backend) : backend_(&backend) {}
+ForwardSubsystem::ForwardSubsystem(BackendChoice choice)
+    : open_(std::move(choice.open)), name_(std::move(choice.capabilities.backend)) {}
+ForwardSubsystem::ForwardSubsystem(Backend& backend) : name_(backend.name()), backend_(&backend) {}
 ForwardSubsystem::~ForwardSubsystem() = default;
 
 bool ForwardSubsystem::open_backend(const config::Model& m) {
@@ -50,12 +52,13 @@ bool ForwardSubsystem::open_backend(const config::Model& m) {
     auto opened = open_ ? open_() : core::Result<std::unique_ptr<Backend>>(core::Error{ENODEV, "no backend"});
     if (!opened) {
         // One line per attempt (start, then each reload), naming what is missing.
-        absent_ = "IPVS is not available: " + opened.error().message;
+        absent_ = name_ + " is not available: " + opened.error().message;
         log::error(absent_);
         return false;
     }
     opened_ = std::move(opened.value());
     backend_ = opened_.get();
+    name_ = backend_->name();
     absent_.clear();
     return true;
 }
@@ -64,11 +67,12 @@ void ForwardSubsystem::apply(const config::Model* previous, const config::Model&
     if (!backend_ && !open_backend(current)) return;
     if (!model_) previous = nullptr;  // the first configuration forwarding runs: a start
     model_ = &current;
-    if (!previous && current.global.lvs_flush) {
-        if (auto st = backend_->flush(); !st)
-            log::error("IPVS: flush (lvs_flush): ", st.error().message);
+    IpvsExtension* ipvs = backend_->ipvs();
+    if (!previous && current.global.lvs_flush && ipvs) {
+        if (auto st = ipvs->flush(); !st)
+            log::error(name_, ": flush (lvs_flush): ", st.error().message);
         else
-            log::info("IPVS: flushed the whole table (lvs_flush)");
+            log::info(name_, ": flushed the whole table (lvs_flush)");
     }
     apply_timeouts(current, previous);
     apply_sync_daemon(current);
@@ -85,7 +89,7 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
     const ServiceTable* kernel = &programmed_;
     if (!in_sync_) {
         if (auto dumped = backend_->dump(); !dumped) {
-            log::error("IPVS: cannot read the kernel table: ", dumped.error().message, "; assuming it is empty");
+            log::error(name_, ": cannot read the kernel table: ", dumped.error().message, "; assuming it is empty");
         } else {
             dumped_table = std::move(dumped.value());
         }
@@ -96,12 +100,12 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
     last_ = forward::apply(*backend_, ops, reason);
     in_sync_ = last_.failed == 0 && last_.skipped == 0;
     if (!in_sync_)
-        log::warning("IPVS: ", last_.failed, " change(s) failed, ", last_.skipped, " skipped (", reason,
+        log::warning(name_, ": ", last_.failed, " change(s) failed, ", last_.skipped, " skipped (", reason,
                      "); the next change re-reads the kernel table");
     else if (ops.empty())
-        log::debug("IPVS: kernel table already as configured (", reason, ")");
+        log::debug(name_, ": kernel table already as configured (", reason, ")");
     else
-        log::info("IPVS: ", ops.size(), " change(s) with ", backend_->writes() - writes_before,
+        log::info(name_, ": ", ops.size(), " change(s) with ", backend_->writes() - writes_before,
                   " netlink write(s) (", reason, ")");
     // Everything desired is ours now, including matching services adopted from the kernel.
     owned_.clear();
@@ -110,39 +114,43 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
 }
 
 void ForwardSubsystem::apply_timeouts(const config::Model& m, const config::Model* previous) {
+    IpvsExtension* ipvs = backend_->ipvs();
     const Timeouts t = timeouts_for(m.global.lvs_timeouts);
-    if (t == Timeouts{}) return;  // nothing configured: the kernel's values stay
+    if (!ipvs || t == Timeouts{}) return;  // nothing configured: the kernel's values stay
     if (previous && timeouts_for(previous->global.lvs_timeouts) == t) return;
-    if (auto st = backend_->set_timeouts(t); !st)
-        log::error("IPVS: set timeouts (lvs_timeouts): ", st.error().message);
+    if (auto st = ipvs->set_timeouts(t); !st)
+        log::error(name_, ": set timeouts (lvs_timeouts): ", st.error().message);
     else
-        log::info("IPVS: timeouts set to tcp ", t.tcp, " tcpfin ", t.tcp_fin, " udp ", t.udp,
+        log::info(name_, ": timeouts set to tcp ", t.tcp, " tcpfin ", t.tcp_fin, " udp ", t.udp,
                   " (0 = unchanged)");
 }
 
 void ForwardSubsystem::apply_sync_daemon(const config::Model& m) {
     const auto& cfg = m.global.lvs_sync_daemon;
-    if (!cfg || !sync_role_) {
+    IpvsExtension* ipvs = backend_->ipvs();
+    if (!cfg || !sync_role_ || !ipvs) {
         if (sync_) stop_sync_daemon();
         return;
     }
     const SyncDaemon want = sync_daemon_for(*cfg, *sync_role_);
     if (sync_ && *sync_ == want) return;
     if (sync_) stop_sync_daemon();
-    if (auto st = backend_->start_sync_daemon(want); !st) {
-        log::error("IPVS: start ", role_name(want.role), " sync daemon on ", want.ifname, ": ", st.error().message);
+    if (auto st = ipvs->start_sync_daemon(want); !st) {
+        log::error(name_, ": start ", role_name(want.role), " sync daemon on ", want.ifname, ": ", st.error().message);
         return;
     }
     sync_ = want;
-    log::info("IPVS: ", role_name(want.role), " sync daemon started on ", want.ifname, " (syncid ", want.syncid, ")");
+    log::info(name_, ": ", role_name(want.role), " sync daemon started on ", want.ifname, " (syncid ", want.syncid, ")");
 }
 
 void ForwardSubsystem::stop_sync_daemon() {
-    if (!sync_) return;
-    if (auto st = backend_->stop_sync_daemon(sync_->role); !st)
-        log::error("IPVS: stop ", role_name(sync_->role), " sync daemon: ", st.error().message);
+    // Set only by apply_sync_daemon(), with the extension.
+    IpvsExtension* ipvs = backend_ ? backend_->ipvs() : nullptr;
+    if (!sync_ || !ipvs) return;
+    if (auto st = ipvs->stop_sync_daemon(sync_->role); !st)
+        log::error(name_, ": stop ", role_name(sync_->role), " sync daemon: ", st.error().message);
     else
-        log::info("IPVS: ", role_name(sync_->role), " sync daemon stopped");
+        log::info(name_, ": ", role_name(sync_->role), " sync daemon stopped");
     sync_.reset();
 }
 
@@ -154,11 +162,12 @@ void ForwardSubsystem::set_sync_role(SyncDaemon::Role role) {
 
 void ForwardSubsystem::stop(const config::StopOptions& opts) {
     if (model_ && !opts.keep_forwarding) {
-        if (model_->global.lvs_flush_on_stop == config::LvsFlushOnStop::Full) {
-            if (auto st = backend_->flush(); !st)
-                log::error("IPVS: flush (lvs_flush_on_stop): ", st.error().message);
+        IpvsExtension* ipvs = backend_->ipvs();
+        if (model_->global.lvs_flush_on_stop == config::LvsFlushOnStop::Full && ipvs) {
+            if (auto st = ipvs->flush(); !st)
+                log::error(name_, ": flush (lvs_flush_on_stop): ", st.error().message);
             else
-                log::info("IPVS: flushed the whole table (lvs_flush_on_stop)");
+                log::info(name_, ": flushed the whole table (lvs_flush_on_stop)");
         } else if (!owned_.empty()) {
             // Removing a service removes its destinations with it.
             ServiceTable kernel;
@@ -170,17 +179,17 @@ void ForwardSubsystem::stop(const config::StopOptions& opts) {
         owned_.clear();
         programmed_.clear();
     } else if (model_ && opts.keep_forwarding) {
-        log::info("IPVS: leaving ", owned_.size(), " service(s) in the kernel (-I)");
+        log::info(name_, ": leaving ", owned_.size(), " service(s) in the kernel (-I)");
     }
     stop_sync_daemon();
 }
 
 void ForwardSubsystem::dump_state(std::ostream& os) const {
     if (!backend_) {
-        os << "# IPVS: not running: " << absent_ << '\n';
+        os << "# forwarding (" << name_ << "): not running: " << absent_ << '\n';
         return;
     }
-    os << "# IPVS (" << backend_->name() << "): " << owned_.size() << " service(s) owned, last change "
+    os << "# forwarding (" << name_ << "): " << owned_.size() << " service(s) owned, last change "
        << last_.done << " done, " << last_.failed << " failed, " << last_.skipped << " skipped\n"
        << format_ipvsadm(programmed_);
 }

@@ -2,8 +2,9 @@
 // Backend (IPVS today), which it opens itself the first time a configuration
 // has a virtual server (at start or on a reload) and then owns. Start,
 // reload and pool changes all run the same path: desired table -> kernel
-// dump -> plan -> apply (DESIGN principle 4). Created and subscribed by
-// halbd.cc.
+// dump -> plan -> apply (DESIGN principle 4). Flush, timeouts and the sync
+// daemon go through the backend's IPVS extension, only when it has one.
+// Created and subscribed by halbd.cc.
 #pragma once
 
 #include <functional>
@@ -15,6 +16,7 @@
 
 #include "forward/backend.hh"
 #include "forward/desired.hh"
+#include "forward/ipvs_extension.hh"
 #include "forward/reconciler.hh"
 #include "config/subscriber.hh"
 
@@ -22,26 +24,27 @@ namespace halbd::forward {
 
 class ForwardSubsystem : public config::ConfigSubscriber {
 public:
-    using BackendOpener = std::function<core::Result<std::unique_ptr<Backend>>()>;
-    // Opens the backend only once a configuration has a virtual server: a
-    // VRRP-only node never loads ip_vs, and a reload that adds the first
-    // virtual_server starts forwarding (as a start: lvs_flush, full
+    // Opens the chosen backend only once a configuration has a virtual
+    // server: a VRRP-only node never loads ip_vs, and a reload that adds the
+    // first virtual_server starts forwarding (as a start: lvs_flush, full
     // reconcile). A failed open is retried at the next reload.
-    explicit ForwardSubsystem(BackendOpener open);
+    explicit ForwardSubsystem(BackendChoice choice);
     // A backend that is already open, and outlives this object.
     explicit ForwardSubsystem(Backend& backend);
     ~ForwardSubsystem() override;
 
     bool running() const { return backend_ != nullptr; }
+    // The backend's name ("IPVS"), also while it is not open.
+    const std::string& backend_name() const { return name_; }
     // Why forwarding is not running (empty while it runs), for halbctl.
     const std::string& absent_reason() const { return absent_; }
 
-    // previous == null: start (lvs_flush, lvs_timeouts, sync daemon, full
-    // reconcile adopting matching kernel services); otherwise a reload: only
-    // what differs is touched.
+    // previous == null: start (with the IPVS extension: lvs_flush,
+    // lvs_timeouts, sync daemon; then a full reconcile adopting matching
+    // kernel services); otherwise a reload: only what differs is touched.
     void apply(const config::Model* previous, const config::Model& current) override;
     // TERM: unless -I, removes the services halbd owns (or flushes with
-    // lvs_flush_on_stop); stops the sync daemon it started.
+    // lvs_flush_on_stop and the IPVS extension); stops the sync daemon it started.
     void stop(const config::StopOptions& opts) override;
     void dump_state(std::ostream& os) const override;
 
@@ -52,11 +55,11 @@ public:
     // up or down); `reason` ends each log line ("real server 10.0.0.2:80 down").
     void refresh(std::string_view reason);
 
-    // Connection-sync role. VRRP calls this on MASTER/BACKUP transitions of
-    // the lvs_sync_daemon instance (keepalived vrrp_sync: master daemon on
-    // MASTER, backup daemon otherwise). As in keepalived, no sync daemon runs
-    // before VRRP has given a role (so none with -C, which runs no VRRP).
-    // Stops the running daemon and starts the new role.
+    // Connection-sync role (IPVS extension), decided by
+    // ipvs::SyncRolePolicy from the lvs_sync_daemon instance's VRRP state.
+    // As in keepalived, no sync daemon runs before VRRP has given a role (so
+    // none with -C, which runs no VRRP). Stops the running daemon and starts
+    // the new role; a backend without the extension only records it.
     void set_sync_role(SyncDaemon::Role role);
 
     const std::set<ServiceKey>& owned() const { return owned_; }
@@ -74,7 +77,8 @@ private:
     void stop_sync_daemon();
     bool open_backend(const config::Model& m);
 
-    BackendOpener open_;
+    BackendChoice::Opener open_;
+    std::string name_;  // the backend's, for log lines
     std::unique_ptr<Backend> opened_;
     Backend* backend_ = nullptr;
     std::string absent_;

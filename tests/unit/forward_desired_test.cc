@@ -1,6 +1,7 @@
 // tests/unit/forward_desired_test.cc: config Model -> ServiceTable, one test
 // per keepalived mapping rule (group expansion, flags, netmask, methods,
-// inhibit, alpha, quorum and hysteresis, sorry server).
+// inhibit, alpha, quorum and hysteresis as programmed, sorry server). The
+// quorum rule itself is tested in forward_quorum_test.cc.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -289,18 +290,6 @@ virtual_server 10.0.0.1 80 {
     EXPECT_FALSE(d.count(dest("10.0.0.5", 80)));
     EXPECT_EQ(d.at(dest("10.0.0.6", 80)).weight, 0);  // alpha + inhibit: present, weight 0
     EXPECT_TRUE(d.count(dest("10.0.0.7", 80)));       // alpha but no checker: nothing to fail
-}
-
-TEST(DesiredServices, QuorumWithHysteresis) {
-    // quorum 3, hysteresis 1: up at >= 4 from down, stays up down to 2.
-    EXPECT_TRUE(quorum_up(4, 3, 1, std::nullopt));
-    EXPECT_FALSE(quorum_up(3, 3, 1, std::nullopt));  // start: needs quorum + hysteresis
-    EXPECT_FALSE(quorum_up(3, 3, 1, false));
-    EXPECT_TRUE(quorum_up(4, 3, 1, false));
-    EXPECT_TRUE(quorum_up(2, 3, 1, true));
-    EXPECT_FALSE(quorum_up(1, 3, 1, true));
-    EXPECT_FALSE(quorum_up(0, 1, 1, true));  // no live weight: always lost
-    EXPECT_TRUE(quorum_up(1, 1, 0, std::nullopt));
 }
 
 const char* kSorry = R"(

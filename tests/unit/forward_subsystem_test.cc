@@ -9,6 +9,7 @@
 
 #include "core/log.hh"
 #include "forward/fake_backend.hh"
+#include "forward/ipvs/ipvs_capabilities.hh"
 #include "forward/subsystem.hh"
 #include "forward_test_util.hh"
 
@@ -233,13 +234,13 @@ TEST(ForwardSubsystemOpen, OpensOnTheFirstVirtualServer) {
     int opens = 0;
     bool fail = true;
     FakeBackend* fb = nullptr;
-    ForwardSubsystem fwd([&]() -> core::Result<std::unique_ptr<Backend>> {
+    ForwardSubsystem fwd(BackendChoice{ipvs::capabilities(), [&]() -> core::Result<std::unique_ptr<Backend>> {
         ++opens;
         if (fail) return core::Error{ENOENT, "no IPVS here"};
         auto b = std::make_unique<FakeBackend>();
         fb = b.get();
         return std::unique_ptr<Backend>(std::move(b));
-    });
+    }});
     auto none = load("global_defs {\n    router_id x\n}\n");
     ASSERT_TRUE(none);
     fwd.apply(nullptr, *none);

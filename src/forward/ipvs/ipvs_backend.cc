@@ -117,6 +117,14 @@ core::Error nl_error(const std::string& what, int nlerr) {
 
 }  // namespace
 
+BackendChoice IpvsBackend::choice() {
+    return BackendChoice{ipvs::capabilities(), []() -> core::Result<std::unique_ptr<Backend>> {
+                             auto b = open();
+                             if (!b) return b.error();
+                             return std::unique_ptr<Backend>(std::move(b.value()));
+                         }};
+}
+
 core::Result<std::unique_ptr<IpvsBackend>> IpvsBackend::open() {
     SockPtr sock(nl_socket_alloc());
     if (!sock) return core::Error{ENOMEM, "IPVS: cannot allocate a netlink socket"};

@@ -12,7 +12,9 @@
 
 #include "core/result.hh"
 #include "forward/backend.hh"
+#include "forward/ipvs/ipvs_capabilities.hh"
 #include "forward/ipvs/ipvs_codec.hh"
+#include "forward/ipvs_extension.hh"
 
 namespace halbd::forward::ipvs {
 
@@ -21,7 +23,7 @@ inline constexpr const char* kNoIpvsMessage =
     "the kernel has no IPVS (generic netlink family 'IPVS' not found, modprobe ip_vs failed): "
     "virtual servers cannot be programmed";
 
-class IpvsBackend : public Backend {
+class IpvsBackend : public Backend, public IpvsExtension {
 public:
     // What a write names: the kernel reuses errnos with a meaning that
     // depends on it (ENOENT: the scheduler for a service, the destination itself).
@@ -30,8 +32,12 @@ public:
     // loading the ip_vs module once if it is missing. The error for a
     // kernel without IPVS is kNoIpvsMessage with code ENOENT.
     static core::Result<std::unique_ptr<IpvsBackend>> open();
+    // IPVS as halbd's forwarding backend: its capabilities and open().
+    static BackendChoice choice();
 
-    std::string name() const override { return "ipvs"; }
+    std::string name() const override { return kBackendName; }
+    const config::ForwardCapabilities& capabilities() const override { return ipvs::capabilities(); }
+    IpvsExtension* ipvs() override { return this; }
     core::Result<ServiceTable> dump() override;
     core::Status add_service(const ServiceKey& key, const ServiceParams& params) override;
     core::Status update_service(const ServiceKey& key, const ServiceParams& params) override;
@@ -41,6 +47,7 @@ public:
     core::Status delete_dest(const ServiceKey& svc, const DestKey& dest) override;
     // Up to kBatchRequests requests per datagram, then their acks.
     std::vector<core::Status> run(std::span<const Op> ops) override;
+    // IpvsExtension.
     core::Status flush() override;
     core::Result<Timeouts> get_timeouts() override;
     core::Status set_timeouts(const Timeouts& t) override;

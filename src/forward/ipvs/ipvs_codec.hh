@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/result.hh"
+#include "forward/ipvs_extension.hh"
 #include "forward/service.hh"
 
 namespace halbd::forward::ipvs {
