@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "core/log.hh"
-#include "forward/fake_backend.hh"
 #include "forward/subsystem.hh"
 #include "forward_test_util.hh"
+#include "support/fake_backend.hh"
 
 namespace halbd::forward {
 namespace {

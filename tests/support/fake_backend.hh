@@ -1,4 +1,4 @@
-// forward/fake_backend.hh: an in-memory Backend (DESIGN principle 7) that
+// tests/support/fake_backend.hh: an in-memory Backend (DESIGN principle 7) that
 // behaves like the kernel's IPVS table: EEXIST/ENOENT/ESRCH where the kernel
 // gives them, a configurable scheduler list, and injectable failures. Used by
 // unit tests of the reconciler and subsystem, and by any test needing IPVS
