@@ -349,7 +349,9 @@ if [ -f /suite/list ]; then
     while read -r name limit; do
         echo "@@HALBD-VM-BODY $nonce $name@@"
         t0=$(cut -d' ' -f1 /proc/uptime)
-        unshare -m -n --propagation private sh -c '
+        # /bin/sh, not sh: busybox applets (unshare, timeout) would run
+        # their own sh, which prefers busybox's ip over iproute2's.
+        unshare -m -n --propagation private /bin/sh -c '
             mount -t sysfs sysfs /sys
             mount -t tmpfs -o mode=1777 tmpfs /tmp
             mount -t tmpfs -o mode=0755 tmpfs /run
@@ -358,7 +360,7 @@ if [ -f /suite/list ]; then
             ip link set lo up
             cd /test
             if [ -f /test/env ]; then . /test/env; fi
-            exec timeout -s KILL "$2" sh /test/script' sh "$name" "$limit" </dev/null 2>&1
+            exec timeout -s KILL "$2" /bin/sh /test/script' sh "$name" "$limit" </dev/null 2>&1
         rc=$?
         kill -KILL -1 2>/dev/null
         secs=$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')

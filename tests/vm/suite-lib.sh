@@ -73,9 +73,10 @@ vm_suite() {
     here=$HALBD_VM_LIBDIR
     dir=$(mktemp -d "${TMPDIR:-/tmp}/halbd-vm-suite.XXXXXX")
     VM_RUN_DIR=$dir
+    VM_SUITE_DIR=$dir  # for the trap, which runs after this function returned
     # Released on any exit, so that no waiting test hangs make check.
-    trap 'for t in "$dir"/*.done; do [ -p "$t" ] && { echo 125 >"${t%.done}.status"; echo go >"$t"; }; done 2>/dev/null
-          rm -rf "$dir"' EXIT
+    trap 'for t in "$VM_SUITE_DIR"/*.done; do [ -p "$t" ] && { echo 125 >"${t%.done}.status"; echo go >"$t"; }; done 2>/dev/null
+          rm -rf "$VM_SUITE_DIR"' EXIT
     echo "1..$#"
     local t0
     t0=$(vm_now)
