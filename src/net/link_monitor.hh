@@ -1,12 +1,12 @@
 // net/link_monitor.hh: LinkMonitor, the kernel's links as VRRP tracking sees
 // them: does an interface exist, is it up (IFF_UP and IFF_RUNNING), and a
 // callback when that changes. RtnlLinkMonitor (rtnetlink RTMGRP_LINK on the
-// loop) is the real one, FakeLinkMonitor the one of tests. The VRRP subsystem
-// is the only listener; it fans link changes out to its instances' tracking.
+// loop) is the real one, FakeLinkMonitor (tests/support) the one of tests.
+// The VRRP subsystem is the only listener; it fans link changes out to its
+// instances' tracking.
 #pragma once
 
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,26 +29,6 @@ protected:
 
 private:
     Listener listener_;
-};
-
-class FakeLinkMonitor final : public LinkMonitor {
-public:
-    std::optional<bool> up(const std::string& ifname) const override {
-        auto it = links_.find(ifname);
-        if (it == links_.end()) return std::nullopt;
-        return it->second;
-    }
-    void set(const std::string& ifname, bool is_up) {
-        links_[ifname] = is_up;
-        changed(ifname);
-    }
-    void remove(const std::string& ifname) {
-        links_.erase(ifname);
-        changed(ifname);
-    }
-
-private:
-    std::map<std::string, bool> links_;
 };
 
 }  // namespace halbd::net

@@ -109,7 +109,7 @@ EOF2
 printf '#!/bin/sh\necho "$1" >> "%s/notes"\n' "$TMP" >"$TMP/note.sh"
 chmod 755 "$TMP/note.sh"
 echo 0 >"$TMP/tf"
-ns_bg lb "$TMP/halbd.log" "$HALBD" -n -l -D -f "$TMP/halbd.conf" -p "$TMP/halbd.pid"
+ns_bg lb "$TMP/halbd.log" "$HALBD" -n -l -D -f "$TMP/halbd.conf" -p "$TMP/halbd.pid" --control-socket "$TMP/halbd.ctl"
 
 wait_log "$TMP/halbd.log" "PING_CHECK to 10.99.0.2 succeeded" 10
 wait_log "$TMP/halbd.log" "UDP_CHECK to 10.99.0.2:5353 succeeded" 10

@@ -1,6 +1,10 @@
 # tests/netns/lib.sh: helpers for the real-kernel tests in network namespaces
 # (sourced after tests/lib.sh). Every namespace, link and process a test makes
 # is removed on exit; only addresses inside those namespaces are used.
+# Tests run in parallel (make -j): every name outside a test's own namespaces
+# is unique to it (namespaces "$NS_PREFIX-*", files under $TMP, halbd's pid
+# file and control socket there), and no test touches a host-wide sysctl or
+# the host's nftables.
 #
 #   ns_new NAME           create namespace "$NS_PREFIX-NAME" (echoes its name), lo up
 #   ns NAME CMD...        run CMD inside it
@@ -15,13 +19,15 @@
 #   holds A B IP          wait until A holds IP and B has released it (VRRP failover)
 #   logs_on_failure GLOB  on exit after a failure, print the tail of the files GLOB matches
 #   halbd_bg NAME CONF            start $HALBD on CONF in NAME, logging to $LOG ($TMP/halbd.log,
-#                                 its tail printed at exit when a check failed), pid file $TMP/halbd.pid
+#                                 its tail printed at exit when a check failed), pid file $TMP/halbd.pid,
+#                                 control socket $TMP/halbd.ctl
 #   now_ms                        milliseconds since the epoch
 #   log_count FILE TEXT           how many lines of FILE contain TEXT (0 if none)
 #   wait_count FILE TEXT N SECS   wait until N lines of FILE contain TEXT
 #   within_ms WHAT TOOK BOUND     ok if TOOK <= BOUND (ms), else fail; prints both
 #   start_halbd NODE CONF [FLAG...]  run halbd (VRRP only, foreground, log in
-#                          $TMP/NODE/halbd.log) in NODE; its pid in $H_NODE; returns once it is started
+#                          $TMP/NODE/halbd.log, control socket $TMP/NODE/halbd.ctl) in NODE;
+#                          its pid in $H_NODE; returns once it is started
 #   stop_halbd NODE [SIG]  signal it (TERM) and wait for it to exit
 #   show_daemon_logs N     on failure, the last N lines of every log under $TMP
 : "${NS_PREFIX:=halbd$$}"
@@ -137,14 +143,15 @@ _halbd_show_log() { [ "$fails" = 0 ] || { echo "--- halbd log" >&2; sed 's/^/   
 halbd_bg() {
     LOG=$TMP/halbd.log
     on_exit _halbd_show_log
-    ns_bg "$1" "$LOG" "$HALBD" -n -l -D -f "$2" -p "$TMP/halbd.pid"
+    ns_bg "$1" "$LOG" "$HALBD" -n -l -D -f "$2" -p "$TMP/halbd.pid" --control-socket "$TMP/halbd.ctl"
 }
 
 start_halbd() {
     _node=$1; _conf=$2; shift 2
     mkdir -p "$TMP/$_node"
     : >"$TMP/$_node/halbd.log"
-    ns_bg "$_node" "$TMP/$_node/halbd.log" "$HALBD" -n -l -D -G -P -f "$_conf" -p "$TMP/$_node/halbd.pid" "$@"
+    ns_bg "$_node" "$TMP/$_node/halbd.log" "$HALBD" -n -l -D -G -P -f "$_conf" -p "$TMP/$_node/halbd.pid" \
+        --control-socket "$TMP/$_node/halbd.ctl" "$@"
     eval "H_$_node=\$BG_PID"
     # Signals sent before halbd watches them would kill it (default action).
     wait_log "$TMP/$_node/halbd.log" "started with configuration" 5

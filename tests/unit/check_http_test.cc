@@ -15,11 +15,11 @@
 
 #include "check/checker_factory.hh"
 #include "check/http_check.hh"
-#include "config/regex.hh"
 #include "check_http_server.hh"
+#include "config/regex.hh"
 #include "core/epoll_loop.hh"
-#include "core/sim_loop.hh"
 #include "forward_test_util.hh"
+#include "support/sim_loop.hh"
 
 namespace halbd::check {
 namespace {

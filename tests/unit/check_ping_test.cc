@@ -8,7 +8,7 @@
 
 #include "check/ping_check.hh"
 #include "check_kinds_util.hh"
-#include "core/sim_loop.hh"
+#include "support/sim_loop.hh"
 
 namespace halbd::check {
 namespace {

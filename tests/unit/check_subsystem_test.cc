@@ -9,9 +9,9 @@
 #include "check/subsystem.hh"
 #include "check_test_util.hh"
 #include "core/log.hh"
-#include "forward/fake_backend.hh"
 #include "forward/subsystem.hh"
 #include "forward_test_util.hh"
+#include "support/fake_backend.hh"
 
 namespace halbd::check {
 namespace {

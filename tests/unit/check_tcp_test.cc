@@ -17,8 +17,8 @@
 #include "check/checker_factory.hh"
 #include "check/tcp_check.hh"
 #include "core/epoll_loop.hh"
-#include "core/sim_loop.hh"
 #include "forward_test_util.hh"
+#include "support/sim_loop.hh"
 
 namespace halbd::check {
 namespace {

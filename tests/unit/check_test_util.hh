@@ -15,7 +15,7 @@
 #include "check/tcp_check.hh"
 #include "config/model_check.hh"
 #include "core/result.hh"
-#include "core/sim_loop.hh"
+#include "support/sim_loop.hh"
 
 namespace halbd::check::test_util {
 

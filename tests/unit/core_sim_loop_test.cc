@@ -9,8 +9,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/sim_loop.hh"
 #include "core/spawn.hh"
+#include "support/sim_loop.hh"
 
 namespace halbd::core {
 namespace {

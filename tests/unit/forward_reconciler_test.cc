@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "core/log.hh"
-#include "forward/fake_backend.hh"
 #include "forward/reconciler.hh"
 #include "forward_test_util.hh"
+#include "support/fake_backend.hh"
 
 namespace halbd::forward {
 namespace {

@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include "core/log.hh"
-#include "forward/fake_backend.hh"
 #include "forward/ipvs/ipvs_capabilities.hh"
 #include "forward/subsystem.hh"
 #include "forward_test_util.hh"
+#include "support/fake_backend.hh"
 
 namespace halbd::forward {
 namespace {

@@ -4,7 +4,7 @@
 // FAULT the backup daemon; other instances and other states change nothing.
 #include <gtest/gtest.h>
 
-#include "forward/fake_backend.hh"
+#include "support/fake_backend.hh"
 #include "forward/ipvs/sync_role_policy.hh"
 #include "forward/subsystem.hh"
 #include "forward_test_util.hh"

@@ -7,7 +7,7 @@
 
 #include "net/address_backend.hh"
 #include "net/announcer.hh"
-#include "net/fake_net.hh"
+#include "support/fake_net.hh"
 
 namespace halbd::net {
 namespace {

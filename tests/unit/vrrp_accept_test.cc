@@ -9,12 +9,12 @@
 #include <sstream>
 
 #include "core/log.hh"
-#include "core/sim_loop.hh"
 #include "forward_test_util.hh"
-#include "net/fake_nftables.hh"
-#include "net/fake_net.hh"
+#include "support/fake_net.hh"
+#include "support/fake_nftables.hh"
+#include "support/fake_transport.hh"
+#include "support/sim_loop.hh"
 #include "vrrp/accept_filter.hh"
-#include "vrrp/fake_transport.hh"
 #include "vrrp/subsystem.hh"
 
 namespace halbd::vrrp {

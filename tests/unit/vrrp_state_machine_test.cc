@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/sim_loop.hh"
+#include "support/sim_loop.hh"
 #include "vrrp/instance.hh"
 #include "vrrp_test_util.hh"
 

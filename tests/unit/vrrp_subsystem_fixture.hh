@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "core/log.hh"
-#include "core/sim_loop.hh"
 #include "forward_test_util.hh"
-#include "net/fake_net.hh"
 #include "net/link_monitor.hh"
-#include "vrrp/fake_transport.hh"
+#include "support/fake_link_monitor.hh"
+#include "support/fake_net.hh"
+#include "support/fake_transport.hh"
+#include "support/sim_loop.hh"
 #include "vrrp/subsystem.hh"
 
 namespace halbd::vrrp::test_util {

@@ -12,10 +12,10 @@
 #include <sstream>
 
 #include "core/log.hh"
-#include "core/sim_loop.hh"
 #include "forward_test_util.hh"
-#include "net/fake_net.hh"
-#include "vrrp/fake_transport.hh"
+#include "support/fake_net.hh"
+#include "support/fake_transport.hh"
+#include "support/sim_loop.hh"
 #include "vrrp/net_objects.hh"
 #include "vrrp/subsystem.hh"
 #include "vrrp_subsystem_fixture.hh"

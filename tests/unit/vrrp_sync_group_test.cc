@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/sim_loop.hh"
+#include "support/sim_loop.hh"
 #include "vrrp/sync_group.hh"
 #include "vrrp_test_util.hh"
 

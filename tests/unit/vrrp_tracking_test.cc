@@ -14,7 +14,9 @@
 
 #include <gtest/gtest.h>
 
-#include "core/sim_loop.hh"
+#include "support/fake_link_monitor.hh"
+#include "support/fake_process_monitor.hh"
+#include "support/sim_loop.hh"
 #include "vrrp/notifier.hh"
 #include "vrrp/tracking.hh"
 #include "vrrp_test_util.hh"

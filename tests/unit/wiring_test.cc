@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/log.hh"
-#include "core/sim_loop.hh"
-#include "forward/fake_backend.hh"
+#include "support/sim_loop.hh"
+#include "support/fake_backend.hh"
 #include "forward/subsystem.hh"
 #include "forward_test_util.hh"
 #include "vrrp/state_hub.hh"

@@ -77,8 +77,7 @@ echo "ipvs-backend: $passed passed, $failed failed"
 EOF
 
 {
-    HALBD_VM_EXTRA_MODULES="${HALBD_VM_EXTRA_MODULES:-} ip_vs_pe_sip" \
-        bash "$here/run-in-vm.sh" --file "$here/guest-lib.sh:/test/guest-lib.sh" --bin "$probe" "$tmp/guest.sh"
+    bash "$here/run-in-vm.sh" --file "$here/guest-lib.sh:/test/guest-lib.sh" --bin "$probe" "$tmp/guest.sh"
     echo $? >"$tmp/status"
 } | tee "$tmp/output"
 status=$(cat "$tmp/status")

@@ -12,7 +12,9 @@
 #                       when any input (kernel, host binaries, this file) changes.
 # Per run, a small second cpio (the test script, --bin binaries and their
 # libraries, --file files, --env settings) is appended to the base one: the
-# kernel unpacks concatenated archives in order.
+# kernel unpacks concatenated archives in order. A shared boot (suite-lib.sh)
+# appends one such overlay per test, each test's /test under /suite/NAME, and
+# /init runs them one after the other.
 
 HALBD_VM_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # depmod, modprobe and friends live in sbin, which a user's PATH may lack.
@@ -21,7 +23,7 @@ PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 # Modules put in the base image (with their dependencies and soft dependencies).
 HALBD_VM_BASE_MODULES="crc32c_generic libcrc32c nf_conntrack nf_defrag_ipv4
   nf_defrag_ipv6 ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_fo ip_vs_ovf
-  ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_mh
+  ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_mh ip_vs_pe_sip
   veth dummy macvlan"
 
 # Host programs put in the base image when present (at their real path, so
@@ -314,7 +316,9 @@ vm_add_modules() {
 # vm_write_init ROOT: PID 1 of the VM. It mounts the usual file systems, runs
 # /test/script with /bin/sh (dash when the host has it, else busybox) with stdout+stderr on the console between
 # two markers that carry a per-run nonce (from the kernel command line),
-# then powers off. The END marker carries the script's exit status.
+# then powers off. The END marker carries the script's exit status. In a
+# shared boot (/suite/list: NAME SECONDS per line) it runs each
+# /suite/NAME/script instead, between BODY markers that carry its status.
 vm_write_init() {
     cat >"$1/init" <<'EOF'
 #!/bin/sh
@@ -337,12 +341,40 @@ nonce=none
 for w in $(cat /proc/cmdline); do
     case $w in halbd.nonce=*) nonce=${w#halbd.nonce=} ;; esac
 done
-# Per-run settings from the overlay (--env), then the script.
-if [ -f /test/env ]; then . /test/env; fi
-cd /test || cd /
 echo "@@HALBD-VM-BEGIN $nonce@@"
-sh /test/script </dev/null 2>&1
-rc=$?
+if [ -f /suite/list ]; then
+    # A shared boot: each test in its own mount and network namespaces (its
+    # /test, /tmp, /run, links, IPVS table), under its time limit; whatever
+    # it leaves running is killed before the next one starts.
+    while read -r name limit; do
+        echo "@@HALBD-VM-BODY $nonce $name@@"
+        t0=$(cut -d' ' -f1 /proc/uptime)
+        # /bin/sh, not sh: busybox applets (unshare, timeout) would run
+        # their own sh, which prefers busybox's ip over iproute2's.
+        unshare -m -n --propagation private /bin/sh -c '
+            mount -t sysfs sysfs /sys
+            mount -t tmpfs -o mode=1777 tmpfs /tmp
+            mount -t tmpfs -o mode=0755 tmpfs /run
+            mkdir -p /run/netns
+            mount --bind "/suite/$1" /test
+            ip link set lo up
+            cd /test
+            if [ -f /test/env ]; then . /test/env; fi
+            exec timeout -s KILL "$2" /bin/sh /test/script' sh "$name" "$limit" </dev/null 2>&1
+        rc=$?
+        kill -KILL -1 2>/dev/null
+        secs=$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')
+        if [ "$rc" != 0 ] && awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s >= l) }'; then rc=124; fi
+        echo "@@HALBD-VM-BODY-END $nonce $name rc=$rc secs=$secs@@"
+    done </suite/list
+    rc=0
+else
+    # Per-run settings from the overlay (--env), then the script.
+    if [ -f /test/env ]; then . /test/env; fi
+    cd /test || cd /
+    sh /test/script </dev/null 2>&1
+    rc=$?
+fi
 echo "@@HALBD-VM-END $nonce rc=$rc@@"
 sync
 poweroff -f
@@ -426,12 +458,12 @@ vm_base_image() {
     return "$rc"
 }
 
-# vm_overlay_image OUT SCRIPT: the per-run archive. Uses the arrays
-# VM_BINS (binaries: /usr/local/bin/NAME), VM_FILES (SRC:DEST) and VM_ENVS
+# vm_overlay_stage STAGE SCRIPT: the per-run files, laid out in the
+# directory STAGE as they will be in the VM. Uses the arrays VM_BINS
+# (binaries: /usr/local/bin/NAME), VM_FILES (SRC:DEST) and VM_ENVS
 # (NAME=VALUE, exported in the VM before the script runs).
-vm_overlay_image() {
-    local out=$1 script=$2 stage b f e rc=0
-    stage=$(mktemp -d "${TMPDIR:-/tmp}/halbd-vm-overlay.XXXXXX")
+vm_overlay_stage() {
+    local stage=$1 script=$2 b f e
     (
         set -e
         mkdir -p "$stage/test" "$stage/usr/local/bin"
@@ -453,7 +485,14 @@ vm_overlay_image() {
             # NAME='value' with embedded single quotes escaped.
             printf "export %s='%s'\n" "${e%%=*}" "$(printf '%s' "${e#*=}" | sed "s/'/'\\\\''/g")" >>"$stage/test/env"
         done
-    ) || rc=1
+    )
+}
+
+# vm_overlay_image OUT SCRIPT: the per-run archive (see vm_overlay_stage).
+vm_overlay_image() {
+    local out=$1 script=$2 stage rc=0
+    stage=$(mktemp -d "${TMPDIR:-/tmp}/halbd-vm-overlay.XXXXXX")
+    vm_overlay_stage "$stage" "$script" || rc=1
     [ "$rc" = 0 ] && { vm_cpio "$stage" "$out" || rc=1; }
     rm -rf "$stage"
     return "$rc"
@@ -462,24 +501,41 @@ vm_overlay_image() {
 # vm_console_filter NONCE T0: reads the console on stdin and prints what lies
 # between the markers as it arrives (line by line: mawk and tr would buffer);
 # writes the boot time (first marker) and exit status (second marker) to
-# $VM_RUN_DIR/boot-secs and $VM_RUN_DIR/status.
+# $VM_RUN_DIR/boot-secs and $VM_RUN_DIR/status. In a shared boot
+# ($VM_BODY_DIR set) each test's output goes to $VM_BODY_DIR/NAME.out, its
+# status and seconds to NAME.status and NAME.secs, instead of stdout.
 vm_console_filter() {
     local begin="@@HALBD-VM-BEGIN $1@@" end="@@HALBD-VM-END $1 rc=" inside="" line rest
+    local body="@@HALBD-VM-BODY $1 " body_end="@@HALBD-VM-BODY-END $1 " out=/dev/stdout name
     while IFS= read -r line || [ -n "$line" ]; do
         line=${line%$'\r'}
         if [[ $line == *"$begin"* ]]; then
             inside=1
             vm_elapsed "$2" "$(vm_now)" >"$VM_RUN_DIR/boot-secs"
+        elif [ -n "${VM_BODY_DIR:-}" ] && [[ $line == *"$body"* ]]; then
+            name=${line#*"$body"}
+            name=${name%%@@*}
+            out=$VM_BODY_DIR/$name.out
+            : >"$out"
+        elif [ -n "${VM_BODY_DIR:-}" ] && [[ $line == *"$body_end"* ]]; then
+            [ -n "${line%%"$body_end"*}" ] && printf '%s\n' "${line%%"$body_end"*}" >>"$out"
+            rest=${line#*"$body_end"}     # NAME rc=N secs=S@@
+            name=${rest%% *}
+            rest=${rest#* rc=}
+            printf '%s\n' "${rest%% *}" >"$VM_BODY_DIR/$name.status"
+            rest=${rest#* secs=}
+            printf '%s\n' "${rest%%@@*}" >"$VM_BODY_DIR/$name.secs"
+            out=/dev/stdout
         elif [[ $line == *"$end"* ]]; then
             # Output without a final newline shares the marker line.
             if [ -n "$inside" ] && [ -n "${line%%"$end"*}" ]; then
-                printf '%s\n' "${line%%"$end"*}"
+                printf '%s\n' "${line%%"$end"*}" >>"$out"
             fi
             inside=""
             rest=${line#*"$end"}
             printf '%s\n' "${rest%%@@*}" >"$VM_RUN_DIR/status"
         elif [ -n "$inside" ]; then
-            printf '%s\n' "$line"
+            printf '%s\n' "$line" >>"$out"
         fi
     done
 }
@@ -496,7 +552,7 @@ vm_boot() {
         qemu-system-x86_64 -accel tcg -cpu "${HALBD_VM_CPU:-qemu64}" -m "${HALBD_VM_MEM:-512M}" -smp 1 \
         -nodefaults -nographic -serial stdio -monitor none -no-reboot \
         -kernel "$VM_VMLINUZ" -initrd "$initrd" \
-        -append "console=ttyS0 panic=-1 quiet loglevel=3 halbd.nonce=$nonce ${HALBD_VM_APPEND:-}" \
+        -append "console=ttyS0 panic=-1 quiet loglevel=3 no_timer_check halbd.nonce=$nonce ${HALBD_VM_APPEND:-}" \
         </dev/null 2>&1 |
         tee "$log" |
         vm_console_filter "$nonce" "$t0"

@@ -9,6 +9,7 @@ set -u
 usage() {
     cat <<'EOF'
 usage: run-in-vm.sh [--bin PATH]... [--file SRC:DEST]... [--env NAME=VALUE]... SCRIPT
+       run-in-vm.sh --suite TEST...   (one boot for tests/vm/TEST..., TAP output)
 
 Boots a qemu VM (TCG, no KVM) and runs SCRIPT as root inside with /bin/sh
 (dash, or busybox sh if the host has no dash; bash is there too), cwd /test.
@@ -24,11 +25,22 @@ Environment: HALBD_VM_CACHE (cache, default /var/cache/halbd-vm),
   kernel package), HALBD_VM_KERNEL_PKG, HALBD_VM_KERNEL + HALBD_VM_MODROOT,
   HALBD_VM_CPU (default qemu64), HALBD_VM_NO_PVH (boot the bzImage),
   HALBD_VM_KEEP_LOG (copy the whole console log to this path).
+With --suite, each TEST runs as usual but its own run-in-vm.sh call joins
+one shared boot (suite-lib.sh); a TAP line per TEST follows its exit status.
 EOF
 }
 
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=suite-lib.sh
+. "$(dirname "$0")/suite-lib.sh"
+
+# --suite TEST...: one shared boot for the VM tests tests/vm/TEST (TAP output).
+if [ "${1:-}" = --suite ]; then
+    shift
+    vm_suite "$@"
+    exit $?
+fi
 
 VM_BINS=()
 VM_FILES=()
@@ -62,6 +74,12 @@ done
 [ $# = 1 ] || { usage >&2; exit 2; }
 script=$1
 [ -f "$script" ] || { vm_note "$script: no such file"; exit 2; }
+
+# Run by the suite: join its shared boot.
+if [ -n "${HALBD_VM_SUITE:-}" ]; then
+    vm_suite_join "$script"
+    exit $?
+fi
 
 if [ "$(uname -m)" != x86_64 ]; then
     vm_note "only x86_64 hosts are supported (the kernel package is amd64)"

@@ -1,6 +1,6 @@
-// forward/fake_backend.cc: see fake_backend.hh. Errors mirror what the IPVS
+// tests/support/fake_backend.cc: see fake_backend.hh. Errors mirror what the IPVS
 // netlink interface returns for the same request, in words.
-#include "forward/fake_backend.hh"
+#include "support/fake_backend.hh"
 
 #include <cerrno>
 #include <cstring>

@@ -1,4 +1,4 @@
-// vrrp/fake_transport.hh: an in-memory Transport (DESIGN principle 7) for
+// tests/support/fake_transport.hh: an in-memory Transport (DESIGN principle 7) for
 // unit tests of the VRRP subsystem: channels record what is sent and which
 // groups are joined; tests inject received packets. Owns nothing but records.
 #pragma once

@@ -1,4 +1,4 @@
-// net/fake_net.hh: in-memory AddressBackend, RouteBackend, LinkBackend and
+// tests/support/fake_net.hh: in-memory AddressBackend, RouteBackend, LinkBackend and
 // Announcer (DESIGN principle 7) for unit tests of the VRRP adapter: links
 // and their addresses live in a map, routes and rules in lists, every call
 // is journaled ("add 192.0.2.1/24 eth0", "add route 198.51.100.0/24 via

@@ -1,7 +1,7 @@
-// core/sim_loop.cc: the simulated loop. It dispatches through LoopBase as
+// tests/support/sim_loop.cc: the simulated loop. It dispatches through LoopBase as
 // EpollLoop does (a callback may destroy any handle), so code tested here
 // behaves the same on the real loop.
-#include "core/sim_loop.hh"
+#include "support/sim_loop.hh"
 
 #include <cassert>
 #include <cerrno>

@@ -1,5 +1,5 @@
-// vrrp/fake_transport.cc: see fake_transport.hh.
-#include "vrrp/fake_transport.hh"
+// tests/support/fake_transport.cc: see fake_transport.hh.
+#include "support/fake_transport.hh"
 
 #include <cerrno>
 

@@ -1,5 +1,5 @@
-// net/fake_net.cc: see fake_net.hh.
-#include "net/fake_net.hh"
+// tests/support/fake_net.cc: see fake_net.hh.
+#include "support/fake_net.hh"
 
 #include <algorithm>
 #include <cerrno>

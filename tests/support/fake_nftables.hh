@@ -1,4 +1,4 @@
-// net/fake_nftables.hh: in-memory Nftables (DESIGN principle 7) for unit
+// tests/support/fake_nftables.hh: in-memory Nftables (DESIGN principle 7) for unit
 // tests. It understands the nft commands halbd sends (add/delete table, add
 // set/chain/rule, add/delete element, flush set) with the kernel's rules: a
 // batch applies whole or not at all, deleting what does not exist fails.

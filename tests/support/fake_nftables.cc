@@ -1,7 +1,7 @@
-// net/fake_nftables.cc: see fake_nftables.hh. A command is split into words
+// tests/support/fake_nftables.cc: see fake_nftables.hh. A command is split into words
 // up to its first '{'; what is inside the braces is its body (a set's
 // elements, separated by commas).
-#include "net/fake_nftables.hh"
+#include "support/fake_nftables.hh"
 
 #include <cerrno>
 #include <sstream>

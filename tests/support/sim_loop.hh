@@ -1,4 +1,4 @@
-// core/sim_loop.hh: SimLoop, the EventLoop of unit tests (DESIGN principle 6).
+// tests/support/sim_loop.hh: SimLoop, the EventLoop of unit tests (DESIGN principle 6).
 // Time moves only when the test calls advance(); timers then fire in deadline
 // order with now() equal to each deadline. Fd, signal and child watches are
 // recorded and fired by the test. Owns the simulated clock and the watch tables.

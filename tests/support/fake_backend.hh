@@ -1,4 +1,4 @@
-// forward/fake_backend.hh: an in-memory IPVS (DESIGN principle 7): a Backend
+// tests/support/fake_backend.hh: an in-memory IPVS (DESIGN principle 7): a Backend
 // with the IPVS extension that behaves like the kernel's IPVS table:
 // EEXIST/ENOENT/ESRCH where the kernel gives them, a configurable scheduler
 // list, and injectable failures. Named "IPVS" and declaring IPVS's
