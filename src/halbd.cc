@@ -244,11 +244,17 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     if (!server) log::error("no control socket: ", server.error().message);
     else log::info("control socket listening on ", opts.control_socket);
     (*loop)->run();
-    // omega's notify_down/quorum_down started by the checks' stop(): let
-    // them finish (each is bounded by kShutdownScriptTimeout + 1 s grace).
-    if (checks && !checks->scripts_idle()) {
-        const MonoTime until = (*loop)->now() + check::CheckSubsystem::kShutdownScriptTimeout + std::chrono::seconds(2);
-        while (!checks->scripts_idle() && (*loop)->now() < until) (*loop)->run_once(until - (*loop)->now());
+    // omega's notify_down/quorum_down started by the checks' stop() and the
+    // VRRP notify_stop scripts: let them finish (each is bounded by its
+    // timeout; scripts still running when halbd exits die with it).
+    auto scripts_idle = [&] {
+        return (!checks || checks->scripts_idle()) && (!vrrp_sub || vrrp_sub->notifier().idle());
+    };
+    if (!scripts_idle()) {
+        const bool vrrp_busy = vrrp_sub && !vrrp_sub->notifier().idle();
+        const MonoTime until = (*loop)->now() + std::chrono::seconds(2) +
+                               (vrrp_busy ? vrrp::Notifier::kScriptTimeout : check::CheckSubsystem::kShutdownScriptTimeout);
+        while (!scripts_idle() && (*loop)->now() < until) (*loop)->run_once(until - (*loop)->now());
     }
     log::notice("halbd stopped");
     return 0;
