@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/log.hh"
@@ -104,8 +105,15 @@ Result<std::unique_ptr<ScriptCgroup>> CgroupParent::create() {
     return std::make_unique<ScriptCgroup>(*this, path, std::move(dir), std::move(procs));
 }
 
+CgroupParent::~CgroupParent() {
+    for (int i = 0; i < 20 && !doomed_.empty(); ++i) {
+        retry_removals();
+        if (!doomed_.empty()) ::usleep(5000);  // SIGKILLed processes leaving: no event to wait on
+    }
+}
+
 size_t CgroupParent::sweep_stale() {
-    size_t found = 0;
+    std::set<pid_t> owners;
     DIR* d = ::opendir(dir_.c_str());
     if (!d) return 0;
     const std::string prefix = kNamePrefix;
@@ -114,13 +122,13 @@ size_t CgroupParent::sweep_stale() {
         if (name.rfind(prefix, 0) != 0) continue;
         const pid_t owner = static_cast<pid_t>(std::atol(name.c_str() + prefix.size()));
         if (owner <= 0 || owner == ::getpid() || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
-        ++found;
+        owners.insert(owner);
         const std::string path = dir_ + "/" + name;
         write_text(path + "/cgroup.kill", "1");
         if (::rmdir(path.c_str()) != 0 && errno == EBUSY) doomed_.push_back(path);
     }
     ::closedir(d);
-    return found;
+    return owners.size();
 }
 
 void CgroupParent::retry_removals() {

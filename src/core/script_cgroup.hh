@@ -27,6 +27,8 @@ public:
 
     // An existing, writable cgroup v2 directory.
     explicit CgroupParent(std::string dir) : dir_(std::move(dir)) {}
+    // Removes the cgroups still emptying (waits up to 100 ms: halbd exits).
+    ~CgroupParent();
     CgroupParent(const CgroupParent&) = delete;
     CgroupParent& operator=(const CgroupParent&) = delete;
 
@@ -43,7 +45,8 @@ public:
     // A new, empty cgroup for one run; also retries earlier removals.
     Result<std::unique_ptr<ScriptCgroup>> create();
     // Kills and removes the script cgroups of halbd processes that are gone
-    // (a daemon killed with SIGKILL could not); returns how many it found.
+    // (a daemon killed with SIGKILL could not); returns how many such
+    // processes it found.
     size_t sweep_stale();
     // rmdir of the cgroups that were still emptying when their run ended.
     void retry_removals();
