@@ -162,9 +162,15 @@ void Wiring::start(std::shared_ptr<const config::Model> first) {
 }
 
 void Wiring::drain() {
-    if (!checks_ || checks_->scripts_idle()) return;
-    const MonoTime until = loop_.now() + check::CheckSubsystem::kShutdownScriptTimeout + std::chrono::seconds(2);
-    while (!checks_->scripts_idle() && loop_.now() < until) loop_.run_once(until - loop_.now());
+    // The checks' notify_down/quorum_down and VRRP's notify_stop started by
+    // stop(): each is bounded by its timeout; what still runs when halbd
+    // exits dies with it.
+    auto idle = [this] { return (!checks_ || checks_->scripts_idle()) && (!vrrp_ || vrrp_->notifier().idle()); };
+    if (idle()) return;
+    const bool vrrp_busy = vrrp_ && !vrrp_->notifier().idle();
+    const MonoTime until = loop_.now() + std::chrono::seconds(2) +
+                           (vrrp_busy ? vrrp::Notifier::kScriptTimeout : check::CheckSubsystem::kShutdownScriptTimeout);
+    while (!idle() && loop_.now() < until) loop_.run_once(until - loop_.now());
 }
 
 }  // namespace halbd

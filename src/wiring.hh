@@ -80,7 +80,7 @@ public:
     // socket (halbd runs on without it when it cannot be created).
     void start(std::shared_ptr<const config::Model> first);
     // After the loop stopped: lets omega's notify_down/quorum_down scripts,
-    // started by the checks' stop(), finish (each bounded).
+    // started by the checks' stop(), and VRRP's notify_stop finish (each bounded).
     void drain();
 
 private:

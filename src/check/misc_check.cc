@@ -22,6 +22,7 @@ MiscTarget MiscTarget::from_config(const config::Checker& c, const config::Globa
     t.uid = cmd.uid;
     t.gid = cmd.gid;
     t.groups = std::move(cmd.groups);
+    t.secure = cmd.secure;
     t.refused = std::move(cmd.refused);
     return t;
 }
@@ -52,6 +53,8 @@ std::optional<CheckResult> MiscChecker::begin() {
     o.uid = target_.uid;
     o.gid = target_.gid;
     o.groups = target_.groups;
+    o.secure = target_.secure;
+    o.cgroups = core::CgroupParent::process();  // what it leaves running dies with it
     auto started = core::KillAfter::start(loop(), o, target_.timeout, [this](const core::ExitStatus& st) {
         finish(result_of(st, target_.dynamic, target_.timeout));
     });

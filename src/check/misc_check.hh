@@ -28,6 +28,7 @@ struct MiscTarget {
     std::optional<uid_t> uid;        // nullopt: our own credentials
     std::optional<gid_t> gid;
     std::vector<gid_t> groups;
+    bool secure = false;             // enable_script_security: checked again at every run
     // Non-empty: the script must not run (insecure, unknown user, bad
     // quoting); every attempt fails with this as a LocalSetup failure.
     std::string refused;

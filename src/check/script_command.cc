@@ -16,6 +16,9 @@ core::SpawnOptions ScriptCommand::spawn_options() const {
     o.uid = uid;
     o.gid = gid;
     o.groups = groups;
+    o.secure = secure;
+    o.cgroups = core::CgroupParent::process();
+    o.leftovers_survive = true;
     return o;
 }
 
@@ -52,6 +55,7 @@ ScriptCommand prepare_script(const std::string& head, const std::string& command
         auto why = path ? core::script_insecurity(*path, cred.value().uid, cred.value().gid)
                         : std::optional<std::string>((*argv)[0] + " not found");
         if (why) return refuse("insecure script (enable_script_security): " + *why);
+        t.secure = true;
     }
     if (cred.value().uid != ::geteuid() || cred.value().gid != ::getegid()) {
         t.uid = cred.value().uid;

@@ -26,10 +26,13 @@ struct ScriptCommand {
     std::optional<uid_t> uid;        // nullopt: our own credentials
     std::optional<gid_t> gid;
     std::vector<gid_t> groups;
+    // enable_script_security: checked again at every run (core::SpawnOptions::secure).
+    bool secure = false;
     // Non-empty: the script must not run (insecure, unknown user, bad quoting).
     std::string refused;
 
-    // The spawn options of one run (argv and credentials).
+    // The spawn options of one run (argv, credentials, the security check
+    // and the script's own cgroup; a daemon it starts lives on).
     core::SpawnOptions spawn_options() const;
 };
 

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <string_view>
 
 namespace halbd::core {
 
@@ -62,18 +64,65 @@ ScriptCredentials default_script_user() {
     return root;
 }
 
-std::optional<std::string> script_insecurity(const std::string& path, uid_t uid, gid_t gid) {
-    char resolved[PATH_MAX];
-    if (!::realpath(path.c_str(), resolved)) return path + " not found: " + std::strerror(errno);
-    std::string p = resolved;
-    while (true) {
-        struct stat st;
-        if (::stat(p.c_str(), &st) < 0) return p + ": " + std::strerror(errno);
-        if (auto why = writer_problem(p, st, uid, gid); !why.empty()) return why;
-        if (p == "/") return std::nullopt;
-        const auto slash = p.rfind('/');
-        p = slash == 0 ? "/" : p.substr(0, slash);
+Result<std::string> secure_script_path(const std::string& path, uid_t uid, gid_t gid) {
+    if (path.empty() || path[0] != '/') return Error{EINVAL, "\"" + path + "\" is not an absolute path"};
+    // The components still to walk, front first; symlink targets are pushed
+    // in front of the rest. `done` is the resolved, already checked prefix.
+    std::deque<std::string> todo;
+    auto push_front_components = [&todo](std::string_view p) {
+        std::vector<std::string> parts;
+        while (!p.empty()) {
+            const size_t slash = p.find('/');
+            std::string_view part = p.substr(0, slash);
+            if (!part.empty() && part != ".") parts.emplace_back(part);
+            if (slash == std::string_view::npos) break;
+            p.remove_prefix(slash + 1);
+        }
+        todo.insert(todo.begin(), parts.begin(), parts.end());
+    };
+    push_front_components(path);
+    std::string done = "/";
+    struct stat st;
+    if (::lstat("/", &st) < 0) return system_error("/");
+    if (auto why = writer_problem("/", st, uid, gid); !why.empty()) return Error{EPERM, why};
+    int links = 0;
+    while (!todo.empty()) {
+        const std::string name = std::move(todo.front());
+        todo.pop_front();
+        if (name == "..") {
+            // `done` holds no symlink: its parent is the lexical one, already checked.
+            const auto slash = done.rfind('/');
+            done = slash == 0 ? "/" : done.substr(0, slash);
+            continue;
+        }
+        const std::string next = done == "/" ? "/" + name : done + "/" + name;
+        if (::lstat(next.c_str(), &st) < 0) return system_error(next);
+        if (S_ISLNK(st.st_mode)) {
+            // Its directory is checked; the link's owner can replace it in a sticky one.
+            if (st.st_uid != 0 && st.st_uid != uid)
+                return Error{EPERM, next + " is a symlink owned by uid " + std::to_string(st.st_uid)};
+            if (++links > 40) return Error{ELOOP, path + ": too many levels of symbolic links"};
+            std::vector<char> target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX) + 1);
+            const ssize_t n = ::readlink(next.c_str(), target.data(), target.size());
+            if (n < 0 || static_cast<size_t>(n) >= target.size())
+                return n < 0 ? system_error("readlink " + next) : Error{ENAMETOOLONG, next + ": link changed while read"};
+            const std::string_view t(target.data(), static_cast<size_t>(n));
+            if (!t.empty() && t[0] == '/') done = "/";  // absolute: walk again from the root (checked)
+            push_front_components(t);
+            continue;
+        }
+        if (auto why = writer_problem(next, st, uid, gid); !why.empty()) return Error{EPERM, why};
+        if (!todo.empty() && !S_ISDIR(st.st_mode)) return Error{ENOTDIR, next + ": not a directory"};
+        done = next;
     }
+    if (!S_ISREG(st.st_mode)) return Error{EACCES, done + ": not a regular file"};
+    return done;
+}
+
+std::optional<std::string> script_insecurity(const std::string& path, uid_t uid, gid_t gid) {
+    auto r = secure_script_path(path, uid, gid);
+    if (r) return std::nullopt;
+    return r.error().message;
 }
 
 }  // namespace halbd::core

@@ -30,11 +30,20 @@ Result<ScriptCredentials> resolve_script_user(std::string_view user, std::string
 // keepalived's default script user: keepalived_script if it exists, else root.
 ScriptCredentials default_script_user();
 
-// Why running `path` as uid/gid would be insecure ("/srv/x.sh is writable by
-// uid 1000"), or nullopt when it is safe: the resolved file and every
-// directory above it must be writable only by root or uid (group-writable
-// only for group 0 or gid; world-writable only for sticky directories).
-// A path that does not resolve is insecure too ("not found").
+// enable_script_security (keepalived.conf(5)): the path is resolved here one
+// component at a time, never with realpath(), and everything that decides
+// what runs is checked on the way: every directory walked through (those of
+// the configured path and of each symlink's target), every symlink met and
+// the file itself must be changeable only by root or uid (group-writable
+// only for group 0 or gid; world-writable only for sticky directories). A
+// writable directory holding a symlink is as bad as a writable script: its
+// owner can re-point the link. Returns the resolved path (no symlinks, no
+// "." or ".."), safe to execute while the check holds, or why it is not
+// ("/tmp/u is owned by uid 65534"). Blocking stat calls, a few per
+// component: spawn() runs it again before every run, so a later swap is caught.
+Result<std::string> secure_script_path(const std::string& path, uid_t uid, gid_t gid);
+
+// The reason of secure_script_path() alone (nullopt when secure).
 std::optional<std::string> script_insecurity(const std::string& path, uid_t uid, gid_t gid);
 
 }  // namespace halbd::core

@@ -8,6 +8,7 @@
 #include <linux/sched.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <cstring>
 
 #include "core/log.hh"
+#include "core/script_user.hh"
 
 namespace halbd::core {
 
@@ -105,10 +107,24 @@ struct ChildPlan {
     gid_t gid;
     const gid_t* groups;
     size_t ngroups;
+    pid_t parent;          // halbd: the child dies with it
+    int cgroup_procs = -1; // cgroup.procs to join (when clone3 could not place it)
 };
+
+// The fork fallback's child joins its cgroup itself, before anything else.
+void join_cgroup(const ChildPlan& p) {
+    if (p.cgroup_procs >= 0 && ::write(p.cgroup_procs, "0", 1) != 1) ::_exit(kExitSetupFailed);
+}
+
+// SIGKILL when halbd dies, even by SIGKILL. Set after the credentials
+// change (which clears it); if halbd died before, it never fires: check.
+void die_with_parent(const ChildPlan& p) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || ::getppid() != p.parent) ::_exit(kExitSetupFailed);
+}
 
 // Runs in the child, between clone and execve: async-signal-safe calls only.
 [[noreturn]] void exec_child(const ChildPlan& p) {
+    join_cgroup(p);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -132,19 +148,33 @@ struct ChildPlan {
         if (::setgid(p.gid) < 0) ::_exit(kExitSetupFailed);
         if (::setuid(p.uid) < 0) ::_exit(kExitSetupFailed);
     }
+    die_with_parent(p);
     ::execve(p.path, p.argv, p.envp);
     ::_exit(kExitCannotExec);
 }
 
-// clone3(CLONE_PIDFD); falls back to fork + pidfd_open where clone3 is
-// unavailable (old kernels, seccomp filters). Returns the pid (0 in the child).
-pid_t clone_with_pidfd(int* pidfd) {
+// clone3(CLONE_PIDFD), straight into the cgroup (cgroup_fd >= 0) with
+// CLONE_INTO_CGROUP; falls back to fork + pidfd_open where clone3 is
+// unavailable (old kernels, seccomp filters): *placed then says whether the
+// child is already in its cgroup. Returns the pid (0 in the child).
+pid_t clone_with_pidfd(int* pidfd, int cgroup_fd, bool* placed) {
     clone_args args{};
     args.flags = CLONE_PIDFD;
     args.pidfd = reinterpret_cast<uint64_t>(pidfd);
     args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
     long r = ::syscall(SYS_clone3, &args, sizeof args);
+    if (r < 0 && cgroup_fd >= 0 && errno != ENOSYS && errno != EPERM) {
+        args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);  // kernel < 5.7: the child joins itself
+        r = ::syscall(SYS_clone3, &args, sizeof args);
+    } else {
+        *placed = cgroup_fd >= 0;
+    }
     if (r >= 0) return static_cast<pid_t>(r);
+    *placed = false;
     if (errno != ENOSYS && errno != EPERM) return -1;
     pid_t pid = ::fork();
     if (pid <= 0) return pid;
@@ -164,10 +194,37 @@ pid_t clone_with_pidfd(int* pidfd) {
 
 Result<Spawned> spawn(const SpawnOptions& o) {
     if (o.argv.empty() || o.argv[0].empty()) return Error{EINVAL, "spawn: empty command"};
-    const auto path = find_executable(o.argv[0]);
+    auto path = find_executable(o.argv[0]);
     if (!path) {
         if (o.argv[0].find('/') != std::string::npos) return system_error(o.argv[0]);
         return Error{ENOENT, o.argv[0] + ": command not found"};
+    }
+
+    ChildPlan plan{};
+    if (o.uid || o.gid) {
+        plan.uid = o.uid.value_or(::geteuid());
+        plan.gid = o.gid.value_or(::getegid());
+        if (o.uid && !o.gid) {
+            // The user's primary group, looked up here (not in the child).
+            passwd pw{}, *res = nullptr;
+            char buf[4096];
+            if (::getpwuid_r(*o.uid, &pw, buf, sizeof buf, &res) == 0 && res) plan.gid = pw.pw_gid;
+        }
+        plan.groups = o.groups.data();
+        plan.ngroups = o.groups.size();
+        // Unprivileged and already that user: there is nothing to drop.
+        plan.change_creds =
+            ::geteuid() == 0 || plan.uid != ::geteuid() || plan.gid != ::getegid();
+    }
+    if (o.secure) {
+        auto safe = secure_script_path(*path, o.uid || o.gid ? plan.uid : ::geteuid(),
+                                       o.uid || o.gid ? plan.gid : ::getegid());
+        if (!safe) {
+            log::error("refusing to run ", o.argv[0], ": insecure script (enable_script_security): ",
+                       safe.error().message);
+            return Error{safe.error().code, "insecure script (enable_script_security): " + safe.error().message};
+        }
+        path = std::move(safe.value());  // what was checked is what runs
     }
 
     std::vector<char*> argv;
@@ -184,35 +241,31 @@ Result<Spawned> spawn(const SpawnOptions& o) {
     UniqueFd devnull(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!devnull) return system_error("open /dev/null");
 
-    ChildPlan plan{};
+    std::unique_ptr<ScriptCgroup> cgroup;
+    if (o.cgroups) {
+        auto c = o.cgroups->create();
+        if (c) cgroup = std::move(c.value());
+        else log::warning("spawn ", o.argv[0], ": no cgroup of its own (", c.error().message, ")");
+    }
+
     plan.path = path->c_str();
     plan.argv = argv.data();
     plan.envp = envp.data();
     plan.in = devnull.get();
     plan.out = o.stdout_fd >= 0 ? o.stdout_fd : devnull.get();
     plan.err = o.stderr_fd >= 0 ? o.stderr_fd : devnull.get();
-    if (o.uid || o.gid) {
-        plan.uid = o.uid.value_or(::geteuid());
-        plan.gid = o.gid.value_or(::getegid());
-        if (o.uid && !o.gid) {
-            // The user's primary group, looked up here (not in the child).
-            passwd pw{}, *res = nullptr;
-            char buf[4096];
-            if (::getpwuid_r(*o.uid, &pw, buf, sizeof buf, &res) == 0 && res) plan.gid = pw.pw_gid;
-        }
-        plan.groups = o.groups.data();
-        plan.ngroups = o.groups.size();
-        // Unprivileged and already that user: there is nothing to drop.
-        plan.change_creds =
-            ::geteuid() == 0 || plan.uid != ::geteuid() || plan.gid != ::getegid();
-    }
+    plan.parent = ::getpid();
 
     int pidfd = -1;
-    const pid_t pid = clone_with_pidfd(&pidfd);
+    bool placed = false;
+    const pid_t pid = clone_with_pidfd(&pidfd, cgroup ? cgroup->dir_fd() : -1, &placed);
     if (pid < 0) return system_error("spawn " + o.argv[0]);
-    if (pid == 0) exec_child(plan);
+    if (pid == 0) {
+        if (cgroup && !placed) plan.cgroup_procs = cgroup->procs_fd();
+        exec_child(plan);
+    }
     ::setpgid(pid, pid);  // also from the parent, so the group exists before we may kill it
-    return Spawned{pid, UniqueFd(pidfd)};
+    return Spawned{pid, UniqueFd(pidfd), std::move(cgroup), o.leftovers_survive};
 }
 
 // ---------------------------------------------------------------- exit status
@@ -243,6 +296,8 @@ KillAfter::KillAfter(EventLoop& loop, Spawned child, Duration timeout, Completio
     : loop_(loop),
       pid_(child.pid),
       pidfd_(std::move(child.pidfd)),
+      cgroup_(std::move(child.cgroup)),
+      leftovers_survive_(child.leftovers_survive),
       grace_(grace),
       completion_(std::move(completion)) {
     timer_ = loop_.create_timer([this] { on_timeout(); });
@@ -256,7 +311,7 @@ KillAfter::KillAfter(EventLoop& loop, Spawned child, Duration timeout, Completio
         timer_->arm(Duration::zero());
         return;
     }
-    timer_->arm(timeout);
+    if (timeout != kNoTimeout) timer_->arm(timeout);
 }
 
 KillAfter::~KillAfter() {
@@ -277,6 +332,7 @@ Result<std::unique_ptr<KillAfter>> KillAfter::start(EventLoop& loop, const Spawn
 }
 
 void KillAfter::signal_group(int signo) {
+    if (signo == SIGKILL && cgroup_) cgroup_->kill();
     // Without a pidfd there is no real child to signal (a test's fake one).
     if (pid_ <= 0 || !pidfd_) return;
     // The group id is the child's pid and cannot be reused while the child
@@ -297,12 +353,24 @@ void KillAfter::on_timeout() {
     }
 }
 
+// What the script left running when it ended: killed (its process group,
+// whose id stays taken while any member lives, and its cgroup, which holds
+// even those that left the group), or for a notify script that ended in
+// time released to live on.
+void KillAfter::end_leftovers() {
+    if (leftovers_survive_ && !timed_out_) {
+        if (cgroup_) cgroup_->release();
+    } else {
+        if (pidfd_) ::kill(-pid_, SIGKILL);
+        if (cgroup_) cgroup_->kill();
+    }
+    cgroup_.reset();  // rmdir, or later once the killed have left
+}
+
 void KillAfter::on_exit(int wait_status) {
     running_ = false;
     timer_->cancel();
-    // Grandchildren left behind by a script that timed out go with it (the
-    // group id stays taken while any member lives).
-    if (timed_out_ && pidfd_) ::kill(-pid_, SIGKILL);
+    end_leftovers();
     Completion done = std::move(completion_);
     const ExitStatus status{wait_status, timed_out_};
     if (done) done(status);  // may destroy *this: touch nothing after

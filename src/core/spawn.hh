@@ -1,13 +1,16 @@
 // core/spawn.hh: running scripts (notify, track_script, MISC_CHECK) without a
 // shell and without ever blocking the loop. split_command() turns a keepalived
 // script string into argv; spawn() starts it with clean credentials, env and
-// fds; KillAfter owns a running child, enforces its timeout and reports its
-// exit once. Called by vrrp/ (notify, track scripts) and check/ (MISC_CHECK).
+// fds, in its own process group (and cgroup when it can), checked again for
+// enable_script_security; KillAfter owns a running child, enforces its
+// timeout, kills what it leaves behind and reports its exit once. Called by
+// vrrp/ (notify, track scripts) and check/ (MISC_CHECK, notify scripts).
 #pragma once
 
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +19,7 @@
 #include "core/event_loop.hh"
 #include "core/fd.hh"
 #include "core/result.hh"
+#include "core/script_cgroup.hh"
 
 namespace halbd::core {
 
@@ -35,6 +39,18 @@ struct SpawnOptions {
     std::vector<std::string> env{}; // "NAME=value", added to the clean environment
     int stdout_fd = -1;             // -1: /dev/null
     int stderr_fd = -1;             // -1: /dev/null
+    // enable_script_security, checked at this very run: argv[0], each
+    // directory and symlink leading to it (secure_script_path, for the user
+    // it runs as). Insecure: refused (an error, logged); else the verified,
+    // symlink-free path is what runs, so a link re-pointed later cannot
+    // change what is executed.
+    bool secure = false;
+    // Where the run gets its own cgroup (null: none, the process group only).
+    CgroupParent* cgroups = nullptr;
+    // false (checks): whatever the script left running dies when it ends.
+    // true (notify scripts): a daemon it started lives on (keepalived does
+    // so); the timeout still kills everything.
+    bool leftovers_survive = false;
 };
 
 // PATH of the clean environment and of the argv[0] lookup.
@@ -47,16 +63,24 @@ inline constexpr int kExitSetupFailed = 126;  // credentials or fds could not be
 struct Spawned {
     pid_t pid = -1;
     UniqueFd pidfd;
+    std::unique_ptr<ScriptCgroup> cgroup{};  // null: no cgroup of its own
+    bool leftovers_survive = false;        // SpawnOptions::leftovers_survive
 };
+
+// KillAfter's timeout meaning "none" (a FIFO reader runs as long as halbd).
+inline constexpr Duration kNoTimeout = Duration::max();
 
 // Resolves argv[0] to an executable path (nullopt if not found).
 std::optional<std::string> find_executable(std::string_view name);
 
 // Starts the program: no shell (execve), stdin /dev/null, every other fd
-// closed, its own process group, signals reset to default and unblocked,
-// environment = PATH + options.env, credentials dropped when uid/gid are
-// given. Returns the pid and a pidfd; the caller must reap the child (watch
-// it with EventLoop::watch_child, or hand it to a KillAfter).
+// closed, its own process group (and options.cgroups' cgroup), signals reset
+// to default and unblocked, environment = PATH + options.env, credentials
+// dropped when uid/gid are given, and SIGKILL when halbd dies
+// (PR_SET_PDEATHSIG: it fires when the *thread* that forked exits, so only
+// the loop thread may call this). Returns the pid and a pidfd; the caller
+// must reap the child (watch it with EventLoop::watch_child, or hand it to
+// a KillAfter).
 Result<Spawned> spawn(const SpawnOptions& options);
 
 // The exit of a child as KillAfter reports it.
@@ -73,10 +97,13 @@ struct ExitStatus {
 };
 
 // Owns a running child: reports its exit once through completion, sends
-// SIGTERM to its process group at the timeout and SIGKILL grace later, and if
-// destroyed early kills the group and leaves the reaping to the loop. The
-// completion always runs from the loop (never from the constructor) and may
-// destroy this object.
+// SIGTERM to its process group at the timeout (kNoTimeout: never) and
+// SIGKILL grace later (with its cgroup's cgroup.kill), and if destroyed
+// early kills the group and leaves the reaping to the loop. When the child
+// ends, what it left in its group and cgroup is killed (a `sleep &` must not
+// pile up run after run) unless leftovers_survive and it ended in time.
+// The completion always runs from the loop (never from the constructor) and
+// may destroy this object.
 class KillAfter {
 public:
     using Completion = std::function<void(const ExitStatus&)>;
@@ -99,10 +126,13 @@ private:
     void on_timeout();
     void on_exit(int wait_status);
     void signal_group(int signo);
+    void end_leftovers();
 
     EventLoop& loop_;
     pid_t pid_;
     UniqueFd pidfd_;
+    std::unique_ptr<ScriptCgroup> cgroup_;
+    bool leftovers_survive_;
     Duration grace_;
     Completion completion_;
     bool running_ = true;

@@ -14,6 +14,17 @@
 
 namespace halbd::vrrp {
 
+namespace {
+
+// A notify script: what it starts (a daemon) may outlive it, as with keepalived.
+ScriptSpec notify_spec(const std::string& what, const config::Script& c, const config::GlobalDefs& g) {
+    ScriptSpec s = ScriptSpec::resolve(what, c.command, c.user, g);
+    s.leftovers_survive = true;
+    return s;
+}
+
+}  // namespace
+
 std::string fifo_line(bool group, const std::string& name, std::string_view state, int priority) {
     return log::concat(group ? "GROUP" : "INSTANCE", " \"", name, "\" ", state, ' ', priority, '\n');
 }
@@ -32,7 +43,7 @@ Notifier::Scripts Notifier::resolve(const std::string& who, const std::optional<
     Scripts s;
     auto one = [&](const std::optional<config::Script>& c, const char* kw) -> std::optional<ScriptSpec> {
         if (!c) return std::nullopt;
-        return ScriptSpec::resolve(who + " " + kw, c->command, c->user, g);
+        return notify_spec(who + " " + kw, *c, g);
     };
     s.master = one(master, "notify_master");
     s.backup = one(backup, "notify_backup");
@@ -50,13 +61,11 @@ void Notifier::configure(const config::Model& m) {
         Scripts s = resolve(v.name + ":", v.notify_master, v.notify_backup, v.notify_fault, v.notify_stop, v.notify,
                             m.global);
         if (v.notify_master_rx_lower_pri)
-            s.rx_lower = ScriptSpec::resolve(v.name + ": notify_master_rx_lower_pri", v.notify_master_rx_lower_pri->command,
-                                             v.notify_master_rx_lower_pri->user, m.global);
+            s.rx_lower = notify_spec(v.name + ": notify_master_rx_lower_pri", *v.notify_master_rx_lower_pri, m.global);
         s.priority_changes = v.notify_priority_changes.value_or(m.global.vrrp_notify_priority_changes);
         s.notify_deleted = v.notify_deleted_set;
         if (v.notify_deleted)
-            s.deleted = ScriptSpec::resolve(v.name + ": notify_deleted", v.notify_deleted->command,
-                                            v.notify_deleted->user, m.global);
+            s.deleted = notify_spec(v.name + ": notify_deleted", *v.notify_deleted, m.global);
         instances_[v.name] = std::move(s);
     }
     for (const auto& g : m.vrrp.vrrp_sync_group)
@@ -137,10 +146,12 @@ void Notifier::run(const ScriptSpec& spec, std::vector<std::string> args) {
     if (!spec.refused.empty()) return;  // logged once at load
     const uint64_t id = next_run_++;
     const std::string cmd = spec.command;
-    auto r = runner_.run(spec, args, std::nullopt, [this, id, cmd](const core::ExitStatus& st) {
+    auto r = runner_.run(spec, args, kScriptTimeout, [this, id, cmd](const core::ExitStatus& st) {
         if (!st.success()) {
             ++stats_.script_errors;
-            log::warning("notify script ", cmd, ": ", st.describe());
+            if (st.timed_out)
+                log::warning("notify script ", cmd, ": killed after ", log::secs(kScriptTimeout), " (", st.describe(), ")");
+            else log::warning("notify script ", cmd, ": ", st.describe());
         }
         running_.erase(id);
     });

@@ -7,8 +7,10 @@
 // MASTER_RX_LOWER_PRI and, with notify_priority_changes, MASTER_PRIORITY /
 // BACKUP_PRIORITY lines. An instance removed by a reload is notified as
 // keepalived does: FAULT, or with notify_deleted DELETED (and its script).
-// Scripts run without a shell and are never waited
-// for; FIFOs are opened non-blocking. Owned by the VRRP subsystem.
+// Scripts run without a shell and are never waited for, but are bounded
+// like the checks' notify scripts: SIGTERM after kScriptTimeout, SIGKILL a
+// second later (a daemon a script started and left lives on). FIFOs are
+// opened non-blocking. Owned by the VRRP subsystem.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +41,10 @@ struct NotifierStats {
 
 class Notifier {
 public:
+    // keepalived has no bound: a hung notify script stayed forever. Ours is
+    // the checks' notify scripts' one (check::NotifyRunner::Limits).
+    static constexpr Duration kScriptTimeout = std::chrono::seconds(30);
+
     Notifier(core::EventLoop& loop, ScriptRunner& runner) : loop_(loop), runner_(runner) {}
     ~Notifier();
     Notifier(const Notifier&) = delete;
@@ -52,6 +58,8 @@ public:
     void deleting(const std::string& instance) { deleting_.insert(instance); }
     void on_group(const std::string& group, State to);
     const NotifierStats& stats() const { return stats_; }
+    // No notify script running (halbd lets notify_stop finish before it exits).
+    bool idle() const { return running_.empty(); }
 
 private:
     struct Scripts {

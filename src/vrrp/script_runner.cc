@@ -39,6 +39,7 @@ ScriptSpec ScriptSpec::resolve(const std::string& what, const std::string& comma
         auto why = path ? core::script_insecurity(*path, cred.uid, cred.gid)
                         : std::optional<std::string>((*argv)[0] + " not found");
         if (why) return refuse("insecure script (enable_script_security): " + *why);
+        s.secure = true;
     }
     if (cred.uid != ::geteuid() || cred.gid != ::getegid()) {
         s.uid = cred.uid;
@@ -55,41 +56,11 @@ class KilledRun final : public RunningScript {
 public:
     explicit KilledRun(std::unique_ptr<core::KillAfter> k) : k_(std::move(k)) {}
     void terminate() override {
-        if (k_->running()) ::kill(-k_->pid(), SIGTERM);
+        if (k_->running()) ::kill(-k_->pid(), SIGTERM);  // spawn() made it a process group leader
     }
 
 private:
     std::unique_ptr<core::KillAfter> k_;
-};
-
-// No timeout: the child may outlive its handle (a notify script keeps running
-// while halbd stops); the loop reaps it then.
-class DetachedRun final : public RunningScript {
-public:
-    DetachedRun(core::EventLoop& loop, core::Spawned child, ScriptRunner::Completion done)
-        : loop_(loop), pid_(child.pid), pidfd_(std::move(child.pidfd)) {
-        watch_ = loop.watch_child(pid_, pidfd_.get(), [this, done = std::move(done)](int status) {
-            exited_ = true;
-            core::ExitStatus st;
-            st.wait_status = status;
-            done(st);
-        });
-    }
-    ~DetachedRun() override {
-        watch_.reset();
-        if (!exited_ && pidfd_.get() >= 0) loop_.reap_in_background(pid_, std::move(pidfd_));
-    }
-    bool watched() const { return watch_ != nullptr; }
-    void terminate() override {
-        if (!exited_) ::kill(-pid_, SIGTERM);  // spawn() made it a process group leader
-    }
-
-private:
-    core::EventLoop& loop_;
-    pid_t pid_;
-    core::UniqueFd pidfd_;
-    bool exited_ = false;
-    core::ChildWatchPtr watch_;
 };
 
 }  // namespace
@@ -105,16 +76,12 @@ core::Result<std::unique_ptr<RunningScript>> SpawnScriptRunner::run(const Script
     o.uid = spec.uid;
     o.gid = spec.gid;
     o.groups = spec.groups;
-    if (timeout) {
-        auto k = core::KillAfter::start(loop_, o, *timeout, std::move(done));
-        if (!k) return k.error();
-        return std::unique_ptr<RunningScript>(std::make_unique<KilledRun>(std::move(k.value())));
-    }
-    auto child = core::spawn(o);
-    if (!child) return child.error();
-    auto run = std::make_unique<DetachedRun>(loop_, std::move(child.value()), std::move(done));
-    if (!run->watched()) return core::system_error("watch " + spec.argv[0]);
-    return std::unique_ptr<RunningScript>(std::move(run));
+    o.secure = spec.secure;
+    o.cgroups = core::CgroupParent::process();
+    o.leftovers_survive = spec.leftovers_survive;
+    auto k = core::KillAfter::start(loop_, o, timeout.value_or(core::kNoTimeout), std::move(done));
+    if (!k) return k.error();
+    return std::unique_ptr<RunningScript>(std::make_unique<KilledRun>(std::move(k.value())));
 }
 
 }  // namespace halbd::vrrp

@@ -28,6 +28,10 @@ struct ScriptSpec {
     std::optional<uid_t> uid;       // nullopt: our own credentials
     std::optional<gid_t> gid;
     std::vector<gid_t> groups;
+    bool secure = false;            // enable_script_security: checked again at every run
+    // A notify script's daemon lives on after it ended in time; what a
+    // vrrp_script leaves running is killed with it.
+    bool leftovers_survive = false;
     std::string refused;            // non-empty: never run, and why
 
     // Resolves `command [user [group]]` (user unset: global script_user, else
@@ -37,8 +41,7 @@ struct ScriptSpec {
                               const std::optional<config::ScriptUser>& user, const config::GlobalDefs& g);
 };
 
-// A run in flight. Destroying it: a run with a timeout is killed (its process
-// group), one without is left to finish and reaped in the background.
+// A run in flight. Destroying it kills the run (its process group and cgroup).
 class RunningScript {
 public:
     virtual ~RunningScript() = default;
@@ -51,8 +54,9 @@ public:
     using Completion = std::function<void(const core::ExitStatus&)>;
     virtual ~ScriptRunner() = default;
     // Starts spec.argv + extra_args. With a timeout, SIGTERM at the timeout and
-    // SIGKILL a second later (ExitStatus::timed_out). done runs from the loop,
-    // once, and may destroy the handle.
+    // SIGKILL a second later (ExitStatus::timed_out); without, it runs until
+    // it ends or the handle goes. done runs from the loop, once, and may
+    // destroy the handle.
     virtual core::Result<std::unique_ptr<RunningScript>> run(const ScriptSpec& spec,
                                                              const std::vector<std::string>& extra_args,
                                                              std::optional<Duration> timeout, Completion done) = 0;

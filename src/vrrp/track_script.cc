@@ -53,9 +53,14 @@ void ScriptTracker::on_timer() {
     auto r = runner_.run(spec_, {}, timeout_, [this](const core::ExitStatus& st) { on_exit(st); });
     if (!r) {
         ++stats_.spawn_errors;
+        // Loud (an insecure script is refused at every run), once per new reason.
+        if (r.error().message != last_spawn_error_)
+            log::error("vrrp_script ", name_, ": cannot start: ", r.error().message);
+        last_spawn_error_ = r.error().message;
         record(false, "cannot start: " + r.error().message);
         return;
     }
+    last_spawn_error_.clear();
     child_ = std::move(r.value());
 }
 

@@ -70,6 +70,7 @@ private:
     bool started_ = false;
     ScriptTrackerStats stats_;
     SubscriberList<> listeners_;
+    std::string last_spawn_error_;  // logged once until it changes
     std::unique_ptr<RunningScript> child_;
     core::TimerPtr timer_;
 };

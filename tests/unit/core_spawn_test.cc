@@ -1,10 +1,20 @@
 // tests/unit/core_spawn_test.cc: split_command (quotes, escapes, no shell
 // operators) and real children through spawn() and KillAfter on EpollLoop:
-// exit statuses, timeout kill, no shell, clean env and fds, own group.
+// exit statuses, timeout kill, no shell, clean env and fds, own group; and
+// no escape: what a script leaves behind (`sleep &`, a setsid child with
+// cgroups) dies with it, and a script dies with a daemon killed by SIGKILL.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include <optional>
 #include <string>
@@ -87,6 +97,70 @@ protected:
     }
 
     std::unique_ptr<EpollLoop> loop;
+};
+
+// True when pid is gone (or goes within `within`): waits on a pidfd.
+bool gone(pid_t pid, Duration within = 5s) {
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!fd) return errno == ESRCH;
+    pollfd p{fd.get(), POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(within).count())) == 1;
+}
+
+// Kills what a failed test left running.
+void reap_leftover(pid_t pid) {
+    if (pid > 0 && !gone(pid, 0s)) ::kill(pid, SIGKILL);
+}
+
+// A script whose child leaves its process group and session (setsid) and
+// prints the child's pid once it has.
+const std::string kEscape =
+    "/usr/bin/setsid /bin/sleep 1000 >/dev/null 2>&1 & "
+    "while [ \"$(cut -d' ' -f6 /proc/$!/stat)\" != $! ]; do :; done; echo $!";
+
+std::vector<pid_t> pids_in(const std::string& text) {
+    std::vector<pid_t> out;
+    std::istringstream in(text);
+    for (pid_t p; in >> p;) out.push_back(p);
+    return out;
+}
+
+// A cgroup of the test's own under its cgroup v2, for script cgroups; the
+// test is skipped where there is none (not root, cgroup v1, old kernel).
+struct TestCgroups {
+    std::string dir;
+    std::unique_ptr<CgroupParent> parent;
+    std::string why_not;
+    TestCgroups() {
+        auto own = CgroupParent::detect();
+        if (!own) {
+            why_not = own.error().message;
+            return;
+        }
+        dir = own.value()->dir() + "/halbd-test." + std::to_string(::getpid());
+        if (::mkdir(dir.c_str(), 0755) != 0) {
+            why_not = "mkdir " + dir + ": " + std::strerror(errno);
+            return;
+        }
+        parent = std::make_unique<CgroupParent>(dir);
+    }
+    ~TestCgroups() {
+        if (!parent) return;
+        // Killed processes leave their cgroups a moment later (cleanup only:
+        // no assertion waits on this).
+        auto populated = [this] {
+            std::ifstream in(dir + "/cgroup.events");
+            std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            return all.find("populated 1") != std::string::npos;
+        };
+        for (int i = 0; i < 500 && (parent->pending_removals() > 0 || populated()); ++i) {
+            parent->retry_removals();
+            ::usleep(10000);
+        }
+        parent->retry_removals();
+        EXPECT_EQ(parent->pending_removals(), 0u);
+        EXPECT_EQ(::rmdir(dir.c_str()), 0) << dir << ": " << std::strerror(errno);
+    }
 };
 
 TEST_F(SpawnTest, TrueAndFalse) {
@@ -228,6 +302,110 @@ TEST_F(SpawnTest, DestroyedEarlyKillsAndReapsChild) {
     EXPECT_EQ(::kill(pid, 0), -1);  // gone and reaped: no such process
     EXPECT_EQ(errno, ESRCH);
     EXPECT_FALSE(reported);
+}
+
+// Issue 11: a check script forking `sleep &` leaked one process per run.
+TEST_F(SpawnTest, WhatAScriptLeavesBehindDiesWithIt) {
+    std::vector<pid_t> left;
+    for (int run_no = 0; run_no < 10; ++run_no) {
+        auto out = output_of({.argv = {"/bin/sh", "-c", "/bin/sleep 1000 >/dev/null 2>&1 & echo $!"}});
+        for (pid_t p : pids_in(out)) left.push_back(p);
+    }
+    ASSERT_EQ(left.size(), 10u);
+    size_t alive = 0;
+    for (pid_t p : left) alive += !gone(p);
+    EXPECT_EQ(alive, 0u) << "background children outlived their script";
+    for (pid_t p : left) reap_leftover(p);
+}
+
+TEST_F(SpawnTest, SetsidChildLeavesTheGroupButNotTheCgroup) {
+    TestCgroups cg;
+    if (!cg.parent) GTEST_SKIP() << "no cgroup v2 to write: " << cg.why_not;
+    const std::string& script = kEscape;
+    // Without a cgroup the process group cannot hold it (what remains possible).
+    auto free_pids = pids_in(output_of({.argv = {"/bin/sh", "-c", script}}));
+    ASSERT_EQ(free_pids.size(), 1u);
+    EXPECT_FALSE(gone(free_pids[0], 200ms)) << "expected to escape the group kill";
+    reap_leftover(free_pids[0]);
+    // With one it dies with its script, which ended normally...
+    auto ended = pids_in(output_of({.argv = {"/bin/sh", "-c", script}, .cgroups = cg.parent.get()}));
+    ASSERT_EQ(ended.size(), 1u);
+    EXPECT_TRUE(gone(ended[0])) << "setsid child escaped its script's cgroup";
+    reap_leftover(ended[0]);
+    // ... or was killed at its timeout.
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    UniqueFd r(fds[0]), w(fds[1]);
+    ExitStatus st = run({.argv = {"/bin/sh", "-c", script + "; exec /bin/sleep 1000"}, .stdout_fd = w.get(),
+                         .cgroups = cg.parent.get()},
+                        2s);
+    EXPECT_TRUE(st.timed_out);
+    w.reset();
+    char buf[64] = {};
+    ASSERT_GT(::read(r.get(), buf, sizeof buf - 1), 0);
+    auto timed_out = pids_in(buf);
+    ASSERT_EQ(timed_out.size(), 1u);
+    EXPECT_TRUE(gone(timed_out[0])) << "setsid child survived the timeout kill";
+    reap_leftover(timed_out[0]);
+}
+
+TEST_F(SpawnTest, NotifyScriptDaemonLivesOnOutsideItsCgroup) {
+    TestCgroups cg;
+    if (!cg.parent) GTEST_SKIP() << "no cgroup v2 to write: " << cg.why_not;
+    auto pids = pids_in(output_of({.argv = {"/bin/sh", "-c", kEscape},
+                                   .cgroups = cg.parent.get(),
+                                   .leftovers_survive = true}));
+    ASSERT_EQ(pids.size(), 1u);
+    EXPECT_FALSE(gone(pids[0], 200ms)) << "a daemon started by a notify script was killed";
+    reap_leftover(pids[0]);
+}
+
+// A daemon killed with SIGKILL cannot clean up: its scripts die by
+// PR_SET_PDEATHSIG, and with cgroups what they left is swept at the next start.
+TEST(SpawnDaemonDeath, KillNineLeavesNoScriptBehind) {
+    TestCgroups cg;
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    UniqueFd r(fds[0]), w(fds[1]);
+    const pid_t daemon = ::fork();
+    ASSERT_GE(daemon, 0);
+    if (daemon == 0) {
+        auto l = EpollLoop::create();
+        if (!l) ::_exit(1);
+        // The leader prints its setsid child's pid and its own, then waits.
+        auto k = KillAfter::start(
+            *l.value(),
+            {.argv = {"/bin/sh", "-c", kEscape + "; echo $$; exec /bin/sleep 1000"},
+             .stdout_fd = w.get(),
+             .cgroups = cg.parent.get()},
+            1h, [](const ExitStatus&) {});
+        if (!k) ::_exit(2);
+        for (;;) l.value()->run_once(1h);
+    }
+    w.reset();
+    std::string out;
+    char buf[64];
+    while (pids_in(out).size() < 2) {
+        const ssize_t n = ::read(r.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    auto pids = pids_in(out);
+    ASSERT_EQ(pids.size(), 2u) << out;
+    const pid_t escaped = pids[0], script = pids[1];
+    ASSERT_EQ(::kill(daemon, SIGKILL), 0);
+    ASSERT_EQ(::waitpid(daemon, nullptr, 0), daemon);
+    EXPECT_TRUE(gone(script)) << "the script outlived the daemon";
+    reap_leftover(script);
+    if (!cg.parent) {
+        reap_leftover(escaped);
+        GTEST_SKIP() << "no cgroup v2 to write (" << cg.why_not << "): the setsid child is not swept";
+    }
+    // The next halbd finds the dead one's script cgroup and kills what is left.
+    EXPECT_FALSE(gone(escaped, 0s));
+    EXPECT_EQ(cg.parent->sweep_stale(), 1u);
+    EXPECT_TRUE(gone(escaped)) << "the setsid child survived the sweep";
+    reap_leftover(escaped);
 }
 
 TEST_F(SpawnTest, ExitStatusDescribe) {

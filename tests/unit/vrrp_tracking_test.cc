@@ -429,7 +429,7 @@ TEST(VrrpNotify, ScriptsAndFifoOnTransitions) {
     EXPECT_EQ(runner.runs[0]->argv, (std::vector<std::string>{"/bin/notify", "INSTANCE", "VI_1", "BACKUP", "200"}));
     EXPECT_EQ(runner.runs[1]->argv, (std::vector<std::string>{"/bin/to-master", "x"}));
     EXPECT_EQ(runner.runs[2]->argv, (std::vector<std::string>{"/bin/notify", "INSTANCE", "VI_1", "MASTER", "200"}));
-    EXPECT_FALSE(runner.runs[0]->timeout);  // notify scripts are never killed
+    EXPECT_EQ(runner.runs[0]->timeout, std::optional<Duration>(Notifier::kScriptTimeout));  // bounded, as the checks' ones
     int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
     ASSERT_GE(fd, 0);
     char buf[256] = {};
