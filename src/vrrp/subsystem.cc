@@ -29,7 +29,8 @@ VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& address
       routes_(routes),
       announcer_(announcer),
       transport_(transport),
-      static_net_(addresses, routes) {
+      static_net_(addresses, routes),
+      rx_log_(loop) {
     notify_events_ = subscribe([this](Instance& i, const InstanceEvent& e) { notifier_.on_instance(i, e); });
     if (links_) links_->set_listener([this](const std::string& ifname) { on_link(ifname); });
 }
@@ -269,7 +270,9 @@ void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
     auto d = p.ip_header ? decode_ipv4(p.bytes) : decode(p.bytes, p.meta);
     if (!d) {
         cs.drops.add(d.reason());
-        log::debug("VRRP: ", key.first, ": dropped packet: ", to_string(d.reason()));
+        if (log::enabled(log::Level::debug))
+            rx_log_.debug(key.first + ' ' + to_string(d.reason()), "VRRP: ", key.first, ": dropped packet: ",
+                          to_string(d.reason()));
         return;
     }
     const RxMeta& meta = p.ip_header ? d->meta : p.meta;
@@ -277,7 +280,9 @@ void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
         if (n->channel != key || n->instance->config().vrid != d->advert.vrid) continue;
         if (auto drop = n->instance->receive(d->advert, meta)) {
             n->drops.add(*drop);
-            log::debug(name, ": dropped advert from ", meta.src.to_string(), ": ", to_string(*drop));
+            if (log::enabled(log::Level::debug))
+                rx_log_.debug(name + ' ' + to_string(*drop), name, ": dropped advert from ", meta.src.to_string(),
+                              ": ", to_string(*drop));
         }
         return;
     }

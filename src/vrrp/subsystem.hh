@@ -125,6 +125,7 @@ private:
     std::vector<std::unique_ptr<SyncGroup>> groups_;      // destroyed before the nodes
     std::string group_signature_;
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
+    core::log::Limiter rx_log_;  // drop lines, by socket or instance and reason
     Subscription notify_events_;
     std::vector<Subscription> group_events_;
 };
