@@ -28,6 +28,7 @@
 #include "net/raw_announcer.hh"
 #include "net/rtnl_address_backend.hh"
 #include "net/rtnl_link_backend.hh"
+#include "net/rtnl_address_monitor.hh"
 #include "net/rtnl_link_monitor.hh"
 #include "net/rtnl_route_backend.hh"
 #include "vrrp/accept_filter.hh"
@@ -156,6 +157,7 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     std::unique_ptr<net::RtnlAddressBackend> rtnl;
     std::unique_ptr<net::RtnlRouteBackend> rtnl_routes;
     std::unique_ptr<net::RtnlLinkMonitor> links;  // link up/down for tracking
+    std::unique_ptr<net::RtnlAddressMonitor> addr_events;  // VIPs removed by someone else
     std::unique_ptr<net::RtnlLinkBackend> vmacs;  // use_vmac: macvlans and their sysctls
     net::RawAnnouncer announcer;
     vrrp::RawTransport transport(**loop);
@@ -179,6 +181,12 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
                 log::error("VRRP: interfaces are not tracked: ", lm.error().message);
             vrrp_sub = std::make_unique<vrrp::VrrpSubsystem>(**loop, *rtnl, *rtnl_routes, announcer, transport,
                                                              links.get(), nullptr, &processes);
+            if (auto am = net::RtnlAddressMonitor::open(**loop); am) {
+                addr_events = std::move(am.value());
+                vrrp_sub->set_address_monitor(addr_events.get());
+            } else {
+                log::error("VRRP: VIPs are not watched: ", am.error().message);
+            }
             if (auto lb = net::RtnlLinkBackend::open(); lb) {
                 vmacs = std::move(lb.value());
                 vrrp_sub->set_link_backend(vmacs.get());

@@ -37,6 +37,7 @@ VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& address
 
 VrrpSubsystem::~VrrpSubsystem() {
     if (links_) links_->set_listener(nullptr);
+    if (address_monitor_) address_monitor_->set_listener(nullptr);
     group_events_.clear();
     groups_.clear();
     for (auto& [name, n] : nodes_) n->tracking.reset();
@@ -328,14 +329,17 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
         os << "# VRRP instance " << name << ": " << to_string(i.state()) << ", priority "
            << int(i.effective_priority()) << " (base " << int(i.config().priority) << "), " << n->identity;
         if (auto m = i.master_address()) os << ", master " << m->to_string();
-        os << ", VIPs " << (n->io->vips_installed() ? "installed" : "not installed") << '\n';
+        os << ", VIPs " << (n->io->vips_installed() ? "installed" : "not installed");
+        if (const auto missing = n->io->missing_vips().size()) os << " (" << missing << " missing)";
+        os << '\n';
         os << "#   transitions " << s.transitions << ", became master " << s.become_master << ", released master "
            << s.release_master << ", adverts sent " << s.adverts_sent << " received " << s.adverts_received
            << ", priority 0 sent " << s.pri_zero_sent << " received " << s.pri_zero_received
            << ", lower priority received " << s.lower_prio_received << '\n';
         os << "#   tx errors " << io.tx_errors << ", no source " << io.tx_no_source << ", VIP errors "
            << io.vip_errors << ", route/rule errors " << io.route_errors << ", GARPs " << io.garps_sent
-           << ", NAs " << io.nas_sent << ", announce errors " << io.announce_errors << ", advert lateness p99 "
+           << ", NAs " << io.nas_sent << ", announce errors " << io.announce_errors << ", VIPs restored "
+           << io.vips_restored << ", answers limited " << s.answers_limited << ", advert lateness p99 "
            << log::secs(i.lateness().percentile(0.99)) << " max " << log::secs(i.lateness().max()) << '\n';
         for (const auto& f : i.fault_sources()) os << "#   fault: " << f << '\n';
         dump_drops(os, n->drops);
