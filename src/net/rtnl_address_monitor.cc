@@ -2,6 +2,8 @@
 // as in rtnl_link_monitor.cc: ifaddrmsg + IFA_LOCAL / IFA_ADDRESS is all we
 // read. The interface name comes from if_indextoname(); an address whose
 // interface is already gone is skipped (the link monitor reports that).
+// No log line per event: another tool may make thousands (the VIP watch
+// logs what matters, aggregated).
 #include "net/rtnl_address_monitor.hh"
 
 #include <linux/if_addr.h>
@@ -12,7 +14,6 @@
 
 #include <cerrno>
 
-#include "core/log.hh"
 #include "net/rtnl_events.hh"
 
 namespace halbd::net {
@@ -73,8 +74,6 @@ void RtnlAddressMonitor::parse(const char* buf, size_t len) {
         e.kind = h->nlmsg_type == RTM_NEWADDR ? AddressEvent::Kind::Added : AddressEvent::Kind::Removed;
         e.ifname = name;
         e.address = Prefix{IpAddress::from_bytes(family, static_cast<const uint8_t*>(bytes)), ifa->ifa_prefixlen};
-        log::debug("address monitor: ", e.address.to_string(), e.kind == AddressEvent::Kind::Added ? " added to " : " removed from ",
-                   e.ifname);
         changed(e);
     }
 }
