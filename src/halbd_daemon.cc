@@ -117,7 +117,10 @@ void Daemon::stop(int signo) {
     reload_job_.reset();
     reload_waiting_.clear();
     reload_again_ = false;
-    for (auto it = subscribers_.rbegin(); it != subscribers_.rend(); ++it) (*it)->stop(opts_);
+    config::StopOptions so;
+    so.keep_addresses = opts_.dont_release_vrrp;
+    so.keep_forwarding = opts_.dont_release_ipvs;
+    for (auto it = subscribers_.rbegin(); it != subscribers_.rend(); ++it) (*it)->stop(so);
     loop_.stop();
 }
 

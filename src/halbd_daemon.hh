@@ -3,7 +3,7 @@
 // (on a worker thread, core/background_job.hh, so that the loop goes on
 // meanwhile) and only then hands it to the subscribers (vrrp, check,
 // forward) as an old/new pair to diff; a broken file is logged and changes
-// nothing. Created by halbd.cc once the first configuration has loaded.
+// nothing. Created by src/wiring.cc once the first configuration has loaded.
 #pragma once
 
 #include <functional>
@@ -15,28 +15,11 @@
 
 #include "config/load.hh"
 #include "core/background_job.hh"
+#include "config/subscriber.hh"
 #include "core/event_loop.hh"
 #include "halbd_options.hh"
 
 namespace halbd {
-
-// A subsystem that follows the configuration. apply() gets the previous
-// model (null at start) and the new one; it must change only what differs.
-class ConfigSubscriber {
-public:
-    virtual ~ConfigSubscriber() = default;
-    virtual void apply(const config::Model* previous, const config::Model& current) = 0;
-    // Clean stop: release what the subsystem created unless told to keep it.
-    virtual void stop(const Options& opts) = 0;
-    // USR1: appends the subsystem's runtime state to the state dump (after the
-    // configuration); lines starting with '#' are comments.
-    virtual void dump_state(std::ostream& /*os*/) const {}
-    // For a dump too large to format on the loop: a function that writes a
-    // snapshot taken now, run later on the dump's worker thread (it must
-    // hold copies, nothing of the subsystem). Empty (the default): the
-    // Daemon calls dump_state() on the loop instead.
-    virtual std::function<void(std::ostream&)> dump_state_later() const { return {}; }
-};
 
 // What a reload did, for the control socket's `reload` (SIGHUP ignores it).
 struct ReloadReport {
@@ -53,7 +36,7 @@ public:
 
     // Installs the first model (already validated) and the signal handlers.
     void start(std::shared_ptr<const config::Model> model);
-    void subscribe(ConfigSubscriber* s) { subscribers_.push_back(s); }
+    void subscribe(config::ConfigSubscriber* s) { subscribers_.push_back(s); }
 
     // HUP (and halbctl reload): reads the file again off the loop; once read,
     // done (if any) learns whether it was valid and is now in force. A
@@ -103,7 +86,7 @@ private:
     uint64_t reloads_refused_ = 0;
     MonoTime started_at_{};
     MonoTime reloaded_at_{};
-    std::vector<ConfigSubscriber*> subscribers_;
+    std::vector<config::ConfigSubscriber*> subscribers_;
     std::vector<core::SignalWatchPtr> signals_;
     std::unique_ptr<core::BackgroundJob<config::LoadResult>> reload_job_;  // the file being read
     std::vector<ReloadDone> reload_waiting_;  // for the next read (the one in flight has its own)

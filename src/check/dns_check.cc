@@ -4,13 +4,8 @@
 // QTYPE, QCLASS).
 #include "check/dns_check.hh"
 
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <random>
 
-#include "check/probe_socket.hh"
-#include "check/udp_check.hh"
 #include "core/random.hh"
 
 namespace halbd::check {
@@ -85,53 +80,26 @@ DnsReply classify_dns_reply(const uint8_t* data, size_t len, uint16_t id) {
 }
 
 DnsChecker::DnsChecker(core::EventLoop& loop, TcpTarget target, config::DnsCheck params)
-    : AttemptChecker(loop), target_(std::move(target)), params_(std::move(params)) {}
+    : DatagramChecker(loop, std::move(target)), params_(std::move(params)) {}
 
 std::string DnsChecker::describe() const {
-    return "DNS_CHECK " + endpoint_text(target_.address, target_.port) + " " + dns_type_name(params_.type) + " " +
+    return "DNS_CHECK " + endpoint_text(target().address, target().port) + " " + dns_type_name(params_.type) + " " +
            params_.name;
 }
 
-std::optional<CheckResult> DnsChecker::begin() {
+std::variant<std::vector<uint8_t>, CheckResult> DnsChecker::request() {
     static std::mt19937 gen{static_cast<std::mt19937::result_type>(core::random_seed())};
     id_ = static_cast<uint16_t>(gen());
     auto query = encode_dns_query(id_, params_.name, dns_type_code(params_.type));
     if (!query) return CheckResult::failure(FailReason::LocalSetup, "not attempted: a label of the name is too long");
-    bool in_progress = false;
-    auto opened = connect_probe_socket(target_, SOCK_DGRAM, in_progress);
-    if (auto* r = std::get_if<CheckResult>(&opened)) return std::move(*r);
-    sock_ = std::move(std::get<core::UniqueFd>(opened));
-    if (::send(sock_.get(), query->data(), query->size(), 0) < 0) return udp_failure(errno);
-    watch_ = loop().watch_fd(sock_.get(), core::fd_events::readable, [this](uint32_t) { on_readable(); });
-    if (!watch_) return setup_failure("watch socket", errno);
-    arm_deadline(target_.connect_timeout);
-    return std::nullopt;
+    return std::move(*query);
 }
 
-void DnsChecker::on_readable() {
-    uint8_t buf[4096];
-    for (;;) {
-        const ssize_t n = ::recv(sock_.get(), buf, sizeof buf, 0);
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-            if (errno == EINTR) continue;
-            finish(udp_failure(errno));
-            return;
-        }
-        const DnsReply r = classify_dns_reply(buf, static_cast<size_t>(n), id_);
-        if (r.kind == DnsReply::NoError) {
-            finish(CheckResult::success());
-            return;
-        }
-        if (r.kind == DnsReply::Error) {
-            finish(CheckResult::failure(FailReason::Error, "rcode " + dns_rcode_name(r.rcode)));
-            return;
-        }
-    }
-}
-
-void DnsChecker::on_deadline() {
-    finish(CheckResult::failure(FailReason::Timeout, "no reply within " + human_duration(target_.connect_timeout)));
+std::optional<CheckResult> DnsChecker::on_datagram(const uint8_t* data, size_t len) {
+    const DnsReply r = classify_dns_reply(data, len, id_);
+    if (r.kind == DnsReply::NoError) return CheckResult::success();
+    if (r.kind == DnsReply::Error) return CheckResult::failure(FailReason::Error, "rcode " + dns_rcode_name(r.rcode));
+    return std::nullopt;  // another id, too short or not a response
 }
 
 }  // namespace halbd::check

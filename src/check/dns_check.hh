@@ -5,7 +5,8 @@
 // datagrams with another id, too short or not responses are ignored. No
 // retransmission: connect_timeout bounds the attempt. The codec is pure
 // (encode_dns_query / classify_dns_reply) and unit-tested on its own.
-// Built by make_checker(); owns the socket of the attempt in flight.
+// Built by make_checker(); a DatagramChecker (datagram_check.hh: socket,
+// send, receive loop, completion) that adds the query and its verdict.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "check/attempt.hh"
-#include "check/tcp_check.hh"
+#include "check/datagram_check.hh"
 #include "config/model_check.hh"
-#include "core/fd.hh"
 
 namespace halbd::check {
 
@@ -34,28 +33,19 @@ struct DnsReply {
 };
 DnsReply classify_dns_reply(const uint8_t* data, size_t len, uint16_t id);
 
-class DnsChecker final : public AttemptChecker {
+class DnsChecker final : public DatagramChecker {
 public:
     DnsChecker(core::EventLoop& loop, TcpTarget target, config::DnsCheck params);
-    ~DnsChecker() override { release_io(); }
 
     // "DNS_CHECK 10.0.0.6:53 A example.org"
     std::string describe() const override;
 
 private:
-    std::optional<CheckResult> begin() override;
-    void on_deadline() override;
-    void release_io() override {
-        watch_.reset();
-        sock_.reset();
-    }
-    void on_readable();
+    std::variant<std::vector<uint8_t>, CheckResult> request() override;
+    std::optional<CheckResult> on_datagram(const uint8_t* data, size_t len) override;
 
-    TcpTarget target_;
     config::DnsCheck params_;
     uint16_t id_ = 0;
-    core::UniqueFd sock_;
-    core::FdWatchPtr watch_;
 };
 
 }  // namespace halbd::check

@@ -105,34 +105,25 @@ const char* HttpChecker::step_text() const {
     return "idle";
 }
 
-void HttpChecker::want(uint32_t events) {
-    if (watch_ && watch_->events() != events) watch_->set_events(events);
-}
-
 std::optional<CheckResult> HttpChecker::begin_url() {
     const HttpUrlSpec& u = spec_.urls[url_];
     if (u.regex) regex_.reset(*u.regex, u.regex_min_offset, u.regex_max_offset);
     parser_.reset(spec_.always_digest || !u.digest.empty(), u.regex ? &regex_ : nullptr);
-    watch_.reset();
     session_.reset();
-    sock_.reset();
+    io_.close();
     step_ = Step::Connecting;
     arm_deadline(target_.connect_timeout);
     bool in_progress = false;
-    auto opened = connect_probe_socket(target_, SOCK_STREAM, in_progress);
-    if (auto* r = std::get_if<CheckResult>(&opened)) return std::move(*r);
-    sock_ = std::move(std::get<core::UniqueFd>(opened));
+    if (auto failed = io_.take(connect_probe_socket(target_, SOCK_STREAM, in_progress))) return failed;
     // Writable once connected (at once if connect() already succeeded).
-    watch_ = loop().watch_fd(sock_.get(), core::fd_events::writable, [this](uint32_t ev) { on_ready(ev); });
-    if (!watch_) return setup_failure("watch socket", errno);
-    return std::nullopt;
+    return io_.watch(loop(), core::fd_events::writable, [this](uint32_t ev) { on_ready(ev); });
 }
 
 void HttpChecker::on_ready(uint32_t) {
     std::optional<CheckResult> ended;
     switch (step_) {
         case Step::Connecting: {
-            CheckResult r = connect_outcome(sock_.get());
+            CheckResult r = connect_outcome(io_.fd());
             ended = r.ok ? on_connected() : std::optional<CheckResult>(std::move(r));
             break;
         }
@@ -155,7 +146,7 @@ std::optional<CheckResult> HttpChecker::on_connected() {
     if (!tls_) tls_ = tls::ClientContext::load(config::SslConfig{});
     if (!tls_->ok()) return CheckResult::failure(FailReason::LocalSetup, "not attempted: " + tls_->error());
     const std::string& sni = !spec_.sni_name.empty() ? spec_.sni_name : spec_.sni ? u.virtualhost : spec_.sni_name;
-    session_ = std::make_unique<tls::Session>(*tls_, sock_.get(), sni);
+    session_ = std::make_unique<tls::Session>(*tls_, io_.fd(), sni);
     if (!session_->ok()) return CheckResult::failure(FailReason::LocalSetup, "not attempted: TLS: " + session_->error());
     step_ = Step::Handshake;
     return handshake();
@@ -164,8 +155,8 @@ std::optional<CheckResult> HttpChecker::on_connected() {
 std::optional<CheckResult> HttpChecker::handshake() {
     switch (session_->handshake()) {
         case tls::Session::Io::Done: step_ = Step::Sending; return send();
-        case tls::Session::Io::WantRead: want(core::fd_events::readable); return std::nullopt;
-        case tls::Session::Io::WantWrite: want(core::fd_events::writable); return std::nullopt;
+        case tls::Session::Io::WantRead: io_.want(core::fd_events::readable); return std::nullopt;
+        case tls::Session::Io::WantWrite: io_.want(core::fd_events::writable); return std::nullopt;
         case tls::Session::Io::Closed: return failed(FailReason::Error, "TLS handshake: connection closed by the peer");
         case tls::Session::Io::Error: break;
     }
@@ -176,28 +167,28 @@ std::optional<CheckResult> HttpChecker::send() {
     if (session_) {
         switch (session_->write(request_.data(), request_.size())) {
             case tls::Session::Io::Done: break;
-            case tls::Session::Io::WantRead: want(core::fd_events::readable); return std::nullopt;
-            case tls::Session::Io::WantWrite: want(core::fd_events::writable); return std::nullopt;
+            case tls::Session::Io::WantRead: io_.want(core::fd_events::readable); return std::nullopt;
+            case tls::Session::Io::WantWrite: io_.want(core::fd_events::writable); return std::nullopt;
             case tls::Session::Io::Closed: return failed(FailReason::Error, "sending the request: connection closed");
             case tls::Session::Io::Error: return failed(FailReason::Error, "sending the request: " + session_->error());
         }
     } else {
         while (sent_ < request_.size()) {
-            const ssize_t n = ::send(sock_.get(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
+            const ssize_t n = ::send(io_.fd(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
             if (n > 0) {
                 sent_ += static_cast<size_t>(n);
                 continue;
             }
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                want(core::fd_events::writable);
+                io_.want(core::fd_events::writable);
                 return std::nullopt;
             }
             return failed(FailReason::Error, std::string("sending the request: ") + std::strerror(errno));
         }
     }
     step_ = Step::Receiving;
-    want(core::fd_events::readable);
+    io_.want(core::fd_events::readable);
     return std::nullopt;
 }
 
@@ -213,14 +204,14 @@ std::optional<CheckResult> HttpChecker::receive() {
             size_t got = 0;
             switch (session_->read(buf, kReadChunk, got)) {
                 case tls::Session::Io::Done: st = parser_.feed(buf, got); break;
-                case tls::Session::Io::WantRead: want(core::fd_events::readable); return std::nullopt;
-                case tls::Session::Io::WantWrite: want(core::fd_events::writable); return std::nullopt;
+                case tls::Session::Io::WantRead: io_.want(core::fd_events::readable); return std::nullopt;
+                case tls::Session::Io::WantWrite: io_.want(core::fd_events::writable); return std::nullopt;
                 case tls::Session::Io::Closed: st = parser_.eof(); break;
                 case tls::Session::Io::Error:
                 default: return failed(FailReason::Error, "reading the response: " + session_->error());
             }
         } else {
-            const ssize_t n = ::recv(sock_.get(), buf, kReadChunk, 0);
+            const ssize_t n = ::recv(io_.fd(), buf, kReadChunk, 0);
             if (n > 0) st = parser_.feed(buf, static_cast<size_t>(n));
             else if (n == 0) st = parser_.eof();
             else if (errno == EINTR) continue;
@@ -270,9 +261,8 @@ void HttpChecker::on_deadline() {
 }
 
 void HttpChecker::release_io() {
-    watch_.reset();  // before the fd closes
-    session_.reset();
-    sock_.reset();
+    session_.reset();  // before the fd closes
+    io_.close();
     step_ = Step::Idle;
 }
 

@@ -4,8 +4,8 @@
 // and a body that matches its regex (or does not, with regex_no_match).
 // Built by make_checker() (and by `halbctl genhash`); an AttemptChecker
 // (attempt.hh: completion, deadline, finish()) whose connections are set up
-// by probe_socket.hh as every network kind's. Owns the socket, its watch and
-// the TLS session of the attempt in flight (RAII: destroying the checker
+// by probe_socket.hh and held in a SocketIo as every network kind's. Owns the
+// socket, its watch and the TLS session of the attempt in flight (RAII: destroying the checker
 // cancels the attempt), and one ResponseParser and BodyRegex reused by
 // every attempt.
 #pragma once
@@ -19,11 +19,11 @@
 #include "check/checker.hh"
 #include "check/http_regex.hh"
 #include "check/http_response.hh"
+#include "check/socket_io.hh"
 #include "check/tcp_check.hh"
 #include "check/tls_client.hh"
 #include "config/model_check.hh"
 #include "core/event_loop.hh"
-#include "core/fd.hh"
 #include "core/result.hh"
 
 namespace halbd::check {
@@ -66,7 +66,6 @@ public:
     // a default context, as keepalived builds when there is no SSL block).
     HttpChecker(core::EventLoop& loop, TcpTarget target, HttpSpec spec,
                 std::shared_ptr<const tls::ClientContext> tls = nullptr);
-    ~HttpChecker() override { release_io(); }
 
     // "HTTP GET http://10.0.0.2:80/health", "SSL GET https://[2001:db8::2]:443/",
     // "HTTP GET http://10.0.0.2:80/a (+2 urls)".
@@ -93,7 +92,6 @@ private:
     void on_ready(uint32_t events);
     void on_deadline() override;
     void release_io() override;
-    void want(uint32_t events);
     const char* step_text() const;
     // Failure detail for the current url: "failed: ..." named by url when
     // the checker has several.
@@ -102,9 +100,8 @@ private:
     TcpTarget target_;
     HttpSpec spec_;
     std::shared_ptr<const tls::ClientContext> tls_;
-    core::UniqueFd sock_;
-    core::FdWatchPtr watch_;
-    std::unique_ptr<tls::Session> session_;
+    SocketIo io_;
+    std::unique_ptr<tls::Session> session_;  // over io_'s socket: declared after it, destroyed before
     Step step_ = Step::Idle;
     size_t url_ = 0;
     size_t sent_ = 0;

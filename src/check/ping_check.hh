@@ -2,49 +2,41 @@
 // by the config layer): one ICMP/ICMPv6 echo request per attempt, up when the
 // matching echo reply (same id and sequence, from the target) arrives within
 // connect_timeout. Uses an unprivileged ping socket (SOCK_DGRAM, allowed by
-// net.ipv4.ping_group_range) when it can, else a raw socket (CAP_NET_RAW).
-// Built by make_checker(); owns the socket of the attempt in flight.
+// net.ipv4.ping_group_range) when it can, else a raw socket (CAP_NET_RAW),
+// both opened by probe_socket.hh. Built by make_checker(); a DatagramChecker
+// (datagram_check.hh: socket, send, receive loop, completion) that adds the
+// echo request and the matching of its reply.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "check/attempt.hh"
-#include "check/tcp_check.hh"
-#include "core/fd.hh"
+#include "check/datagram_check.hh"
+#include "check/probe_socket.hh"
 
 namespace halbd::check {
 
-enum class PingSocket : uint8_t { Auto, Datagram, Raw };
-
-class PingChecker final : public AttemptChecker {
+class PingChecker final : public DatagramChecker {
 public:
     PingChecker(core::EventLoop& loop, TcpTarget target, PingSocket mode = PingSocket::Auto);
-    ~PingChecker() override { release_io(); }
 
-    std::string describe() const override { return "PING_CHECK to " + target_.address.to_string(); }
+    std::string describe() const override { return "PING_CHECK to " + target().address.to_string(); }
     // The kind of socket the last attempt used (Auto before the first).
     PingSocket socket_kind() const { return used_; }
 
 private:
-    std::optional<CheckResult> begin() override;
-    void on_deadline() override;
-    void release_io() override {
-        watch_.reset();
-        sock_.reset();
-    }
-    void on_readable();
+    std::variant<std::vector<uint8_t>, CheckResult> request() override;
+    std::variant<core::UniqueFd, CheckResult> open_socket() override;
+    std::optional<CheckResult> on_datagram(const uint8_t* data, size_t len) override;
+    CheckResult io_failure(int e) const override;
     // True when buf is the echo reply of the attempt in flight.
     bool is_our_reply(const uint8_t* buf, size_t len) const;
 
-    TcpTarget target_;
     PingSocket mode_;
     PingSocket used_ = PingSocket::Auto;
     uint16_t id_;           // raw sockets; ping sockets get theirs from the kernel
     uint16_t seq_ = 0;
-    core::UniqueFd sock_;
-    core::FdWatchPtr watch_;
 };
 
 // RFC 1071 Internet checksum (for ICMPv4 over raw sockets).

@@ -2,12 +2,23 @@
 // so that every network checker kind sets its socket up the same way.
 #include "check/probe_socket.hh"
 
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 
 #include <cerrno>
 #include <cstring>
 
 namespace halbd::check {
+
+namespace {
+
+// Whether net.ipv4.ping_group_range admits our group (for IPv4 and IPv6).
+bool ping_socket_allowed(bool v4) {
+    core::UniqueFd s(::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, v4 ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6}));
+    return s.valid();
+}
+
+}  // namespace
 
 CheckResult setup_failure(const std::string& what, int e) {
     return CheckResult::failure(FailReason::LocalSetup, "not attempted: " + what + ": " + std::strerror(e));
@@ -73,6 +84,30 @@ CheckResult connect_outcome(int fd) {
     socklen_t len = sizeof err;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
     return err == 0 ? CheckResult::success() : socket_failure(err);
+}
+
+std::variant<core::UniqueFd, CheckResult> open_ping_socket(const TcpTarget& t, PingSocket& kind) {
+    const bool v4 = t.address.is_v4();
+    const int proto = v4 ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6};
+    if (kind == PingSocket::Auto) kind = ping_socket_allowed(v4) ? PingSocket::Datagram : PingSocket::Raw;
+    auto opened = open_probe_socket(t, kind == PingSocket::Raw ? SOCK_RAW : SOCK_DGRAM, proto, false);
+    if (std::holds_alternative<CheckResult>(opened)) return opened;
+    const int fd = std::get<core::UniqueFd>(opened).get();
+    if (!v4 && kind == PingSocket::Raw) {
+        icmp6_filter filter;
+        ICMP6_FILTER_SETBLOCKALL(&filter);
+        ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
+        (void)::setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+    }
+    const int on = 1;
+    // ICMP errors about our request (host unreachable...) come back as recv() errors.
+    if (v4) (void)::setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+    else (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    sockaddr_storage ss;
+    const socklen_t len = net::to_sockaddr(t.address, 0, ss);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) return socket_failure(errno);
+    return opened;
 }
 
 }  // namespace halbd::check

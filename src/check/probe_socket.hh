@@ -2,11 +2,16 @@
 // (TCP_CHECK, HTTP_GET, SSL_GET, UDP_CHECK, DNS_CHECK, SMTP_CHECK,
 // PING_CHECK): a non-blocking socket of the target's family with fwmark,
 // bind_if and bindto/bind_port applied, the outcome of a non-blocking
-// connect, and errno -> typed failure. Owns nothing: the caller holds the fd.
+// connect, and errno -> typed failure. Every socket a checker opens is made
+// here (the narrow adapter of DESIGN principle 12: PING_CHECK's raw socket
+// is the one that needs CAP_NET_RAW, SO_MARK and SO_BINDTODEVICE need
+// CAP_NET_ADMIN/CAP_NET_RAW). Owns nothing: the caller holds the fd (in a
+// SocketIo, socket_io.hh).
 #pragma once
 
 #include <sys/socket.h>
 
+#include <cstdint>
 #include <string>
 #include <variant>
 
@@ -35,5 +40,16 @@ std::variant<core::UniqueFd, CheckResult> connect_probe_socket(const TcpTarget& 
 // Once a connect_probe_socket() in progress made the socket writable:
 // success, or the typed connect failure (SO_ERROR through socket_failure()).
 CheckResult connect_outcome(int fd);
+
+// An ICMP echo socket: a ping socket (SOCK_DGRAM, no privilege, when
+// net.ipv4.ping_group_range admits our group) or a raw one (CAP_NET_RAW).
+enum class PingSocket : uint8_t { Auto, Datagram, Raw };
+
+// open_probe_socket() of an ICMP/ICMPv6 echo socket of `kind` (Auto is
+// first resolved to a ping socket when the range admits us, else raw, and
+// `kind` says which), with ICMP errors reported as recv() errors, a raw
+// ICMPv6 socket filtered to echo replies and unreachables, connect()ed to
+// t.address so that the kernel delivers only the target's packets.
+std::variant<core::UniqueFd, CheckResult> open_ping_socket(const TcpTarget& t, PingSocket& kind);
 
 }  // namespace halbd::check

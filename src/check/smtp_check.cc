@@ -53,29 +53,26 @@ const char* SmtpChecker::step_name(Step s) {
 std::optional<CheckResult> SmtpChecker::begin() {
     step_ = Step::Connect;
     bool in_progress = false;
-    auto opened = connect_probe_socket(target_, SOCK_STREAM, in_progress);
-    if (auto* r = std::get_if<CheckResult>(&opened)) return std::move(*r);
-    sock_ = std::move(std::get<core::UniqueFd>(opened));
+    if (auto failed = io_.take(connect_probe_socket(target_, SOCK_STREAM, in_progress))) return failed;
     const uint32_t ev = in_progress ? core::fd_events::writable : core::fd_events::readable;
     if (!in_progress) step_ = Step::Banner;
-    watch_ = loop().watch_fd(sock_.get(), ev, [this](uint32_t e) { on_ready(e); });
-    if (!watch_) return setup_failure("watch socket", errno);
+    if (auto failed = io_.watch(loop(), ev, [this](uint32_t e) { on_ready(e); })) return failed;
     arm_deadline(target_.connect_timeout);
     return std::nullopt;
 }
 
 void SmtpChecker::on_ready(uint32_t events) {
     if (step_ == Step::Connect) {
-        if (CheckResult r = connect_outcome(sock_.get()); !r.ok) return finish(std::move(r));
+        if (CheckResult r = connect_outcome(io_.fd()); !r.ok) return finish(std::move(r));
         step_ = Step::Banner;
         arm_deadline(target_.connect_timeout);
-        watch_->set_events(core::fd_events::readable);
+        io_.want(core::fd_events::readable);
         return;
     }
     if ((events & core::fd_events::writable) && !out_.empty() && !flush()) return;
     if (!(events & (core::fd_events::readable | core::fd_events::error | core::fd_events::hangup))) return;
     char buf[4096];
-    const ssize_t n = ::recv(sock_.get(), buf, sizeof buf, 0);
+    const ssize_t n = ::recv(io_.fd(), buf, sizeof buf, 0);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
         return finish(socket_failure(errno));
@@ -123,7 +120,7 @@ void SmtpChecker::send_line(const std::string& line) {
 
 bool SmtpChecker::flush() {
     while (!out_.empty()) {
-        const ssize_t n = ::send(sock_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
+        const ssize_t n = ::send(io_.fd(), out_.data(), out_.size(), MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
             if (errno == EINTR) continue;
@@ -132,7 +129,7 @@ bool SmtpChecker::flush() {
         }
         out_.erase(0, static_cast<size_t>(n));
     }
-    watch_->set_events(core::fd_events::readable | (out_.empty() ? 0 : core::fd_events::writable));
+    io_.want(core::fd_events::readable | (out_.empty() ? 0 : core::fd_events::writable));
     return true;
 }
 

@@ -3,15 +3,16 @@
 // expect 250, send QUIT, expect 221. Each step is bounded by connect_timeout
 // (keepalived's per-operation timeout). Deprecated `host` sub-blocks are
 // split into one SMTP_CHECK per host by the config layer, so all of them must
-// pass, as in keepalived 2.x. Built by make_checker(); owns the connection.
+// pass, as in keepalived 2.x. Built by make_checker(); owns the connection
+// (a SocketIo) and its buffers.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "check/attempt.hh"
+#include "check/socket_io.hh"
 #include "check/tcp_check.hh"
-#include "core/fd.hh"
 
 namespace halbd::check {
 
@@ -28,7 +29,6 @@ std::optional<SmtpReply> parse_smtp_reply(const std::string& buf);
 class SmtpChecker final : public AttemptChecker {
 public:
     SmtpChecker(core::EventLoop& loop, TcpTarget target, std::string helo_name);
-    ~SmtpChecker() override { release_io(); }
 
     std::string describe() const override { return "SMTP_CHECK to " + endpoint_text(target_.address, target_.port); }
 
@@ -38,8 +38,7 @@ private:
     std::optional<CheckResult> begin() override;
     void on_deadline() override;
     void release_io() override {
-        watch_.reset();
-        sock_.reset();
+        io_.close();
         in_.clear();
         out_.clear();
     }
@@ -53,8 +52,7 @@ private:
     std::string helo_name_;
     Step step_ = Step::Connect;
     std::string in_, out_;
-    core::UniqueFd sock_;
-    core::FdWatchPtr watch_;
+    SocketIo io_;
 };
 
 }  // namespace halbd::check

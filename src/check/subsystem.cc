@@ -217,7 +217,7 @@ void CheckSubsystem::notify(const config::Box<config::Script>& script, const con
     runner_.run(it->second, std::move(what), timeout);
 }
 
-void CheckSubsystem::stop(const Options&) {
+void CheckSubsystem::stop(const config::StopOptions&) {
     // keepalived clear_service_rs/update_vs_notifies with omega: the down
     // notifiers "where appropriate": servers that were up, quorums that
     // were up. (keepalived 2.2 runs quorum_down even when the quorum was

@@ -27,11 +27,11 @@
 #include "core/event_loop.hh"
 #include "core/result.hh"
 #include "forward/desired.hh"
-#include "halbd_daemon.hh"
+#include "config/subscriber.hh"
 
 namespace halbd::check {
 
-class CheckSubsystem final : public ConfigSubscriber, public forward::PoolView {
+class CheckSubsystem final : public config::ConfigSubscriber, public forward::PoolView {
 public:
     // Builds the checker of a config checker (default: make_checker()); an
     // error means "kind not implemented": that checker counts as always up.
@@ -67,7 +67,7 @@ public:
     // of every virtual server whose quorum is up (keepalived
     // clear_service_rs): the caller then runs the loop until scripts_idle()
     // or a bound (halbd.cc), since the scripts are killed when this dies.
-    void stop(const Options& opts) override;
+    void stop(const config::StopOptions& opts) override;
     bool scripts_idle() const { return runner_.idle(); }
     const NotifyRunner& scripts() const { return runner_; }
     const core::LatenessHistogram& attempt_stats() const { return stats_; }

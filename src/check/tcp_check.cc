@@ -4,11 +4,9 @@
 // is probe_socket.cc's, shared with the other network kinds.
 #include "check/tcp_check.hh"
 
-#include "check/probe_socket.hh"
-
 #include <sys/socket.h>
 
-#include <cerrno>
+#include "check/probe_socket.hh"
 
 namespace halbd::check {
 
@@ -28,65 +26,22 @@ TcpTarget TcpTarget::from_config(const config::Checker& c) {
     return t;
 }
 
-TcpChecker::TcpChecker(core::EventLoop& loop, TcpTarget target)
-    : loop_(loop), target_(std::move(target)), timer_(loop_.create_bulk_timer([this] { on_timeout(); })) {}
-
-TcpChecker::~TcpChecker() { release(); }
+TcpChecker::TcpChecker(core::EventLoop& loop, TcpTarget target) : AttemptChecker(loop), target_(std::move(target)) {}
 
 std::string TcpChecker::describe() const { return "TCP connect to " + endpoint_text(target_.address, target_.port); }
 
-void TcpChecker::start(Completion done) {
-    release();
-    done_ = std::move(done);
-    if (auto immediate = open_and_connect()) {
-        // Reported from the loop, never from inside start().
-        release();
-        pending_ = std::move(*immediate);
-        timer_->arm(Duration::zero());
-        return;
-    }
-    timer_->arm(target_.connect_timeout);
-}
-
-void TcpChecker::cancel() {
-    release();
-    done_ = nullptr;
-}
-
-std::optional<CheckResult> TcpChecker::open_and_connect() {
+std::optional<CheckResult> TcpChecker::begin() {
     bool in_progress = false;
-    auto opened = connect_probe_socket(target_, SOCK_STREAM, in_progress);
-    if (auto* r = std::get_if<CheckResult>(&opened)) return std::move(*r);
-    sock_ = std::move(std::get<core::UniqueFd>(opened));
+    if (auto failed = io_.take(connect_probe_socket(target_, SOCK_STREAM, in_progress))) return failed;
     if (!in_progress) return CheckResult::success();
-    watch_ = loop_.watch_fd(sock_.get(), core::fd_events::writable, [this](uint32_t ev) { on_ready(ev); });
-    if (!watch_) return setup_failure("watch socket", errno);
+    auto connected = [this](uint32_t) { finish(connect_outcome(io_.fd())); };
+    if (auto failed = io_.watch(loop(), core::fd_events::writable, connected)) return failed;
+    arm_deadline(target_.connect_timeout);
     return std::nullopt;
 }
 
-void TcpChecker::on_ready(uint32_t) { finish(connect_outcome(sock_.get())); }
-
-void TcpChecker::on_timeout() {
-    if (pending_) {
-        CheckResult r = std::move(*pending_);
-        finish(std::move(r));
-        return;
-    }
+void TcpChecker::on_deadline() {
     finish(CheckResult::failure(FailReason::Timeout, "timed out after " + human_duration(target_.connect_timeout)));
-}
-
-void TcpChecker::finish(CheckResult result) {
-    release();  // closes the socket: keepalived's connect + close
-    Completion done = std::move(done_);
-    done_ = nullptr;
-    if (done) done(result);  // may destroy this
-}
-
-void TcpChecker::release() {
-    watch_.reset();  // before the fd closes
-    sock_.reset();
-    timer_->cancel();
-    pending_.reset();
 }
 
 }  // namespace halbd::check

@@ -1,17 +1,18 @@
 // check/tcp_check.hh: TCP_CHECK, keepalived's plain connect-then-close probe.
 // One non-blocking connect per attempt, watched for writability on the loop,
-// bounded by connect_timeout. Built by make_checker(); owns the socket, its
-// watch and the timeout timer of the attempt in flight (RAII: destroying
-// the checker cancels the attempt).
+// bounded by connect_timeout. Built by make_checker(); an AttemptChecker
+// (attempt.hh: completion, deadline, finish()) whose socket and watch are a
+// SocketIo (RAII: destroying the checker cancels the attempt).
 #pragma once
 
 #include <optional>
 #include <string>
 
+#include "check/attempt.hh"
 #include "check/checker.hh"
+#include "check/socket_io.hh"
 #include "config/model_check.hh"
 #include "core/event_loop.hh"
-#include "core/fd.hh"
 #include "net/address.hh"
 
 namespace halbd::check {
@@ -34,16 +35,10 @@ struct TcpTarget {
 // "10.0.0.2:80", "[2001:db8::2]:80".
 std::string endpoint_text(const net::IpAddress& a, uint16_t port);
 
-class TcpChecker final : public Checker {
+class TcpChecker final : public AttemptChecker {
 public:
     TcpChecker(core::EventLoop& loop, TcpTarget target);
-    ~TcpChecker() override;
-    TcpChecker(const TcpChecker&) = delete;
-    TcpChecker& operator=(const TcpChecker&) = delete;
 
-    void start(Completion done) override;
-    void cancel() override;
-    bool running() const override { return static_cast<bool>(done_); }
     std::string describe() const override;
 
     const TcpTarget& target() const { return target_; }
@@ -51,20 +46,12 @@ public:
 private:
     // Opens, sets up and connects the socket; a result when the attempt
     // already ended (immediate success or error), nullopt when in progress.
-    std::optional<CheckResult> open_and_connect();
-    void on_ready(uint32_t events);
-    void on_timeout();
-    // The one completion path: releases the attempt, then reports.
-    void finish(CheckResult result);
-    void release();
+    std::optional<CheckResult> begin() override;
+    void on_deadline() override;
+    void release_io() override { io_.close(); }  // keepalived's connect + close
 
-    core::EventLoop& loop_;
     TcpTarget target_;
-    Completion done_;
-    core::UniqueFd sock_;
-    core::FdWatchPtr watch_;
-    core::TimerPtr timer_;       // connect_timeout, or 0 to report an immediate outcome
-    std::optional<CheckResult> pending_;  // immediate outcome waiting for the loop
+    SocketIo io_;
 };
 
 }  // namespace halbd::check

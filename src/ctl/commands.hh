@@ -1,7 +1,7 @@
 // ctl/commands.hh: Commands, the daemon's side of each control request: it
 // reads the Daemon and the subsystems (never changes them, except `reload`,
 // which runs the very path SIGHUP runs) and builds the reply. Created by
-// halbd.cc next to the Server whose handler it is; owns nothing but the
+// src/wiring.cc next to the Server whose handler it is; owns nothing but the
 // pointers it is given, which must outlive it.
 #pragma once
 

@@ -152,8 +152,8 @@ void ForwardSubsystem::set_sync_role(SyncDaemon::Role role) {
     if (model_) apply_sync_daemon(*model_);  // starts, or restarts in the new role
 }
 
-void ForwardSubsystem::stop(const Options& opts) {
-    if (model_ && !opts.dont_release_ipvs) {
+void ForwardSubsystem::stop(const config::StopOptions& opts) {
+    if (model_ && !opts.keep_forwarding) {
         if (model_->global.lvs_flush_on_stop == config::LvsFlushOnStop::Full) {
             if (auto st = backend_->flush(); !st)
                 log::error("IPVS: flush (lvs_flush_on_stop): ", st.error().message);
@@ -169,7 +169,7 @@ void ForwardSubsystem::stop(const Options& opts) {
         }
         owned_.clear();
         programmed_.clear();
-    } else if (model_ && opts.dont_release_ipvs) {
+    } else if (model_ && opts.keep_forwarding) {
         log::info("IPVS: leaving ", owned_.size(), " service(s) in the kernel (-I)");
     }
     stop_sync_daemon();

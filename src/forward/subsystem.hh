@@ -16,11 +16,11 @@
 #include "forward/backend.hh"
 #include "forward/desired.hh"
 #include "forward/reconciler.hh"
-#include "halbd_daemon.hh"
+#include "config/subscriber.hh"
 
 namespace halbd::forward {
 
-class ForwardSubsystem : public ConfigSubscriber {
+class ForwardSubsystem : public config::ConfigSubscriber {
 public:
     using BackendOpener = std::function<core::Result<std::unique_ptr<Backend>>()>;
     // Opens the backend only once a configuration has a virtual server: a
@@ -42,7 +42,7 @@ public:
     void apply(const config::Model* previous, const config::Model& current) override;
     // TERM: unless -I, removes the services halbd owns (or flushes with
     // lvs_flush_on_stop); stops the sync daemon it started.
-    void stop(const Options& opts) override;
+    void stop(const config::StopOptions& opts) override;
     void dump_state(std::ostream& os) const override;
 
     // The health-check subsystem's pool; null = InitialPool (keepalived at

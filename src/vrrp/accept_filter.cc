@@ -42,9 +42,9 @@ bool drops_vip_traffic(const config::VrrpInstance& v) {
     return !v.accept.value_or(true) && v.priority.value_or(100) != 255;
 }
 
-AcceptFilter::AcceptFilter(core::EventLoop& loop, VrrpSubsystem& vrrp, net::Nftables& nft)
+AcceptFilter::AcceptFilter(core::EventLoop& loop, StateEvents& vrrp, net::Nftables& nft)
     : loop_(loop), nft_(nft) {
-    events_ = vrrp.subscribe([this](Instance& i, const InstanceEvent& e) { on_instance(i, e); });
+    events_ = vrrp.subscribe([this](const StateEvent& e) { on_state(e); });
     retry_ = loop_.create_timer([this] { sync("retry"); });
 }
 
@@ -70,7 +70,7 @@ void AcceptFilter::apply(const config::Model* previous, const config::Model& cur
     sync(previous ? "reload" : "start");
 }
 
-void AcceptFilter::stop(const Options&) {
+void AcceptFilter::stop(const config::StopOptions&) {
     retry_->cancel();
     std::string batch;
     for (auto f : tables_) batch += delete_table(installed_settings_, f);
@@ -84,13 +84,13 @@ void AcceptFilter::stop(const Options&) {
     installed_.clear();
 }
 
-void AcceptFilter::on_instance(Instance& i, const InstanceEvent& e) {
-    if (e.kind != InstanceEvent::Kind::StateChange) return;
-    states_[i.name()] = e.to;
-    auto it = specs_.find(i.name());
+void AcceptFilter::on_state(const StateEvent& e) {
+    if (e.of != StateEvent::Of::Instance) return;
+    states_[e.name] = e.to;
+    auto it = specs_.find(e.name);
     if (it == specs_.end() || !it->second.drops) return;
     if (e.from != State::Master && e.to != State::Master) return;
-    sync(log::concat(i.name(), ' ', to_string(e.from), " -> ", to_string(e.to)));
+    sync(log::concat(e.name, ' ', to_string(e.from), " -> ", to_string(e.to)));
 }
 
 DropSet AcceptFilter::desired() const {

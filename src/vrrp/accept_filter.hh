@@ -5,9 +5,10 @@
 // tables, so the host neither accepts packets to them nor sends from them.
 // A ConfigSubscriber registered before the VRRP subsystem: apply() creates
 // or replaces the tables before instances start, stop() deletes them after
-// the instances stopped. Membership follows the instances' state events.
-// Created by halbd.cc; owns its subscription and retry timer, borrows the
-// Nftables adapter.
+// the instances stopped. Membership follows the instances' state events,
+// through the VRRP state seam (vrrp/state_events.hh) only.
+// Created by the wiring (src/wiring.cc); owns its subscription and retry
+// timer, borrows the Nftables adapter.
 #pragma once
 
 #include <iosfwd>
@@ -16,10 +17,10 @@
 #include <string>
 
 #include "core/event_loop.hh"
-#include "halbd_daemon.hh"
+#include "config/subscriber.hh"
 #include "net/nftables.hh"
 #include "vrrp/accept_rules.hh"
-#include "vrrp/subsystem.hh"
+#include "vrrp/state_events.hh"
 
 namespace halbd::vrrp {
 
@@ -34,19 +35,19 @@ struct AcceptFilterStats {
 // vrrp_strict without accept) and not the address owner.
 bool drops_vip_traffic(const config::VrrpInstance& v);
 
-class AcceptFilter final : public ConfigSubscriber {
+class AcceptFilter final : public config::ConfigSubscriber {
 public:
     // After a refused transaction the tables are rebuilt this much later.
     static constexpr Duration kRetry = std::chrono::seconds(1);
 
-    AcceptFilter(core::EventLoop& loop, VrrpSubsystem& vrrp, net::Nftables& nft);
+    AcceptFilter(core::EventLoop& loop, StateEvents& vrrp, net::Nftables& nft);
     ~AcceptFilter() override;
     AcceptFilter(const AcceptFilter&) = delete;
     AcceptFilter& operator=(const AcceptFilter&) = delete;
 
     void apply(const config::Model* previous, const config::Model& current) override;
     // Deletes the tables (also with -V, as keepalived does).
-    void stop(const Options& opts) override;
+    void stop(const config::StopOptions& opts) override;
     void dump_state(std::ostream& os) const override;
 
     // What the kernel has, as far as the last committed transaction says.
@@ -59,14 +60,14 @@ private:
         bool drops = false;  // no_accept and not the address owner
         DropSet addresses;   // VIPs and eVIPs
     };
-    void on_instance(Instance& i, const InstanceEvent& e);
+    void on_state(const StateEvent& e);
     DropSet desired() const;
     std::set<net::Family> families() const;
     void sync(const std::string& why);
 
     core::EventLoop& loop_;
     net::Nftables& nft_;
-    Subscription events_;
+    core::Subscription events_;
     AcceptTableSettings settings_;            // from the model
     std::map<std::string, Spec> specs_;       // by instance name, from the model
     std::map<std::string, State> states_;     // by instance name, from events

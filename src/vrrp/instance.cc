@@ -114,6 +114,7 @@ void Instance::set_primary_address(net::IpAddress address) { primary_address_ = 
 void Instance::transition(State to, std::string_view reason) {
     const State from = state_;
     if (from == to) return;
+    State published_from = from;
 
     // Exit actions.
     if (from == State::Master) {
@@ -124,6 +125,11 @@ void Instance::transition(State to, std::string_view reason) {
         if (to == State::Fault || to == State::Stopped) send(kPriorityStop);
         actions_.remove_vips();
         ++stats_.release_master;
+        // Left while its before-master hooks ran: subscribers never saw it MASTER.
+        if (entry_) {
+            entry_.reset();
+            published_from = entry_from_;
+        }
     }
     if (from == State::Backup) master_down_timer_->cancel();
 
@@ -133,24 +139,27 @@ void Instance::transition(State to, std::string_view reason) {
 
     // Entry actions.
     switch (to) {
-    case State::Master:
+    case State::Master: {
         // RFC 5798 §6.4.1 / §6.4.2: send an advert, announce, Adver_Timer.
-        // The advert goes first so the old master drops the VIPs before our GARPs.
+        // The advert goes first so the old master drops the VIPs before our
+        // GARPs; the before-master hooks run between the two (take_master()).
         held_master_ = false;
         preempt_at_.reset();
         master_adver_interval_ = cfg_.adver_int;
         ++stats_.become_master;
         send(priority_);
-        actions_.add_vips();
-        actions_.announce(cfg_.garp_master_repeat, AnnounceReason::BecameMaster);
-        if (cfg_.garp_master_delay > Duration::zero() && cfg_.garp_master_repeat > 0) {
-            delayed_garp_repeat_ = cfg_.garp_master_repeat;
-            delayed_garp_reason_ = AnnounceReason::MasterDelayed;
-            garp_delay_timer_->arm(cfg_.garp_master_delay);
-        }
-        if (cfg_.garp_master_refresh > Duration::zero()) garp_refresh_timer_->arm(cfg_.garp_master_refresh);
-        arm_adver_timer();
-        break;
+        entry_from_ = from;
+        entry_reason_ = std::string(reason);
+        if (!before_master_) return take_master();
+        auto token = std::make_shared<int>(0);
+        entry_ = token;
+        std::weak_ptr<int> weak = token;
+        before_master_(
+            *this, reason, [this, weak] { if (weak.lock()) take_master(); }, [weak] { return !weak.expired(); });
+        // Held: a master without addresses still advertises.
+        if (entry_ == token) arm_adver_timer();
+        return;
+    }
     case State::Backup:
         // RFC 5798 §6.4.1: Master_Down_Timer = Master_Down_Interval; callers
         // that need another value re-arm after the transition.
@@ -165,7 +174,24 @@ void Instance::transition(State to, std::string_view reason) {
         master_down_timer_->cancel();
         break;
     }
+    if (published_from != to) publish_state(published_from, to, reason);
+}
 
+void Instance::take_master() {
+    entry_.reset();
+    actions_.add_vips();
+    actions_.announce(cfg_.garp_master_repeat, AnnounceReason::BecameMaster);
+    if (cfg_.garp_master_delay > Duration::zero() && cfg_.garp_master_repeat > 0) {
+        delayed_garp_repeat_ = cfg_.garp_master_repeat;
+        delayed_garp_reason_ = AnnounceReason::MasterDelayed;
+        garp_delay_timer_->arm(cfg_.garp_master_delay);
+    }
+    if (cfg_.garp_master_refresh > Duration::zero()) garp_refresh_timer_->arm(cfg_.garp_master_refresh);
+    if (!adver_timer_->armed()) arm_adver_timer();
+    publish_state(entry_from_, State::Master, entry_reason_);
+}
+
+void Instance::publish_state(State from, State to, std::string_view reason) {
     InstanceEvent e;
     e.kind = InstanceEvent::Kind::StateChange;
     e.from = from;
@@ -326,7 +352,7 @@ void Instance::on_master_advert(const Advert& a, const RxMeta& meta) {
             return;
         }
         if (!cfg_.lower_prio_no_advert) send(priority_);
-        if (cfg_.garp_lower_prio_repeat > 0) {
+        if (cfg_.garp_lower_prio_repeat > 0 && !entry_) {  // no GARP before the addresses
             actions_.announce(cfg_.garp_lower_prio_repeat, AnnounceReason::LowerPriorityAdvert);
             if (cfg_.garp_lower_prio_delay > Duration::zero()) {
                 delayed_garp_repeat_ = cfg_.garp_lower_prio_repeat;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,14 +23,10 @@
 #include "vrrp/drop.hh"
 #include "vrrp/instance_config.hh"
 #include "vrrp/packet.hh"
+#include "vrrp/state_events.hh"
 #include "vrrp/subscribers.hh"
 
 namespace halbd::vrrp {
-
-enum class State : uint8_t { Initialize, Backup, Master, Fault, Stopped };
-
-// "INIT", "BACKUP", "MASTER", "FAULT", "STOP" (keepalived's words).
-const char* to_string(State s);
 
 enum class AnnounceReason : uint8_t {
     BecameMaster,         // RFC 5798 §6.4.1/§6.4.2: broadcast gratuitous ARP / unsolicited NA
@@ -86,6 +83,13 @@ public:
     // Consulted before becoming Master on Master_Down_Timer expiry or start;
     // a sync group uses it to hold members back until all want MASTER.
     using MasterGate = std::function<bool(const Instance&)>;
+    // Called when the instance has claimed MASTER (state, log line, first
+    // advert; reason: why) and before its entry actions (vrrp/state_events.hh rules 1
+    // and 4). proceed() adds the addresses, announces and publishes the
+    // change, at once or later; pending() is false once the instance left
+    // MASTER (or was destroyed), and proceed() then does nothing.
+    using BeforeMaster = std::function<void(Instance&, std::string_view reason, std::function<void()> proceed,
+                                            std::function<bool()> pending)>;
 
     Instance(core::EventLoop& loop, InstanceConfig config, Actions& actions);
     ~Instance();
@@ -119,6 +123,7 @@ public:
 
     // Sync group seams.
     void set_master_gate(MasterGate gate) { gate_ = std::move(gate); }
+    void set_before_master(BeforeMaster hook) { before_master_ = std::move(hook); }
     bool force_master(std::string_view reason);  // Backup -> Master; false if not in Backup
     bool force_backup(std::string_view reason);  // Master -> Backup; false if not Master
     [[nodiscard]] Subscription subscribe(Listener listener) { return listeners_.add(std::move(listener)); }
@@ -129,6 +134,8 @@ public:
     State state() const { return state_; }
     // Master, or a Backup whose Master_Down_Timer expired but was held by the gate.
     bool wants_master() const { return state_ == State::Master || held_master_; }
+    // MASTER, waiting for before-master hooks: no addresses yet.
+    bool entering_master() const { return entry_ != nullptr; }
     uint8_t effective_priority() const { return priority_; }
     Duration master_adver_interval() const { return master_adver_interval_; }
     Duration skew_time() const;             // RFC 5798 §6.1
@@ -144,6 +151,8 @@ public:
 
 private:
     void transition(State to, std::string_view reason);  // the one door
+    void take_master();                                    // its MASTER entry actions
+    void publish_state(State from, State to, std::string_view reason);
     void leave_fault(std::string_view reason);
     void on_master_down_timer();
     void on_adver_timer();
@@ -188,6 +197,10 @@ private:
     core::log::Limiter rx_log_;
     core::LatenessHistogram lateness_;
     MasterGate gate_;
+    BeforeMaster before_master_;
+    std::shared_ptr<int> entry_;       // set while the MASTER entry actions wait
+    State entry_from_ = State::Initialize;
+    std::string entry_reason_;
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
 
     core::TimerPtr master_down_timer_;  // RFC Master_Down_Timer

@@ -1,7 +1,7 @@
 // vrrp/raw_transport.hh: the real Transport. Each channel is one raw
 // IPPROTO_VRRP (112) socket bound to its interface (SO_BINDTODEVICE),
 // non-blocking and watched by the EventLoop; part of the privileged facade
-// (CAP_NET_RAW). Created by halbd.cc, used by the VRRP subsystem.
+// (CAP_NET_RAW). Created by src/wiring.cc, used by the VRRP subsystem.
 #pragma once
 
 #include "core/event_loop.hh"

@@ -20,6 +20,7 @@ VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& address
                              net::Announcer& announcer, Transport& transport, net::LinkMonitor* links,
                              ScriptRunner* runner, core::ProcessMonitor* procs)
     : loop_(loop),
+      hub_(loop),
       own_runner_(runner ? nullptr : std::make_unique<SpawnScriptRunner>(loop)),
       runner_(runner ? *runner : *own_runner_),
       links_(links),
@@ -134,10 +135,49 @@ std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::Vrrp
     n->instance = std::make_unique<Instance>(loop_, make_instance_config(v), *n->io);
     ChannelState* cs = ensure_channel(n->channel);
     n->io->bind(n->instance.get(), cs->channel.get());
-    n->events = n->instance->subscribe([this](Instance& i, const InstanceEvent& e) { listeners_.notify(i, e); });
+    n->events = n->instance->subscribe([this](Instance& i, const InstanceEvent& e) {
+        listeners_.notify(i, e);
+        if (e.kind == InstanceEvent::Kind::StateChange) publish(i, e);
+    });
+    n->instance->set_before_master([this](Instance& i, std::string_view reason, std::function<void()> proceed,
+                                          std::function<bool()> pending) {
+        before_master(i, reason, std::move(proceed), std::move(pending));
+    });
     if (!cs->channel) n->instance->set_fault(true, "interface " + n->channel.first + " unusable");
     if (!vmac_ok) n->instance->set_fault(true, vmac_fault_source(vmac_name(v, g)));
     return n;
+}
+
+const SyncGroup* VrrpSubsystem::group_of(const Instance& i) const {
+    for (const auto& g : groups_)
+        for (const Instance* m : g->members())
+            if (m == &i) return g.get();
+    return nullptr;
+}
+
+void VrrpSubsystem::publish(const Instance& i, const InstanceEvent& e) {
+    const SyncGroup* g = group_of(i);
+    hub_.publish(StateEvent{StateEvent::Of::Instance, i.name(), g ? g->name() : std::string(), e.from, e.to, e.reason,
+                            loop_.now()});
+}
+
+// The unit entering MASTER is the instance's sync group, if any
+// (vrrp/state_events.hh rule 2): a member of a group that is MASTER already
+// takes its addresses at once.
+void VrrpSubsystem::before_master(Instance& i, std::string_view reason, std::function<void()> proceed,
+                                  std::function<bool()> pending) {
+    MasterEntry e;
+    e.reason = std::string(reason);
+    if (const SyncGroup* g = group_of(i)) {
+        if (g->state() == State::Master) return proceed();
+        e.name = g->name();
+        e.sync_group = true;
+        for (const Instance* m : g->members()) e.instances.push_back(m->name());
+    } else {
+        e.name = i.name();
+        e.instances = {i.name()};
+    }
+    hub_.enter_master(std::move(e), std::move(proceed), std::move(pending));
 }
 
 void VrrpSubsystem::reconcile_groups() {
@@ -227,7 +267,10 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
             if (members.empty()) continue;
             groups_.push_back(std::make_unique<SyncGroup>(g.name, std::move(members)));
             group_events_.push_back(groups_.back()->subscribe(
-                [this](const SyncGroup& sg, State, State to, const std::string&) { notifier_.on_group(sg.name(), to); }));
+                [this](const SyncGroup& sg, State from, State to, const std::string& reason) {
+                    notifier_.on_group(sg.name(), to);
+                    hub_.publish(StateEvent{StateEvent::Of::SyncGroup, sg.name(), {}, from, to, reason, loop_.now()});
+                }));
         }
     }
     group_signature_ = sig;
@@ -252,8 +295,8 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
                   " stopped");
 }
 
-void VrrpSubsystem::stop(const Options& opts) {
-    const bool release = !opts.dont_release_vrrp;
+void VrrpSubsystem::stop(const config::StopOptions& opts) {
+    const bool release = !opts.keep_addresses;
     groups_.clear();
     for (auto& [name, n] : nodes_) {
         n->io->set_release_on_stop(release);

@@ -9,8 +9,11 @@
 // track_file, track_process) and notifications (scripts, FIFOs) hang off the
 // instances as subscribers; a use_vmac instance owns its Vmac
 // (vrrp/subsystem_vmac.cc); static_ipaddress/routes/rules are StaticNet's.
-// Created by halbd.cc; owns instances, channels, sync groups, trackers, the
-// notifier and StaticNet; re-publishes instance events to subscribers.
+// Created by src/wiring.cc; owns instances, channels, sync groups, trackers, the
+// notifier and StaticNet; re-publishes instance events to subscribers, and
+// instance and sync group state changes through its StateHub (the seam other
+// subsystems follow, vrrp/state_events.hh), whose before-master hooks each
+// instance consults before its MASTER entry actions.
 #pragma once
 
 #include <iosfwd>
@@ -21,7 +24,7 @@
 #include <vector>
 
 #include "config/model.hh"
-#include "halbd_daemon.hh"
+#include "config/subscriber.hh"
 #include "vrrp/drop.hh"
 #include "vrrp/instance.hh"
 #include "net/address_monitor.hh"
@@ -29,6 +32,7 @@
 #include "vrrp/instance_io.hh"
 #include "vrrp/notifier.hh"
 #include "vrrp/script_runner.hh"
+#include "vrrp/state_hub.hh"
 #include "vrrp/static_net.hh"
 #include "vrrp/sync_group.hh"
 #include "vrrp/tracking.hh"
@@ -37,7 +41,7 @@
 
 namespace halbd::vrrp {
 
-class VrrpSubsystem final : public ConfigSubscriber {
+class VrrpSubsystem final : public config::ConfigSubscriber {
 public:
     using Listener = std::function<void(Instance&, const InstanceEvent&)>;
 
@@ -61,11 +65,16 @@ public:
     void apply(const config::Model* previous, const config::Model& current) override;
     // TERM: every instance stops (a Master sends priority 0 and removes its
     // VIPs), unless -V: then VIPs stay and no priority 0 is sent.
-    void stop(const Options& opts) override;
+    void stop(const config::StopOptions& opts) override;
     void dump_state(std::ostream& os) const override;
 
-    // Events of every instance (state changes, priority, ...), present and future.
+    // Events of every instance (state changes, priority, ...), present and
+    // future, for VRRP's own parts (notifier, tests). Other subsystems
+    // follow state_events().
     [[nodiscard]] Subscription subscribe(Listener l) { return listeners_.add(std::move(l)); }
+    // The seam: instance and sync group state changes, before-master hooks.
+    StateEvents& state_events() { return hub_; }
+    const StateHub& state_hub() const { return hub_; }
 
     // Inspection (tests, control socket).
     Instance* instance(const std::string& name) const;
@@ -109,10 +118,15 @@ private:
     void restore_vmacs(const std::string& ifname);
     void reopen_channel(const ChannelKey& key);
     void on_packet(const ChannelKey& key, const RxPacket& p);
+    const SyncGroup* group_of(const Instance& i) const;
+    void before_master(Instance& i, std::string_view reason, std::function<void()> proceed,
+                       std::function<bool()> pending);
+    void publish(const Instance& i, const InstanceEvent& e);
     static std::string identity(const config::VrrpInstance& v);
     static std::string group_signature(const config::Model& m);
 
     core::EventLoop& loop_;
+    StateHub hub_;  // declared early: outlives the instances and groups publishing into it
     std::unique_ptr<SpawnScriptRunner> own_runner_;
     ScriptRunner& runner_;
     net::LinkMonitor* links_;

@@ -25,6 +25,7 @@ sel = selectors.DefaultSelector()
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("10.99.0.2", 5353))
 t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("10.99.0.2", 2525)); t.listen(8)
 sel.register(u, selectors.EVENT_READ, "udp"); sel.register(t, selectors.EVENT_READ, "listen")
+print("listening", flush=True)
 bufs = {}
 while True:
     for key, _ in sel.select():
@@ -45,6 +46,9 @@ while True:
                 else: s.sendall(b"500 ?\r\n")
 PY
 ns_bg srv "$TMP/servers.log" python3 "$TMP/servers.py"
+# Bound before halbd starts: a first probe refused by a python3 still
+# starting (seconds on a loaded machine) would be the removal timed below.
+wait_log "$TMP/servers.log" "listening" 20
 
 echo 0 >"$TMP/code"
 printf '#!/bin/sh\nexit $(cat %s/code)\n' "$TMP" >"$TMP/misc.sh"

@@ -148,7 +148,7 @@ TEST_F(SubsystemNotifyTest, OmegaRunsTheDownNotifiersAtStop) {
     CheckSubsystem checks(*loop);
     checks.apply(nullptr, *m);
     loop->run_once(0ms);
-    Options opts;
+    config::StopOptions opts;
     checks.stop(opts);
     EXPECT_FALSE(checks.scripts_idle());
     EXPECT_EQ(lines_when(checks, 2), "21 down\nquorum down\n");
@@ -158,7 +158,7 @@ TEST_F(SubsystemNotifyTest, WithoutOmegaStopRunsNothing) {
     auto m = model(false);
     CheckSubsystem checks(*loop);
     checks.apply(nullptr, *m);
-    Options opts;
+    config::StopOptions opts;
     checks.stop(opts);
     EXPECT_TRUE(checks.scripts_idle());
     EXPECT_FALSE(std::filesystem::exists(marker()));

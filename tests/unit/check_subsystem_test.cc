@@ -386,7 +386,7 @@ TEST_F(CheckSubsystemTest, StopCancelsEveryProbe) {
     checks->apply(nullptr, *m);
     loop.advance(1s);  // .13's attempt in flight
     ASSERT_EQ(world.alive, 2);
-    checks->stop(Options{});
+    checks->stop(config::StopOptions{});
     EXPECT_EQ(world.alive, 0);
     EXPECT_EQ(loop.armed_timers(), 0u);
 }

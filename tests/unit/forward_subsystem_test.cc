@@ -123,7 +123,7 @@ TEST_F(ForwardSubsystemTest, StopRemovesOwnedServicesOnly) {
     fwd.apply(nullptr, *m);
     fwd.set_sync_role(SyncDaemon::Role::Master);
     ASSERT_TRUE(fb.daemon(SyncDaemon::Role::Master));
-    fwd.stop(Options{});
+    fwd.stop(config::StopOptions{});
     EXPECT_EQ(fb.table().size(), 1u);
     EXPECT_TRUE(fb.table().count(udp("192.0.2.1", 53)));
     EXPECT_FALSE(fb.daemon(SyncDaemon::Role::Master));
@@ -136,8 +136,8 @@ TEST_F(ForwardSubsystemTest, StopWithDontReleaseKeepsServices) {
     fwd.apply(nullptr, *m);
     fwd.set_sync_role(SyncDaemon::Role::Master);
     ASSERT_TRUE(fb.daemon(SyncDaemon::Role::Master));
-    Options o;
-    o.dont_release_ipvs = true;
+    config::StopOptions o;
+    o.keep_forwarding = true;
     fwd.stop(o);
     EXPECT_EQ(fb.table().size(), 2u);
     EXPECT_FALSE(fb.daemon(SyncDaemon::Role::Master));  // the sync daemon always stops
@@ -148,7 +148,7 @@ TEST_F(ForwardSubsystemTest, StopWithFlushOnStop) {
     auto m = load(with(kBase, "    lvs_flush\n", "    lvs_flush_on_stop\n"));
     ASSERT_TRUE(m);
     fwd.apply(nullptr, *m);
-    fwd.stop(Options{});
+    fwd.stop(config::StopOptions{});
     EXPECT_TRUE(fb.table().empty());
 }
 
@@ -264,7 +264,7 @@ TEST(ForwardSubsystemOpen, OpensOnTheFirstVirtualServer) {
     EXPECT_EQ(fb->journal().at(0), "flush");  // a start: lvs_flush is honoured
     EXPECT_EQ(fb->table().size(), 2u);
     EXPECT_TRUE(cap.contains("(start)"));
-    fwd.stop(Options{});
+    fwd.stop(config::StopOptions{});
     EXPECT_TRUE(fb->table().empty());
 }
 

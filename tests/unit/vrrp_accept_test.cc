@@ -15,6 +15,7 @@
 #include "net/fake_net.hh"
 #include "vrrp/accept_filter.hh"
 #include "vrrp/fake_transport.hh"
+#include "vrrp/subsystem.hh"
 
 namespace halbd::vrrp {
 namespace {
@@ -48,7 +49,7 @@ struct AcceptFilterTest : ::testing::Test {
     AcceptFilterTest() {
         addrs.add_link("eth0", net::Prefix::parse("192.0.2.1/24"));
         vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport);
-        filter = std::make_unique<AcceptFilter>(loop, *vrrp, nft);
+        filter = std::make_unique<AcceptFilter>(loop, vrrp->state_events(), nft);
     }
     // As the Daemon does: the filter first, then VRRP.
     void apply(const std::string& text) {
@@ -60,7 +61,7 @@ struct AcceptFilterTest : ::testing::Test {
         vrrp->apply(prev, *m);
     }
     void stop() {  // reverse order
-        Options opts;
+        config::StopOptions opts;
         vrrp->stop(opts);
         filter->stop(opts);
     }

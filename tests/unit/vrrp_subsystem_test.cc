@@ -162,7 +162,7 @@ TEST_F(VrrpSubsystemTest, FloodedDropsAndLowerAdvertsWriteBoundedLogs) {
 TEST_F(VrrpSubsystemTest, StopSendsPriorityZeroAndReleasesVips) {
     apply(conf(" priority 100\n" + std::string(kVip)));
     loop.advance(seconds(4));
-    Options opts;
+    config::StopOptions opts;
     vrrp->stop(opts);
     EXPECT_EQ(state(), State::Stopped);
     EXPECT_EQ(last_priority(), 0);
@@ -173,8 +173,8 @@ TEST_F(VrrpSubsystemTest, StopWithDontReleaseKeepsVipsAndSendsNothing) {
     apply(conf(" priority 100\n" + std::string(kVip)));
     loop.advance(seconds(4));
     const size_t sent = transport.sent().size();
-    Options opts;
-    opts.dont_release_vrrp = true;
+    config::StopOptions opts;
+    opts.keep_addresses = true;
     vrrp->stop(opts);
     EXPECT_EQ(transport.sent().size(), sent);
     EXPECT_TRUE(addrs.has("eth0", ip("192.0.2.100")));
@@ -352,7 +352,7 @@ TEST_F(VrrpSubsystemTest, StopRemovesVirtualRoutesUnlessDontRelease) {
     apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
     loop.advance(seconds(4));
     ASSERT_TRUE(routes.has_route(kRoute1));
-    vrrp->stop(Options{});
+    vrrp->stop(config::StopOptions{});
     EXPECT_TRUE(routes.routes().empty());
     EXPECT_TRUE(routes.rules().empty());
 }
@@ -360,8 +360,8 @@ TEST_F(VrrpSubsystemTest, StopRemovesVirtualRoutesUnlessDontRelease) {
 TEST_F(VrrpSubsystemTest, StopWithDontReleaseKeepsVirtualRoutes) {
     apply(conf(" priority 100\n" + std::string(kVip) + kRoutes));
     loop.advance(seconds(4));
-    Options opts;
-    opts.dont_release_vrrp = true;
+    config::StopOptions opts;
+    opts.keep_addresses = true;
     vrrp->stop(opts);
     EXPECT_TRUE(routes.has_route(kRoute1));
     EXPECT_TRUE(routes.has_rule(kRule));
@@ -432,8 +432,8 @@ TEST_F(VrrpSubsystemTest, StaticEntriesStayWhateverTheStateAndGoOnStop) {
     EXPECT_EQ(routes.routes().size(), 1u);
     EXPECT_EQ(routes.rules().size(), 1u);
     // keepalived 2.2.7 clears static entries on every stop, -V or not.
-    Options opts;
-    opts.dont_release_vrrp = true;
+    config::StopOptions opts;
+    opts.keep_addresses = true;
     vrrp->stop(opts);
     EXPECT_FALSE(addrs.has("eth0", ip("192.0.2.50")));
     EXPECT_TRUE(routes.routes().empty());

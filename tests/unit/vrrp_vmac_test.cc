@@ -217,7 +217,7 @@ TEST_F(VmacTest, DeletedWhileMasterIsRebuiltWithItsVips) {
 TEST_F(VmacTest, RemovedOnShutdownUnlessDontRelease) {
     apply(conf(" use_vmac\n"));
     loop.advance(seconds(4));
-    Options opts;
+    config::StopOptions opts;
     vrrp->stop(opts);
     vrrp.reset();
     EXPECT_TRUE(has(links.journal(), "delete vrrp.51"));
@@ -227,8 +227,8 @@ TEST_F(VmacTest, RemovedOnShutdownUnlessDontRelease) {
 TEST_F(VmacTest, DontReleaseKeepsTheVmacAndItsVips) {
     apply(conf(" use_vmac\n"));
     loop.advance(seconds(4));
-    Options opts;
-    opts.dont_release_vrrp = true;
+    config::StopOptions opts;
+    opts.keep_addresses = true;
     vrrp->stop(opts);
     vrrp.reset();
     EXPECT_FALSE(has(links.journal(), "delete vrrp.51"));

@@ -1,0 +1,178 @@
+// wiring.cc: see wiring.hh. The table below is the one place that says in
+// which order the subsystems get each configuration, and why.
+#include "wiring.hh"
+
+#include <algorithm>
+#include <array>
+
+#include "check/subsystem.hh"
+#include "core/log.hh"
+#include "forward/ipvs/ipvs_backend.hh"
+#include "forward/subsystem.hh"
+#include "net/libnftables.hh"
+#include "net/rtnl_address_backend.hh"
+#include "net/rtnl_address_monitor.hh"
+#include "net/rtnl_link_backend.hh"
+#include "net/rtnl_link_monitor.hh"
+#include "net/rtnl_route_backend.hh"
+#include "vrrp/accept_filter.hh"
+#include "vrrp/subsystem.hh"
+
+namespace halbd {
+
+namespace {
+
+// apply() in this order at start and on each reload; stop() in reverse.
+constexpr std::array<Stage, 4> kStages{{
+    {"checks", &Subscribers::checks,
+     "first: forwarding's apply() reads the checks' pool (which real servers are up) of the same model"},
+    {"forwarding", &Subscribers::forwarding,
+     "after checks (reads their pool); before VRRP, so services exist before the VIPs attract traffic, "
+     "and on stop are removed only after VRRP released the VIPs"},
+    {"accept filter", &Subscribers::accept_filter,
+     "before VRRP: its nftables tables exist before instances start (a MASTER's VIPs go into them), "
+     "and are deleted after the instances stopped"},
+    {"vrrp", &Subscribers::vrrp,
+     "last: instances start (and may take VIPs) once services and drop tables are in place; "
+     "stopped first, so the VIPs leave before anything behind them"},
+}};
+
+}  // namespace
+
+std::span<const Stage> stages() { return kStages; }
+
+void subscribe_in_order(Daemon& daemon, const Subscribers& s) {
+    for (const Stage& st : kStages)
+        if (config::ConfigSubscriber* sub = s.*st.subscriber) daemon.subscribe(sub);
+}
+
+core::Subscription follow_sync_role(vrrp::StateEvents& events, const Daemon& daemon,
+                                    forward::ForwardSubsystem& forwarding) {
+    return events.subscribe([&daemon, &forwarding](const vrrp::StateEvent& e) {
+        if (e.of != vrrp::StateEvent::Of::Instance) return;
+        const auto& lsd = daemon.model().global.lvs_sync_daemon;
+        if (!lsd || lsd->inst != e.name) return;
+        if (e.to == vrrp::State::Master)
+            forwarding.set_sync_role(forward::SyncDaemon::Role::Master);
+        else if (e.to == vrrp::State::Backup || e.to == vrrp::State::Fault)
+            forwarding.set_sync_role(forward::SyncDaemon::Role::Backup);
+    });
+}
+
+Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_file, const config::Model& first)
+    : loop_(loop),
+      opts_(opts),
+      transport_(loop),
+      processes_(loop),
+      daemon_(loop, opts, std::move(config_file)) {
+    // Forwarding over IPVS unless -P (VRRP only). It opens IPVS itself once a
+    // configuration has a virtual server; a kernel without IPVS is one error
+    // line and halbd runs on without forwarding (VRRP still works).
+    if (opts.vrrp_only)
+        ctl_sources_.forwarding_absent = "halbd runs VRRP only (-P)";
+    else
+        forwarding_ = std::make_unique<forward::ForwardSubsystem>([]() -> core::Result<std::unique_ptr<forward::Backend>> {
+            auto b = forward::ipvs::IpvsBackend::open();
+            if (!b) return b.error();
+            return std::unique_ptr<forward::Backend>(std::move(b.value()));
+        });
+    // Health checks run unless -P (VRRP only); they are forwarding's pool.
+    if (!opts.vrrp_only) checks_ = std::make_unique<check::CheckSubsystem>(loop);
+    else ctl_sources_.checks_absent = "halbd runs VRRP only (-P)";
+    if (checks_ && forwarding_) {
+        forwarding_->set_pool(checks_.get());
+        checks_->set_on_pool_change([f = forwarding_.get()](std::string_view reason) { f->refresh(reason); });
+    }
+    // VRRP runs unless -C (checks only). Its kernel adapters (rtnetlink for
+    // addresses, raw sockets for adverts and GARP/NA) are the privileged facade.
+    if (opts.check_only) {
+        ctl_sources_.vrrp_absent = "halbd runs health checks and forwarding only (-C)";
+    } else {
+        auto opened = net::RtnlAddressBackend::open();
+        auto opened_routes = net::RtnlRouteBackend::open();
+        if (!opened || !opened_routes) {
+            const auto& e = !opened ? opened.error() : opened_routes.error();
+            log::error("VRRP disabled: ", e.message);
+            ctl_sources_.vrrp_absent = "disabled at start: " + e.message;
+        } else {
+            rtnl_ = std::move(opened.value());
+            rtnl_routes_ = std::move(opened_routes.value());
+            if (auto lm = net::RtnlLinkMonitor::open(loop); lm)
+                links_ = std::move(lm.value());
+            else
+                log::error("VRRP: interfaces are not tracked: ", lm.error().message);
+            vrrp_ = std::make_unique<vrrp::VrrpSubsystem>(loop, *rtnl_, *rtnl_routes_, announcer_, transport_,
+                                                          links_.get(), nullptr, &processes_);
+            if (auto am = net::RtnlAddressMonitor::open(loop); am) {
+                addr_events_ = std::move(am.value());
+                vrrp_->set_address_monitor(addr_events_.get());
+            } else {
+                log::error("VRRP: VIPs are not watched: ", am.error().message);
+            }
+            if (auto lb = net::RtnlLinkBackend::open(); lb) {
+                vmacs_ = std::move(lb.value());
+                vrrp_->set_link_backend(vmacs_.get());
+            } else {
+                log::error("VRRP: use_vmac unavailable: ", lb.error().message);
+            }
+        }
+    }
+    // no_accept mode: nftables drop sets following the instances' states.
+    if (vrrp_) {
+        if (auto n = net::LibNftables::open(); n) {
+            nft_ = std::move(n.value());
+            accept_filter_ = std::make_unique<vrrp::AcceptFilter>(loop, vrrp_->state_events(), *nft_);
+        } else {
+            // An error only for a configuration that asks for no_accept now
+            // (a reload may still ask later: then it is not enforced either).
+            const auto& vis = first.vrrp.vrrp_instance;
+            const bool wanted = std::any_of(vis.begin(), vis.end(), vrrp::drops_vip_traffic);
+            const std::string why = "VRRP: no_accept mode cannot be enforced: " + n.error().message;
+            if (wanted) log::error(why);
+            else log::info(why);
+        }
+    }
+    if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
+    subscribe_in_order(daemon_, subscribers());
+}
+
+Wiring::~Wiring() = default;
+
+Subscribers Wiring::subscribers() const {
+    Subscribers s;
+    s.checks = checks_.get();
+    s.forwarding = forwarding_.get();
+    s.accept_filter = accept_filter_.get();
+    s.vrrp = vrrp_.get();
+    return s;
+}
+
+void Wiring::start(std::shared_ptr<const config::Model> first) {
+    daemon_.start(std::move(first));
+    // The control socket answers once the first configuration is applied.
+    ctl_sources_.daemon = &daemon_;
+    ctl_sources_.forwarding = forwarding_.get();
+    ctl_sources_.vrrp = vrrp_.get();
+    ctl_sources_.checks = checks_.get();
+    ctl_sources_.control_socket = opts_.control_socket;
+    commands_ = std::make_unique<ctl::Commands>(std::move(ctl_sources_));
+    ctl::ServerOptions so;
+    so.path = opts_.control_socket;
+    auto server = ctl::Server::open(loop_, so, [c = commands_.get()](const ctl::Request& q, ctl::Server::Respond respond) {
+        c->handle(q, respond);
+    });
+    if (!server) {
+        log::error("no control socket: ", server.error().message);
+        return;
+    }
+    server_ = std::move(server.value());
+    log::info("control socket listening on ", opts_.control_socket);
+}
+
+void Wiring::drain() {
+    if (!checks_ || checks_->scripts_idle()) return;
+    const MonoTime until = loop_.now() + check::CheckSubsystem::kShutdownScriptTimeout + std::chrono::seconds(2);
+    while (!checks_->scripts_idle() && loop_.now() < until) loop_.run_once(until - loop_.now());
+}
+
+}  // namespace halbd
