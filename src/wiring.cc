@@ -13,6 +13,7 @@
 #include "forward/subsystem.hh"
 #include "net/libnftables.hh"
 #include "net/rtnl_address_backend.hh"
+#include "net/rtnl_address_monitor.hh"
 #include "net/rtnl_link_backend.hh"
 #include "net/rtnl_link_monitor.hh"
 #include "net/rtnl_route_backend.hh"
@@ -96,6 +97,12 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
                 log::error("VRRP: interfaces are not tracked: ", lm.error().message);
             vrrp_ = std::make_unique<vrrp::VrrpSubsystem>(loop, *rtnl_, *rtnl_routes_, announcer_, transport_,
                                                           links_.get(), nullptr, &processes_);
+            if (auto am = net::RtnlAddressMonitor::open(loop); am) {
+                addr_events_ = std::move(am.value());
+                vrrp_->set_address_monitor(addr_events_.get());
+            } else {
+                log::error("VRRP: VIPs are not watched: ", am.error().message);
+            }
             if (auto lb = net::RtnlLinkBackend::open(); lb) {
                 vmacs_ = std::move(lb.value());
                 vrrp_->set_link_backend(vmacs_.get());

@@ -32,6 +32,7 @@ namespace forward { class ForwardSubsystem; }
 namespace net {
 class LibNftables;
 class RtnlAddressBackend;
+class RtnlAddressMonitor;
 class RtnlLinkBackend;
 class RtnlLinkMonitor;
 class RtnlRouteBackend;
@@ -95,6 +96,7 @@ private:
     std::unique_ptr<net::RtnlAddressBackend> rtnl_;
     std::unique_ptr<net::RtnlRouteBackend> rtnl_routes_;
     std::unique_ptr<net::RtnlLinkMonitor> links_;  // link up/down for tracking
+    std::unique_ptr<net::RtnlAddressMonitor> addr_events_;  // VIPs removed by someone else
     std::unique_ptr<net::RtnlLinkBackend> vmacs_;  // use_vmac: macvlans and their sysctls
     net::RawAnnouncer announcer_;
     vrrp::RawTransport transport_;

@@ -33,7 +33,10 @@ void text_row(std::ostream& os, const Row& r) {
     os << "  VIPs";
     if (c.vips.empty()) os << " none";
     for (const auto& v : c.vips) os << ' ' << v.to_string();
-    os << (r.io && r.io->vips_installed() ? " (installed)" : " (not installed)") << "\n";
+    os << (r.io && r.io->vips_installed() ? " (installed" : " (not installed");
+    if (r.io)
+        for (const auto& m : r.io->missing_vips()) os << "; " << m.to_string() << " missing";
+    os << ")\n";
     for (const auto& f : i.fault_sources()) os << "  fault: " << f << "\n";
     os << "  adverts sent " << i.stats().adverts_sent << " received " << i.stats().adverts_received
        << ", advert lateness p99 " << log::secs(i.lateness().percentile(0.99))
@@ -63,6 +66,10 @@ void json_row(JsonWriter& w, const Row& r) {
     for (const auto& v : c.vips) w.value(v.to_string());
     w.end_array();
     w.member("vips_installed", r.io && r.io->vips_installed());
+    w.key("vips_missing").begin_array();
+    if (r.io)
+        for (const auto& m : r.io->missing_vips()) w.value(m.to_string());
+    w.end_array();
     w.key("faults").begin_array();
     for (const auto& f : i.fault_sources()) w.value(f);
     w.end_array();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/log.hh"
+#include "net/rtnl_events.hh"
 
 namespace halbd::net {
 
@@ -24,16 +25,9 @@ RtnlLinkMonitor::RtnlLinkMonitor(core::EventLoop& loop, core::UniqueFd fd) : loo
 RtnlLinkMonitor::~RtnlLinkMonitor() { watch_.reset(); }
 
 core::Result<std::unique_ptr<RtnlLinkMonitor>> RtnlLinkMonitor::open(core::EventLoop& loop) {
-    core::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
-    if (fd.get() < 0) return core::system_error("link monitor: rtnetlink socket");
-    int rcvbuf = 1 << 20;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    sockaddr_nl sa{};
-    sa.nl_family = AF_NETLINK;
-    sa.nl_groups = RTMGRP_LINK;
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0)
-        return core::system_error("link monitor: bind RTMGRP_LINK");
-    std::unique_ptr<RtnlLinkMonitor> m(new RtnlLinkMonitor(loop, std::move(fd)));
+    auto fd = open_rtnl_events(RTMGRP_LINK, "link monitor", "RTMGRP_LINK");
+    if (!fd) return fd.error();
+    std::unique_ptr<RtnlLinkMonitor> m(new RtnlLinkMonitor(loop, std::move(fd.value())));
     if (!m->request_dump()) return core::system_error("link monitor: RTM_GETLINK dump");
     // The first dump is read here, at start, so instances start knowing their links.
     for (int rounds = 0; m->dumping_ && rounds < 1000; ++rounds) {

@@ -27,6 +27,11 @@
 //    Skew_Time (down_timer_adverts defaults to the RFC's 3).
 //  - preempt_delay (keepalived): a Backup accepts lower-priority adverts as
 //    from a valid master until preempt_delay after the first one seen.
+//  - A Master answers a lower priority (advert, GARPs, notify) and a priority
+//    0 (advert) at most once per advert interval (keepalived answers every
+//    one): forged adverts must not drive unbounded work, and our own
+//    Adver_Timer sends at that pace anyway. The log lines a received advert
+//    writes are aggregated (core/log_limiter.hh).
 #include "vrrp/instance.hh"
 
 #include <algorithm>
@@ -58,7 +63,10 @@ Instance::Instance(core::EventLoop& loop, InstanceConfig config, Actions& action
       base_priority_(cfg_.priority),
       priority_(cfg_.priority),
       master_adver_interval_(cfg_.adver_int),
-      primary_address_(cfg_.source_address) {
+      primary_address_(cfg_.source_address),
+      lower_answers_(cfg_.adver_int),
+      zero_answers_(cfg_.adver_int),
+      rx_log_(loop) {
     master_down_timer_ = loop_.create_timer([this] { on_master_down_timer(); });
     adver_timer_ = loop_.create_timer([this] { on_adver_timer(); });
     garp_delay_timer_ = loop_.create_timer([this] {
@@ -216,6 +224,8 @@ void Instance::reconfigure(InstanceConfig config) {
     const bool interval_changed = config.adver_int != cfg_.adver_int;
     cfg_ = std::move(config);
     base_priority_ = cfg_.priority;
+    lower_answers_.set_period(cfg_.adver_int);
+    zero_answers_.set_period(cfg_.adver_int);
     if (cfg_.source_address) primary_address_ = cfg_.source_address;
     recompute_priority("reload");
     if (interval_changed && state_ == State::Master) {
@@ -307,13 +317,17 @@ void Instance::on_backup_advert(const Advert& a, const RxMeta& meta) {
     }
     // Preempt_Mode and a lower priority: discard; our Master_Down_Timer runs on.
     master_address_ = meta.src;
-    log::debug(cfg_.name, ": received lower priority (", int(a.priority), ") advert from ", meta.src.to_string(),
-               " - discarding");
+    rx_log_.debug("lower", cfg_.name, ": received lower priority (", int(a.priority), ") advert from ",
+                  meta.src.to_string(), " - discarding");
 }
 
 // RFC 5798 §6.4.3, Master receiving an ADVERTISEMENT.
 void Instance::on_master_advert(const Advert& a, const RxMeta& meta) {
     if (a.priority == kPriorityStop) {
+        if (!zero_answers_.allow(loop_.now())) {
+            ++stats_.answers_limited;
+            return;
+        }
         send(priority_);
         arm_adver_timer();
         return;
@@ -330,8 +344,13 @@ void Instance::on_master_advert(const Advert& a, const RxMeta& meta) {
     const bool lower = a.priority < priority_ || (a.priority == priority_ && meta.src < ours);
     if (lower) {
         ++stats_.lower_prio_received;
-        log::info(cfg_.name, ": received advert from ", meta.src.to_string(), " with lower priority ",
-                  int(a.priority), ", ours ", int(priority_), cfg_.lower_prio_no_advert ? "" : ", forcing new election");
+        rx_log_.info("lower", cfg_.name, ": received advert from ", meta.src.to_string(), " with lower priority ",
+                     int(a.priority), ", ours ", int(priority_),
+                     cfg_.lower_prio_no_advert ? "" : ", forcing new election");
+        if (!lower_answers_.allow(loop_.now())) {
+            ++stats_.answers_limited;
+            return;
+        }
         if (!cfg_.lower_prio_no_advert) send(priority_);
         if (cfg_.garp_lower_prio_repeat > 0 && !entry_) {  // no GARP before the addresses
             actions_.announce(cfg_.garp_lower_prio_repeat, AnnounceReason::LowerPriorityAdvert);
@@ -351,8 +370,8 @@ void Instance::on_master_advert(const Advert& a, const RxMeta& meta) {
         return;
     }
     if (!higher) {
-        log::warning(cfg_.name, ": equal priority advert received from a host with our address ",
-                     meta.src.to_string());
+        rx_log_.warning("equal", cfg_.name, ": equal priority advert received from a host with our address ",
+                        meta.src.to_string());
         return;
     }
     if (cfg_.higher_prio_send_advert) send(priority_);

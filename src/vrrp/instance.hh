@@ -17,6 +17,8 @@
 
 #include "core/event_loop.hh"
 #include "core/lateness_histogram.hh"
+#include "core/log_limiter.hh"
+#include "core/rate_limit.hh"
 #include "net/address.hh"
 #include "vrrp/drop.hh"
 #include "vrrp/instance_config.hh"
@@ -72,6 +74,7 @@ struct InstanceStats {
     uint64_t pri_zero_sent = 0;
     uint64_t pri_zero_received = 0;
     uint64_t lower_prio_received = 0;  // as master
+    uint64_t answers_limited = 0;      // lower priority / priority 0 adverts left unanswered (rate limit)
 };
 
 class Instance {
@@ -186,6 +189,12 @@ private:
     AnnounceReason delayed_garp_reason_ = AnnounceReason::MasterDelayed;
 
     InstanceStats stats_;
+    // What a received advert may make us do, at most once per advert
+    // interval: answer a lower priority (advert, GARPs, notify), answer a
+    // priority 0; and the log lines it may write.
+    core::RateLimit lower_answers_;
+    core::RateLimit zero_answers_;
+    core::log::Limiter rx_log_;
     core::LatenessHistogram lateness_;
     MasterGate gate_;
     BeforeMaster before_master_;

@@ -31,10 +31,15 @@ net::AddressSpec address_spec(const config::IpAddressLine& line) {
 
 InstanceIo::InstanceIo(IoContext ctx, const config::VrrpInstance& v, const config::GlobalDefs& g)
     : ctx_(ctx), name_(v.name), ifname_(v.interface), family_(v.family),
-      routes_(v.name, ctx.addresses, ctx.routes, stats_.route_errors) {
+      routes_(v.name, ctx.addresses, ctx.routes, stats_.route_errors),
+      restore_limit_(kRestorePeriod, kRestoreBurst),
+      watch_log_(ctx.loop) {
     load(v, g);
     routes_.load(v);
     pace_timer_ = ctx_.loop.create_timer([this] { pump(); });
+    restore_timer_ = ctx_.loop.create_timer([this] {
+        if (restore_limit_.allow(ctx_.loop.now())) restore_vips();
+    });
 }
 
 InstanceIo::~InstanceIo() = default;
@@ -44,7 +49,7 @@ void InstanceIo::load(const config::VrrpInstance& v, const config::GlobalDefs& g
     for (const auto* list : {&v.virtual_ipaddress, &v.virtual_ipaddress_excluded})
         for (const auto& line : *list)
             vips_.push_back(Vip{line.dev.empty() ? default_vip_dev(v, g, line.address.address.family()) : line.dev,
-                                address_spec(line)});
+                                address_spec(line), line.no_track});
     peers_.clear();
     for (const auto& p : v.unicast_peer) peers_.push_back(p.address);
     group_ = v.mcast_dst_ip ? *v.mcast_dst_ip
@@ -139,6 +144,7 @@ void InstanceIo::uninstall(const Vip& vip) {
 
 void InstanceIo::add_vips() {
     links_.clear();
+    reset_watch();
     for (const auto& v : vips_) install(v);
     installed_ = true;
     if (!vips_.empty()) log::info(name_, ": added ", vips_.size(), " VIP(s)");
@@ -148,6 +154,7 @@ void InstanceIo::add_vips() {
 void InstanceIo::remove_vips() {
     queue_.clear();
     pace_timer_->cancel();
+    reset_watch();
     if (!installed_) return;
     if (!release_) {
         log::info(name_, ": leaving ", vips_.size(), " VIP(s) in place (-V)");

@@ -11,12 +11,17 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/model.hh"
 #include "core/event_loop.hh"
+#include "core/log_limiter.hh"
+#include "core/rate_limit.hh"
 #include "net/address_backend.hh"
+#include "net/address_monitor.hh"
 #include "net/announcer.hh"
 #include "net/route_backend.hh"
 #include "vrrp/instance.hh"
@@ -41,7 +46,13 @@ struct IoStats {
     uint64_t garps_sent = 0;
     uint64_t nas_sent = 0;
     uint64_t announce_errors = 0;
+    uint64_t vips_restored = 0;  // put back after someone else removed them (vip_watch.cc)
 };
+
+// VIPs someone else removes are put back at most this often (a fight with
+// another tool must not become a busy loop): 4 at once, then 4 per second.
+inline constexpr uint32_t kRestoreBurst = 4;
+inline constexpr Duration kRestorePeriod = std::chrono::milliseconds(250);
 
 class InstanceIo final : public Actions {
 public:
@@ -71,6 +82,16 @@ public:
     void remove_stale_vips();
     void announce(uint32_t repeat, AnnounceReason why) override;
 
+    // VIP watch (vrrp/vip_watch.cc). The kernel reported an address change:
+    // while the VIPs are installed, one that someone else removed is put
+    // back, with a GARP / NA and a log line, unless it is no_track (then it
+    // stays missing until the next MASTER, as keepalived does). Restores
+    // are rate-limited (kRestoreBurst at once, then one per kRestorePeriod);
+    // lost events: every VIP is checked.
+    void on_address(const net::AddressEvent& e);
+    // The VIPs that should be installed and are known missing from the kernel.
+    std::vector<net::Prefix> missing_vips() const;
+
     bool vips_installed() const { return installed_; }
     const VirtualRoutes& routes() const { return routes_; }
     const IoStats& stats() const { return stats_; }
@@ -81,8 +102,10 @@ private:
     struct Vip {
         std::string dev;
         net::AddressSpec spec;
+        bool no_track = false;  // not restored when someone removes it
         friend bool operator==(const Vip&, const Vip&) = default;
     };
+    using VipKey = std::pair<std::string, net::IpAddress>;  // dev, address
     struct Pending {
         std::string dev;
         net::IpAddress ip;
@@ -92,6 +115,8 @@ private:
     void install(const Vip& vip);
     void uninstall(const Vip& vip);
     void pump();
+    void restore_vips();  // vip_watch.cc
+    void reset_watch();
     std::optional<net::LinkInfo> link(const std::string& dev);
 
     IoContext ctx_;
@@ -117,6 +142,12 @@ private:
     IoStats stats_;
     core::TimerPtr pace_timer_;
     VirtualRoutes routes_;
+    // VIP watch (vip_watch.cc).
+    std::set<VipKey> missing_;
+    bool check_all_ = false;
+    core::RateLimit restore_limit_;
+    core::TimerPtr restore_timer_;
+    core::log::Limiter watch_log_;
 };
 
 // The AddressSpec of a virtual_ipaddress line (IPv6 VIPs without DAD, as keepalived adds them).

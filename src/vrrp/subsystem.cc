@@ -30,13 +30,15 @@ VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& address
       routes_(routes),
       announcer_(announcer),
       transport_(transport),
-      static_net_(addresses, routes) {
+      static_net_(addresses, routes),
+      rx_log_(loop) {
     notify_events_ = subscribe([this](Instance& i, const InstanceEvent& e) { notifier_.on_instance(i, e); });
     if (links_) links_->set_listener([this](const std::string& ifname) { on_link(ifname); });
 }
 
 VrrpSubsystem::~VrrpSubsystem() {
     if (links_) links_->set_listener(nullptr);
+    if (address_monitor_) address_monitor_->set_listener(nullptr);
     group_events_.clear();
     groups_.clear();
     for (auto& [name, n] : nodes_) n->tracking.reset();
@@ -312,7 +314,9 @@ void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
     auto d = p.ip_header ? decode_ipv4(p.bytes) : decode(p.bytes, p.meta);
     if (!d) {
         cs.drops.add(d.reason());
-        log::debug("VRRP: ", key.first, ": dropped packet: ", to_string(d.reason()));
+        if (log::enabled(log::Level::debug))
+            rx_log_.debug(key.first + ' ' + to_string(d.reason()), "VRRP: ", key.first, ": dropped packet: ",
+                          to_string(d.reason()));
         return;
     }
     const RxMeta& meta = p.ip_header ? d->meta : p.meta;
@@ -320,7 +324,9 @@ void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
         if (n->channel != key || n->instance->config().vrid != d->advert.vrid) continue;
         if (auto drop = n->instance->receive(d->advert, meta)) {
             n->drops.add(*drop);
-            log::debug(name, ": dropped advert from ", meta.src.to_string(), ": ", to_string(*drop));
+            if (log::enabled(log::Level::debug))
+                rx_log_.debug(name + ' ' + to_string(*drop), name, ": dropped advert from ", meta.src.to_string(),
+                              ": ", to_string(*drop));
         }
         return;
     }
@@ -366,14 +372,17 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
         os << "# VRRP instance " << name << ": " << to_string(i.state()) << ", priority "
            << int(i.effective_priority()) << " (base " << int(i.config().priority) << "), " << n->identity;
         if (auto m = i.master_address()) os << ", master " << m->to_string();
-        os << ", VIPs " << (n->io->vips_installed() ? "installed" : "not installed") << '\n';
+        os << ", VIPs " << (n->io->vips_installed() ? "installed" : "not installed");
+        if (const auto missing = n->io->missing_vips().size()) os << " (" << missing << " missing)";
+        os << '\n';
         os << "#   transitions " << s.transitions << ", became master " << s.become_master << ", released master "
            << s.release_master << ", adverts sent " << s.adverts_sent << " received " << s.adverts_received
            << ", priority 0 sent " << s.pri_zero_sent << " received " << s.pri_zero_received
            << ", lower priority received " << s.lower_prio_received << '\n';
         os << "#   tx errors " << io.tx_errors << ", no source " << io.tx_no_source << ", VIP errors "
            << io.vip_errors << ", route/rule errors " << io.route_errors << ", GARPs " << io.garps_sent
-           << ", NAs " << io.nas_sent << ", announce errors " << io.announce_errors << ", advert lateness p99 "
+           << ", NAs " << io.nas_sent << ", announce errors " << io.announce_errors << ", VIPs restored "
+           << io.vips_restored << ", answers limited " << s.answers_limited << ", advert lateness p99 "
            << log::secs(i.lateness().percentile(0.99)) << " max " << log::secs(i.lateness().max()) << '\n';
         for (const auto& f : i.fault_sources()) os << "#   fault: " << f << '\n';
         dump_drops(os, n->drops);

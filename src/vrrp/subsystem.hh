@@ -27,6 +27,7 @@
 #include "config/subscriber.hh"
 #include "vrrp/drop.hh"
 #include "vrrp/instance.hh"
+#include "net/address_monitor.hh"
 #include "net/link_monitor.hh"
 #include "vrrp/instance_io.hh"
 #include "vrrp/notifier.hh"
@@ -57,6 +58,9 @@ public:
     // Links for use_vmac (vrrp/subsystem_vmac.cc); set before the first
     // apply. Without it a use_vmac instance stays in FAULT.
     void set_link_backend(net::LinkBackend* links) { link_backend_ = links; }
+    // Address changes, so that a VIP someone removes is put back
+    // (vrrp/vip_watch.cc); without it VIPs are not watched.
+    void set_address_monitor(net::AddressMonitor* monitor);
 
     void apply(const config::Model* previous, const config::Model& current) override;
     // TERM: every instance stops (a Master sends priority 0 and removes its
@@ -127,6 +131,7 @@ private:
     ScriptRunner& runner_;
     net::LinkMonitor* links_;
     net::LinkBackend* link_backend_ = nullptr;
+    net::AddressMonitor* address_monitor_ = nullptr;
     TrackerSet trackers_;
     Notifier notifier_;
     net::AddressBackend& addresses_;
@@ -139,6 +144,7 @@ private:
     std::vector<std::unique_ptr<SyncGroup>> groups_;      // destroyed before the nodes
     std::string group_signature_;
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
+    core::log::Limiter rx_log_;  // drop lines, by socket or instance and reason
     Subscription notify_events_;
     std::vector<Subscription> group_events_;
 };

@@ -275,6 +275,47 @@ TEST_F(VrrpMasterTest, LowerPriorityAdvertIsAnsweredAndReannounced) {
     EXPECT_EQ(std::count(later.begin(), later.end(), "announce 5 lower_prio"), 1);
 }
 
+// Issue 11 item 7: a flood of forged lower-priority adverts (1000 per
+// second for 5 s) is answered (advert, GARPs, notify event) at most once per
+// advert interval, writes one log line plus a count, and leaves the adverts
+// on time.
+TEST_F(VrrpMasterTest, LowerPriorityFloodIsAnsweredOncePerInterval) {
+    become_master(base_config());
+    std::vector<InstanceEvent> seen;
+    auto s = vi->subscribe([&](Instance&, const InstanceEvent& e) { seen.push_back(e); });
+    cap.clear();
+    const MonoTime start = loop.now();
+    for (int i = 0; i < 5000; ++i) {
+        rx(50, "192.168.1.10");
+        run_to(start + (i + 1) * 1ms);
+    }
+    const auto done = act.take();
+    // Answered at 0, 1, 2, 3 and 4 s (the delayed GARP burst, re-armed by
+    // each, would come 5 s after the last).
+    EXPECT_EQ(std::count(done.begin(), done.end(), "announce 5 lower_prio"), 5);
+    // Adverts: the 5 of Adver_Timer plus the 5 answers.
+    EXPECT_EQ(std::count(done.begin(), done.end(), "advert 100"), 5 + 5);
+    EXPECT_EQ(seen.size(), 5u);  // MasterRxLowerPriority: notify_master_rx_lower_pri
+    EXPECT_EQ(vi->stats().lower_prio_received, 5000u);
+    EXPECT_EQ(vi->stats().answers_limited, 4995u);
+    EXPECT_LE(cap.lines().size(), 2u);  // one line, then at most one count
+    EXPECT_EQ(vi->lateness().max(), Duration::zero());
+    run_to(start + 20s);
+    EXPECT_TRUE(cap.contains("(repeated 4999 times in the last 10.00s)"));
+}
+
+TEST_F(VrrpMasterTest, PriorityZeroFloodIsAnsweredOncePerInterval) {
+    become_master(base_config());
+    const MonoTime start = loop.now();
+    for (int i = 0; i < 1000; ++i) {
+        rx(0, "192.168.1.10");
+        run_to(start + (i + 1) * 1ms);
+    }
+    // One answer at once, then Adver_Timer's advert at 1 s.
+    EXPECT_EQ(act.take(), (std::vector<std::string>{"advert 100", "advert 100"}));
+    EXPECT_EQ(vi->stats().answers_limited, 999u);
+}
+
 // garp_master_refresh: every N seconds as master, garp_master_refresh_repeat
 // GARPs; the refresh stops with mastership.
 TEST_F(VrrpMasterTest, GarpMasterRefreshRepeatsWhileMaster) {

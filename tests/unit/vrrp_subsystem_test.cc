@@ -129,6 +129,36 @@ TEST_F(VrrpSubsystemTest, DropsAreCountedByReasonAndDumped) {
     EXPECT_NE(os.str().find("# VRRP instance VI_1: BACKUP"), std::string::npos) << os.str();
 }
 
+// Issue 11 item 7: a flood of dropped packets writes one line per socket or
+// instance and reason in a window, then a count; lower-priority adverts
+// flooding a master write one line too and send one answer per interval.
+TEST_F(VrrpSubsystemTest, FloodedDropsAndLowerAdvertsWriteBoundedLogs) {
+    apply(conf(" priority 100\n" + std::string(kVip)));
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    cap.clear();
+    const size_t sent_before = transport.sent().size();
+    for (int i = 0; i < 2000; ++i) {  // 2000 pps for 1 s
+        inject(ipv4(advert(200), "192.0.2.2", "224.0.0.18", 64));  // bad_ttl
+        inject({1, 2, 3});                                          // too short
+        inject(ipv4(advert(50), "192.0.2.2"));                       // lower priority
+        loop.advance(std::chrono::microseconds(500));
+    }
+    EXPECT_EQ((*vrrp->instance_drops("VI_1"))[DropReason::BadTtl], 2000u);
+    size_t dropped = 0, lower = 0;
+    for (const auto& l : cap.lines()) {
+        dropped += l.text.find("dropped") != std::string::npos;
+        lower += l.text.find("lower priority") != std::string::npos;
+    }
+    EXPECT_EQ(dropped, 2u);  // bad_ttl on VI_1, too_short on eth0
+    EXPECT_EQ(lower, 1u);
+    // One answer in this 1 s interval, plus at most one advert of Adver_Timer.
+    EXPECT_LE(transport.sent().size() - sent_before, 2u);
+    EXPECT_EQ(vrrp->instance("VI_1")->stats().lower_prio_received, 2000u);
+    loop.advance(seconds(10));
+    EXPECT_TRUE(cap.contains("VI_1: dropped advert from 192.0.2.2: bad_ttl (repeated 1999 times in the last 10.00s)"));
+}
+
 TEST_F(VrrpSubsystemTest, StopSendsPriorityZeroAndReleasesVips) {
     apply(conf(" priority 100\n" + std::string(kVip)));
     loop.advance(seconds(4));
