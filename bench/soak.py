@@ -270,7 +270,7 @@ def report(d):
     fails, lines = [], []
 
     def row(name, value, bound="", bad=False):
-        lines.append("%-38s %-26s %s" % (name, value, ("FAIL " if bad else "") + bound))
+        lines.append("%-48s %-24s %s" % (name, value, ("FAIL " if bad else "") + bound))
         if bad:
             fails.append(name)
 
@@ -309,11 +309,13 @@ def report(d):
             row("node %s samples" % node, "%d/%d/%d" % (len(base), len(flood), len(quiet)),
                 "halbd missing for a whole phase", True)
             continue
-        for label, i, slack in (("fds", 6, int(env["FD_SLACK"])), ("processes (tree)", 3, int(env["PROC_SLACK"]))):
-            b, e = min(col(base, i)), min(col(quiet, i))
-            row("%s %s min/max flood, quiet before/after" % (node, label),
+        for label, i, slack in (("fds", 6, int(env["FD_SLACK"])), ("tree procs", 3, int(env["PROC_SLACK"]))):
+            # A leak raises the floor: the quiet end's minimum against the
+            # base's maximum (scripts come and go in both).
+            b, e = max(col(base, i)), min(col(quiet, i))
+            row("%s %s flood min/max, base max -> end min" % (node, label),
                 "%d/%d, %d -> %d" % (min(col(flood, i)), max(col(flood, i)), b, e),
-                "leak = after - before <= %d" % slack, e - b > slack)
+                "leak = end - base <= %d" % slack, e - b > slack)
         orph = max(col(quiet, 5))
         row("%s leaked processes (outside the tree)" % node,
             "max %d flood, %d quiet" % (max(col(flood, 5)), orph), "quiet must be 0", orph > 0)

@@ -198,7 +198,6 @@ T_FLOOD=$(now)
 end=$((${T_FLOOD%.*} + DURATION))
 END=$end.${T_FLOOD#*.}
 
-# (a) HUP storms: v1, bad, v2, bad, ... each renamed into place, then HUP.
 # (b) control-socket floods: halbctl in loops, malformed requests beside them.
 ctl_loop() {
     _ok=0 _bad=0
@@ -217,6 +216,7 @@ flood_pids=""
 bg() { "$@" & flood_pids="$flood_pids $!"; _bg_pids="$_bg_pids $!"; }
 for node in a b; do
     eval "pid=\$H_$node"
+    # (a) HUP storms: v1, bad, v2, bad, ... each renamed into place, then HUP.
     bg $SOAK hup "$pid" "$TMP/$node" "$HUP_PERIOD" "$END" "$TMP/hup-$node.count"
     i=0
     while [ $i -lt "$CTL_LOOPS" ]; do bg ctl_loop $node $i; i=$((i + 1)); done
@@ -257,7 +257,10 @@ for node in a b; do
     st=$?
     sleep 0.5
     left=$(ip netns pids "$NS_PREFIX-$node" | wc -l)
-    for p in $(ip netns pids "$NS_PREFIX-$node"); do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done |
+    for p in $(ip netns pids "$NS_PREFIX-$node"); do
+        c=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)
+        echo "${c:-[$(cat "/proc/$p/comm" 2>/dev/null)]}"   # [comm]: a zombie
+    done |
         sort | uniq -c | sort -rn >"$TMP/$node/left"
     U=$(echo $node | tr ab AB)
     echo "HALBD_${U}_EXIT=$st HALBD_${U}_EXIT_LEFT=$left" >>"$TMP/params"
