@@ -93,10 +93,16 @@ std::string modprobe_path() {
     return "modprobe";
 }
 
-// Runs `modprobe ip_vs` and waits for it. Synchronous on purpose: this runs
-// once from IpvsBackend::open(), at start, before the event loop runs, so
-// there is nothing to delay; modprobe's output goes to /dev/null.
+// Runs `modprobe ip_vs` and waits for it; modprobe's output goes to
+// /dev/null. Synchronous, so at most once per process: the first open runs
+// at start, but ForwardSubsystem retries a failed open on every accepted
+// reload, on the loop, and a HUP storm on a kernel without IPVS ran modprobe
+// each time (up to 0.56 s each, bench/soak.sh). Later opens only look the
+// family up again, which finds an ip_vs that the operator loaded by hand.
 bool load_ip_vs() {
+    static bool tried = false;
+    if (tried) return false;
+    tried = true;
     core::SpawnOptions opts;
     opts.argv = {modprobe_path(), "ip_vs"};
     auto child = core::spawn(opts);
