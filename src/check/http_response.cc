@@ -145,10 +145,14 @@ ResponseParser::State ResponseParser::feed(const char* data, size_t size) {
     header_.append(data, take);
     const size_t end = find_headers_end(header_, old >= 2 ? old - 2 : 0);
     if (end == std::string::npos) {
-        // Fail early on a first line that cannot be a status line.
+        // Fail early on a first line that cannot be a status line, judged as
+        // parse_headers() judges it (leading blanks trimmed), so the verdict
+        // never depends on where the server's segments happen to end.
         const size_t nl = header_.find('\n');
-        const size_t prefix = std::min<size_t>(header_.size(), 5);
-        if (header_.compare(0, prefix, "HTTP/", prefix) != 0) return fail(ParseError::BadStatusLine);
+        std::string_view first(header_);
+        while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) first.remove_prefix(1);
+        const size_t prefix = std::min<size_t>(first.size(), 5);
+        if (first.compare(0, prefix, "HTTP/", prefix) != 0) return fail(ParseError::BadStatusLine);
         if (nl != std::string::npos && parse_status_line(trim(std::string_view(header_).substr(0, nl))) == 0)
             return fail(ParseError::BadStatusLine);
         if (header_.size() >= limits_.max_header_bytes) return fail(ParseError::HeadersTooLarge);

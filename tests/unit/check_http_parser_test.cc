@@ -72,6 +72,24 @@ TEST(CheckHttpParser, ByteByByteEqualsOneShot) {
     EXPECT_EQ(p.digest(), kMd5Hello);
 }
 
+// Found by tests/fuzz/http_response_fuzz.cc: blanks before the status line
+// were refused when the first segment ended before the headers did, and
+// accepted when the response came in one read.
+TEST(CheckHttpParser, LeadingBlanksJudgedAlikeWhateverTheSegments) {
+    const std::string resp = "  \tHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    for (size_t step : {size_t(1), size_t(3), size_t(8), resp.size()}) {
+        ResponseParser p;
+        p.reset(true);
+        State st = State::Headers;
+        for (size_t off = 0; off < resp.size(); off += step) st = p.feed(resp.data() + off, std::min(step, resp.size() - off));
+        EXPECT_EQ(st, State::Complete) << "segments of " << step;
+        EXPECT_EQ(p.status(), 200) << "segments of " << step;
+    }
+    ResponseParser p;
+    p.reset(false);
+    EXPECT_EQ(p.feed("  xTTP"), State::Failed);  // still refused early when it cannot be HTTP
+}
+
 TEST(CheckHttpParser, ContentLengthCompletesWithoutCloseAndBoundsTheDigest) {
     ResponseParser p;
     p.reset(true);

@@ -182,7 +182,7 @@ TEST(NeutralBackend, ReconcilesEndToEndWithoutIpvsOperations) {
     // Stop: lvs_flush_on_stop needs the IPVS extension, so the owned services
     // are removed one by one instead; the foreign one stays.
     fwd.set_pool(nullptr);
-    fwd.stop(Options{});
+    fwd.stop(config::StopOptions{});
     EXPECT_EQ(b.table.size(), 1u);
     EXPECT_TRUE(b.table.count(udp("192.0.2.1", 53)));
     EXPECT_TRUE(cap.contains("maptable: removed TCP 10.0.0.1:80 (shutdown)"));
