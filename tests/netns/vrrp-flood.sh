@@ -83,10 +83,10 @@ while True:
 print(sent)
 PY
 
-start_halbd a "$TMP/a.conf" --control-socket "$TMP/a/ctl"
+start_halbd a "$TMP/a.conf"
 wait_until 10 "a becomes MASTER" has_vip a 192.0.2.100
-vrrp_a() { ns a "$HALBCTL" -s "$TMP/a/ctl" vrrp; }
-dump_a() { ns a "$HALBCTL" -s "$TMP/a/ctl" dump; }
+vrrp_a() { ns a "$HALBCTL" -s "$TMP/a/halbd.ctl" vrrp; }
+dump_a() { ns a "$HALBCTL" -s "$TMP/a/halbd.ctl" dump; }
 counter() { dump_a | sed -n "s/.*$1 \([0-9]*\).*/\1/p" | head -n 1; }
 fds() { ls "/proc/$H_a/fd" | wc -l; }
 sleep 1.5  # a few adverts of a settled master before the flood

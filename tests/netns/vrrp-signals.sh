@@ -44,10 +44,10 @@ vrrp_instance VI_1 {
 CONF
 }
 write_conf "" "" ""
-start_halbd a "$conf" --control-socket "$TMP/a/ctl"
+start_halbd a "$conf"
 pid=$H_a
 wait_until 5 "a holds the VIP" has_vip a 192.0.2.100
-ctl() { ns a "$HALBCTL" -s "$TMP/a/ctl" "$@"; }
+ctl() { ns a "$HALBCTL" -s "$TMP/a/halbd.ctl" "$@"; }
 
 echo "== JSON, STATS, STATS_CLEAR"
 json=$("$HALBD" --signum=JSON)

@@ -43,10 +43,10 @@ vrrp_instance VI_1 {
     }
 }
 CONF
-start_halbd a "$TMP/a.conf" --control-socket "$TMP/a/ctl"
+start_halbd a "$TMP/a.conf"
 wait_until 10 "a becomes MASTER" has_vip a 192.0.2.100
-vrrp_a() { ns a "$HALBCTL" -s "$TMP/a/ctl" vrrp; }
-restored() { ns a "$HALBCTL" -s "$TMP/a/ctl" dump | sed -n 's/.*VIPs restored \([0-9]*\).*/\1/p'; }
+vrrp_a() { ns a "$HALBCTL" -s "$TMP/a/halbd.ctl" vrrp; }
+restored() { ns a "$HALBCTL" -s "$TMP/a/halbd.ctl" dump | sed -n 's/.*VIPs restored \([0-9]*\).*/\1/p'; }
 
 ns_bg c "$TMP/arp.log" tcpdump -l -n -i eth0 arp
 sleep 1  # tcpdump listening
@@ -70,7 +70,7 @@ wait_log "$TMP/a/halbd.log" "VIP 192.0.2.101/24 was removed from eth0; not resto
 sleep 0.5
 lacks_vip a 192.0.2.101 && ok || fail "a no_track VIP was restored"
 vrrp_a | grep -q "192.0.2.101/24 missing" && ok || fail "halbctl vrrp shows 192.0.2.101/24 missing: $(vrrp_a)"
-ns a "$HALBCTL" -s "$TMP/a/ctl" -j vrrp 2>/dev/null | grep -q '"vips_missing":\["192.0.2.101/24"\]' && ok ||
+ns a "$HALBCTL" -s "$TMP/a/halbd.ctl" -j vrrp 2>/dev/null | grep -q '"vips_missing":\["192.0.2.101/24"\]' && ok ||
     fail "halbctl -j vrrp lists 192.0.2.101/24 in vips_missing"
 
 echo "== a tool deleting the VIP in a loop for 2 s"

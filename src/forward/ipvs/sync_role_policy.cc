@@ -2,7 +2,7 @@
 #include "forward/ipvs/sync_role_policy.hh"
 
 #include "forward/subsystem.hh"
-#include "vrrp/instance.hh"
+#include "vrrp/state_events.hh"
 
 namespace halbd::forward::ipvs {
 

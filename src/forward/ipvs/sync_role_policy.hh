@@ -1,7 +1,7 @@
 // forward/ipvs/sync_role_policy.hh: which role the IPVS connection-sync
 // daemon runs in (keepalived vrrp_sync: the master daemon while the
 // lvs_sync_daemon instance is MASTER, the backup daemon while it is BACKUP or
-// FAULT). halbd.cc creates one and feeds it VRRP state changes; it tells
+// FAULT). src/wiring.cc creates one and feeds it the seam's state events; it tells
 // ForwardSubsystem::set_sync_role(). Owns nothing but the two references.
 #pragma once
 
