@@ -36,6 +36,9 @@ struct VipWatchTest : test_util::SubsystemFixture {
               "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n advert_int 1\n priority 100\n"
               " virtual_ipaddress {\n  192.0.2.100/24\n  192.0.2.101/24 no_track\n }\n}\n");
     }
+    // The subsystem unhooks itself from addr_events when destroyed, so it
+    // goes first (the fixture's own members outlive this class's).
+    ~VipWatchTest() override { vrrp.reset(); }
     // `ip addr del`: the kernel loses it and says so.
     void someone_deletes(const char* p) {
         ASSERT_TRUE(addrs.remove_address("eth0", spec(p)));
