@@ -84,6 +84,19 @@ ns_port() {
     ip -n "$NS_PREFIX-$2" link set "$3" up
 }
 
+# ns_lan NODE=ADDR/LEN ...: a bridge "sw" (multicast snooping off, so VRRP
+# adverts reach every port) and one namespace per node on it, with eth0
+# holding ADDR/LEN.
+ns_lan() {
+    ns_bridge sw || return 1
+    ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
+    for _spec in "$@"; do
+        ns_new "${_spec%%=*}" || return 1
+        ns_port sw "${_spec%%=*}" eth0 || return 1
+        ip -n "$NS_PREFIX-${_spec%%=*}" addr add "${_spec#*=}" dev eth0
+    done
+}
+
 ns_bg() {
     _n=$1; _log=$2; shift 2
     ip netns exec "$NS_PREFIX-$_n" "$@" >"$_log" 2>&1 &

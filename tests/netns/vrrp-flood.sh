@@ -16,14 +16,7 @@ netns_require
 command -v python3 >/dev/null 2>&1 || skip "needs python3"
 : "${HALBCTL:=$top_builddir/src/halbctl}"
 
-ns_bridge sw
-ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
-for n in a f; do
-    ns_new $n
-    ns_port sw $n eth0
-done
-ip -n "$NS_PREFIX-a" addr add 192.0.2.1/24 dev eth0
-ip -n "$NS_PREFIX-f" addr add 192.0.2.2/24 dev eth0
+ns_lan a=192.0.2.1/24 f=192.0.2.2/24
 logs_on_failure "$TMP/*/halbd.log"
 
 cat >"$TMP/rx_lower.sh" <<'SH'

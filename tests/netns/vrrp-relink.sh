@@ -12,14 +12,7 @@ set -u
 netns_require
 : "${HALBCTL:=$top_builddir/src/halbctl}"
 
-ns_bridge sw
-ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
-for n in a b; do
-    ns_new $n
-    ns_port sw $n eth0
-done
-ip -n "$NS_PREFIX-a" addr add 192.0.2.1/24 dev eth0
-ip -n "$NS_PREFIX-b" addr add 192.0.2.2/24 dev eth0
+ns_lan a=192.0.2.1/24 b=192.0.2.2/24
 
 logs_on_failure "$TMP/*/halbd.log"
 

@@ -15,14 +15,7 @@ netns_require
 command -v tcpdump >/dev/null 2>&1 || skip "needs tcpdump"
 : "${HALBCTL:=$top_builddir/src/halbctl}"
 
-ns_bridge sw
-ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
-for n in a c; do
-    ns_new $n
-    ns_port sw $n eth0
-done
-ip -n "$NS_PREFIX-a" addr add 192.0.2.1/24 dev eth0
-ip -n "$NS_PREFIX-c" addr add 192.0.2.10/24 dev eth0
+ns_lan a=192.0.2.1/24 c=192.0.2.10/24
 logs_on_failure "$TMP/*/halbd.log"
 
 cat >"$TMP/a.conf" <<CONF
