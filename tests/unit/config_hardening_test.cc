@@ -129,3 +129,51 @@ TEST(DiagnosticsFormat, LogFormOfALocationlessErrorHasNoSecondPrefix) {
 
 }  // namespace
 }  // namespace halbd::config
+
+namespace halbd::config {
+namespace {
+
+// Issue 11 item 10: keywords that are parsed (and dumped) but that no
+// subsystem acts on warn at their line; before, they loaded in silence.
+TEST(ConfigUnimplemented, ParsedButIgnoredKeywordsWarnAtTheirLine) {
+    const auto r = load_text("t.conf",
+                             "global_defs {\n"
+                             " vrrp_garp_extra_if 60\n"
+                             "}\n"
+                             "bfd_instance B1 {\n"
+                             " neighbor_ip 192.0.2.9\n"
+                             "}\n"
+                             "vrrp_instance VI_1 {\n"
+                             " interface eth0\n"
+                             " virtual_router_id 51\n"
+                             " priority 100\n"
+                             " unicast_fault_no_peer\n"
+                             " old_unicast_checksum\n"
+                             " kernel_rx_buf_size 65536\n"
+                             " track_bfd {\n"
+                             "  B1\n"
+                             " }\n"
+                             " virtual_ipaddress {\n"
+                             "  192.0.2.100/24\n"
+                             " }\n"
+                             "}\n"
+                             "virtual_server 192.0.2.100 80 {\n"
+                             " real_server 192.0.2.20 80 {\n"
+                             "  BFD_CHECK {\n"
+                             "   name B1\n"
+                             "  }\n"
+                             " }\n"
+                             "}\n",
+                             test_util::options({"eth0"}, "test"));
+    ASSERT_TRUE(r.model) << test_util::all_messages(r);
+    for (const char* want :
+         {"t.conf:2:", "'vrrp_garp_extra_if' is recognised but not implemented", "t.conf:4:",
+          "bfd_instance 'B1' is recognised but not implemented", "'unicast_fault_no_peer' is recognised but not implemented",
+          "'old_unicast_checksum' is recognised but not implemented", "'kernel_rx_buf_size' is recognised but not implemented",
+          "t.conf:15:", "'track_bfd' is recognised but not implemented", "t.conf:23:",
+          "BFD_CHECK is recognised but not implemented"})
+        EXPECT_TRUE(test_util::has_message(r, want)) << want << "\n" << test_util::all_messages(r);
+}
+
+}  // namespace
+}  // namespace halbd::config
