@@ -60,4 +60,10 @@ std::string Diagnostics::format_for_log(const SourceManager& sources, const Diag
     return out.substr(prefix.size());
 }
 
+std::string not_implemented(std::string_view subject, std::string_view note) {
+    std::string msg = std::string(subject) + " is recognised but not implemented by halbd; ignored";
+    if (!note.empty()) msg += " (" + std::string(note) + ")";
+    return msg;
+}
+
 }  // namespace halbd::config

@@ -74,4 +74,9 @@ private:
     size_t dropped_ = 0;
 };
 
+// The warning for a keyword halbd parses but does not act on: "SUBJECT is
+// recognised but not implemented by halbd; ignored (NOTE)". subject is
+// written as it should appear ("'track_bfd'", "bfd_instance 'B1'").
+std::string not_implemented(std::string_view subject, std::string_view note = {});
+
 }  // namespace halbd::config

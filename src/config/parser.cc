@@ -339,9 +339,7 @@ bool Parser::pre_dispatch(const Statement& st, std::string_view kw, std::string_
         return false;
     }
     if (flags & kUnimplemented) {
-        std::string msg = quote(kw) + " is recognised but not implemented by halbd; ignored";
-        if (!note.empty()) msg += " (" + std::string(note) + ")";
-        diags_.warning(st.keyword.loc, std::move(msg));
+        diags_.warning(st.keyword.loc, not_implemented(quote(kw), note));
         if (st.has_block) skip_block();
         return false;
     }

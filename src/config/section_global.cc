@@ -226,7 +226,7 @@ void vrrp_garp_extra_if(GlobalDefs& g, Args& a) {
     }
     g.vrrp_garp_extra_if = {seconds(*secs), all};
     // Parsed and dumped, but no subsystem sends these GARPs yet.
-    if (*secs) a.warning(0, "'vrrp_garp_extra_if' is recognised but not implemented by halbd; ignored");
+    if (*secs) a.warning(0, not_implemented("'vrrp_garp_extra_if'"));
 }
 
 void vrrp_higher_prio_send_advert(GlobalDefs& g, Args& a) {

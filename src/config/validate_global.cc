@@ -135,7 +135,7 @@ void validate_global(Model& m, ValidateContext& ctx) {
     validate_bfd(g, ctx);
     // Parsed and dumped, but no subsystem acts on them: say so, never ignore silently.
     for (const auto& b : g.bfd_instances)
-        ctx.diags.warning(b.loc, "bfd_instance " + quote(b.name) + " is recognised but not implemented by halbd; ignored (no BFD)");
+        ctx.diags.warning(b.loc, not_implemented("bfd_instance " + quote(b.name), "no BFD"));
 }
 
 }  // namespace halbd::config

@@ -163,7 +163,7 @@ void resolve_checker(Checker& c, const RealServer& rs, const VirtualServer& vs, 
                 d.error(c.loc, "FILE_CHECK refers to unknown track_file '" + p.track_file + "'");
             }
         } else if constexpr (std::is_same_v<P, BfdCheck>) {
-            d.warning(c.loc, "BFD_CHECK is recognised but not implemented by halbd; ignored (no BFD)");
+            d.warning(c.loc, not_implemented("BFD_CHECK", "no BFD"));
             if (p.name.empty()) d.error(c.loc, "BFD_CHECK needs 'name'");
             else if (!m.global.find_bfd_instance(p.name))
                 d.error(c.loc, "BFD_CHECK refers to unknown bfd_instance '" + p.name + "'");

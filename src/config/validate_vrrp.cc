@@ -250,11 +250,11 @@ void validate_instance(Model& m, ValidateContext& ctx, VrrpInstance& v, const Re
         v.vmac_xmit_base = false;
     }
     // Parsed and dumped, but no subsystem acts on them: say so, never ignore silently.
-    const std::string ignored = "' is recognised but not implemented by halbd; ignored";
-    for (const auto& t : v.track_bfd) D.warning(t.loc, me + ": 'track_bfd" + ignored + " (no BFD)");
-    if (v.unicast_fault_no_peer) D.warning(v.loc, me + ": 'unicast_fault_no_peer" + ignored);
-    if (v.old_unicast_checksum != OldUnicastChecksum::Off) D.warning(v.loc, me + ": 'old_unicast_checksum" + ignored);
-    if (v.kernel_rx_buf_size) D.warning(v.loc, me + ": 'kernel_rx_buf_size" + ignored);
+    for (const auto& t : v.track_bfd) D.warning(t.loc, me + ": " + not_implemented("'track_bfd'", "no BFD"));
+    if (v.unicast_fault_no_peer) D.warning(v.loc, me + ": " + not_implemented("'unicast_fault_no_peer'"));
+    if (v.old_unicast_checksum != OldUnicastChecksum::Off)
+        D.warning(v.loc, me + ": " + not_implemented("'old_unicast_checksum'"));
+    if (v.kernel_rx_buf_size) D.warning(v.loc, me + ": " + not_implemented("'kernel_rx_buf_size'"));
     // halbd makes the instance's own VMAC only (vrrp/vmac.hh).
     if (v.use_vmac_addr)
         D.warning(v.loc, me + ": use_vmac_addr is not implemented by halbd; addresses with another dev stay on it");
@@ -461,8 +461,7 @@ void validate_vrrp(Model& m, ValidateContext& ctx) {
         else if (sg.group.size() == 1)
             D.warning(sg.loc, "vrrp_sync_group " + q(sg.name) + " has only one member");
         for (const auto& t : sg.track_bfd)
-            D.warning(t.loc, "vrrp_sync_group " + q(sg.name) +
-                                 ": 'track_bfd' is recognised but not implemented by halbd; ignored (no BFD)");
+            D.warning(t.loc, "vrrp_sync_group " + q(sg.name) + ": " + not_implemented("'track_bfd'", "no BFD"));
         for (auto& member : sg.group) {
             auto it = refs.instances.find(member.name);
             if (it == refs.instances.end()) {
