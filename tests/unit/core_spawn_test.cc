@@ -206,7 +206,23 @@ TEST_F(SpawnTest, TimeoutKillsSleep) {
 
 TEST_F(SpawnTest, TermIgnoredThenKilled) {
     // An ignored SIGTERM is inherited by sleep too: only SIGKILL ends them.
-    ExitStatus st = run({.argv = {"/bin/sh", "-c", "trap '' TERM; /bin/sleep 100; exit 0"}}, 50ms, 50ms);
+    // The timeout starts only once the shell says its trap is set: a SIGTERM
+    // before that (a slow start on a loaded machine) would end it by TERM.
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    UniqueFd r(fds[0]), w(fds[1]);
+    auto child = spawn({.argv = {"/bin/sh", "-c", "trap '' TERM; echo ready; exec /bin/sleep 100"},
+                        .stdout_fd = w.get()});
+    ASSERT_TRUE(child.ok());
+    w.reset();
+    char buf[6] = {};
+    ASSERT_EQ(::read(r.get(), buf, sizeof buf), 6);
+    std::optional<ExitStatus> result;
+    KillAfter k(*loop, std::move(child.value()), 50ms, [&](const ExitStatus& s) { result = s; }, 50ms);
+    const MonoTime end = loop->now() + 20s;
+    while (!result && loop->now() < end) loop->run_once(100ms);
+    ASSERT_TRUE(result.has_value());
+    const ExitStatus st = *result;
     EXPECT_TRUE(st.timed_out);
     ASSERT_TRUE(st.signaled());
     EXPECT_EQ(st.signal(), SIGKILL);
