@@ -2,7 +2,8 @@
 # tests/fuzz/run-libfuzzer.sh SECONDS [TARGET]: builds a fuzz target
 # (config, the default, vrrp_packet, ctl_request or http_response) with clang's libFuzzer and
 # ASan/UBSan, and fuzzes for SECONDS (default 60) starting from its corpus;
-# new crashing inputs land in tests/fuzz/crashes/.
+# new crashing inputs land in tests/fuzz/crashes/. FUZZ_TIMEOUT (seconds per
+# input, default 10) may be raised on a loaded machine.
 # Needs: apt-get install clang libclang-rt-dev (or the -14 versions on Debian 12).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,5 +26,5 @@ mkdir -p "$out/corpus-$target"
 $cxx $flags -DSYSCONFDIR='"/etc"' -DRUNSTATEDIR='"/run"' $srcs "$top/tests/fuzz/${target}_fuzz.cc" -o "$out/${target}_fuzz" ${libs:-}
 # shellcheck disable=SC2086
 cp $seeds "$out/corpus-$target/" 2>/dev/null || true
-"$out/${target}_fuzz" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+"$out/${target}_fuzz" -max_total_time="$secs" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
     -artifact_prefix="$top/tests/fuzz/crashes/" "$out/corpus-$target"

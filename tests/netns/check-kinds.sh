@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/netns/check-kinds.sh: the checker kinds against real servers in a
-# namespace ("srv", 10.99.0.2), probed by halbd in another ("lb", 10.99.0.1):
+# namespace ("srv", 203.0.113.2), probed by halbd in another ("lb", 203.0.113.1):
 # PING_CHECK, UDP_CHECK (python3 echo), SMTP_CHECK (python3 responder),
 # MISC_CHECK (a script whose exit code the test sets) and FILE_CHECK (a
 # track file the test rewrites, with notify_up/notify_down scripts and
@@ -16,14 +16,14 @@ command -v python3 >/dev/null 2>&1 || skip "needs python3"
 ns_new lb >/dev/null
 ns_new srv >/dev/null
 ns_link lb eth0 srv eth0
-ns lb ip addr add 10.99.0.1/24 dev eth0
-ns srv ip addr add 10.99.0.2/24 dev eth0
+ns lb ip addr add 203.0.113.1/24 dev eth0
+ns srv ip addr add 203.0.113.2/24 dev eth0
 
 cat >"$TMP/servers.py" <<'PY'
 import socket, selectors
 sel = selectors.DefaultSelector()
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("10.99.0.2", 5353))
-t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("10.99.0.2", 2525)); t.listen(8)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("203.0.113.2", 5353))
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("203.0.113.2", 2525)); t.listen(8)
 sel.register(u, selectors.EVENT_READ, "udp"); sel.register(t, selectors.EVENT_READ, "listen")
 print("listening", flush=True)
 bufs = {}
@@ -57,17 +57,17 @@ chmod 755 "$TMP/misc.sh"
 # delay_loop 1, connect_timeout 1, retry 1, delay_before_retry 1: removed at
 # most 1 + 1 x (1 + 1) + 1 = 4 s after the link goes down (+0.5 s slack).
 cat >"$TMP/halbd.conf" <<EOF2
-virtual_server 10.99.0.100 80 {
+virtual_server 203.0.113.100 80 {
     protocol TCP
     delay_loop 1
-    real_server 10.99.0.2 80 {
+    real_server 203.0.113.2 80 {
         PING_CHECK {
             connect_timeout 1
             retry 1
             delay_before_retry 1
         }
     }
-    real_server 10.99.0.2 5353 {
+    real_server 203.0.113.2 5353 {
         UDP_CHECK {
             connect_timeout 1
             retry 1
@@ -76,14 +76,14 @@ virtual_server 10.99.0.100 80 {
             require_reply 68616c6264
         }
     }
-    real_server 10.99.0.2 2525 {
+    real_server 203.0.113.2 2525 {
         SMTP_CHECK {
             connect_timeout 1
             retry 1
             delay_before_retry 1
         }
     }
-    real_server 10.99.0.3 80 {
+    real_server 203.0.113.3 80 {
         MISC_CHECK {
             misc_path "$TMP/misc.sh"
             misc_timeout 2
@@ -94,10 +94,10 @@ track_file tf {
     file "$TMP/tf"
     weight 0
 }
-virtual_server 10.99.0.101 80 {
+virtual_server 203.0.113.101 80 {
     protocol TCP
     omega
-    real_server 10.99.0.4 80 {
+    real_server 203.0.113.4 80 {
         notify_up "$TMP/note.sh up"
         notify_down "$TMP/note.sh down"
         FILE_CHECK {
@@ -111,19 +111,19 @@ chmod 755 "$TMP/note.sh"
 echo 0 >"$TMP/tf"
 ns_bg lb "$TMP/halbd.log" "$HALBD" -n -l -D -f "$TMP/halbd.conf" -p "$TMP/halbd.pid" --control-socket "$TMP/halbd.ctl"
 
-wait_log "$TMP/halbd.log" "PING_CHECK to 10.99.0.2 succeeded" 10
-wait_log "$TMP/halbd.log" "UDP_CHECK to 10.99.0.2:5353 succeeded" 10
-wait_log "$TMP/halbd.log" "SMTP_CHECK to 10.99.0.2:2525 succeeded" 10
+wait_log "$TMP/halbd.log" "PING_CHECK to 203.0.113.2 succeeded" 10
+wait_log "$TMP/halbd.log" "UDP_CHECK to 203.0.113.2:5353 succeeded" 10
+wait_log "$TMP/halbd.log" "SMTP_CHECK to 203.0.113.2:2525 succeeded" 10
 
 # Down: the server's link goes away (no reply, no ICMP error).
 down_at=$(date +%s.%N)
 ns srv ip link set eth0 down
-wait_log "$TMP/halbd.log" "removing [10.99.0.2]:80 from VS" 10
-wait_log "$TMP/halbd.log" "removing [10.99.0.2]:5353 from VS" 10
-wait_log "$TMP/halbd.log" "removing [10.99.0.2]:2525 from VS" 10
+wait_log "$TMP/halbd.log" "removing [203.0.113.2]:80 from VS" 10
+wait_log "$TMP/halbd.log" "removing [203.0.113.2]:5353 from VS" 10
+wait_log "$TMP/halbd.log" "removing [203.0.113.2]:2525 from VS" 10
 # The bound, from the log timestamps (HH:MM:SS.mmm after the date).
 for port in 80 5353 2525; do
-    t=$(grep -F "removing [10.99.0.2]:$port from VS" "$TMP/halbd.log" | head -1 | cut -d' ' -f2)
+    t=$(grep -F "removing [203.0.113.2]:$port from VS" "$TMP/halbd.log" | head -1 | cut -d' ' -f2)
     secs=$(echo "$t" | awk -F: '{ print $1 * 3600 + $2 * 60 + $3 }')
     down_secs=$(date -d "@${down_at%.*}" +%H:%M:%S | awk -F: '{ print $1 * 3600 + $2 * 60 + $3 }')
     late=$(awk -v a="$secs" -v b="$down_secs" -v f="0.${down_at#*.}" 'BEGIN { print a - (b + f) }')
@@ -133,22 +133,22 @@ done
 
 # Up again.
 ns srv ip link set eth0 up
-wait_log "$TMP/halbd.log" "adding [10.99.0.2]:80 to VS" 10
-wait_log "$TMP/halbd.log" "adding [10.99.0.2]:5353 to VS" 10
-wait_log "$TMP/halbd.log" "adding [10.99.0.2]:2525 to VS" 10
+wait_log "$TMP/halbd.log" "adding [203.0.113.2]:80 to VS" 10
+wait_log "$TMP/halbd.log" "adding [203.0.113.2]:5353 to VS" 10
+wait_log "$TMP/halbd.log" "adding [203.0.113.2]:2525 to VS" 10
 
 # MISC_CHECK: exit 1 -> removed (retry 0 by default), exit 0 -> added back.
 echo 1 >"$TMP/code"
-wait_log "$TMP/halbd.log" "MISC_CHECK $TMP/misc.sh exited 1; removing [10.99.0.3]:80 from VS" 10
+wait_log "$TMP/halbd.log" "MISC_CHECK $TMP/misc.sh exited 1; removing [203.0.113.3]:80 from VS" 10
 echo 0 >"$TMP/code"
-wait_log "$TMP/halbd.log" "MISC_CHECK $TMP/misc.sh succeeded; adding [10.99.0.3]:80 to VS" 10
+wait_log "$TMP/halbd.log" "MISC_CHECK $TMP/misc.sh succeeded; adding [203.0.113.3]:80 to VS" 10
 
 # FILE_CHECK: a non-zero value (weight 0) -> removed at once (inotify), its
 # notify_down runs; an atomic replace with 0 -> added back, notify_up runs.
 echo 3 >"$TMP/tf"
-wait_log "$TMP/halbd.log" "FILE_CHECK tf ($TMP/tf) value 3 (weight 0: non-zero is a failure); removing [10.99.0.4]:80 from VS" 5
+wait_log "$TMP/halbd.log" "FILE_CHECK tf ($TMP/tf) value 3 (weight 0: non-zero is a failure); removing [203.0.113.4]:80 from VS" 5
 echo 0 >"$TMP/tf.new" && mv "$TMP/tf.new" "$TMP/tf"
-wait_log "$TMP/halbd.log" "FILE_CHECK tf ($TMP/tf) succeeded; adding [10.99.0.4]:80 to VS" 5
+wait_log "$TMP/halbd.log" "FILE_CHECK tf ($TMP/tf) succeeded; adding [203.0.113.4]:80 to VS" 5
 wait_log "$TMP/notes" "up" 5
 # omega: TERM runs notify_down of the server that is up, and halbd waits for it.
 kill -TERM "$BG_PID"
