@@ -40,6 +40,11 @@ void Session::emit(std::vector<uint8_t> msg, bool hold, bool resync, MonoTime no
     const uint32_t seq = next_seq_++;
     patch_header(msg, hello_flags(), seq);
     if (resync) resync_seq_ = seq;
+    // Ours: while we say HELLO the peer bypasses its sequence tracking, so
+    // it can neither NACK what it lost nor be trusted with its ACK ranges;
+    // what we say in that phase is said again once it answers.
+    if (hello_ == Hello::Say && hold && (resync || (msg[0] & 0x0f) <= kLastStateType))
+        hello_backlog_.push_back(msg);
     if (hold) {
         if (rs_.size() >= cfg_.resend_queue) {
             // Full: drop the oldest, as conntrackd does; a NACK for it later
@@ -107,7 +112,7 @@ void Session::heard(MonoTime now) {
 void Session::on_ack(uint32_t from, uint32_t to) {
     // rs_queue_empty: forget what the peer has.
     std::erase_if(rs_, [&](const Held& h) { return seq_between(h.seq, from, to); });
-    if (resync_pending_ && seq_between(resync_seq_, from, to)) {
+    if (resync_pending_ && hello_ == Hello::Done && seq_between(resync_seq_, from, to)) {
         resync_pending_ = false;
         events_.push_back(Event::ResyncDone);
     }
@@ -151,7 +156,15 @@ Session::Verdict Session::on_message(const Message& m, MonoTime now) {
     heard(now);
     const bool hello = (m.flags & flag::hello) != 0;
     if (hello) say_hello_back_ = true;
-    if ((m.flags & flag::hello_back) && hello_ == Hello::Say) hello_ = Hello::Done;
+    if ((m.flags & flag::hello_back) && hello_ == Hello::Say) {
+        hello_ = Hello::Done;
+        auto backlog = std::exchange(hello_backlog_, {});
+        for (auto& msg : backlog) {
+            ++c_.retransmitted;
+            const bool resync = (msg[0] & 0x0f) == static_cast<uint8_t>(MsgType::Control);
+            emit(std::move(msg), true, resync, now);
+        }
+    }
 
     bool bypass = false;
     if (hello) {

@@ -125,6 +125,7 @@ std::map<uint32_t, int> counts(const std::vector<uint32_t>& v) {
 
 TEST(SyncFtfwSession, DeliversInOrderAndAcknowledgementsEmptyTheResendQueue) {
     Link l;
+    l.loop.advance(2s);  // HELLO exchanged
     for (uint32_t i = 0; i < 1000; ++i) l.send(0, i);
     ASSERT_EQ(l.b.got.size(), 1000u);
     for (uint32_t i = 0; i < 1000; ++i) EXPECT_EQ(l.b.got[i], i);
@@ -255,6 +256,21 @@ TEST(SyncFtfwSession, ANackForWhatTheFullQueueDroppedBecomesAResync) {
     l.send(0, 30);
     EXPECT_TRUE(l.a.has(Event::ResyncRequested));
     EXPECT_EQ(l.sa().counters().resyncs_served, 1u);
+}
+
+TEST(SyncFtfwSession, WhatWasLostWhileSayingHelloIsSentAgain) {
+    Link l;
+    // Before any answer: the peer bypasses its sequence tracking, so these
+    // losses would go unnoticed.
+    int n = 0;
+    l.filter = [&](int from, const Bytes& m) {
+        return from == 0 && Link::is_data(m) && ++n % 3 == 0 ? Fate::Drop : Fate::Deliver;
+    };
+    for (uint32_t i = 0; i < 30; ++i) l.send(0, i);
+    l.filter = nullptr;
+    l.loop.advance(3s);
+    EXPECT_EQ(counts(l.b.got).size(), 30u);
+    EXPECT_EQ(l.sa().counters().retransmitted, 30u);
 }
 
 TEST(SyncFtfwSession, HelloIsSaidUntilAnswered) {
