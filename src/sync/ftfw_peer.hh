@@ -6,7 +6,9 @@
 // watch and its timers; created by the sync subsystem from a ChannelConfig.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/event_loop.hh"
@@ -34,8 +36,8 @@ public:
     // Sends what is queued now (also done by the flush timer).
     void flush();
     size_t resend_queue_size() const { return session_.resend_queue_size(); }
-    // Messages dropped as older than the last one seen, by reason of their
-    // decoding error (malformed), and datagrams refused by the envelope.
+    // Messages dropped as older than the last one seen (FT-FW does not
+    // take late messages), and the malformed ones by decoding error.
     uint64_t stale() const { return session_.stale(); }
     const std::array<uint64_t, ftfw::kWireErrorCount>& wire_errors() const { return wire_errors_; }
 
