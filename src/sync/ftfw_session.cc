@@ -43,8 +43,7 @@ void Session::emit(std::vector<uint8_t> msg, bool hold, bool resync, MonoTime no
     // Ours: while we say HELLO the peer bypasses its sequence tracking, so
     // it can neither NACK what it lost nor be trusted with its ACK ranges;
     // what we say in that phase is said again once it answers.
-    if (hello_ == Hello::Say && hold && (resync || (msg[0] & 0x0f) <= kLastStateType))
-        hello_backlog_.push_back(msg);
+    if (hello_ == Hello::Say && hold && (msg[0] & 0x0f) <= kLastStateType) hello_backlog_.push_back(msg);
     if (hold) {
         if (rs_.size() >= cfg_.resend_queue) {
             // Full: drop the oldest, as conntrackd does; a NACK for it later
@@ -78,8 +77,16 @@ void Session::send_ack(uint32_t from, uint32_t to, MonoTime now) {
     ack_from_set_ = false;
 }
 
+// Ours: asked while we still say HELLO, the request waits for the peer's
+// answer (an ALIVE carrying HELLO asks for it now): a RESYNC lost in that
+// phase would go unseen, and sending it twice would cost a second table.
 void Session::request_resync(MonoTime now) {
-    send_control(Kind::Resync, 0, 0, now);
+    if (hello_ == Hello::Say) {
+        if (!resync_deferred_) send_control(Kind::Alive, 0, 0, now);
+        resync_deferred_ = true;
+    } else {
+        send_control(Kind::Resync, 0, 0, now);
+    }
     resync_pending_ = true;
     resync_deadline_ = now + cfg_.resync_timeout;
     ++c_.resyncs_requested;
@@ -161,8 +168,11 @@ Session::Verdict Session::on_message(const Message& m, MonoTime now) {
         auto backlog = std::exchange(hello_backlog_, {});
         for (auto& msg : backlog) {
             ++c_.retransmitted;
-            const bool resync = (msg[0] & 0x0f) == static_cast<uint8_t>(MsgType::Control);
-            emit(std::move(msg), true, resync, now);
+            emit(std::move(msg), true, false, now);
+        }
+        if (resync_deferred_) {
+            resync_deferred_ = false;
+            send_control(Kind::Resync, 0, 0, now);
         }
     }
 

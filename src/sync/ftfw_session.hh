@@ -11,8 +11,9 @@
 //    sequence numbers;
 //  - HELLO / HELLO_BACK flags tell a peer we (re)started: seq tracking is
 //    bypassed and its resend queue flushed. So losses in that phase go
-//    unseen; ours: what we sent while saying HELLO is sent again once the
-//    peer answers with HELLO_BACK (duplicates are harmless updates).
+//    unseen; ours: state we sent while saying HELLO is sent again once the
+//    peer answers with HELLO_BACK (duplicates are harmless updates), and a
+//    RESYNC asked for in that phase is only sent then.
 // Additions of ours, compatible with conntrackd: a gap larger than max_gap,
 // or a NACK for messages the bounded queue already dropped, turns into a full
 // resync; the peer restarting (HELLO after we knew it) makes us offer our
@@ -97,7 +98,8 @@ private:
     Hello hello_ = Hello::Say;
     bool say_hello_back_ = false;
     bool peer_in_hello_ = false;
-    std::vector<std::vector<uint8_t>> hello_backlog_;  // sent while saying HELLO
+    std::vector<std::vector<uint8_t>> hello_backlog_;  // state sent while saying HELLO
+    bool resync_deferred_ = false;                      // RESYNC waits for HELLO_BACK
 
     // Receiver.
     bool seq_set_ = false;
