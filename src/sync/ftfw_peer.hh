@@ -23,6 +23,8 @@ class FtfwPeer final : public Peer {
 public:
     // Opens the socket (bound to cfg.interface, joined to the group when
     // multicast) and, if cfg.resync_at_start, asks the peer for its table.
+    // Handlers run on the loop and may call send() & co., but must not
+    // destroy the peer (defer that to a timer).
     static core::Result<std::unique_ptr<FtfwPeer>> open(core::EventLoop& loop, const ChannelConfig& cfg,
                                                          Handlers handlers);
     ~FtfwPeer() override;

@@ -105,6 +105,7 @@ void Session::start_serving(MonoTime now) {
 void Session::resync_sent(MonoTime now) {
     if (!serving_) return;
     serving_ = false;
+    for (auto [from, to] : std::exchange(held_acks_, {})) send_control(Kind::Ack, from, to, now);
     if (ack_from_set_ && seq_set_) send_ack(ack_from_, last_seq_, now);
 }
 
@@ -202,7 +203,10 @@ Session::Verdict Session::on_message(const Message& m, MonoTime now) {
         }
         // A gap: acknowledge what came before it, ask for the missing range.
         digest(m, now);
-        if (ack_from_set_ && !serving_) send_ack(ack_from_, expected - 1, now);
+        if (ack_from_set_) {
+            if (serving_) held_acks_.emplace_back(ack_from_, expected - 1);
+            else send_ack(ack_from_, expected - 1, now);
+        }
         ack_from_set_ = false;
         if (m.seq - expected > cfg_.max_gap) {
             request_resync(now);  // ours: too much lost to ask for piecemeal

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include "core/time.hh"
@@ -121,6 +122,7 @@ private:
     uint32_t resync_seq_ = 0;
     MonoTime resync_deadline_{};
     bool serving_ = false;
+    std::vector<std::pair<uint32_t, uint32_t>> held_acks_;  // ACKs held while serving
     MonoTime serve_deadline_{};
 
     std::vector<std::vector<uint8_t>> out_;

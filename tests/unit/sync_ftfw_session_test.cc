@@ -193,6 +193,30 @@ TEST(SyncFtfwSession, ResyncRequestIsServedAndEndsWithTheAcknowledgement) {
     EXPECT_EQ(l.sa().counters().resyncs_served, 1u);
 }
 
+TEST(SyncFtfwSession, AcknowledgementsHeldWhileServingAreSentAfterTheTable) {
+    Link l;
+    l.loop.advance(2s);
+    l.sb().request_resync(l.loop.now());
+    l.pump();
+    ASSERT_TRUE(l.a.has(Event::ResyncRequested));
+    int n = 0;
+    l.filter = [&](int from, const Bytes& m) {
+        return from == 1 && Link::is_data(m) && ++n == 3 ? Fate::Drop : Fate::Deliver;
+    };
+    for (uint32_t i = 0; i < 10; ++i) l.send(1, i);  // b -> a with a gap, while a serves
+    l.filter = nullptr;
+    EXPECT_GT(l.sb().resend_queue_size(), 0u);
+    l.sa().resync_sent(l.loop.now());
+    l.pump();
+    l.loop.advance(1500ms);
+    EXPECT_EQ(counts(l.a.got).size(), 10u);
+    EXPECT_EQ(l.sb().counters().retransmitted, 1u);
+    // Everything b sent before the table's end is acknowledged; at most its
+    // latest control message is still in flight.
+    EXPECT_LE(l.sb().resend_queue_size(), 1u);
+    EXPECT_TRUE(l.b.has(Event::ResyncDone));
+}
+
 TEST(SyncFtfwSession, ResyncWithoutAnswerEndsIncompleteAndThePeerGoesDown) {
     Link l;
     l.loop.advance(2s);
