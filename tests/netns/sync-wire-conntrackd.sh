@@ -12,7 +12,8 @@
 #  - with 30% of the datagrams dropped each way (nftables numgen), every
 #    connection still arrives: NACKs and retransmissions interoperate.
 # Then two probes with keys: the same key syncs, a wrong key is refused and
-# counted (auth_failures), nothing it sent is taken.
+# counted (auth_failures), nothing it sent is taken. Last, the same with
+# conntrackd on the multicast group 225.0.0.50.
 set -eu
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/netns/lib.sh"
@@ -98,6 +99,12 @@ wait_until 5 "a SYN_RECV connection arrives" probe_has '^CT new tcp src=192.0.2.
 ct -U -p tcp -s 192.0.2.22 --state ESTABLISHED -u ASSURED -m 6 || fail "conntrack -U"
 wait_until 5 "its update arrives" probe_has '^CT update tcp src=192.0.2.22 dst=198.51.100.90 sport=41001 dport=80 .*mark=6 tcpstate=3$'
 
+# An IPv6 connection.
+ct -I -p tcp -s 2001:db8::10 -d 2001:db8::20 --sport 41002 --dport 443 --state ESTABLISHED -t 400 \
+    -u SEEN_REPLY,ASSURED --mark 11 || fail "conntrack -I (IPv6)"
+wait_until 5 "IPv6 connection arrives intact" \
+    probe_has '^CT new tcp src=2001:db8::10 dst=2001:db8::20 sport=41002 dport=443 .*timeout=(399|400) mark=11 tcpstate=3'
+
 # 3. us -> conntrackd: external cache, then committed into ctd's kernel.
 wait_until 5 "DNAT connection in conntrackd's external cache" \
     ext_has 'tcp +6 ESTABLISHED src=192.0.2.10 dst=198.51.100.80 sport=40001 dport=80 \[ASSURED\] mark=42'
@@ -176,6 +183,23 @@ k3_auth=$(sed -n 's/.*auth_failures=\([0-9]*\).*/\1/p' "$TMP/k3.out")
 k1_auth=$(sed -n 's/.*auth_failures=\([0-9]*\).*/\1/p' "$TMP/k1.out")
 echo "    wrong key: auth_failures $k3_auth (it) and $k1_auth (us)"
 [ "${k3_auth:-0}" -gt 0 ] && [ "${k1_auth:-0}" -gt 0 ] && ok || fail "wrong key: failures not counted"
+# 7. Multicast: conntrackd on group 225.0.0.50, the probe without peers.
+sed -e 's|UDP {|Multicast {|' -e 's|IPv4_address 192.0.2.1|IPv4_address 225.0.0.50|' \
+    -e 's|IPv4_Destination_Address 192.0.2.2|IPv4_interface 192.0.2.1|' -e 's|Port 3780|Group 3781|' \
+    -e "s|$TMP/ctd\.|$TMP/mctd.|g" "$TMP/ctd.conf" >"$TMP/mctd.conf"
+mctd() { ns ctd conntrackd -C "$TMP/mctd.conf" "$@"; }
+ns_bg ctd "$TMP/mctd.out" conntrackd -C "$TMP/mctd.conf"
+wait_until 10 "conntrackd (multicast) started" test -S "$TMP/mctd.ctl"
+ns_bg hal "$TMP/m.out" "$PROBE" sync1 --port 3781 --send-demo
+M=$BG_PID
+wait_until 10 "multicast: conntrackd's table arrives" has_in "$TMP/m.out" '^CT (new|update) tcp src=192.0.2.30 '
+mext_has() { mctd -e 2>/dev/null | grep -qE -- "$1"; }
+wait_until 10 "multicast: ours reach conntrackd" mext_has 'src=192.0.2.10 dst=198.51.100.80 sport=40001 dport=80 .*mark=42'
+ct -I -p udp -s 192.0.2.50 -d 198.51.100.50 --sport 5000 --dport 5001 -t 60 || fail "conntrack -I (multicast)"
+wait_until 5 "multicast: a new connection arrives" has_in "$TMP/m.out" '^CT new udp src=192.0.2.50 dst=198.51.100.50 sport=5000 dport=5001'
+kill -TERM "$M"; wait "$M" 2>/dev/null || :
+mctd -k >/dev/null 2>&1 || :
+
 # A key file others may read is refused.
 chmod 644 "$TMP/key1"
 expect_status 1 "key file readable by others" -- ns hal "$PROBE" sync1 192.0.2.1 --port 3791 --key "$TMP/key1"
