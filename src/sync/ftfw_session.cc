@@ -43,7 +43,15 @@ void Session::emit(std::vector<uint8_t> msg, bool hold, bool resync, MonoTime no
     // Ours: while we say HELLO the peer bypasses its sequence tracking, so
     // it can neither NACK what it lost nor be trusted with its ACK ranges;
     // what we say in that phase is said again once it answers.
-    if (hello_ == Hello::Say && hold && (msg[0] & 0x0f) <= kLastStateType) hello_backlog_.push_back(msg);
+    if (hello_ == Hello::Say && hold && (msg[0] & 0x0f) <= kLastStateType) {
+        // Bounded like the resend queue; past it, the whole table is sent
+        // again instead once the peer answers.
+        if (hello_backlog_.size() >= cfg_.resend_queue) {
+            hello_backlog_.clear();
+            hello_overflow_ = true;
+        }
+        if (!hello_overflow_) hello_backlog_.push_back(msg);
+    }
     if (hold) {
         if (rs_.size() >= cfg_.resend_queue) {
             // Full: drop the oldest, as conntrackd does; a NACK for it later
@@ -167,9 +175,13 @@ Session::Verdict Session::on_message(const Message& m, MonoTime now) {
     if ((m.flags & flag::hello_back) && hello_ == Hello::Say) {
         hello_ = Hello::Done;
         auto backlog = std::exchange(hello_backlog_, {});
-        for (auto& msg : backlog) {
-            ++c_.retransmitted;
-            emit(std::move(msg), true, false, now);
+        if (std::exchange(hello_overflow_, false)) {
+            start_serving(now);
+        } else {
+            for (auto& msg : backlog) {
+                ++c_.retransmitted;
+                emit(std::move(msg), true, false, now);
+            }
         }
         if (resync_deferred_) {
             resync_deferred_ = false;

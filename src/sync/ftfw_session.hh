@@ -100,6 +100,7 @@ private:
     bool say_hello_back_ = false;
     bool peer_in_hello_ = false;
     std::vector<std::vector<uint8_t>> hello_backlog_;  // state sent while saying HELLO
+    bool hello_overflow_ = false;                       // backlog past resend_queue: resync
     bool resync_deferred_ = false;                      // RESYNC waits for HELLO_BACK
 
     // Receiver.

@@ -297,6 +297,18 @@ TEST(SyncFtfwSession, WhatWasLostWhileSayingHelloIsSentAgain) {
     EXPECT_EQ(l.sa().counters().retransmitted, 30u);
 }
 
+TEST(SyncFtfwSession, ABacklogPastTheQueueBoundBecomesAResync) {
+    SessionConfig cfg;
+    cfg.resend_queue = 10;
+    Link l(cfg);
+    l.filter = [](int from, const Bytes&) { return from == 0 ? Fate::Drop : Fate::Deliver; };
+    for (uint32_t i = 0; i < 25; ++i) l.send(0, i);  // nobody answers HELLO yet
+    l.filter = nullptr;
+    l.loop.advance(3s);
+    EXPECT_TRUE(l.a.has(Event::ResyncRequested));  // our whole table, not 25 messages kept
+    EXPECT_EQ(l.sa().counters().retransmitted, 0u);
+}
+
 TEST(SyncFtfwSession, HelloIsSaidUntilAnswered) {
     Link l;
     Bytes last;
