@@ -6,7 +6,8 @@
 //
 //   sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE]
 //              [--send-demo] [--send-many N] [--for SECONDS] [--no-resync]
-// --send-many adds N TCP connections 192.0.2.200:20000+i -> 198.51.100.1:80.
+// --send-many adds N TCP connections 192.0.2.200+i/40000:20000+i%40000 ->
+// 198.51.100.1:80 (N at most 2,200,000).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -145,8 +146,9 @@ int main(int argc, char** argv) {
     if (!loop) return 1;
     auto set = demo ? demo_set() : std::vector<sync::Ct>{};
     for (int i = 0; i < many; ++i) {
-        const auto port = static_cast<uint16_t>(20000 + i);
-        set.push_back(demo_ct(IPPROTO_TCP, "192.0.2.200", "198.51.100.1", port, 80, "198.51.100.1", "192.0.2.200", 80,
+        const auto port = static_cast<uint16_t>(20000 + i % 40000);
+        const std::string src = "192.0.2." + std::to_string(200 + i / 40000);
+        set.push_back(demo_ct(IPPROTO_TCP, src.c_str(), "198.51.100.1", port, 80, "198.51.100.1", src.c_str(), 80,
                               port, kSeen | kAssured | kConfirmed, 900, 0));
     }
     sync::Peer* peer_ptr = nullptr;
