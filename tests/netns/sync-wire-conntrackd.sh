@@ -13,7 +13,7 @@
 #    connection still arrives: NACKs and retransmissions interoperate.
 # Then two probes with keys: the same key syncs, a wrong key is refused and
 # counted (auth_failures), nothing it sent is taken. Last, the same with
-# conntrackd on the multicast group 225.0.0.50.
+# conntrackd on the multicast group 225.0.0.50, and our channel over IPv6.
 set -eu
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/netns/lib.sh"
@@ -199,6 +199,17 @@ ct -I -p udp -s 192.0.2.50 -d 198.51.100.50 --sport 5000 --dport 5001 -t 60 || f
 wait_until 5 "multicast: a new connection arrives" has_in "$TMP/m.out" '^CT new udp src=192.0.2.50 dst=198.51.100.50 sport=5000 dport=5001'
 kill -TERM "$M"; wait "$M" 2>/dev/null || :
 mctd -k >/dev/null 2>&1 || :
+
+# 8. The channel over IPv6 (two of our nodes; conntrackd's UDP is IPv4 here).
+ip -n "$NS_PREFIX-ctd" addr add 2001:db8::1/64 dev sync0 nodad
+ip -n "$NS_PREFIX-hal" addr add 2001:db8::2/64 dev sync1 nodad
+ns_bg ctd "$TMP/v6a.out" "$PROBE" sync0 2001:db8::2 --source 2001:db8::1 --port 3792 --send-demo
+V6A=$BG_PID
+ns_bg hal "$TMP/v6b.out" "$PROBE" sync1 2001:db8::1 --source 2001:db8::2 --port 3792
+V6B=$BG_PID
+wait_until 10 "IPv6 channel: the table arrives" has_in "$TMP/v6b.out" '^CT new tcp src=192.0.2.10 .*mark=42'
+wait_until 5 "IPv6 channel: resync completes" has_in "$TMP/v6b.out" '^RESYNC done complete=1'
+kill -TERM "$V6A" "$V6B"; wait "$V6A" "$V6B" 2>/dev/null || :
 
 # A key file others may read is refused.
 chmod 644 "$TMP/key1"
