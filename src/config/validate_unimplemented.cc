@@ -30,7 +30,6 @@ void warn_global(const GlobalDefs& g, Diagnostics& D) {
     warn(g.fifo_write_vrrp_states_on_reload, not_implemented("'fifo_write_vrrp_states_on_reload'"));
     warn(g.linkbeat_use_polling, not_implemented("'linkbeat_use_polling'", kNetlinkLink));
     warn(g.vrrp_startup_delay != def.vrrp_startup_delay, not_implemented("'vrrp_startup_delay'"));
-    warn(g.log_unknown_vrids, not_implemented("'log_unknown_vrids'"));
     warn(g.vmac_addr_prefix && *g.vmac_addr_prefix != g.vmac_prefix,
          not_implemented("'vmac_addr_prefix'", "no use_vmac_addr"));
     warn(g.dynamic_interfaces != def.dynamic_interfaces, not_implemented("'dynamic_interfaces'"));

@@ -208,6 +208,7 @@ void VrrpSubsystem::reconcile_groups() {
 
 void VrrpSubsystem::apply(const config::Model* previous, const config::Model& current) {
     static_net_.apply(current);
+    log_unknown_vrids_ = current.global.log_unknown_vrids;
     const auto& insts = current.vrrp.vrrp_instance;
     std::map<std::string, const config::VrrpInstance*> wanted;
     for (const auto& v : insts) wanted[v.name] = &v;
@@ -331,6 +332,10 @@ void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
         return;
     }
     cs.drops.add(DropReason::NotOurVrid);
+    // keepalived's log_unknown_vrids; aggregated per socket like every rx line.
+    if (log_unknown_vrids_)
+        rx_log_.info(key.first + " unknown vrid", "VRRP: ", key.first, ": advert for unknown VRID ",
+                     int(d->advert.vrid), " from ", meta.src.to_string(), "; ignored");
 }
 
 Instance* VrrpSubsystem::instance(const std::string& name) const {

@@ -145,6 +145,7 @@ private:
     std::string group_signature_;
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
     core::log::Limiter rx_log_;  // drop lines, by socket or instance and reason
+    bool log_unknown_vrids_ = false;  // global_defs log_unknown_vrids
     Subscription notify_events_;
     std::vector<Subscription> group_events_;
 };

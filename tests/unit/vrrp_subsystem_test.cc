@@ -129,6 +129,20 @@ TEST_F(VrrpSubsystemTest, DropsAreCountedByReasonAndDumped) {
     EXPECT_NE(os.str().find("# VRRP instance VI_1: BACKUP"), std::string::npos) << os.str();
 }
 
+// global_defs log_unknown_vrids: an advert for a VRID no instance has on the
+// socket is logged (aggregated like every received-packet line); without it,
+// only counted.
+TEST_F(VrrpSubsystemTest, LogUnknownVridsLogsAdvertsForOtherRouters) {
+    apply(conf(" priority 100\n" + std::string(kVip)));
+    inject(ipv4(advert(200, 99), "192.0.2.2"));
+    EXPECT_FALSE(cap.contains("unknown VRID"));
+    apply("global_defs {\n log_unknown_vrids\n}\n" + conf(" priority 100\n" + std::string(kVip)));
+    inject(ipv4(advert(200, 99), "192.0.2.2"));
+    EXPECT_TRUE(cap.contains("VRRP: eth0: advert for unknown VRID 99 from 192.0.2.2; ignored"));
+    inject(ipv4(advert(200, 51), "192.0.2.2"));
+    EXPECT_EQ((*vrrp->channel_drops("eth0", net::Family::V4))[DropReason::NotOurVrid], 2u);
+}
+
 // Issue 11 item 7: a flood of dropped packets writes one line per socket or
 // instance and reason in a window, then a count; lower-priority adverts
 // flooding a master write one line too and send one answer per interval.
