@@ -29,7 +29,6 @@ void warn_global(const GlobalDefs& g, Diagnostics& D) {
         D.warning(g.lvs_notify_fifo_script->loc, not_implemented("'lvs_notify_fifo_script'"));
     warn(g.fifo_write_vrrp_states_on_reload, not_implemented("'fifo_write_vrrp_states_on_reload'"));
     warn(g.linkbeat_use_polling, not_implemented("'linkbeat_use_polling'", kNetlinkLink));
-    warn(g.vrrp_startup_delay != def.vrrp_startup_delay, not_implemented("'vrrp_startup_delay'"));
     warn(g.vmac_addr_prefix && *g.vmac_addr_prefix != g.vmac_prefix,
          not_implemented("'vmac_addr_prefix'", "no use_vmac_addr"));
     warn(g.dynamic_interfaces != def.dynamic_interfaces, not_implemented("'dynamic_interfaces'"));

@@ -289,7 +289,16 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
         n->tracking->configure(trackers_, v, g);
     }
 
-    for (Instance* i : fresh) i->start();
+    if (!previous && current.global.vrrp_startup_delay > Duration{}) {
+        startup_delay_ = loop_.create_timer([this] {
+            log::info("VRRP: vrrp_startup_delay over; starting ", nodes_.size(), " instance(s)");
+            for (auto& [name, n] : nodes_) n->instance->start();
+        });
+        startup_delay_->arm(current.global.vrrp_startup_delay);
+        log::info("VRRP: vrrp_startup_delay: instances start in ", log::secs(current.global.vrrp_startup_delay));
+    }
+    if (!startup_delay_ || !startup_delay_->armed())
+        for (Instance* i : fresh) i->start();
     trackers_.start();
     if (previous)
         log::info("VRRP: ", nodes_.size(), " instance(s) after reload, ", fresh.size(), " new, ", going.size(),
@@ -298,6 +307,7 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
 
 void VrrpSubsystem::stop(const config::StopOptions& opts) {
     const bool release = !opts.keep_addresses;
+    startup_delay_.reset();  // stopped instances must not start when it would fire
     groups_.clear();
     for (auto& [name, n] : nodes_) {
         n->io->set_release_on_stop(release);

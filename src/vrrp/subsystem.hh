@@ -146,6 +146,9 @@ private:
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
     core::log::Limiter rx_log_;  // drop lines, by socket or instance and reason
     bool log_unknown_vrids_ = false;  // global_defs log_unknown_vrids
+    // vrrp_startup_delay: armed at the first apply(); until it fires no
+    // instance starts (trackers do, so the instances start knowing their faults).
+    core::TimerPtr startup_delay_;
     Subscription notify_events_;
     std::vector<Subscription> group_events_;
 };

@@ -112,11 +112,13 @@ virtual_server 192.0.2.10 80 {
 }
 EOF
 expect_status 0 "a configuration with unimplemented keywords is valid" -- "$HALBD" -t -f "$TMP/u.conf"
-for kw in disable_local_igmp vrrp_startup_delay vrrp_netlink_cmd_rcv_bufs track_src_ip \
+for kw in disable_local_igmp vrrp_netlink_cmd_rcv_bufs track_src_ip \
     promote_secondaries garp_group interface_up_down_delays ha_suspend fast_recovery; do
     expect_output_has "'$kw' is recognised but not implemented by halbd; ignored" "-t warns about $kw"
 done
-expect_output_lacks "'log_unknown_vrids' is recognised" "log_unknown_vrids is implemented"
+for kw in log_unknown_vrids vrrp_startup_delay; do
+    expect_output_lacks "'$kw' is recognised" "$kw is implemented"
+done
 expect_output_has "u.conf:7:5: warning: 'startup_script' is recognised but not implemented" "with the script's location"
 expect_output_has "u.conf:22:1: warning: 'garp_group' is recognised" "with the block's location"
 
