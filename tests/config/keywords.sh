@@ -18,6 +18,8 @@ copy() {
     rm -rf "$TMP/t"
     mkdir -p "$TMP/t"
     cp -R "$top_srcdir/src" "$TMP/t/src"
+    mkdir "$TMP/t/man"
+    cp "$top_srcdir/man/halbd.conf.5" "$TMP/t/man/"
     chmod -R u+w "$TMP/t"
 }
 
@@ -37,9 +39,14 @@ expect_status 1 "an unimplemented field without a warning" -- sh "$check" "$TMP/
 expect_output_has "VrrpInstance.kwcheck_fake_field is listed unimplemented but src/config has no not_implemented(\"'kwcheck_fake_field'\") warning" \
     "the failure names the missing warning"
 
-echo "== ... and passes once the warning exists"
+echo "== ... and with the warning but not in halbd.conf(5)"
 printf '// fake\nstatic auto w = not_implemented("%s");\n' "'kwcheck_fake_field'" >>"$TMP/t/src/config/validate_unimplemented.cc"
-expect_status 0 "an unimplemented field with its warning" -- sh "$check" "$TMP/t"
+expect_status 1 "an unimplemented field missing from the man page" -- sh "$check" "$TMP/t"
+expect_output_has "VrrpInstance.kwcheck_fake_field: man/halbd.conf.5 does not name" "names the man page"
+
+echo "== ... and passes with both"
+sed 's|^\\fBha_suspend\\fR;|\\fBkwcheck_fake_field\\fR, &|' "$top_srcdir/man/halbd.conf.5" >"$TMP/t/man/halbd.conf.5"
+expect_status 0 "an unimplemented field with its warning and its man line" -- sh "$check" "$TMP/t"
 
 echo "== removing an existing warning fails"
 copy

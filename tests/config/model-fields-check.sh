@@ -46,14 +46,18 @@ find "$src/src" \( -name '*.cc' -o -name '*.hh' \) ! -path "$cfg/*" -exec cat {}
     sort -u >"$work/read"
 
 # 3. What the config code itself says: not_implemented() subjects and the
-#    text of src/config/*.cc (for the inherited-copy check).
+#    text of src/config/*.cc (for the inherited-copy check); and the NOT
+#    IMPLEMENTED section of halbd.conf(5), which must name each such keyword.
 cat "$cfg"/*.cc >"$work/config_text"
+man=$src/man/halbd.conf.5
+[ -f "$man" ] || { echo "model-fields-check: $man is missing" >&2; exit 1; }
+sed -n '/^\.SH NOT IMPLEMENTED/,/^\.SH [^N]/p' "$man" >"$work/man"
 
 [ -f "$list" ] || { echo "model-fields-check: $list is missing" >&2; exit 1; }
 sed 's/#.*$//' "$list" | awk 'NF' >"$work/list"
 
 awk -v mode="$mode" -v listname="src/config/model_fields.list" \
-    -v readf="$work/read" -v textf="$work/config_text" -v listf="$work/list" '
+    -v readf="$work/read" -v textf="$work/config_text" -v listf="$work/list" -v manf="$work/man" '
 function is_read(f,    name) { name = f; sub(/^[^.]*\./, "", name); return (name in read) }
 function fail(msg) { print "model-fields-check: " msg; bad++ }
 # A field is accounted for when read, or inherited by an accounted-for field
@@ -72,6 +76,7 @@ function accounted(f, depth,    k, name, x) {
 BEGIN {
     while ((getline l < readf) > 0) read[l] = 1
     text = ""; while ((getline l < textf) > 0) text = text l "\n"
+    man = ""; while ((getline l < manf) > 0) man = man l "\n"
     n = 0
     while ((getline l < listf) > 0) {
         split(l, w, /[ \t]+/)
@@ -91,6 +96,8 @@ END {
             if (index(text, "not_implemented(\"'\''" arg[f] "'\''\"") == 0 &&
                 index(text, "not_implemented(\"" arg[f]) == 0)
                 fail(f " is listed unimplemented but src/config has no not_implemented(\"'\''" arg[f] "'\''\") warning: add one where it is validated (for -t too)")
+            if (index(man, "\\fB" arg[f] "\\fR") == 0)
+                fail(f ": man/halbd.conf.5 does not name \\fB" arg[f] "\\fR in its NOT IMPLEMENTED section: add it")
             if (is_read(f))
                 fail(f " is listed unimplemented but a subsystem reads it: remove its line from " listname " and the warning")
         } else if (k == "inherited") {
