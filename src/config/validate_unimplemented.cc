@@ -19,10 +19,6 @@ void warn_global(const GlobalDefs& g, Diagnostics& D) {
     auto warn = [&](bool set, std::string message) {
         if (set) D.warning(none, std::move(message));
     };
-    if (g.startup_script)
-        D.warning(g.startup_script->loc, not_implemented("'startup_script'"));
-    if (g.shutdown_script)
-        D.warning(g.shutdown_script->loc, not_implemented("'shutdown_script'"));
     if (g.lvs_notify_fifo)
         D.warning(g.lvs_notify_fifo->loc, not_implemented("'lvs_notify_fifo'"));
     if (g.lvs_notify_fifo_script)

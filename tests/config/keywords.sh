@@ -83,7 +83,7 @@ global_defs {
     vrrp_startup_delay 5
     log_unknown_vrids
     vrrp_netlink_cmd_rcv_bufs 1048576
-    startup_script /bin/true
+    lvs_notify_fifo /run/halbd-kwcheck.fifo
 }
 vrrp_instance VI_1 {
     interface lo
@@ -123,10 +123,10 @@ for kw in disable_local_igmp vrrp_netlink_cmd_rcv_bufs track_src_ip \
     promote_secondaries garp_group interface_up_down_delays ha_suspend fast_recovery; do
     expect_output_has "'$kw' is recognised but not implemented by halbd; ignored" "-t warns about $kw"
 done
-for kw in log_unknown_vrids vrrp_startup_delay; do
+for kw in log_unknown_vrids vrrp_startup_delay startup_script; do
     expect_output_lacks "'$kw' is recognised" "$kw is implemented"
 done
-expect_output_has "u.conf:7:5: warning: 'startup_script' is recognised but not implemented" "with the script's location"
+expect_output_has "u.conf:7:5: warning: 'lvs_notify_fifo' is recognised but not implemented" "with the FIFO's location"
 expect_output_has "u.conf:22:1: warning: 'garp_group' is recognised" "with the block's location"
 
 finish
