@@ -69,8 +69,6 @@ void warn_vrrp(const VrrpConfig& vc, Diagnostics& D) {
     for (const auto& gg : vc.garp_group) D.warning(gg.loc, not_implemented("'garp_group'"));
     for (const auto& l : vc.linkbeat_interfaces)
         D.warning(l.loc, not_implemented("'linkbeat_interfaces'", kNetlinkLink));
-    for (const auto& d : vc.interface_up_down_delays)
-        D.warning(d.loc, not_implemented("'interface_up_down_delays'"));
 }
 
 void warn_lvs(const LvsConfig& lvs, Diagnostics& D) {

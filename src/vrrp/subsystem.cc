@@ -23,7 +23,8 @@ VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& address
       hub_(loop),
       own_runner_(runner ? nullptr : std::make_unique<SpawnScriptRunner>(loop)),
       runner_(runner ? *runner : *own_runner_),
-      links_(links),
+      link_delays_(links ? std::make_unique<LinkDelays>(loop, *links) : nullptr),
+      links_(link_delays_.get()),
       trackers_(loop, runner_, procs),
       notifier_(loop, runner_),
       addresses_(addresses),
@@ -209,6 +210,7 @@ void VrrpSubsystem::reconcile_groups() {
 void VrrpSubsystem::apply(const config::Model* previous, const config::Model& current) {
     static_net_.apply(current);
     log_unknown_vrids_ = current.global.log_unknown_vrids;
+    if (link_delays_) link_delays_->configure(current.vrrp.interface_up_down_delays);
     const auto& insts = current.vrrp.vrrp_instance;
     std::map<std::string, const config::VrrpInstance*> wanted;
     for (const auto& v : insts) wanted[v.name] = &v;

@@ -27,6 +27,7 @@
 #include "config/subscriber.hh"
 #include "vrrp/drop.hh"
 #include "vrrp/instance.hh"
+#include "vrrp/link_delays.hh"
 #include "net/address_monitor.hh"
 #include "net/link_monitor.hh"
 #include "vrrp/instance_io.hh"
@@ -129,7 +130,9 @@ private:
     StateHub hub_;  // declared early: outlives the instances and groups publishing into it
     std::unique_ptr<SpawnScriptRunner> own_runner_;
     ScriptRunner& runner_;
-    net::LinkMonitor* links_;
+    // interface_up_down_delays between the real link monitor and VRRP.
+    std::unique_ptr<LinkDelays> link_delays_;
+    net::LinkMonitor* links_;  // link_delays_, or null
     net::LinkBackend* link_backend_ = nullptr;
     net::AddressMonitor* address_monitor_ = nullptr;
     TrackerSet trackers_;

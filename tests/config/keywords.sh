@@ -120,10 +120,10 @@ virtual_server 192.0.2.10 80 {
 EOF
 expect_status 0 "a configuration with unimplemented keywords is valid" -- "$HALBD" -t -f "$TMP/u.conf"
 for kw in disable_local_igmp vrrp_netlink_cmd_rcv_bufs track_src_ip \
-    promote_secondaries garp_group interface_up_down_delays ha_suspend fast_recovery; do
+    promote_secondaries garp_group ha_suspend fast_recovery; do
     expect_output_has "'$kw' is recognised but not implemented by halbd; ignored" "-t warns about $kw"
 done
-for kw in log_unknown_vrids vrrp_startup_delay startup_script; do
+for kw in log_unknown_vrids vrrp_startup_delay startup_script interface_up_down_delays; do
     expect_output_lacks "'$kw' is recognised" "$kw is implemented"
 done
 expect_output_has "u.conf:7:5: warning: 'lvs_notify_fifo' is recognised but not implemented" "with the FIFO's location"
