@@ -55,6 +55,8 @@ void warn_instance(const GlobalDefs& g, const VrrpInstance& v, Diagnostics& D) {
     };
     warn(v.use_ipvlan, not_implemented("'use_ipvlan'"));
     warn(v.track_src_ip, not_implemented("'track_src_ip'"));
+    // Only kept without an interface (validation clears it otherwise).
+    warn(!v.vrf.empty(), not_implemented("'vrf'", "the instance's sockets are not bound to it"));
     warn(v.promote_secondaries, not_implemented("'promote_secondaries'"));
     warn(v.linkbeat_use_polling, not_implemented("'linkbeat_use_polling'", kNetlinkLink));
     // The global vrrp_garp_extra_if warned already when this is its value.
