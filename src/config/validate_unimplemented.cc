@@ -68,6 +68,9 @@ void warn_instance(const GlobalDefs& g, const VrrpInstance& v, Diagnostics& D) {
 }
 
 void warn_vrrp(const VrrpConfig& vc, Diagnostics& D) {
+    for (const auto& sg : vc.vrrp_sync_group)
+        if (sg.notify_priority_changes)
+            D.warning(sg.loc, "vrrp_sync_group '" + sg.name + "': " + not_implemented("'notify_priority_changes'"));
     for (const auto& gg : vc.garp_group) D.warning(gg.loc, not_implemented("'garp_group'"));
     for (const auto& l : vc.linkbeat_interfaces)
         D.warning(l.loc, not_implemented("'linkbeat_interfaces'", kNetlinkLink));

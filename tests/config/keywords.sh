@@ -129,10 +129,13 @@ done
 expect_output_has "u.conf:7:5: warning: 'lvs_notify_fifo' is recognised but not implemented" "with the FIFO's location"
 expect_output_has "u.conf:22:1: warning: 'garp_group' is recognised" "with the block's location"
 
-echo "== an instance's vrf (kept without an interface) warns"
+echo "== an instance's vrf (kept without an interface) and a sync group's notify_priority_changes warn"
 printf 'vrrp_instance A {\n vrf red\n virtual_router_id 5\n unicast_src_ip 192.0.2.1\n unicast_peer {\n  192.0.2.2\n }\n virtual_ipaddress {\n  192.0.2.5/24\n }\n}\n' \
     >"$TMP/vrf.conf"
+printf 'vrrp_sync_group G {\n group {\n  A\n }\n notify_priority_changes\n}\n' >>"$TMP/vrf.conf"
 expect_status 0 "a unicast instance with a vrf is valid" -- "$HALBD" -t -f "$TMP/vrf.conf"
 expect_output_has "vrf.conf:1:1: warning: vrrp_instance 'A': 'vrf' is recognised but not implemented by halbd" "-t warns about vrf"
+expect_output_has "vrf.conf:12:1: warning: vrrp_sync_group 'G': 'notify_priority_changes' is recognised but not" \
+    "-t warns about a sync group's notify_priority_changes"
 
 finish
