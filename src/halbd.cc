@@ -20,6 +20,7 @@
 #include "core/log.hh"
 #include "forward/ipvs/ipvs_capabilities.hh"
 #include "halbd_options.hh"
+#include "lifecycle_scripts.hh"
 #include "wiring.hh"
 
 using namespace halbd;
@@ -141,9 +142,13 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     }
     // Subsystems, their order and their links: src/wiring.cc.
     Wiring wiring(**loop, opts, path, *r.model);
+    if (const auto& g = r.model->global; g.startup_script)
+        run_lifecycle_script(**loop, "startup_script", *g.startup_script, g.startup_script_timeout, g);
     wiring.start(std::move(r.model));
     (*loop)->run();
     wiring.drain();
+    if (const auto& g = wiring.model().global; g.shutdown_script)
+        run_lifecycle_script(**loop, "shutdown_script", *g.shutdown_script, g.shutdown_script_timeout, g);
     log::notice("halbd stopped");
     return 0;
 }

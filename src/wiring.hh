@@ -83,6 +83,8 @@ public:
     // After the loop stopped: lets omega's notify_down/quorum_down scripts,
     // started by the checks' stop(), and VRRP's notify_stop finish (each bounded).
     void drain();
+    // The configuration in force (the last one applied).
+    const config::Model& model() const { return daemon_.model(); }
 
 private:
     Subscribers subscribers() const;

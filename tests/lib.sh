@@ -53,3 +53,14 @@ finish() {
 }
 
 require_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
+
+# wait_for SECS DESC CMD...: polls CMD every 10 ms; on failure shows the end
+# of $log when the test set it.
+wait_for() {
+    secs=$1; desc=$2; shift 2
+    if timeout "$secs" sh -c 'until "$@" >/dev/null 2>&1; do sleep 0.01; done' _ "$@"; then ok; else
+        fail "$desc (not within ${secs}s)"
+        [ -n "${log:-}" ] && [ -f "$log" ] && sed 's/^/    | /' "$log" | tail -20 >&2
+        return 1
+    fi
+}

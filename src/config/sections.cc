@@ -14,11 +14,14 @@ constexpr Section kSections[] = {
     {"global", add_global_keywords, validate_global, dump_global},
     {"vrrp", add_vrrp_keywords, validate_vrrp, dump_vrrp},
     {"lvs", add_lvs_keywords, validate_lvs, dump_lvs},
+    // Last: warns about parsed keywords no subsystem acts on (effective values).
+    {"unimplemented", nullptr, validate_unimplemented, nullptr},
 };
 
 KeywordTable<Model> top_table(std::span<const Section> list) {
     KeywordTable<Model> t("", {});
-    for (const Section& s : list) s.add_keywords(t);
+    for (const Section& s : list)
+        if (s.add_keywords) s.add_keywords(t);
     return t;
 }
 

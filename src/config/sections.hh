@@ -33,7 +33,7 @@ struct ValidateContext {
 // one line in the list in sections.cc.
 struct Section {
     std::string_view name;
-    void (*add_keywords)(KeywordTable<Model>& top);
+    void (*add_keywords)(KeywordTable<Model>& top);     // null: no keywords of its own
     void (*validate)(Model& m, ValidateContext& ctx);  // null: nothing to check
     void (*dump)(const Model& m, Dumper& out);          // null: nothing to print
 };
@@ -58,6 +58,8 @@ void add_lvs_keywords(KeywordTable<Model>& top);
 void validate_global(Model& m, ValidateContext& ctx);
 void validate_vrrp(Model& m, ValidateContext& ctx);
 void validate_lvs(Model& m, ValidateContext& ctx);
+// Warns about every parsed keyword no subsystem acts on (validate_unimplemented.cc).
+void validate_unimplemented(Model& m, ValidateContext& ctx);
 // Refuses what a forwarding backend cannot program (validate_forwarding.cc);
 // runs after validate_lvs(), on effective values.
 void validate_forwarding(const Model& m, ValidateContext& ctx, const ForwardCapabilities& caps);

@@ -99,16 +99,16 @@ void check_if(ValidateContext& ctx, Location loc, std::string_view name, std::st
 // carry).
 void warn_unprogrammed(Diagnostics& D, const RouteLine& r) {
     if (!r.congctl.empty())
-        D.warning(r.loc, "route " + r.to.to_string() + ": congctl " + q(r.congctl) +
-                             " is not programmed by halbd; ignored");
+        D.warning(r.loc, "route " + r.to.to_string() + ": " +
+                             not_implemented("congctl " + q(r.congctl), "libnl cannot carry RTAX_CC_ALGO"));
 }
 
 // halbd does not watch static addresses, routes and rules for deletion, so a
 // track_group on one never puts its instances in FAULT.
 void warn_track_group(Diagnostics& D, Location loc, const std::string& group, const std::string& what) {
     if (!group.empty())
-        D.warning(loc, what + ": track_group " + q(group) +
-                           " has no effect (halbd does not watch static addresses, routes or rules); ignored");
+        D.warning(loc, what + ": " + not_implemented("track_group " + q(group),
+                                                     "halbd does not watch static addresses, routes or rules"));
 }
 
 // Round `d` to a multiple of `unit` (half up), at least one unit.
@@ -257,7 +257,7 @@ void validate_instance(Model& m, ValidateContext& ctx, VrrpInstance& v, const Re
     if (v.kernel_rx_buf_size) D.warning(v.loc, me + ": " + not_implemented("'kernel_rx_buf_size'"));
     // halbd makes the instance's own VMAC only (vrrp/vmac.hh).
     if (v.use_vmac_addr)
-        D.warning(v.loc, me + ": use_vmac_addr is not implemented by halbd; addresses with another dev stay on it");
+        D.warning(v.loc, me + ": " + not_implemented("'use_vmac_addr'", "addresses with another dev stay on it"));
     for (const auto* list : {&v.virtual_ipaddress, &v.virtual_ipaddress_excluded})
         for (const auto& a : *list)
             if (a.use_vmac)

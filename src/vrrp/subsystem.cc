@@ -23,7 +23,8 @@ VrrpSubsystem::VrrpSubsystem(core::EventLoop& loop, net::AddressBackend& address
       hub_(loop),
       own_runner_(runner ? nullptr : std::make_unique<SpawnScriptRunner>(loop)),
       runner_(runner ? *runner : *own_runner_),
-      links_(links),
+      link_delays_(links ? std::make_unique<LinkDelays>(loop, *links) : nullptr),
+      links_(link_delays_.get()),
       trackers_(loop, runner_, procs),
       notifier_(loop, runner_),
       addresses_(addresses),
@@ -208,6 +209,8 @@ void VrrpSubsystem::reconcile_groups() {
 
 void VrrpSubsystem::apply(const config::Model* previous, const config::Model& current) {
     static_net_.apply(current);
+    log_unknown_vrids_ = current.global.log_unknown_vrids;
+    if (link_delays_) link_delays_->configure(current.vrrp.interface_up_down_delays);
     const auto& insts = current.vrrp.vrrp_instance;
     std::map<std::string, const config::VrrpInstance*> wanted;
     for (const auto& v : insts) wanted[v.name] = &v;
@@ -288,7 +291,16 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
         n->tracking->configure(trackers_, v, g);
     }
 
-    for (Instance* i : fresh) i->start();
+    if (!previous && current.global.vrrp_startup_delay > Duration{}) {
+        startup_delay_ = loop_.create_timer([this] {
+            log::info("VRRP: vrrp_startup_delay over; starting ", nodes_.size(), " instance(s)");
+            for (auto& [name, n] : nodes_) n->instance->start();
+        });
+        startup_delay_->arm(current.global.vrrp_startup_delay);
+        log::info("VRRP: vrrp_startup_delay: instances start in ", log::secs(current.global.vrrp_startup_delay));
+    }
+    if (!startup_delay_ || !startup_delay_->armed())
+        for (Instance* i : fresh) i->start();
     trackers_.start();
     if (previous)
         log::info("VRRP: ", nodes_.size(), " instance(s) after reload, ", fresh.size(), " new, ", going.size(),
@@ -297,6 +309,7 @@ void VrrpSubsystem::apply(const config::Model* previous, const config::Model& cu
 
 void VrrpSubsystem::stop(const config::StopOptions& opts) {
     const bool release = !opts.keep_addresses;
+    startup_delay_.reset();  // stopped instances must not start when it would fire
     groups_.clear();
     for (auto& [name, n] : nodes_) {
         n->io->set_release_on_stop(release);
@@ -331,6 +344,10 @@ void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
         return;
     }
     cs.drops.add(DropReason::NotOurVrid);
+    // keepalived's log_unknown_vrids; aggregated per socket like every rx line.
+    if (log_unknown_vrids_)
+        rx_log_.info(key.first + " unknown vrid", "VRRP: ", key.first, ": advert for unknown VRID ",
+                     int(d->advert.vrid), " from ", meta.src.to_string(), "; ignored");
 }
 
 Instance* VrrpSubsystem::instance(const std::string& name) const {

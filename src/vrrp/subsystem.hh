@@ -27,6 +27,7 @@
 #include "config/subscriber.hh"
 #include "vrrp/drop.hh"
 #include "vrrp/instance.hh"
+#include "vrrp/link_delays.hh"
 #include "net/address_monitor.hh"
 #include "net/link_monitor.hh"
 #include "vrrp/instance_io.hh"
@@ -129,7 +130,9 @@ private:
     StateHub hub_;  // declared early: outlives the instances and groups publishing into it
     std::unique_ptr<SpawnScriptRunner> own_runner_;
     ScriptRunner& runner_;
-    net::LinkMonitor* links_;
+    // interface_up_down_delays between the real link monitor and VRRP.
+    std::unique_ptr<LinkDelays> link_delays_;
+    net::LinkMonitor* links_;  // link_delays_, or null
     net::LinkBackend* link_backend_ = nullptr;
     net::AddressMonitor* address_monitor_ = nullptr;
     TrackerSet trackers_;
@@ -145,6 +148,10 @@ private:
     std::string group_signature_;
     SubscriberList<Instance&, const InstanceEvent&> listeners_;
     core::log::Limiter rx_log_;  // drop lines, by socket or instance and reason
+    bool log_unknown_vrids_ = false;  // global_defs log_unknown_vrids
+    // vrrp_startup_delay: armed at the first apply(); until it fires no
+    // instance starts (trackers do, so the instances start knowing their faults).
+    core::TimerPtr startup_delay_;
     Subscription notify_events_;
     std::vector<Subscription> group_events_;
 };

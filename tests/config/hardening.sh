@@ -13,16 +13,6 @@ vs='virtual_server 192.0.2.1 80 {
     }
 }'
 
-# wait_for SECS DESC CMD...: polls CMD every 10 ms.
-wait_for() {
-    secs=$1; desc=$2; shift 2
-    if timeout "$secs" sh -c 'until "$@" >/dev/null 2>&1; do sleep 0.01; done' _ "$@"; then ok; else
-        fail "$desc (not within ${secs}s)"
-        [ -f "$log" ] && sed 's/^/    | /' "$log" | tail -20 >&2
-        return 1
-    fi
-}
-
 echo "== relative paths, daemonized"
 mkdir "$TMP/rel"
 printf 'global_defs {\n    router_id rel\n}\n%s\n' "$vs" >"$TMP/rel/a.conf"

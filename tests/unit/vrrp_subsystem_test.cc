@@ -129,6 +129,52 @@ TEST_F(VrrpSubsystemTest, DropsAreCountedByReasonAndDumped) {
     EXPECT_NE(os.str().find("# VRRP instance VI_1: BACKUP"), std::string::npos) << os.str();
 }
 
+// global_defs vrrp_startup_delay: at start the instances wait that long (no
+// election, no advert) before they start; a reload does not delay again, and
+// a stop during the delay keeps them stopped.
+TEST_F(VrrpSubsystemTest, StartupDelayHoldsInstancesAtStartOnly) {
+    const std::string delayed = "global_defs {\n vrrp_startup_delay 5\n}\n";
+    apply(delayed + conf(" priority 100\n" + std::string(kVip)));
+    EXPECT_EQ(state(), State::Initialize);
+    EXPECT_TRUE(cap.contains("VRRP: vrrp_startup_delay: instances start in 5.00s"));
+    loop.advance(milliseconds(4990));
+    EXPECT_EQ(state(), State::Initialize);
+    EXPECT_TRUE(transport.sent().empty());
+    loop.advance(milliseconds(10));
+    EXPECT_EQ(state(), State::Backup);
+    EXPECT_TRUE(cap.contains("VRRP: vrrp_startup_delay over; starting 1 instance(s)"));
+    loop.advance(seconds(4));
+    EXPECT_EQ(state(), State::Master);
+    apply(delayed + conf(" priority 100\n" + std::string(kVip),
+                         "vrrp_instance VI_2 {\n interface eth0\n virtual_router_id 52\n priority 50\n"
+                         " virtual_ipaddress {\n  192.0.2.102/24\n }\n}\n"));
+    EXPECT_EQ(state("VI_2"), State::Backup);  // a reload starts new instances at once
+    EXPECT_EQ(state(), State::Master);
+}
+
+TEST_F(VrrpSubsystemTest, StopDuringStartupDelayKeepsInstancesStopped) {
+    apply("global_defs {\n vrrp_startup_delay 5\n}\n" + conf(" priority 100\n" + std::string(kVip)));
+    vrrp->stop(config::StopOptions{});
+    loop.advance(seconds(10));
+    EXPECT_NE(state(), State::Backup);
+    EXPECT_NE(state(), State::Master);
+    EXPECT_TRUE(transport.sent().empty());
+}
+
+// global_defs log_unknown_vrids: an advert for a VRID no instance has on the
+// socket is logged (aggregated like every received-packet line); without it,
+// only counted.
+TEST_F(VrrpSubsystemTest, LogUnknownVridsLogsAdvertsForOtherRouters) {
+    apply(conf(" priority 100\n" + std::string(kVip)));
+    inject(ipv4(advert(200, 99), "192.0.2.2"));
+    EXPECT_FALSE(cap.contains("unknown VRID"));
+    apply("global_defs {\n log_unknown_vrids\n}\n" + conf(" priority 100\n" + std::string(kVip)));
+    inject(ipv4(advert(200, 99), "192.0.2.2"));
+    EXPECT_TRUE(cap.contains("VRRP: eth0: advert for unknown VRID 99 from 192.0.2.2; ignored"));
+    inject(ipv4(advert(200, 51), "192.0.2.2"));
+    EXPECT_EQ((*vrrp->channel_drops("eth0", net::Family::V4))[DropReason::NotOurVrid], 2u);
+}
+
 // Issue 11 item 7: a flood of dropped packets writes one line per socket or
 // instance and reason in a window, then a count; lower-priority adverts
 // flooding a master write one line too and send one answer per interval.
