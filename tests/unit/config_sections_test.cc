@@ -98,13 +98,13 @@ std::string all(const Loaded& r) {
     return s;
 }
 
-TEST(ConfigSections, BuiltinOrderIsGlobalVrrpLvs) {
+TEST(ConfigSections, BuiltinOrderIsGlobalVrrpLvsSync) {
     std::vector<std::string_view> names;
     for (const Section& s : sections()) {
         names.push_back(s.name);
         EXPECT_NE(s.add_keywords, nullptr) << s.name;
     }
-    EXPECT_EQ(names, (std::vector<std::string_view>{"global", "vrrp", "lvs"}));
+    EXPECT_EQ(names, (std::vector<std::string_view>{"global", "vrrp", "lvs", "conntrack_sync"}));
 }
 
 TEST(ConfigSections, DemoBlockParsesValidatesAndDumps) {
