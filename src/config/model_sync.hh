@@ -43,7 +43,7 @@ struct ConntrackSync {
     Location auth_key_file_loc;
     // How long entering MASTER waits for the peer's connections to be in
     // the kernel before the VIPs go up anyway (the rest follows right after).
-    Duration commit_budget = std::chrono::seconds(1);
+    Duration commit_budget = std::chrono::seconds(2);
     // How long a (re)started node waits for its peer's full table before it
     // may preempt a live master without it.
     Duration bulk_timeout = std::chrono::seconds(30);

@@ -42,7 +42,7 @@ TEST(ConntrackSyncConfigTest, DefaultsAreConntrackdsAndAWarningWithoutKey) {
     EXPECT_EQ(s.mcast_group.to_string(), "225.0.0.50");
     EXPECT_EQ(s.port, 3780);
     EXPECT_EQ(s.sync_group, "LB");
-    EXPECT_EQ(s.commit_budget, seconds(1));
+    EXPECT_EQ(s.commit_budget, seconds(2));
     EXPECT_EQ(s.bulk_timeout, seconds(30));
     EXPECT_TRUE(c.has("t.conf:11:1: warning: conntrack_sync has no auth_key_file")) << c.all();
     EXPECT_TRUE(c.has("must be trusted"));
