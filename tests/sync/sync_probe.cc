@@ -1,0 +1,183 @@
+// tests/sync/sync_probe.cc: a small FT-FW node for the wire-compatibility
+// test (tests/netns/sync-wire-conntrackd.sh): an FtfwPeer on the real event
+// loop that prints every connection it receives, one line each, and with
+// --send-demo offers three known connections (at start and on every resync
+// request). Not installed.
+//
+//   sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE]
+//              [--send-demo] [--for SECONDS] [--no-resync]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "core/epoll_loop.hh"
+#include "sync/ftfw_peer.hh"
+
+using namespace halbd;
+
+namespace {
+
+std::string ip4(uint32_t be) {
+    char b[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &be, b, sizeof b);
+    return b;
+}
+
+std::string ip6(const void* p) {
+    char b[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, p, b, sizeof b);
+    return b;
+}
+
+void print_ct(sync::CtOp op, const nf_conntrack* ct) {
+    std::string s = op == sync::CtOp::New ? "CT new" : op == sync::CtOp::Update ? "CT update" : "CT delete";
+    const uint8_t l4 = nfct_get_attr_u8(ct, ATTR_L4PROTO);
+    s += l4 == IPPROTO_TCP ? " tcp" : l4 == IPPROTO_UDP ? " udp" : " proto=" + std::to_string(l4);
+    if (nfct_attr_is_set(ct, ATTR_ORIG_IPV4_SRC) > 0) {
+        s += " src=" + ip4(nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_SRC));
+        s += " dst=" + ip4(nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST));
+    } else {
+        s += " src=" + ip6(nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC));
+        s += " dst=" + ip6(nfct_get_attr(ct, ATTR_ORIG_IPV6_DST));
+    }
+    if (nfct_attr_is_set(ct, ATTR_ORIG_PORT_SRC) > 0) {
+        s += " sport=" + std::to_string(ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC)));
+        s += " dport=" + std::to_string(ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST)));
+    }
+    char tmp[64];
+    std::snprintf(tmp, sizeof tmp, " status=0x%x", nfct_get_attr_u32(ct, ATTR_STATUS));
+    s += tmp;
+    auto u32 = [&](nf_conntrack_attr a, const char* name) {
+        if (nfct_attr_is_set(ct, a) > 0) s += std::string(" ") + name + "=" + std::to_string(nfct_get_attr_u32(ct, a));
+    };
+    u32(ATTR_TIMEOUT, "timeout");
+    u32(ATTR_MARK, "mark");
+    if (nfct_attr_is_set(ct, ATTR_TCP_STATE) > 0) s += " tcpstate=" + std::to_string(nfct_get_attr_u8(ct, ATTR_TCP_STATE));
+    if (nfct_attr_is_set(ct, ATTR_DNAT_IPV4) > 0) s += " dnat=" + ip4(nfct_get_attr_u32(ct, ATTR_DNAT_IPV4));
+    if (nfct_attr_is_set(ct, ATTR_DNAT_PORT) > 0) s += " dpat=" + std::to_string(ntohs(nfct_get_attr_u16(ct, ATTR_DNAT_PORT)));
+    if (nfct_attr_is_set(ct, ATTR_SNAT_IPV4) > 0) s += " snat=" + ip4(nfct_get_attr_u32(ct, ATTR_SNAT_IPV4));
+    if (nfct_attr_is_set(ct, ATTR_SNAT_PORT) > 0) s += " spat=" + std::to_string(ntohs(nfct_get_attr_u16(ct, ATTR_SNAT_PORT)));
+    if (nfct_attr_is_set(ct, ATTR_ZONE) > 0) s += " zone=" + std::to_string(nfct_get_attr_u16(ct, ATTR_ZONE));
+    if (nfct_attr_is_set(ct, ATTR_HELPER_NAME) > 0)
+        s += std::string(" helper=") + static_cast<const char*>(nfct_get_attr(ct, ATTR_HELPER_NAME));
+    std::printf("%s\n", s.c_str());
+}
+
+// A connection as the kernel reports it: both tuples, NAT visible as the
+// reply tuple differing from the inverted original.
+sync::Ct demo_ct(uint8_t l4, const char* src, const char* dst, uint16_t sp, uint16_t dp, const char* rsrc,
+                 const char* rdst, uint16_t rsp, uint16_t rdp, uint32_t status, uint32_t timeout, uint32_t mark) {
+    sync::Ct ct(nfct_new());
+    nfct_set_attr_u8(ct.get(), ATTR_L3PROTO, AF_INET);
+    nfct_set_attr_u32(ct.get(), ATTR_ORIG_IPV4_SRC, inet_addr(src));
+    nfct_set_attr_u32(ct.get(), ATTR_ORIG_IPV4_DST, inet_addr(dst));
+    nfct_set_attr_u32(ct.get(), ATTR_REPL_IPV4_SRC, inet_addr(rsrc));
+    nfct_set_attr_u32(ct.get(), ATTR_REPL_IPV4_DST, inet_addr(rdst));
+    nfct_set_attr_u8(ct.get(), ATTR_L4PROTO, l4);
+    nfct_set_attr_u16(ct.get(), ATTR_ORIG_PORT_SRC, htons(sp));
+    nfct_set_attr_u16(ct.get(), ATTR_ORIG_PORT_DST, htons(dp));
+    nfct_set_attr_u16(ct.get(), ATTR_REPL_PORT_SRC, htons(rsp));
+    nfct_set_attr_u16(ct.get(), ATTR_REPL_PORT_DST, htons(rdp));
+    nfct_set_attr_u32(ct.get(), ATTR_STATUS, status);
+    nfct_set_attr_u32(ct.get(), ATTR_TIMEOUT, timeout);
+    nfct_set_attr_u32(ct.get(), ATTR_MARK, mark);
+    if (l4 == IPPROTO_TCP) nfct_set_attr_u8(ct.get(), ATTR_TCP_STATE, 3);  // ESTABLISHED
+    return ct;
+}
+
+constexpr uint32_t kSeen = 2, kAssured = 4, kConfirmed = 8, kSnat = 16, kDnat = 32, kSnatDone = 128, kDnatDone = 256;
+
+std::vector<sync::Ct> demo_set() {
+    std::vector<sync::Ct> v;
+    // DNAT to a real server, as a load balancer makes them.
+    v.push_back(demo_ct(IPPROTO_TCP, "192.0.2.10", "198.51.100.80", 40001, 80, "203.0.113.5", "192.0.2.10", 8080,
+                        40001, kSeen | kAssured | kConfirmed | kDnat | kDnatDone, 600, 42));
+    // SNAT (masquerade).
+    v.push_back(demo_ct(IPPROTO_TCP, "192.0.2.12", "198.51.100.81", 40002, 443, "198.51.100.81", "203.0.113.1",
+                        443, 61000, kSeen | kAssured | kConfirmed | kSnat | kSnatDone, 700, 0));
+    // Plain UDP.
+    v.push_back(demo_ct(IPPROTO_UDP, "192.0.2.11", "198.51.100.53", 5353, 53, "198.51.100.53", "192.0.2.11", 53,
+                        5353, kSeen | kConfirmed, 120, 7));
+    return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE] [--send-demo] "
+                             "[--for SECONDS] [--no-resync]\n");
+        return 2;
+    }
+    setvbuf(stdout, nullptr, _IOLBF, 0);
+    sync::ChannelConfig cfg;
+    cfg.interface = argv[1];
+    bool demo = false;
+    int seconds = 0;
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+        if (a == "--port") cfg.port = static_cast<uint16_t>(std::stoi(next()));
+        else if (a == "--source") cfg.source_ip = net::IpAddress::parse(next());
+        else if (a == "--key") {
+            auto k = sync::load_key_file(next());
+            if (!k) {
+                std::fprintf(stderr, "sync_probe: %s\n", k.error().message.c_str());
+                return 1;
+            }
+            cfg.key = *k;
+        } else if (a == "--send-demo") demo = true;
+        else if (a == "--for") seconds = std::stoi(next());
+        else if (a == "--no-resync") cfg.resync_at_start = false;
+        else if (auto ip = net::IpAddress::parse(a)) cfg.peers.push_back(*ip);
+        else {
+            std::fprintf(stderr, "sync_probe: unknown argument %s\n", a.c_str());
+            return 2;
+        }
+    }
+    auto loop = core::EpollLoop::create();
+    if (!loop) return 1;
+    const auto set = demo ? demo_set() : std::vector<sync::Ct>{};
+    sync::Peer* peer_ptr = nullptr;
+    sync::Peer::Handlers h;
+    h.on_conntrack = [](sync::CtOp op, sync::Ct ct) { print_ct(op, ct.get()); };
+    h.on_peer_alive = [](bool up) { std::printf(up ? "PEER up\n" : "PEER down\n"); };
+    h.on_resync_done = [](bool complete) { std::printf("RESYNC done complete=%d\n", complete ? 1 : 0); };
+    h.on_resync_request = [&] {
+        std::printf("RESYNC request\n");
+        for (const auto& ct : set) peer_ptr->send(sync::CtOp::Update, *ct);
+        peer_ptr->resync_sent();
+    };
+    auto peer = sync::FtfwPeer::open(**loop, cfg, h);
+    if (!peer) {
+        std::fprintf(stderr, "sync_probe: %s\n", peer.error().message.c_str());
+        return 1;
+    }
+    peer_ptr = peer->get();
+    for (const auto& ct : set) (*peer)->send(sync::CtOp::New, *ct);
+    std::printf("READY\n");
+    auto stop = [&](int) { (*loop)->stop(); };
+    auto term = (*loop)->watch_signal(SIGTERM, stop);
+    auto intr = (*loop)->watch_signal(SIGINT, stop);
+    core::TimerPtr deadline;
+    if (seconds > 0) {
+        deadline = (*loop)->create_timer([&] { (*loop)->stop(); });
+        deadline->arm(std::chrono::seconds(seconds));
+    }
+    (*loop)->run();
+    const auto& c = (*peer)->counters();
+    std::printf("COUNTERS msgs_sent=%llu msgs_received=%llu bytes_sent=%llu bytes_received=%llu retransmitted=%llu "
+                "nacks_sent=%llu nacks_received=%llu resyncs_requested=%llu resyncs_served=%llu malformed=%llu "
+                "auth_failures=%llu send_errors=%llu\n",
+                (unsigned long long)c.msgs_sent, (unsigned long long)c.msgs_received,
+                (unsigned long long)c.bytes_sent, (unsigned long long)c.bytes_received,
+                (unsigned long long)c.retransmitted, (unsigned long long)c.nacks_sent,
+                (unsigned long long)c.nacks_received, (unsigned long long)c.resyncs_requested,
+                (unsigned long long)c.resyncs_served, (unsigned long long)c.malformed,
+                (unsigned long long)c.auth_failures, (unsigned long long)c.send_errors);
+    return 0;
+}
