@@ -186,31 +186,27 @@ void refused(BatchResult& r, int err) {
 }  // namespace
 
 BatchResult NfctBackend::commit(std::span<const nf_conntrack* const> entries) {
-    // Create (exclusive); what exists already is then updated in place,
-    // without the NAT binding, which the kernel does not let change (EOPNOTSUPP).
+    // Create (exclusive). An entry that exists already is replaced: deleted,
+    // then created again, so that it carries the peer's NAT binding (which
+    // the kernel does not let an update change) and starts its TCP window
+    // tracking afresh instead of judging packets by a window it saw long ago.
+    auto create = [&](std::span<const nf_conntrack* const> list) {
+        return send_all(list.size(), IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, [&](size_t i, nlmsghdr* nlh) {
+            set_family(nlh, list[i]);
+            nfct_nlmsg_build(nlh, list[i]);
+            set_confirmed(nlh);
+        });
+    };
     BatchResult r;
-    std::vector<size_t> existing;
-    for (auto [i, err] : send_all(entries.size(), IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL,
-                                  [&](size_t i, nlmsghdr* nlh) {
-                                      set_family(nlh, entries[i]);
-                                      nfct_nlmsg_build(nlh, entries[i]);
-                                      set_confirmed(nlh);
-                                  })) {
-        if (err == EEXIST && i < entries.size()) existing.push_back(i);
+    std::vector<const nf_conntrack*> existing;
+    for (auto [i, err] : create(entries)) {
+        if (err == EEXIST && i < entries.size()) existing.push_back(entries[i]);
         else refused(r, err);
     }
     if (!existing.empty()) {
-        static constexpr nf_conntrack_attr kNat[] = {ATTR_SNAT_IPV4, ATTR_DNAT_IPV4, ATTR_SNAT_IPV6,
-                                                     ATTR_DNAT_IPV6, ATTR_SNAT_PORT, ATTR_DNAT_PORT};
-        for (auto [i, err] : send_all(existing.size(), IPCTNL_MSG_CT_NEW, 0, [&](size_t i, nlmsghdr* nlh) {
-                 const nf_conntrack* ct = entries[existing[i]];
-                 set_family(nlh, ct);
-                 Ct c(nfct_clone(ct));
-                 for (auto a : kNat) nfct_attr_unset(c.get(), a);
-                 nfct_nlmsg_build(nlh, c.get());
-                 set_confirmed(nlh);
-             }))
-            (void)i, refused(r, err);
+        const BatchResult gone = remove(existing);
+        if (gone.failed) refused(r, EBUSY);
+        for (auto [i, err] : create(existing)) (void)i, refused(r, err);
     }
     r.done = entries.size() - std::min(r.failed, entries.size());
     return r;

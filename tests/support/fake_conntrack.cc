@@ -88,7 +88,7 @@ void FakeConntrack::emit(sync::CtOp op, const nf_conntrack& ct) {
     const sync::CtKey k = sync::ct_key(ct);
     if (op == sync::CtOp::Delete) table_.erase(k);
     else table_[k] = sync::ct_clone(ct);
-    if (on_event_) on_event_(op, sync::ct_clone(ct));
+    if (on_event_ && !muted) on_event_(op, sync::ct_clone(ct));
 }
 
 void FakeConntrack::lose_events() {

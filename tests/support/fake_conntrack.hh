@@ -34,6 +34,8 @@ public:
     size_t size() const { return table_.size(); }
     bool subscribed() const { return static_cast<bool>(on_event_); }
 
+    // Changes reach the table but not the listener (events the socket lost).
+    bool muted = false;
     // Echo committed/deleted entries as events (the kernel does).
     bool echo_events = true;
     size_t dumps = 0, commit_calls = 0, committed = 0, removed = 0;

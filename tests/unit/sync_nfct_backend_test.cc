@@ -84,9 +84,13 @@ TEST_F(NfctBackendTest, Commits100kEntriesInBatchesAndDumpsThemBack) {
         }));
         EXPECT_EQ(n, 100'000u);
         EXPECT_EQ(nat, 100'000u);  // the NAT binding is in the kernel's entry
-        // Committing again updates in place: nothing refused, nothing added.
+        // Committing again replaces them: nothing refused, nothing added.
         const BatchResult again = (*b)->commit(std::span(v).first(1000));
         EXPECT_EQ(again.failed, 0u) << again.first_error;
+        EXPECT_EQ(again.done, 1000u);
+        n = 0;
+        ASSERT_TRUE((*b)->dump([&](Ct) { ++n; }));
+        EXPECT_EQ(n, 100'000u);
         // Delete, by tuple (the ids are the kernel's own).
         const BatchResult del = (*b)->remove(v);
         EXPECT_EQ(del.failed, 0u) << del.first_error;
@@ -96,7 +100,7 @@ TEST_F(NfctBackendTest, Commits100kEntriesInBatchesAndDumpsThemBack) {
     });
 }
 
-TEST_F(NfctBackendTest, EventsNewUpdateDestroy) {
+TEST_F(NfctBackendTest, EventsNewAndDestroy) {
     in_netns([] {
         auto loop = core::EpollLoop::create();
         ASSERT_TRUE(loop);
@@ -113,10 +117,12 @@ TEST_F(NfctBackendTest, EventsNewUpdateDestroy) {
         const auto v = views(table);
         ASSERT_EQ((*b)->commit(v).done, 10u);
         EXPECT_TRUE(run_until(**loop, [&] { return news == 10; })) << news;
+        // Committed again: replaced (destroyed, created afresh).
         ASSERT_EQ((*b)->commit(v).failed, 0u);
-        EXPECT_TRUE(run_until(**loop, [&] { return updates >= 10; })) << updates;
+        EXPECT_TRUE(run_until(**loop, [&] { return news == 20 && deletes == 10; })) << news << " " << deletes;
         ASSERT_EQ((*b)->remove(v).failed, 0u);
-        EXPECT_TRUE(run_until(**loop, [&] { return deletes == 10; })) << deletes;
+        EXPECT_TRUE(run_until(**loop, [&] { return deletes == 20; })) << deletes;
+        EXPECT_EQ(updates, 0u);
         EXPECT_EQ(lost, 0u);
         (*b)->unsubscribe();
     });
