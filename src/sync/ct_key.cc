@@ -133,4 +133,14 @@ bool ct_selected(const config::ConntrackSync& cfg, const nf_conntrack& ct) {
 
 Ct ct_clone(const nf_conntrack& ct) { return Ct(nfct_clone(&ct)); }
 
+void ensure_reply(nf_conntrack& ct) {
+    if (!nfct_attr_is_set(&ct, ATTR_REPL_L3PROTO)) nfct_setobjopt(&ct, NFCT_SOPT_SETUP_REPLY);
+}
+
+Ct with_reply(const nf_conntrack& ct) {
+    Ct c = ct_clone(ct);
+    ensure_reply(*c);
+    return c;
+}
+
 }  // namespace halbd::sync

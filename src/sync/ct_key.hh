@@ -38,5 +38,12 @@ bool ct_selected(const config::ConntrackSync& cfg, const nf_conntrack& ct);
 
 // A copy of `ct` (libnetfilter_conntrack's nfct_clone).
 Ct ct_clone(const nf_conntrack& ct);
+// The kernel creates an entry only with both tuples; FT-FW (as conntrackd)
+// carries the original one and the NAT binding. Sets the reply tuple to the
+// original's inverse when it is missing (the kernel applies the NAT binding
+// to it), as conntrackd does before a commit.
+void ensure_reply(nf_conntrack& ct);
+// A copy of ct with its reply tuple (ensure_reply).
+Ct with_reply(const nf_conntrack& ct);
 
 }  // namespace halbd::sync

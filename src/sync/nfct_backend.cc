@@ -4,6 +4,8 @@
 // answered, so after each batch the socket holds exactly the refusals.
 #include "sync/nfct_backend.hh"
 
+#include "sync/ct_key.hh"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -178,6 +180,8 @@ void set_family(nlmsghdr* nlh, const nf_conntrack* ct) {
     static_cast<nfgenmsg*>(mnl_nlmsg_get_payload(nlh))->nfgen_family = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
 }
 
+bool has_reply(const nf_conntrack* ct) { return nfct_attr_is_set(ct, ATTR_REPL_L3PROTO) > 0; }
+
 void refused(BatchResult& r, int err) {
     ++r.failed;
     if (r.first_error.empty()) r.first_error = std::strerror(err);
@@ -193,7 +197,12 @@ BatchResult NfctBackend::commit(std::span<const nf_conntrack* const> entries) {
     auto create = [&](std::span<const nf_conntrack* const> list) {
         return send_all(list.size(), IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, [&](size_t i, nlmsghdr* nlh) {
             set_family(nlh, list[i]);
-            nfct_nlmsg_build(nlh, list[i]);
+            if (has_reply(list[i])) {
+                nfct_nlmsg_build(nlh, list[i]);
+            } else {
+                Ct c = with_reply(*list[i]);
+                nfct_nlmsg_build(nlh, c.get());
+            }
             set_confirmed(nlh);
         });
     };

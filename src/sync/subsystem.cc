@@ -296,6 +296,7 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
         nfct_copy(it->second.get(), ct.get(), NFCT_CP_OVERRIDE);
         return;
     }
+    ensure_reply(*ct);  // once here, not at every commit
     external_.emplace(k, std::move(ct));
     if (committing_) to_commit_.push_back(k);  // arrived during the commit: it goes in too
 }

@@ -14,6 +14,7 @@
 
 #include "core/epoll_loop.hh"
 #include "support/fake_conntrack.hh"
+#include "sync/ftfw_ct_codec.hh"
 #include "sync/nfct_backend.hh"
 
 namespace halbd::sync {
@@ -140,6 +141,34 @@ TEST_F(NfctBackendTest, AnOverrunIsReported) {
         const auto table = make_table(100'000);
         ASSERT_EQ((*b)->commit(views(table)).failed, 0u);
         EXPECT_TRUE(run_until(**loop, [&] { return lost > 0; })) << events << " events, no overrun";
+    });
+}
+
+// What a peer sends (the kernel's entry through the FT-FW codec) commits.
+TEST_F(NfctBackendTest, CommitsAnEntryThatCrossedTheWire) {
+    in_netns([] {
+        auto loop = core::EpollLoop::create();
+        ASSERT_TRUE(loop);
+        auto b = NfctBackend::open(**loop);
+        ASSERT_TRUE(b) << b.error().message;
+        const auto table = make_table(1);
+        ASSERT_EQ((*b)->commit(views(table)).failed, 0u);
+        Ct dumped;
+        ASSERT_TRUE((*b)->dump([&](Ct ct) { dumped = std::move(ct); }));
+        ASSERT_TRUE(dumped);
+        ASSERT_EQ((*b)->remove(views(table)).failed, 0u);
+        std::vector<uint8_t> wire;
+        ftfw::encode_ct(*dumped, wire);
+        auto decoded = ftfw::decode_ct(wire);
+        ASSERT_TRUE(decoded);
+        char text[1024];
+        nfct_snprintf(text, sizeof text, decoded->get(), NFCT_T_UNKNOWN, NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3);
+        const std::vector<const nf_conntrack*> one{decoded->get()};
+        const BatchResult r = (*b)->commit(one);
+        EXPECT_EQ(r.failed, 0u) << r.first_error << ": " << text;
+        size_t nat = 0;
+        ASSERT_TRUE((*b)->dump([&](Ct ct) { nat += nfct_getobjopt(ct.get(), NFCT_GOPT_IS_DNAT) > 0; }));
+        EXPECT_EQ(nat, 1u);
     });
 }
 
