@@ -113,7 +113,7 @@ stream_start() {
     SD=$TMP/stream$1; mkdir -p "$SD"
     ns_bg c "$SD/client.log" python3 "$STREAM" client 192.0.2.100 8000 "$SD"
     STREAM_PID=$BG_PID
-    wait_until 5 "the stream runs" progressed 20
+    wait_until 20 "the stream runs" progressed 20  # python starts slowly on a loaded host
 }
 stream_alive() {  # the stream echoes 50 more lines within SECS, without breaking
     e=$(echoed)
@@ -143,9 +143,14 @@ start_halbd lb1 "$TMP/lb1.conf"
 start_halbd lb2 "$TMP/lb2.conf"
 wait_until 10 "lb1 holds the VIPs" sh -c "ip -n $NS_PREFIX-lb1 -o addr | grep -qF ' 198.51.100.100/'"
 wait_until 10 "lb1 holds the service VIP" has_vip lb1 192.0.2.100
+# lb2's external cache grows by the stream's connection (it holds lb1's VRRP
+# flows already, which conntrack tracks too).
+external_of() { sync_of $1 | sed -n 's/.*external \([0-9]*\).*/\1/p'; }
+wait_until 10 "lb2 has lb1's table" sh -c "ip netns exec $NS_PREFIX-lb2 $HALBCTL -s $TMP/lb2/halbd.ctl sync | grep -q 'full table received'"
+ext0=$(external_of lb2)
 stream_start 1
-wait_until 5 "lb2 has the stream's connection in its external cache" sh -c \
-    "ip netns exec $NS_PREFIX-lb2 $HALBCTL -s $TMP/lb2/halbd.ctl sync | grep -q 'external [1-9]'"
+more_external() { [ "$(external_of lb2)" -gt "$ext0" ]; }
+wait_until 10 "lb2 has the stream's connection in its external cache" more_external
 
 echo "== sync on: the master dies"
 kill_node lb1
