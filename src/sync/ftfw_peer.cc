@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -103,7 +104,8 @@ core::Result<std::unique_ptr<FtfwPeer>> FtfwPeer::open(core::EventLoop& loop, co
         ifreq ifr{};
         std::strncpy(ifr.ifr_name, cfg.interface.c_str(), IFNAMSIZ - 1);
         const int mtu = ::ioctl(fd.get(), SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : 1500;
-        max_payload = static_cast<size_t>(std::max(mtu, 576)) - (v6 ? 48 : 28);
+        // Capped at the largest UDP payload IPv4 can carry (loopback's MTU is 64 KiB).
+        max_payload = std::min<size_t>(static_cast<size_t>(std::max(mtu, 576)) - (v6 ? 48 : 28), 65507);
     }
     if (cfg.key) max_payload -= std::min(max_payload, kAeadOverhead);
     if (max_payload < 512) return core::Error{0, "sync channel: datagram size below 512 bytes"};

@@ -6,7 +6,9 @@
 // watch and its timers; created by the sync subsystem from a ChannelConfig.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/event_loop.hh"
@@ -21,6 +23,8 @@ class FtfwPeer final : public Peer {
 public:
     // Opens the socket (bound to cfg.interface, joined to the group when
     // multicast) and, if cfg.resync_at_start, asks the peer for its table.
+    // Handlers run on the loop and may call send() & co., but must not
+    // destroy the peer (defer that to a timer).
     static core::Result<std::unique_ptr<FtfwPeer>> open(core::EventLoop& loop, const ChannelConfig& cfg,
                                                          Handlers handlers);
     ~FtfwPeer() override;
@@ -34,8 +38,8 @@ public:
     // Sends what is queued now (also done by the flush timer).
     void flush();
     size_t resend_queue_size() const { return session_.resend_queue_size(); }
-    // Messages dropped as older than the last one seen, by reason of their
-    // decoding error (malformed), and datagrams refused by the envelope.
+    // Messages dropped as older than the last one seen (FT-FW does not
+    // take late messages), and the malformed ones by decoding error.
     uint64_t stale() const { return session_.stale(); }
     const std::array<uint64_t, ftfw::kWireErrorCount>& wire_errors() const { return wire_errors_; }
 

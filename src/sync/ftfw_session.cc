@@ -40,6 +40,18 @@ void Session::emit(std::vector<uint8_t> msg, bool hold, bool resync, MonoTime no
     const uint32_t seq = next_seq_++;
     patch_header(msg, hello_flags(), seq);
     if (resync) resync_seq_ = seq;
+    // Ours: while we say HELLO the peer bypasses its sequence tracking, so
+    // it can neither NACK what it lost nor be trusted with its ACK ranges;
+    // what we say in that phase is said again once it answers.
+    if (hello_ == Hello::Say && hold && (msg[0] & 0x0f) <= kLastStateType) {
+        // Bounded like the resend queue; past it, the whole table is sent
+        // again instead once the peer answers.
+        if (hello_backlog_.size() >= cfg_.resend_queue) {
+            hello_backlog_.clear();
+            hello_overflow_ = true;
+        }
+        if (!hello_overflow_) hello_backlog_.push_back(msg);
+    }
     if (hold) {
         if (rs_.size() >= cfg_.resend_queue) {
             // Full: drop the oldest, as conntrackd does; a NACK for it later
@@ -73,8 +85,16 @@ void Session::send_ack(uint32_t from, uint32_t to, MonoTime now) {
     ack_from_set_ = false;
 }
 
+// Ours: asked while we still say HELLO, the request waits for the peer's
+// answer (an ALIVE carrying HELLO asks for it now): a RESYNC lost in that
+// phase would go unseen, and sending it twice would cost a second table.
 void Session::request_resync(MonoTime now) {
-    send_control(Kind::Resync, 0, 0, now);
+    if (hello_ == Hello::Say) {
+        if (!resync_deferred_) send_control(Kind::Alive, 0, 0, now);
+        resync_deferred_ = true;
+    } else {
+        send_control(Kind::Resync, 0, 0, now);
+    }
     resync_pending_ = true;
     resync_deadline_ = now + cfg_.resync_timeout;
     ++c_.resyncs_requested;
@@ -93,6 +113,7 @@ void Session::start_serving(MonoTime now) {
 void Session::resync_sent(MonoTime now) {
     if (!serving_) return;
     serving_ = false;
+    for (auto [from, to] : std::exchange(held_acks_, {})) send_control(Kind::Ack, from, to, now);
     if (ack_from_set_ && seq_set_) send_ack(ack_from_, last_seq_, now);
 }
 
@@ -107,7 +128,7 @@ void Session::heard(MonoTime now) {
 void Session::on_ack(uint32_t from, uint32_t to) {
     // rs_queue_empty: forget what the peer has.
     std::erase_if(rs_, [&](const Held& h) { return seq_between(h.seq, from, to); });
-    if (resync_pending_ && seq_between(resync_seq_, from, to)) {
+    if (resync_pending_ && hello_ == Hello::Done && seq_between(resync_seq_, from, to)) {
         resync_pending_ = false;
         events_.push_back(Event::ResyncDone);
     }
@@ -151,7 +172,22 @@ Session::Verdict Session::on_message(const Message& m, MonoTime now) {
     heard(now);
     const bool hello = (m.flags & flag::hello) != 0;
     if (hello) say_hello_back_ = true;
-    if ((m.flags & flag::hello_back) && hello_ == Hello::Say) hello_ = Hello::Done;
+    if ((m.flags & flag::hello_back) && hello_ == Hello::Say) {
+        hello_ = Hello::Done;
+        auto backlog = std::exchange(hello_backlog_, {});
+        if (std::exchange(hello_overflow_, false)) {
+            start_serving(now);
+        } else {
+            for (auto& msg : backlog) {
+                ++c_.retransmitted;
+                emit(std::move(msg), true, false, now);
+            }
+        }
+        if (resync_deferred_) {
+            resync_deferred_ = false;
+            send_control(Kind::Resync, 0, 0, now);
+        }
+    }
 
     bool bypass = false;
     if (hello) {
@@ -179,7 +215,10 @@ Session::Verdict Session::on_message(const Message& m, MonoTime now) {
         }
         // A gap: acknowledge what came before it, ask for the missing range.
         digest(m, now);
-        if (ack_from_set_ && !serving_) send_ack(ack_from_, expected - 1, now);
+        if (ack_from_set_) {
+            if (serving_) held_acks_.emplace_back(ack_from_, expected - 1);
+            else send_ack(ack_from_, expected - 1, now);
+        }
         ack_from_set_ = false;
         if (m.seq - expected > cfg_.max_gap) {
             request_resync(now);  // ours: too much lost to ask for piecemeal

@@ -10,7 +10,10 @@
 //    queue until acknowledged and sends a NACKed range again under new
 //    sequence numbers;
 //  - HELLO / HELLO_BACK flags tell a peer we (re)started: seq tracking is
-//    bypassed and its resend queue flushed.
+//    bypassed and its resend queue flushed. So losses in that phase go
+//    unseen; ours: state we sent while saying HELLO is sent again once the
+//    peer answers with HELLO_BACK (duplicates are harmless updates), and a
+//    RESYNC asked for in that phase is only sent then.
 // Additions of ours, compatible with conntrackd: a gap larger than max_gap,
 // or a NACK for messages the bounded queue already dropped, turns into a full
 // resync; the peer restarting (HELLO after we knew it) makes us offer our
@@ -21,6 +24,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include "core/time.hh"
@@ -95,6 +99,9 @@ private:
     Hello hello_ = Hello::Say;
     bool say_hello_back_ = false;
     bool peer_in_hello_ = false;
+    std::vector<std::vector<uint8_t>> hello_backlog_;  // state sent while saying HELLO
+    bool hello_overflow_ = false;                       // backlog past resend_queue: resync
+    bool resync_deferred_ = false;                      // RESYNC waits for HELLO_BACK
 
     // Receiver.
     bool seq_set_ = false;
@@ -116,6 +123,7 @@ private:
     uint32_t resync_seq_ = 0;
     MonoTime resync_deadline_{};
     bool serving_ = false;
+    std::vector<std::pair<uint32_t, uint32_t>> held_acks_;  // ACKs held while serving
     MonoTime serve_deadline_{};
 
     std::vector<std::vector<uint8_t>> out_;

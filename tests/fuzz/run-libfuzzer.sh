@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/fuzz/run-libfuzzer.sh SECONDS [TARGET]: builds a fuzz target
-# (config, the default, vrrp_packet, ctl_request or http_response) with clang's libFuzzer and
+# (config, the default, vrrp_packet, ctl_request, http_response or sync_message) with clang's libFuzzer and
 # ASan/UBSan, and fuzzes for SECONDS (default 60) starting from its corpus;
 # new crashing inputs land in tests/fuzz/crashes/.
 # Needs: apt-get install clang libclang-rt-dev (or the -14 versions on Debian 12).
@@ -18,7 +18,9 @@ case $target in
     ctl_request) srcs="$top/src/ctl/protocol.cc $top/src/ctl/json.cc $top/src/core/result.cc" seeds="$top/tests/fuzz/corpus/ctl/*" ;;
     http_response) srcs="$top/src/check/http_response.cc $top/src/check/http_regex.cc $top/src/config/regex.cc $top/src/core/result.cc $top/src/net/address.cc"
         seeds="$top/tests/fuzz/corpus/http/*" libs="-lcrypto -lpcre2-8" ;;
-    *) echo "run-libfuzzer.sh: unknown target $target (config, vrrp_packet, ctl_request, http_response)" >&2; exit 2 ;;
+    sync_message) srcs="$(ls "$top"/src/sync/ftfw_wire.cc "$top"/src/sync/ftfw_ct_codec.cc "$top"/src/sync/ftfw_session.cc "$top"/src/sync/aead.cc) $top/src/core/result.cc"
+        seeds="$top/tests/fuzz/corpus/sync/*" libs="-lnetfilter_conntrack -lcrypto" ;;
+    *) echo "run-libfuzzer.sh: unknown target $target (config, vrrp_packet, ctl_request, http_response, sync_message)" >&2; exit 2 ;;
 esac
 mkdir -p "$out/corpus-$target"
 # shellcheck disable=SC2086

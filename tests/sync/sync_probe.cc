@@ -5,7 +5,9 @@
 // request). Not installed.
 //
 //   sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE]
-//              [--send-demo] [--for SECONDS] [--no-resync]
+//              [--send-demo] [--send-many N] [--for SECONDS] [--no-resync]
+// --send-many adds N TCP connections 192.0.2.200+i/40000:20000+i%40000 ->
+// 198.51.100.1:80 (N at most 2,200,000).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -117,7 +119,7 @@ int main(int argc, char** argv) {
     sync::ChannelConfig cfg;
     cfg.interface = argv[1];
     bool demo = false;
-    int seconds = 0;
+    int seconds = 0, many = 0;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -132,6 +134,7 @@ int main(int argc, char** argv) {
             cfg.key = *k;
         } else if (a == "--send-demo") demo = true;
         else if (a == "--for") seconds = std::stoi(next());
+        else if (a == "--send-many") many = std::stoi(next());
         else if (a == "--no-resync") cfg.resync_at_start = false;
         else if (auto ip = net::IpAddress::parse(a)) cfg.peers.push_back(*ip);
         else {
@@ -141,7 +144,13 @@ int main(int argc, char** argv) {
     }
     auto loop = core::EpollLoop::create();
     if (!loop) return 1;
-    const auto set = demo ? demo_set() : std::vector<sync::Ct>{};
+    auto set = demo ? demo_set() : std::vector<sync::Ct>{};
+    for (int i = 0; i < many; ++i) {
+        const auto port = static_cast<uint16_t>(20000 + i % 40000);
+        const std::string src = "192.0.2." + std::to_string(200 + i / 40000);
+        set.push_back(demo_ct(IPPROTO_TCP, src.c_str(), "198.51.100.1", port, 80, "198.51.100.1", src.c_str(), 80,
+                              port, kSeen | kAssured | kConfirmed, 900, 0));
+    }
     sync::Peer* peer_ptr = nullptr;
     sync::Peer::Handlers h;
     h.on_conntrack = [](sync::CtOp op, sync::Ct ct) { print_ct(op, ct.get()); };
