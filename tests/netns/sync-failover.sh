@@ -9,7 +9,8 @@
 # nf_conntrack_tcp_loose=0 and `ct state invalid drop` on forwarded traffic
 # (nothing drops unknown packets to the load balancer itself, so a
 # connection the new master does not know is answered with a RST). A stream
-# sends a numbered line every 10 ms and checks every echo.
+# sends a numbered line every 10 ms and checks every echo. The sync channel
+# is sealed (auth_key_file).
 #  1. sync on: kill -9 everything in lb1 and take its links down: lb2 takes
 #     over, the stream goes on (no reset, every line echoed in order; the
 #     longest stall is printed). lb1 comes back (empty conntrack table, as
@@ -103,6 +104,7 @@ conntrack_sync {
     source_ip 203.0.113.${1#lb}
     sync_group LB
     bulk_timeout 20
+    auth_key_file $TMP/sync.key
 }
 CONF
 }
@@ -138,6 +140,7 @@ revive_node() {  # as after a reboot: no VIPs, an empty conntrack table
 sync_of() { ns $1 "$HALBCTL" -s "$TMP/$1/halbd.ctl" sync; }
 
 topology
+(umask 077; head -c 32 /dev/urandom >"$TMP/sync.key")
 for n in lb1 lb2; do conf $n $([ $n = lb1 ] && echo 200 || echo 100) 1 >"$TMP/$n.conf"; done
 start_halbd lb1 "$TMP/lb1.conf"
 start_halbd lb2 "$TMP/lb2.conf"
