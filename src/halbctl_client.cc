@@ -59,6 +59,7 @@ std::string control_usage() {
           "  ipvs     what halbd programmed into IPVS, as ipvsadm -Ln --sort prints it\n"
           "  vrrp     each VRRP instance: state, priority, master, VIPs, drops\n"
           "  checks   each real server: up/down, failing checkers, last failure\n"
+          "  sync     connection sync: peer, bulk transfer, caches, counters, last commit\n"
           "  reload   reload the configuration (as SIGHUP) and say whether it was accepted\n"
           "  dump     the state dump SIGUSR1 writes\n"
           "  genhash  digest of a web page for HTTP_GET/SSL_GET (see halbctl genhash --help)\n\n"

@@ -17,6 +17,9 @@
 #include "net/rtnl_link_backend.hh"
 #include "net/rtnl_link_monitor.hh"
 #include "net/rtnl_route_backend.hh"
+#include "sync/ftfw_factory.hh"
+#include "sync/nfct_backend.hh"
+#include "sync/subsystem.hh"
 #include "vrrp/accept_filter.hh"
 #include "vrrp/subsystem.hh"
 
@@ -25,7 +28,7 @@ namespace halbd {
 namespace {
 
 // apply() in this order at start and on each reload; stop() in reverse.
-constexpr std::array<Stage, 4> kStages{{
+constexpr std::array<Stage, 5> kStages{{
     {"checks", &Subscribers::checks,
      "first: forwarding's apply() reads the checks' pool (which real servers are up) of the same model"},
     {"forwarding", &Subscribers::forwarding,
@@ -34,6 +37,9 @@ constexpr std::array<Stage, 4> kStages{{
     {"accept filter", &Subscribers::accept_filter,
      "before VRRP: its nftables tables exist before instances start (a MASTER's VIPs go into them), "
      "and are deleted after the instances stopped"},
+    {"conntrack sync", &Subscribers::conntrack_sync,
+     "before VRRP: its before-master hook (commit the peer's connections before the VIPs) and its preemption "
+     "hold exist before an instance can go MASTER; stopped after VRRP released the VIPs"},
     {"vrrp", &Subscribers::vrrp,
      "last: instances start (and may take VIPs) once services and drop tables are in place; "
      "stopped first, so the VIPs leave before anything behind them"},
@@ -126,6 +132,21 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
             else log::info(why);
         }
     }
+    // Connection sync follows VRRP state; its kernel adapter and channel are
+    // opened when a configuration has conntrack_sync.
+    if (vrrp_)
+        sync_ = std::make_unique<sync::SyncSubsystem>(
+            loop, vrrp_->state_events(),
+            [&loop]() -> core::Result<std::unique_ptr<sync::ConntrackBackend>> {
+                auto b = sync::NfctBackend::open(loop);
+                if (!b) return b.error();
+                return std::unique_ptr<sync::ConntrackBackend>(std::move(b.value()));
+            },
+            [&loop](const config::ConntrackSync& c, sync::Peer::Handlers h) {
+                return sync::open_ftfw_peer(loop, c, std::move(h));
+            });
+    else
+        ctl_sources_.sync_absent = "connection sync needs VRRP, which does not run";
     // Reloads refuse what the backend cannot program, as the first load did.
     if (forwarding_) daemon_.set_forwarding_capabilities(forward::ipvs::capabilities());
     if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
@@ -139,6 +160,7 @@ Subscribers Wiring::subscribers() const {
     s.checks = checks_.get();
     s.forwarding = forwarding_.get();
     s.accept_filter = accept_filter_.get();
+    s.conntrack_sync = sync_.get();
     s.vrrp = vrrp_.get();
     return s;
 }
@@ -150,6 +172,7 @@ void Wiring::start(std::shared_ptr<const config::Model> first) {
     ctl_sources_.forwarding = forwarding_.get();
     ctl_sources_.vrrp = vrrp_.get();
     ctl_sources_.checks = checks_.get();
+    ctl_sources_.sync = sync_.get();
     ctl_sources_.control_socket = opts_.control_socket;
     commands_ = std::make_unique<ctl::Commands>(std::move(ctl_sources_));
     // keepalived's JSON, STATS and STATS_CLEAR signals write what halbctl shows.

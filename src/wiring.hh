@@ -37,6 +37,7 @@ class RtnlLinkBackend;
 class RtnlLinkMonitor;
 class RtnlRouteBackend;
 }  // namespace net
+namespace sync { class SyncSubsystem; }
 namespace vrrp {
 class AcceptFilter;
 class VrrpSubsystem;
@@ -47,6 +48,7 @@ struct Subscribers {
     config::ConfigSubscriber* checks = nullptr;
     config::ConfigSubscriber* forwarding = nullptr;
     config::ConfigSubscriber* accept_filter = nullptr;
+    config::ConfigSubscriber* conntrack_sync = nullptr;
     config::ConfigSubscriber* vrrp = nullptr;
 };
 
@@ -106,6 +108,7 @@ private:
     std::unique_ptr<vrrp::VrrpSubsystem> vrrp_;
     std::unique_ptr<net::LibNftables> nft_;
     std::unique_ptr<vrrp::AcceptFilter> accept_filter_;
+    std::unique_ptr<sync::SyncSubsystem> sync_;  // conntrack_sync; exists with VRRP
     Daemon daemon_;
     core::Subscription sync_role_;
     std::unique_ptr<ctl::Commands> commands_;

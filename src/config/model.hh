@@ -1,11 +1,13 @@
 // config/model.hh: the typed desired state built from one configuration
 // load. Immutable once load() returns it; a reload builds a new Model and the
 // subsystems diff old against new. Each section keeps its types in its own
-// header (model_global.hh, model_vrrp.hh, model_lvs.hh, model_check.hh).
+// header (model_global.hh, model_vrrp.hh, model_lvs.hh, model_check.hh,
+// model_sync.hh).
 #pragma once
 
 #include "config/model_global.hh"
 #include "config/model_lvs.hh"
+#include "config/model_sync.hh"
 #include "config/model_vrrp.hh"
 
 namespace halbd::config {
@@ -14,6 +16,7 @@ struct Model {
     GlobalDefs global;
     VrrpConfig vrrp;  // vrrp_*, static_*, track_*, bfd_instance, ...
     LvsConfig lvs;    // virtual_server_group, virtual_server, SSL, checkers
+    std::optional<ConntrackSync> conntrack_sync;  // absent: no connection sync
 };
 
 }  // namespace halbd::config

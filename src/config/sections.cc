@@ -14,6 +14,7 @@ constexpr Section kSections[] = {
     {"global", add_global_keywords, validate_global, dump_global},
     {"vrrp", add_vrrp_keywords, validate_vrrp, dump_vrrp},
     {"lvs", add_lvs_keywords, validate_lvs, dump_lvs},
+    {"conntrack_sync", add_sync_keywords, validate_sync, dump_sync},  // after vrrp: names its instance or group
     // Last: warns about parsed keywords no subsystem acts on (effective values).
     {"unimplemented", nullptr, validate_unimplemented, nullptr},
 };

@@ -12,6 +12,7 @@
 #include "ctl/json.hh"
 #include "ctl/views.hh"
 #include "forward/subsystem.hh"
+#include "sync/subsystem.hh"
 #include "vrrp/subsystem.hh"
 
 namespace halbd::ctl {
@@ -69,6 +70,12 @@ Reply Commands::answer_now(const Request& r) {
         case Command::Checks:
             if (!s_.checks) return unavailable("the health-check subsystem", s_.checks_absent, f);
             return Reply{Status::Ok, checks_view(s_.daemon->model(), *s_.checks, now, f)};
+        case Command::Sync: {
+            if (!s_.sync) return unavailable("connection sync", s_.sync_absent, f);
+            const sync::SyncStats st = s_.sync->stats();
+            if (!st.running) return unavailable("connection sync", s_.sync->absent_reason(), f);
+            return Reply{Status::Ok, sync_view(st, f)};
+        }
         case Command::Status: return status(f);
         case Command::Reload: break;  // answered by handle(), once the file is read
         case Command::Dump: break;  // answered by handle(), once the text is written

@@ -21,6 +21,9 @@ class VrrpSubsystem;
 namespace halbd::check {
 class CheckSubsystem;
 }
+namespace halbd::sync {
+class SyncSubsystem;
+}
 
 namespace halbd::ctl {
 
@@ -32,7 +35,8 @@ struct Sources {
     const forward::ForwardSubsystem* forwarding = nullptr;
     const vrrp::VrrpSubsystem* vrrp = nullptr;
     const check::CheckSubsystem* checks = nullptr;
-    std::string forwarding_absent, vrrp_absent, checks_absent;
+    const sync::SyncSubsystem* sync = nullptr;
+    std::string forwarding_absent, vrrp_absent, checks_absent, sync_absent;
     std::string control_socket;  // shown by `status`
 };
 

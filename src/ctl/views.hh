@@ -19,6 +19,10 @@ namespace halbd::check {
 class CheckSubsystem;
 }
 
+namespace halbd::sync {
+struct SyncStats;
+}
+
 namespace halbd::ctl {
 
 // The table in `ipvsadm -Ln --sort` layout, or a JSON array of services.
@@ -27,6 +31,9 @@ std::string ipvs_view(const forward::ServiceTable& table, Format f);
 std::string vrrp_view(const config::Model& m, const vrrp::VrrpSubsystem& v, Format f);
 // Each real server of each virtual server of the model, with its checkers.
 std::string checks_view(const config::Model& m, const check::CheckSubsystem& c, MonoTime now, Format f);
+
+// Connection sync: peer, bulk transfer, caches, counters, last commit (view_sync.cc).
+std::string sync_view(const sync::SyncStats& s, Format f);
 
 // Seconds as a JSON number / as text ("1.5s"), for durations in the views.
 double seconds(Duration d);

@@ -300,7 +300,19 @@ void Instance::on_backup_advert(const Advert& a, const RxMeta& meta) {
         return;
     }
     const bool delaying = cfg_.preempt_delay > Duration::zero() && (!preempt_at_ || now < *preempt_at_);
-    if (!cfg_.preempt || a.priority >= priority_ || delaying) {
+    // A preemption hold (state_events.hh rule 7) keeps a lower master, as delaying does.
+    std::optional<std::string> hold;
+    if (cfg_.preempt && a.priority < priority_ && !delaying && preempt_hold_) hold = preempt_hold_(*this);
+    if (hold) {
+        ++stats_.preempt_held;
+        if (!preempt_held_logged_)
+            log::info(cfg_.name, ": not preempting master ", meta.src.to_string(), " (priority ", int(a.priority),
+                      ", ours ", int(priority_), "): ", *hold);
+        preempt_held_logged_ = true;
+    } else if (a.priority < priority_) {
+        preempt_held_logged_ = false;
+    }
+    if (!cfg_.preempt || a.priority >= priority_ || delaying || hold) {
         // A valid master: learn its interval (v3), reset Master_Down_Timer.
         if (a.version == 3) master_adver_interval_ = a.interval();
         master_address_ = meta.src;

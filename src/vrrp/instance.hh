@@ -75,6 +75,7 @@ struct InstanceStats {
     uint64_t pri_zero_received = 0;
     uint64_t lower_prio_received = 0;  // as master
     uint64_t answers_limited = 0;      // lower priority / priority 0 adverts left unanswered (rate limit)
+    uint64_t preempt_held = 0;         // lower priority adverts accepted because preemption was held
 };
 
 class Instance {
@@ -90,6 +91,10 @@ public:
     // MASTER (or was destroyed), and proceed() then does nothing.
     using BeforeMaster = std::function<void(Instance&, std::string_view reason, std::function<void()> proceed,
                                             std::function<bool()> pending)>;
+
+    // Whether preemption is held (vrrp/state_events.hh rule 7): "who: reason"
+    // while it is, nullopt otherwise.
+    using PreemptHold = std::function<std::optional<std::string>(const Instance&)>;
 
     Instance(core::EventLoop& loop, InstanceConfig config, Actions& actions);
     ~Instance();
@@ -124,6 +129,7 @@ public:
     // Sync group seams.
     void set_master_gate(MasterGate gate) { gate_ = std::move(gate); }
     void set_before_master(BeforeMaster hook) { before_master_ = std::move(hook); }
+    void set_preempt_hold(PreemptHold hold) { preempt_hold_ = std::move(hold); }
     bool force_master(std::string_view reason);  // Backup -> Master; false if not in Backup
     bool force_backup(std::string_view reason);  // Master -> Backup; false if not Master
     [[nodiscard]] Subscription subscribe(Listener listener) { return listeners_.add(std::move(listener)); }
@@ -198,6 +204,8 @@ private:
     core::LatenessHistogram lateness_;
     MasterGate gate_;
     BeforeMaster before_master_;
+    PreemptHold preempt_hold_;
+    bool preempt_held_logged_ = false;  // the held stretch's line is written
     std::shared_ptr<int> entry_;       // set while the MASTER entry actions wait
     State entry_from_ = State::Initialize;
     std::string entry_reason_;

@@ -49,10 +49,23 @@
 //     first, then the group, then the other members in configuration order.
 //  6. Listeners run in subscription order; a listener must not block the
 //     loop. It may subscribe or unsubscribe (see core/subscribers.hh).
+//  7. Preemption holds (hold_preemption): while a unit (a sync group, or an
+//     instance by its own name) has a hold, its BACKUP members do not
+//     preempt: an advert of lower priority is taken as from a valid master
+//     (Master_Down_Timer restarts, as during preempt_delay), and the first
+//     such advert of each held stretch logs `NAME: not preempting master
+//     ADDR (priority P, ours Q): WHO: REASON`. A held instance still becomes
+//     MASTER when the master goes silent or releases (priority 0): the hold
+//     keeps a live master, it never leaves the unit without one. Releasing
+//     the last hold (destroying its Subscription) lets the next lower
+//     advert be discarded again, so preemption follows within
+//     Master_Down_Interval. Connection sync holds its unit while it waits for
+//     the peer's full table (pfsync demotes CARP the same way).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -107,6 +120,14 @@ public:
     // subscriber in logs ("conntrack sync").
     [[nodiscard]] virtual core::Subscription before_master_async(std::string who, Duration budget,
                                                                  BeforeMasterAsync hook) = 0;
+    // Holds preemption of `unit` (a sync group's or an instance's name) until
+    // the Subscription is destroyed (rule 7); `who` and `reason` go into the
+    // log line ("conntrack sync", "waiting for the peer's table").
+    [[nodiscard]] virtual core::Subscription hold_preemption(std::string unit, std::string who,
+                                                             std::string reason) = 0;
+    // The hold on unit in force (who: reason), if any.
+    virtual std::optional<std::string> preemption_held(const std::string& unit) const = 0;
+
     // The same for work done by the time hook returns.
     [[nodiscard]] core::Subscription before_master(std::string who, BeforeMaster hook) {
         return before_master_async(std::move(who), Duration::zero(),

@@ -30,6 +30,21 @@ core::Subscription StateHub::before_master_async(std::string who, Duration budge
 
 void StateHub::publish(const StateEvent& e) { listeners_.notify(e); }
 
+core::Subscription StateHub::hold_preemption(std::string unit, std::string who, std::string reason) {
+    const uint64_t id = next_preempt_hold_++;
+    preempt_holds_->emplace(id, PreemptHold{std::move(unit), std::move(who) + ": " + std::move(reason)});
+    std::weak_ptr<PreemptHolds> weak = preempt_holds_;
+    return core::Subscription([weak, id] {
+        if (auto h = weak.lock()) h->erase(id);
+    });
+}
+
+std::optional<std::string> StateHub::preemption_held(const std::string& unit) const {
+    for (const auto& [id, h] : *preempt_holds_)
+        if (h.unit == unit) return h.text;
+    return std::nullopt;
+}
+
 void StateHub::enter_master(MasterEntry entry, std::function<void()> proceed, std::function<bool()> pending) {
     const std::string key = unit_key(entry);
     if (auto it = holds_.find(key); it != holds_.end()) {

@@ -32,6 +32,10 @@ public:
     [[nodiscard]] core::Subscription before_master_async(std::string who, Duration budget,
                                                          BeforeMasterAsync hook) override;
 
+    [[nodiscard]] core::Subscription hold_preemption(std::string unit, std::string who,
+                                                     std::string reason) override;
+    std::optional<std::string> preemption_held(const std::string& unit) const override;
+
     // The publisher's side.
     void publish(const StateEvent& e);
     // One instance of the unit entry.name has claimed MASTER: proceed()
@@ -77,6 +81,12 @@ private:
     std::shared_ptr<Hooks> hooks_ = std::make_shared<Hooks>();  // shared: a Subscription may outlive us
     uint64_t next_hook_ = 1;
     std::map<std::string, std::shared_ptr<Hold>> holds_;  // by unit name
+    struct PreemptHold {
+        std::string unit, text;  // text: "who: reason"
+    };
+    using PreemptHolds = std::map<uint64_t, PreemptHold>;
+    std::shared_ptr<PreemptHolds> preempt_holds_ = std::make_shared<PreemptHolds>();
+    uint64_t next_preempt_hold_ = 1;
     StateHubStats stats_;
 };
 

@@ -144,6 +144,11 @@ std::unique_ptr<VrrpSubsystem::Node> VrrpSubsystem::make_node(const config::Vrrp
                                           std::function<bool()> pending) {
         before_master(i, reason, std::move(proceed), std::move(pending));
     });
+    n->instance->set_preempt_hold([this](const Instance& i) {
+        auto held = hub_.preemption_held(i.name());
+        if (const SyncGroup* g = group_of(i); !held && g) held = hub_.preemption_held(g->name());
+        return held;
+    });
     if (!cs->channel) n->instance->set_fault(true, "interface " + n->channel.first + " unusable");
     if (!vmac_ok) n->instance->set_fault(true, vmac_fault_source(vmac_name(v, g)));
     return n;

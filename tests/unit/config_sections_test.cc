@@ -98,7 +98,7 @@ std::string all(const Loaded& r) {
     return s;
 }
 
-TEST(ConfigSections, BuiltinOrderIsGlobalVrrpLvs) {
+TEST(ConfigSections, BuiltinOrderIsGlobalVrrpLvsSync) {
     std::vector<std::string_view> names;
     for (const Section& s : sections()) {
         names.push_back(s.name);
@@ -107,7 +107,7 @@ TEST(ConfigSections, BuiltinOrderIsGlobalVrrpLvs) {
             EXPECT_NE(s.add_keywords, nullptr) << s.name;
         }
     }
-    EXPECT_EQ(names, (std::vector<std::string_view>{"global", "vrrp", "lvs", "unimplemented"}));
+    EXPECT_EQ(names, (std::vector<std::string_view>{"global", "vrrp", "lvs", "conntrack_sync", "unimplemented"}));
 }
 
 TEST(ConfigSections, DemoBlockParsesValidatesAndDumps) {

@@ -213,5 +213,41 @@ TEST_F(StateEventsTest, ResumeAfterTheSubsystemIsGoneDoesNothing) {
     EXPECT_FALSE(addrs.has("eth0", *net::IpAddress::parse("192.0.2.101")));
 }
 
+// Rule 7: a hold keeps a lower-priority master; released, preemption follows.
+TEST_F(StateEventsTest, PreemptionHoldKeepsALowerMasterUntilReleased) {
+    auto hold = vrrp->state_events().hold_preemption("VI_1", "conntrack sync", "waiting for the peer's table");
+    EXPECT_EQ(vrrp->state_events().preemption_held("VI_1"), "conntrack sync: waiting for the peer's table");
+    EXPECT_EQ(vrrp->state_events().preemption_held("VI_2"), std::nullopt);
+    lone();
+    for (int i = 0; i < 10; ++i) {
+        inject_advert(50);
+        loop.advance(seconds(1));
+    }
+    Instance& vi = *vrrp->instance("VI_1");
+    EXPECT_EQ(vi.state(), State::Backup);
+    EXPECT_EQ(vi.stats().preempt_held, 10u);
+    EXPECT_TRUE(cap.contains("VI_1: not preempting master 192.0.2.2 (priority 50, ours 100): conntrack sync: "
+                             "waiting for the peer's table"));
+    hold.reset();
+    EXPECT_EQ(vrrp->state_events().preemption_held("VI_1"), std::nullopt);
+    for (int i = 0; i < 4 && vi.state() == State::Backup; ++i) {
+        inject_advert(50);
+        loop.advance(seconds(1));
+    }
+    EXPECT_EQ(vi.state(), State::Master);
+    EXPECT_EQ(vi.stats().preempt_held, 10u);
+}
+
+TEST_F(StateEventsTest, PreemptionHoldNeverLeavesTheUnitWithoutAMaster) {
+    auto hold = vrrp->state_events().hold_preemption("VG_1", "conntrack sync", "waiting for the peer's table");
+    apply(kGlobal + instance("VI_1", 51, 100, "192.0.2.101") + "vrrp_sync_group VG_1 {\n group {\n  VI_1\n }\n}\n");
+    take();
+    inject_advert(50);
+    loop.advance(seconds(1));
+    EXPECT_EQ(vrrp->instance("VI_1")->stats().preempt_held, 1u);  // held through its group
+    loop.advance(seconds(4));  // the master went silent: the hold does not keep us BACKUP
+    EXPECT_EQ(vrrp->instance("VI_1")->state(), State::Master);
+}
+
 }  // namespace
 }  // namespace halbd::vrrp

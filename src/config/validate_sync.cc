@@ -1,0 +1,78 @@
+// config/validate_sync.cc: cross-keyword checks of the `conntrack_sync`
+// block (runs after the VRRP section, whose instances and sync groups it
+// refers to). Called through validate_sync() (sections.cc); the rules are
+// those of the conntrack_sync section of man/halbd.conf.5.
+#include <algorithm>
+
+#include "config/model.hh"
+#include "config/sections.hh"
+
+namespace halbd::config {
+
+namespace {
+
+std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+void validate_follow(const Model& m, const ConntrackSync& s, ValidateContext& ctx) {
+    if (s.sync_group.empty() && s.instance.empty()) {
+        ctx.diags.error(s.loc, "conntrack_sync needs 'sync_group NAME' or 'instance NAME': the VRRP state "
+                               "that decides when the peer's connections are committed");
+        return;
+    }
+    const auto& vc = m.vrrp;
+    if (!s.sync_group.empty()) {
+        if (std::none_of(vc.vrrp_sync_group.begin(), vc.vrrp_sync_group.end(),
+                         [&](const VrrpSyncGroup& g) { return g.name == s.sync_group; }))
+            ctx.diags.error(s.follow_loc, "conntrack_sync: no vrrp_sync_group " + quote(s.sync_group));
+        return;
+    }
+    auto it = std::find_if(vc.vrrp_instance.begin(), vc.vrrp_instance.end(),
+                           [&](const VrrpInstance& v) { return v.name == s.instance; });
+    if (it == vc.vrrp_instance.end()) {
+        ctx.diags.error(s.follow_loc, "conntrack_sync: no vrrp_instance " + quote(s.instance));
+        return;
+    }
+    // A member's MASTER entry runs the group's hooks, once for the group.
+    for (const VrrpSyncGroup& g : vc.vrrp_sync_group)
+        for (const NamedRef& r : g.group)
+            if (r.name == s.instance)
+                ctx.diags.warning(s.follow_loc, "conntrack_sync: instance " + quote(s.instance) +
+                                                    " is in vrrp_sync_group " + quote(g.name) +
+                                                    "; following the group ('sync_group " + g.name +
+                                                    "') says so more plainly");
+}
+
+void validate_addresses(const ConntrackSync& s, ValidateContext& ctx) {
+    // Every address of the channel is of one family: the peers', or the
+    // multicast group's without peers.
+    const bool v6 = !s.peers.empty() ? s.peers.front().is_v6() : s.mcast_group.is_v6();
+    for (const auto& p : s.peers)
+        if (p.is_v6() != v6) {
+            ctx.diags.error(s.loc, "conntrack_sync: peers " + s.peers.front().to_string() + " and " +
+                                       p.to_string() + " are of different address families");
+            return;
+        }
+    if (s.source_ip && s.source_ip->is_v6() != v6)
+        ctx.diags.error(s.loc, "conntrack_sync: source_ip " + s.source_ip->to_string() +
+                                   " is not of the peers' (or the multicast group's) address family");
+}
+
+}  // namespace
+
+void validate_sync(Model& m, ValidateContext& ctx) {
+    if (!m.conntrack_sync) return;
+    const ConntrackSync& s = *m.conntrack_sync;
+    if (s.interface.empty())
+        ctx.diags.error(s.loc, "conntrack_sync needs 'interface NAME' (the dedicated sync link)");
+    else if (!ctx.interface_exists(s.interface))
+        ctx.diags.warning(s.interface_loc, "conntrack_sync interface " + quote(s.interface) +
+                                               " does not exist (yet)");
+    validate_follow(m, s, ctx);
+    validate_addresses(s, ctx);
+    if (s.auth_key_file.empty())
+        ctx.diags.warning(s.loc, "conntrack_sync has no auth_key_file: connection state crosses the sync "
+                                 "link in the clear and unauthenticated (as with conntrackd); that link "
+                                 "must be trusted");
+}
+
+}  // namespace halbd::config

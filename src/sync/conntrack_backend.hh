@@ -1,0 +1,46 @@
+// sync/conntrack_backend.hh: ConntrackBackend, the sync subsystem's door to
+// the kernel's connection-tracking table (DESIGN principle 7): a full dump,
+// the stream of new/update/destroy events, a batched commit and delete. The
+// real one is sync/nfct_backend.hh (ctnetlink through libnetfilter_conntrack
+// over libmnl); tests use tests/support/fake_conntrack.hh.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "core/result.hh"
+#include "sync/peer.hh"
+
+namespace halbd::sync {
+
+// What one commit or delete of many entries did.
+struct BatchResult {
+    size_t done = 0;    // entries the kernel took
+    size_t failed = 0;  // entries it refused (first_error says why)
+    std::string first_error;
+};
+
+class ConntrackBackend {
+public:
+    using EventFn = std::function<void(CtOp, Ct)>;
+    virtual ~ConntrackBackend() = default;
+
+    // Every entry of the table (IPv4 and IPv6), one call of `each` per entry.
+    virtual core::Status dump(const std::function<void(Ct)>& each) = 0;
+    // Delivers the table's changes on the loop until unsubscribe(): on_event
+    // per change, on_lost when the kernel dropped events (ENOBUFS): the
+    // listener then re-reads the table with dump().
+    virtual core::Status subscribe(EventFn on_event, std::function<void()> on_lost) = 0;
+    virtual void unsubscribe() = 0;
+    // Creates each entry, or updates it when it exists, many per netlink
+    // message batch. Entries are marked confirmed (IPS_CONFIRMED), which the
+    // kernel requires of an entry created from user space.
+    virtual BatchResult commit(std::span<const nf_conntrack* const> entries) = 0;
+    // Deletes each entry (by its original tuple and zone); a missing entry is
+    // not a failure.
+    virtual BatchResult remove(std::span<const nf_conntrack* const> entries) = 0;
+};
+
+}  // namespace halbd::sync

@@ -1,0 +1,53 @@
+// sync/nfct_backend.hh: NfctBackend, the real ConntrackBackend: ctnetlink
+// over libmnl, messages built and parsed by libnetfilter_conntrack. Two
+// sockets: one for requests (dump, batched commit/delete; blocking, each
+// batch answered before the next) and one subscribed to the conntrack event
+// groups, read on the loop with a large receive buffer. Created by the
+// wiring when a configuration has conntrack_sync; owns both sockets.
+#pragma once
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "core/event_loop.hh"
+#include "sync/conntrack_backend.hh"
+
+struct mnl_socket;
+struct nlmsghdr;
+
+namespace halbd::sync {
+
+class NfctBackend final : public ConntrackBackend {
+public:
+    static core::Result<std::unique_ptr<NfctBackend>> open(core::EventLoop& loop);
+    ~NfctBackend() override;
+
+    core::Status dump(const std::function<void(Ct)>& each) override;
+    core::Status subscribe(EventFn on_event, std::function<void()> on_lost) override;
+    void unsubscribe() override;
+    BatchResult commit(std::span<const nf_conntrack* const> entries) override;
+    BatchResult remove(std::span<const nf_conntrack* const> entries) override;
+
+private:
+    struct MnlClose {
+        void operator()(mnl_socket* s) const;
+    };
+    using MnlPtr = std::unique_ptr<mnl_socket, MnlClose>;
+
+    NfctBackend(core::EventLoop& loop, MnlPtr requests) : loop_(loop), requests_(std::move(requests)) {}
+    std::vector<std::pair<size_t, int>> send_all(size_t count, uint16_t type, uint16_t flags,
+                                                 const std::function<void(size_t, nlmsghdr*)>& build);
+    void on_readable();
+
+    core::EventLoop& loop_;
+    MnlPtr requests_;
+    MnlPtr events_;
+    core::FdWatchPtr watch_;
+    EventFn on_event_;
+    std::function<void()> on_lost_;
+    uint32_t seq_ = 0;
+    size_t batch_limit_ = 32 * 1024;
+};
+
+}  // namespace halbd::sync

@@ -1,0 +1,360 @@
+// sync/subsystem.cc: see subsystem.hh. The commit runs in chunks of
+// kCommitChunk entries, one per loop turn, so adverts keep their pace while
+// a large table goes in; the hook's Resume is called after the last chunk.
+#include "sync/subsystem.hh"
+
+#include <algorithm>
+#include <ostream>
+
+#include "core/log.hh"
+
+namespace halbd::sync {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+bool same_filters(const std::vector<config::CtFilter>& a, const std::vector<config::CtFilter>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+        return x.kind == y.kind && x.accept == y.accept && x.prefixes == y.prefixes && x.values == y.values &&
+               x.marks == y.marks;
+    });
+}
+
+// Everything but source locations.
+bool same(const config::ConntrackSync& a, const config::ConntrackSync& b) {
+    return a.interface == b.interface && a.peers == b.peers && a.mcast_group == b.mcast_group && a.port == b.port &&
+           a.source_ip == b.source_ip && a.sync_group == b.sync_group && a.instance == b.instance &&
+           a.auth_key_file == b.auth_key_file && a.commit_budget == b.commit_budget &&
+           a.bulk_timeout == b.bulk_timeout && same_filters(a.filters, b.filters);
+}
+
+std::string follows(const config::ConntrackSync& c) {
+    return c.sync_group.empty() ? "instance " + c.instance : "sync_group " + c.sync_group;
+}
+
+std::string ms(Duration d) {
+    return log::concat(duration_cast<microseconds>(d).count() / 1000.0, " ms");
+}
+
+}  // namespace
+
+const char* to_string(Bulk b) {
+    switch (b) {
+        case Bulk::Waiting: return "waiting";
+        case Bulk::Received: return "received";
+        case Bulk::TimedOut: return "timed out";
+    }
+    return "waiting";
+}
+
+SyncSubsystem::SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, KernelFactory kernel,
+                             PeerFactory peer)
+    : loop_(loop), events_(events), make_kernel_(std::move(kernel)), make_peer_(std::move(peer)) {
+    flush_timer_ = loop_.create_timer([this] { flush(); });
+    bulk_timer_ = loop_.create_timer([this] {
+        bulk_over(Bulk::TimedOut, "not received within " + log::secs(cfg_->bulk_timeout));
+    });
+    commit_timer_ = loop_.create_timer([this] { commit_step(); });
+}
+
+SyncSubsystem::~SyncSubsystem() = default;
+
+void SyncSubsystem::apply(const config::Model* /*previous*/, const config::Model& current) {
+    if (!current.conntrack_sync) {
+        if (cfg_) shut("conntrack_sync removed from the configuration");
+        absent_ = "no conntrack_sync block";
+        return;
+    }
+    if (cfg_ && same(*cfg_, *current.conntrack_sync)) return;
+    if (cfg_) shut("conntrack_sync changed");
+    start(*current.conntrack_sync);
+}
+
+void SyncSubsystem::start(const config::ConntrackSync& cfg) {
+    auto k = make_kernel_();
+    if (!k) {
+        absent_ = "conntrack table unavailable: " + k.error().message;
+        log::error("conntrack sync: ", absent_);
+        return;
+    }
+    kernel_ = std::move(k.value());
+    Peer::Handlers h;
+    h.on_conntrack = [this](CtOp op, Ct ct) { on_peer_ct(op, std::move(ct)); };
+    h.on_resync_request = [this] { on_resync_request(); };
+    h.on_resync_done = [this](bool complete) {
+        bulk_over(complete ? Bulk::Received : Bulk::TimedOut, complete ? "received" : "incomplete");
+    };
+    h.on_peer_alive = [this](bool alive) { log::info("conntrack sync: peer ", alive ? "up" : "down"); };
+    auto p = make_peer_(cfg, std::move(h));
+    if (!p) {
+        absent_ = "sync channel unavailable: " + p.error().message;
+        log::error("conntrack sync: ", absent_);
+        kernel_.reset();
+        return;
+    }
+    peer_ = std::move(p.value());
+    cfg_ = cfg;
+    absent_.clear();
+    st_ = SyncStats{};
+    master_ = false;
+    load_internal();
+    if (auto s = kernel_->subscribe([this](CtOp op, Ct ct) { on_kernel(op, std::move(ct)); },
+                                    [this] { on_kernel_lost(); });
+        !s)
+        log::error("conntrack sync: no conntrack events (local changes are not replicated): ", s.error().message);
+    state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
+    hook_ = events_.before_master_async("conntrack sync", cfg.commit_budget,
+                                        [this](const vrrp::MasterEntry& e, vrrp::Resume r) { on_before_master(e, std::move(r)); });
+    bulk_ = Bulk::Waiting;
+    if (cfg.bulk_timeout > Duration::zero()) {
+        const std::string unit = cfg.sync_group.empty() ? cfg.instance : cfg.sync_group;
+        preempt_hold_ = events_.hold_preemption(unit, "conntrack sync", "waiting for the peer's full table");
+        bulk_timer_->arm(cfg.bulk_timeout);
+    } else {
+        bulk_ = Bulk::TimedOut;
+    }
+    peer_->request_resync();
+    log::info("conntrack sync: started on ", cfg.interface, ", following ", follows(cfg), "; ", internal_.size(),
+              " local connection(s); asked the peer for its table");
+}
+
+void SyncSubsystem::shut(const std::string& why) {
+    if (committing_) log::warning("conntrack sync: commit abandoned (", why, ")");
+    committing_ = false;
+    resume_ = nullptr;
+    hook_.reset();
+    state_sub_.reset();
+    preempt_hold_.reset();
+    flush_timer_->cancel();
+    bulk_timer_->cancel();
+    commit_timer_->cancel();
+    if (kernel_) kernel_->unsubscribe();
+    peer_.reset();
+    kernel_.reset();
+    internal_.clear();
+    external_.clear();
+    queued_.clear();
+    to_commit_.clear();
+    cfg_.reset();
+    log::info("conntrack sync: stopped (", why, ")");
+}
+
+void SyncSubsystem::stop(const config::StopOptions&) {
+    if (cfg_) shut("halbd stops");
+}
+
+bool SyncSubsystem::ours(const vrrp::StateEvent& e) const {
+    if (!cfg_->sync_group.empty()) return e.of == vrrp::StateEvent::Of::SyncGroup && e.name == cfg_->sync_group;
+    return e.of == vrrp::StateEvent::Of::Instance && e.name == cfg_->instance;
+}
+
+bool SyncSubsystem::ours(const vrrp::MasterEntry& e) const {
+    if (!cfg_->sync_group.empty()) return e.sync_group && e.name == cfg_->sync_group;
+    return std::find(e.instances.begin(), e.instances.end(), cfg_->instance) != e.instances.end();
+}
+
+void SyncSubsystem::on_state(const vrrp::StateEvent& e) {
+    if (!ours(e)) return;
+    master_ = e.to == vrrp::State::Master;
+    if (!master_ && committing_) {
+        // BACKUP (or FAULT) again: stop committing, keep receiving.
+        committing_ = false;
+        commit_timer_->cancel();
+        resume_ = nullptr;
+        log::warning("conntrack sync: commit stopped after ", commit_pos_, " of ", to_commit_.size(), " (", e.name,
+                     " went ", vrrp::to_string(e.to), ")");
+    }
+}
+
+void SyncSubsystem::on_before_master(const vrrp::MasterEntry& e, vrrp::Resume resume) {
+    if (!ours(e)) return resume();
+    to_commit_.clear();
+    to_commit_.reserve(external_.size());
+    for (const auto& [k, ct] : external_) to_commit_.push_back(k);
+    commit_pos_ = 0;
+    commit_start_ = loop_.now();
+    committing_ = true;
+    resume_ = std::move(resume);
+    st_.last_commit_error.clear();
+    log::info("conntrack sync: committing ", to_commit_.size(), " connection(s) of the peer before ", e.name,
+              " takes its addresses");
+    commit_step();
+}
+
+void SyncSubsystem::commit_step() {
+    if (!committing_) return;
+    std::vector<const nf_conntrack*> chunk;
+    const size_t end = std::min(to_commit_.size(), commit_pos_ + kCommitChunk);
+    for (; commit_pos_ < end; ++commit_pos_)
+        if (auto it = external_.find(to_commit_[commit_pos_]); it != external_.end()) chunk.push_back(it->second.get());
+    if (!chunk.empty()) {
+        const BatchResult r = kernel_->commit(chunk);
+        st_.committed += r.done;
+        st_.commit_failed += r.failed;
+        if (st_.last_commit_error.empty()) st_.last_commit_error = r.first_error;
+    }
+    if (commit_pos_ < to_commit_.size()) return commit_timer_->arm(Duration::zero());
+    commit_done();
+}
+
+void SyncSubsystem::commit_done() {
+    committing_ = false;
+    const Duration took = loop_.now() - commit_start_;
+    st_.last_commit = took;
+    st_.last_commit_entries = to_commit_.size();
+    ++st_.commits;
+    if (took > cfg_->commit_budget) ++st_.commits_late;
+    // Committed: they are ours now (the kernel's events bring them into the
+    // internal cache, and so to the peer).
+    for (const CtKey& k : to_commit_) external_.erase(k);
+    log::info("conntrack sync: committed ", to_commit_.size(), " connection(s) in ", ms(took),
+              st_.last_commit_error.empty() ? "" : "; refused: ", st_.last_commit_error);
+    to_commit_.clear();
+    if (auto r = std::exchange(resume_, nullptr)) r();
+}
+
+void SyncSubsystem::load_internal() {
+    internal_.clear();
+    if (auto s = kernel_->dump([this](Ct ct) {
+            if (ct_selected(*cfg_, *ct)) internal_[ct_key(*ct)] = std::move(ct);
+        });
+        !s)
+        log::error("conntrack sync: cannot read the conntrack table: ", s.error().message);
+}
+
+void SyncSubsystem::on_kernel(CtOp op, Ct ct) {
+    if (!ct || !ct_selected(*cfg_, *ct)) return;
+    ++st_.kernel_events;
+    const CtKey k = ct_key(*ct);
+    if (op == CtOp::Delete) {
+        internal_.erase(k);
+        auto [it, fresh] = queued_.try_emplace(k, Queued{op, loop_.now(), std::move(ct)});
+        if (!fresh) {
+            ++st_.coalesced;
+            it->second.op = CtOp::Delete;
+            it->second.gone = std::move(ct);
+        }
+    } else {
+        auto it = internal_.find(k);
+        if (it != internal_.end() && op == CtOp::Update) nfct_copy(it->second.get(), ct.get(), NFCT_CP_OVERRIDE);
+        else internal_[k] = std::move(ct);
+        queue(k, op);
+    }
+    if (!flush_timer_->armed()) flush_timer_->arm(kCoalesce);
+}
+
+void SyncSubsystem::queue(const CtKey& k, CtOp op) {
+    auto [it, fresh] = queued_.try_emplace(k, Queued{op, loop_.now(), nullptr});
+    if (fresh) return;
+    ++st_.coalesced;
+    // New then Update stays New; Delete then New is New again.
+    if (it->second.op == CtOp::Delete || op == CtOp::New) it->second.op = op == CtOp::Update ? CtOp::New : op;
+    it->second.gone.reset();
+}
+
+void SyncSubsystem::flush() {
+    if (!peer_) return;
+    const MonoTime now = loop_.now();
+    for (auto& [k, q] : queued_) {
+        const nf_conntrack* ct = nullptr;
+        if (q.op == CtOp::Delete) ct = q.gone.get();
+        else if (auto it = internal_.find(k); it != internal_.end()) ct = it->second.get();
+        if (!ct) continue;
+        peer_->send(q.op, *ct);
+        ++st_.sent;
+        st_.lag_last = now - q.since;
+        st_.lag_max = std::max(st_.lag_max, st_.lag_last);
+    }
+    queued_.clear();
+}
+
+void SyncSubsystem::on_kernel_lost() {
+    // Events were dropped: the table is read again, and what changed meanwhile
+    // goes to the peer (all as updates; what vanished as deletes).
+    ++st_.kernel_resyncs;
+    log::warning("conntrack sync: conntrack events lost (socket overrun); re-reading the table");
+    Cache old = std::move(internal_);
+    load_internal();
+    for (auto& [k, ct] : old)
+        if (!internal_.count(k)) queued_.insert_or_assign(k, Queued{CtOp::Delete, loop_.now(), std::move(ct)});
+    for (const auto& [k, ct] : internal_) queue(k, CtOp::Update);
+    if (!flush_timer_->armed()) flush_timer_->arm(kCoalesce);
+}
+
+void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
+    if (!ct) return;
+    ++st_.received;
+    const CtKey k = ct_key(*ct);
+    if (op == CtOp::Delete) {
+        external_.erase(k);
+        return;
+    }
+    auto it = external_.find(k);
+    if (it != external_.end()) {
+        nfct_copy(it->second.get(), ct.get(), NFCT_CP_OVERRIDE);
+        return;
+    }
+    ensure_reply(*ct);  // once here, not at every commit
+    external_.emplace(k, std::move(ct));
+    if (committing_) to_commit_.push_back(k);  // arrived during the commit: it goes in too
+}
+
+void SyncSubsystem::on_resync_request() {
+    if (!peer_) return;
+    for (const auto& [k, ct] : internal_) {
+        peer_->send(CtOp::New, *ct);
+        ++st_.sent;
+    }
+    peer_->resync_sent();
+    log::info("conntrack sync: sent our table (", internal_.size(), " connection(s)) at the peer's request");
+}
+
+void SyncSubsystem::bulk_over(Bulk how, const std::string& why) {
+    if (!cfg_ || bulk_ != Bulk::Waiting) return;
+    bulk_ = how;
+    bulk_timer_->cancel();
+    preempt_hold_.reset();
+    if (how == Bulk::Received)
+        log::info("conntrack sync: the peer's full table ", why, " (", external_.size(), " connection(s)); ",
+                  follows(*cfg_), " may preempt");
+    else
+        log::warning("conntrack sync: the peer's full table ", why, "; ", follows(*cfg_),
+                     " may preempt without it (", external_.size(), " connection(s) known)");
+}
+
+SyncStats SyncSubsystem::stats() const {
+    SyncStats s = st_;
+    s.running = cfg_.has_value();
+    if (!cfg_) return s;
+    s.follows = follows(*cfg_);
+    s.master = master_;
+    s.bulk = bulk_;
+    s.internal_size = internal_.size();
+    s.external_size = external_.size();
+    if (peer_) {
+        s.peer_alive = peer_->peer_alive();
+        s.peer = peer_->counters();
+    }
+    return s;
+}
+
+void SyncSubsystem::dump_state(std::ostream& os) const {
+    const SyncStats s = stats();
+    if (!s.running) return;
+    os << "# conntrack sync: following " << s.follows << " (" << (s.master ? "MASTER" : "not MASTER") << "), peer "
+       << (s.peer_alive ? "up" : "down") << ", peer's full table " << to_string(s.bulk) << "\n"
+       << "#  caches: internal " << s.internal_size << ", external " << s.external_size << "\n"
+       << "#  sent " << s.sent << ", received " << s.received << ", retransmitted " << s.peer.retransmitted
+       << ", NACKs sent/received " << s.peer.nacks_sent << "/" << s.peer.nacks_received << ", resyncs requested/served "
+       << s.peer.resyncs_requested << "/" << s.peer.resyncs_served << ", auth failures " << s.peer.auth_failures
+       << ", malformed " << s.peer.malformed << "\n"
+       << "#  kernel events " << s.kernel_events << ", kernel re-reads (overrun) " << s.kernel_resyncs << ", coalesced "
+       << s.coalesced << "\n"
+       << "#  commits " << s.commits << " (late " << s.commits_late << "), committed " << s.committed << ", refused "
+       << s.commit_failed << ", last commit " << s.last_commit_entries << " in " << ms(s.last_commit) << "\n"
+       << "#  replication lag (kernel event to peer) last " << ms(s.lag_last) << ", max " << ms(s.lag_max) << "\n";
+}
+
+}  // namespace halbd::sync

@@ -1,0 +1,129 @@
+// sync/subsystem.hh: SyncSubsystem, connection-state sync on one node (the
+// `conntrack_sync` block). It keeps two caches: internal (our kernel's
+// connections, from a dump at start and ctnetlink events after) and
+// external (the peer's, from sync::Peer). It sends the internal one to the
+// peer (coalesced, see kCoalesce), answers resync requests with it and asks
+// for the peer's at start. It follows its sync_group or instance through
+// vrrp::StateEvents: entering MASTER, a before-master hook commits the
+// external cache into the kernel within commit_budget before the VIPs go
+// up; in BACKUP it only receives. Until the peer's full table arrived (or
+// bulk_timeout passed) it holds preemption of its unit (state_events.hh
+// rule 7). Created by the wiring with factories for its kernel adapter and
+// its peer channel; owns both, its caches and its timers.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "config/subscriber.hh"
+#include "core/event_loop.hh"
+#include "sync/conntrack_backend.hh"
+#include "sync/ct_key.hh"
+#include "sync/peer.hh"
+#include "vrrp/state_events.hh"
+
+namespace halbd::sync {
+
+// Where the wait for the peer's full table stands.
+enum class Bulk : uint8_t { Waiting, Received, TimedOut };
+const char* to_string(Bulk b);  // "waiting", "received", "timed out"
+
+struct SyncStats {
+    bool running = false;
+    std::string follows;           // "sync_group LB" / "instance VI_1"
+    bool master = false;           // the unit followed is MASTER
+    bool peer_alive = false;
+    Bulk bulk = Bulk::Waiting;
+    size_t internal_size = 0, external_size = 0;
+    uint64_t kernel_events = 0;    // ctnetlink events taken into the internal cache
+    uint64_t kernel_resyncs = 0;   // re-dumps after an event overrun (ENOBUFS)
+    uint64_t sent = 0, received = 0;  // connections handed to / taken from the peer
+    uint64_t coalesced = 0;        // updates folded into one already queued
+    uint64_t commits = 0;          // MASTER entries that committed
+    uint64_t committed = 0, commit_failed = 0;
+    uint64_t commits_late = 0;     // commits that outlasted commit_budget
+    Duration last_commit{};        // duration of the last commit
+    size_t last_commit_entries = 0;
+    std::string last_commit_error;
+    Duration lag_last{}, lag_max{};  // kernel event -> handed to the peer
+    PeerCounters peer;
+};
+
+class SyncSubsystem final : public config::ConfigSubscriber {
+public:
+    using KernelFactory = std::function<core::Result<std::unique_ptr<ConntrackBackend>>()>;
+    using PeerFactory =
+        std::function<core::Result<std::unique_ptr<Peer>>(const config::ConntrackSync&, Peer::Handlers)>;
+
+    // Updates of one connection within this window leave as one message with
+    // the latest state (pfsync waits up to 1 s; conntrackd sends each event):
+    // short enough to keep the replication lag under 10 ms, long enough to
+    // fold the bursts of TCP state changes of a handshake or a close.
+    static constexpr Duration kCoalesce = std::chrono::milliseconds(5);
+    // Entries committed per loop turn: the loop (VRRP adverts) runs between chunks.
+    static constexpr size_t kCommitChunk = 10'000;
+
+    SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, KernelFactory kernel, PeerFactory peer);
+    ~SyncSubsystem() override;
+
+    void apply(const config::Model* previous, const config::Model& current) override;
+    void stop(const config::StopOptions& opts) override;
+    void dump_state(std::ostream& os) const override;
+
+    SyncStats stats() const;
+    // The reason it is not running, when it is not ("no conntrack_sync block").
+    const std::string& absent_reason() const { return absent_; }
+
+private:
+    struct Queued {
+        CtOp op;
+        MonoTime since;  // the first change folded into it
+        Ct gone;         // Delete: the entry, no longer in the internal cache
+    };
+    using Cache = std::unordered_map<CtKey, Ct, CtKeyHash>;
+
+    void start(const config::ConntrackSync& cfg);
+    void shut(const std::string& why);
+    bool ours(const vrrp::MasterEntry& e) const;
+    bool ours(const vrrp::StateEvent& e) const;
+    void on_state(const vrrp::StateEvent& e);
+    void on_before_master(const vrrp::MasterEntry& e, vrrp::Resume resume);
+    void commit_step();
+    void commit_done();
+    void on_kernel(CtOp op, Ct ct);
+    void on_kernel_lost();
+    void load_internal();
+    void queue(const CtKey& k, CtOp op);
+    void flush();
+    void on_peer_ct(CtOp op, Ct ct);
+    void on_resync_request();
+    void bulk_over(Bulk how, const std::string& why);
+
+    core::EventLoop& loop_;
+    vrrp::StateEvents& events_;
+    KernelFactory make_kernel_;
+    PeerFactory make_peer_;
+    std::optional<config::ConntrackSync> cfg_;
+    std::string absent_ = "no conntrack_sync block";
+    std::unique_ptr<ConntrackBackend> kernel_;
+    std::unique_ptr<Peer> peer_;
+    Cache internal_, external_;
+    std::unordered_map<CtKey, Queued, CtKeyHash> queued_;
+    core::TimerPtr flush_timer_;
+    core::TimerPtr bulk_timer_;
+    core::TimerPtr commit_timer_;
+    core::Subscription state_sub_, hook_, preempt_hold_;
+    bool master_ = false;
+    Bulk bulk_ = Bulk::Waiting;
+    // The commit in progress: keys to commit, where it is, its Resume.
+    std::vector<CtKey> to_commit_;
+    size_t commit_pos_ = 0;
+    MonoTime commit_start_{};
+    bool committing_ = false;
+    vrrp::Resume resume_;
+    SyncStats st_;
+};
+
+}  // namespace halbd::sync

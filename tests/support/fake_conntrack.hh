@@ -1,0 +1,49 @@
+// tests/support/fake_conntrack.hh: FakeConntrack, a kernel conntrack table
+// in memory behind sync::ConntrackBackend (DESIGN principle 7), and
+// make_tcp_ct(), a NATed TCP connection to build tables from. A test feeds
+// kernel events with emit() and overruns with lose_events(); commits and
+// deletes change the table, echo events as the kernel does, and are counted.
+#pragma once
+
+#include <unordered_map>
+#include <vector>
+
+#include "sync/conntrack_backend.hh"
+#include "sync/ct_key.hh"
+
+namespace halbd::test {
+
+// Connection i: 192.0.2.(1 + i/60000 % 250):(1024 + i%60000) -> 198.51.100.1:80,
+// DNATed to 203.0.113.(1 + i%2):8080, TCP ESTABLISHED, timeout seconds.
+sync::Ct make_tcp_ct(uint32_t i, uint32_t timeout = 300);
+
+class FakeConntrack final : public sync::ConntrackBackend {
+public:
+    core::Status dump(const std::function<void(sync::Ct)>& each) override;
+    core::Status subscribe(EventFn on_event, std::function<void()> on_lost) override;
+    void unsubscribe() override;
+    sync::BatchResult commit(std::span<const nf_conntrack* const> entries) override;
+    sync::BatchResult remove(std::span<const nf_conntrack* const> entries) override;
+
+    // The kernel changed an entry: the table follows, the listener hears it.
+    void emit(sync::CtOp op, const nf_conntrack& ct);
+    // The event socket overran (ENOBUFS).
+    void lose_events();
+
+    bool has(const nf_conntrack& ct) const { return table_.count(sync::ct_key(ct)) != 0; }
+    size_t size() const { return table_.size(); }
+    bool subscribed() const { return static_cast<bool>(on_event_); }
+
+    // Changes reach the table but not the listener (events the socket lost).
+    bool muted = false;
+    // Echo committed/deleted entries as events (the kernel does).
+    bool echo_events = true;
+    size_t dumps = 0, commit_calls = 0, committed = 0, removed = 0;
+
+private:
+    std::unordered_map<sync::CtKey, sync::Ct, sync::CtKeyHash> table_;
+    EventFn on_event_;
+    std::function<void()> on_lost_;
+};
+
+}  // namespace halbd::test

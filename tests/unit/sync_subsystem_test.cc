@@ -1,0 +1,242 @@
+// tests/unit/sync_subsystem_test.cc: SyncSubsystem (sync/subsystem.cc) on
+// SimLoop, two nodes back to back through FakeSyncPeer, each over a
+// FakeConntrack and a vrrp::StateHub: start-up resync, coalesced
+// replication, the commit before the VIPs (chunked, within the budget), no
+// commit in BACKUP, the preemption hold until the peer's table arrived or
+// bulk_timeout passed, an event overrun, and the filters.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "core/log.hh"
+#include "support/fake_conntrack.hh"
+#include "support/fake_sync_peer.hh"
+#include "support/sim_loop.hh"
+#include "sync/subsystem.hh"
+#include "vrrp/state_hub.hh"
+
+namespace halbd::sync {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+config::Model model(Duration bulk_timeout = seconds(30)) {
+    config::Model m;
+    auto& s = m.conntrack_sync.emplace();
+    s.interface = "eth2";
+    s.peers = {*net::IpAddress::parse("192.0.2.2")};
+    s.sync_group = "LB";
+    s.bulk_timeout = bulk_timeout;
+    return m;
+}
+
+struct Node {
+    core::SimLoop& loop;
+    vrrp::StateHub hub{loop};
+    test::FakeConntrack* kernel = nullptr;
+    test::FakeSyncPeer* peer = nullptr;
+    Node* partner = nullptr;
+    std::unique_ptr<test::FakeConntrack> kernel_owned = std::make_unique<test::FakeConntrack>();
+    SyncSubsystem sync;
+
+    explicit Node(core::SimLoop& l)
+        : loop(l),
+          sync(l, hub,
+               [this]() -> core::Result<std::unique_ptr<ConntrackBackend>> {
+                   kernel = kernel_owned.get();
+                   return std::unique_ptr<ConntrackBackend>(std::move(kernel_owned));
+               },
+               [this](const config::ConntrackSync&, Peer::Handlers h) -> core::Result<std::unique_ptr<Peer>> {
+                   auto p = std::make_unique<test::FakeSyncPeer>(std::move(h));
+                   peer = p.get();
+                   if (partner && partner->peer) test::FakeSyncPeer::link(*peer, *partner->peer);
+                   return std::unique_ptr<Peer>(std::move(p));
+               }) {}
+
+    // The sync group LB enters MASTER: hooks, then `took` is set.
+    bool took = false;
+    void enter_master() {
+        vrrp::MasterEntry e;
+        e.name = "LB";
+        e.sync_group = true;
+        e.instances = {"VI_1"};
+        e.reason = "test";
+        hub.enter_master(e, [this] {
+            took = true;
+            hub.publish({vrrp::StateEvent::Of::SyncGroup, "LB", {}, vrrp::State::Backup, vrrp::State::Master, "test", loop.now()});
+        }, [] { return true; });
+    }
+    void go_backup() {
+        took = false;
+        hub.publish({vrrp::StateEvent::Of::SyncGroup, "LB", {}, vrrp::State::Master, vrrp::State::Backup, "test", loop.now()});
+    }
+};
+
+struct SyncSubsystemTest : ::testing::Test {
+    core::SimLoop loop;
+    log::ScopedCapture cap;
+    Node a{loop}, b{loop};
+    SyncSubsystemTest() {
+        a.partner = &b;
+        b.partner = &a;
+    }
+    // b holds n connections in its kernel before anything starts.
+    void seed_b(uint32_t n) {
+        for (uint32_t i = 0; i < n; ++i) b.kernel_owned->emit(CtOp::New, *test::make_tcp_ct(i));
+    }
+    void start_both(Duration bulk_timeout = seconds(30)) {
+        b.sync.apply(nullptr, model(bulk_timeout));
+        a.sync.apply(nullptr, model(bulk_timeout));
+    }
+};
+
+TEST_F(SyncSubsystemTest, StartReadsTheKernelAndFetchesThePeersTable) {
+    seed_b(100);
+    start_both();
+    EXPECT_EQ(b.sync.stats().internal_size, 100u);
+    EXPECT_EQ(a.sync.stats().external_size, 100u);
+    EXPECT_EQ(a.sync.stats().bulk, Bulk::Received);
+    EXPECT_EQ(a.hub.preemption_held("LB"), std::nullopt);
+    // b started alone: it still waits for a's table (and holds preemption).
+    EXPECT_EQ(b.sync.stats().bulk, Bulk::Waiting);
+    EXPECT_EQ(b.hub.preemption_held("LB"), "conntrack sync: waiting for the peer's full table");
+    EXPECT_TRUE(cap.contains("conntrack sync: the peer's full table received (100 connection(s)); sync_group LB may preempt"));
+}
+
+TEST_F(SyncSubsystemTest, BulkTimeoutReleasesThePreemptionHold) {
+    start_both(seconds(10));
+    loop.advance(seconds(9));
+    EXPECT_TRUE(b.hub.preemption_held("LB"));
+    loop.advance(seconds(1));
+    EXPECT_FALSE(b.hub.preemption_held("LB"));
+    EXPECT_EQ(b.sync.stats().bulk, Bulk::TimedOut);
+    EXPECT_TRUE(cap.contains("conntrack sync: the peer's full table not received within 10.00s; sync_group LB may "
+                             "preempt without it"));
+}
+
+TEST_F(SyncSubsystemTest, KernelChangesReachThePeerCoalescedWithinTheWindow) {
+    start_both();
+    Ct c = test::make_tcp_ct(7);
+    b.kernel->emit(CtOp::New, *c);
+    nfct_set_attr_u32(c.get(), ATTR_TIMEOUT, 120);
+    b.kernel->emit(CtOp::Update, *c);
+    b.kernel->emit(CtOp::Update, *c);
+    EXPECT_EQ(a.sync.stats().external_size, 0u);  // still in the window
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 1u);
+    ASSERT_EQ(b.peer->sent.size(), 1u);
+    EXPECT_EQ(b.peer->sent[0].first, CtOp::New);
+    EXPECT_EQ(b.sync.stats().coalesced, 2u);
+    EXPECT_EQ(b.sync.stats().lag_max, SyncSubsystem::kCoalesce);
+    // Expired on b: gone from a's cache too.
+    b.kernel->emit(CtOp::Delete, *c);
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 0u);
+}
+
+TEST_F(SyncSubsystemTest, EnteringMasterCommitsThePeersTableBeforeTheAddresses) {
+    seed_b(25'000);
+    start_both();
+    ASSERT_EQ(a.sync.stats().external_size, 25'000u);
+    a.enter_master();
+    EXPECT_FALSE(a.took);  // three chunks: the loop runs between them
+    EXPECT_EQ(a.kernel->commit_calls, 1u);
+    loop.advance(Duration::zero());
+    loop.advance(Duration::zero());
+    EXPECT_TRUE(a.took);
+    EXPECT_EQ(a.kernel->commit_calls, 3u);
+    EXPECT_EQ(a.kernel->size(), 25'000u);
+    const SyncStats s = a.sync.stats();
+    EXPECT_EQ(s.committed, 25'000u);
+    EXPECT_EQ(s.commits, 1u);
+    EXPECT_EQ(s.commits_late, 0u);
+    EXPECT_EQ(s.external_size, 0u);  // ours now: the kernel's echo put them in the internal cache
+    EXPECT_EQ(s.internal_size, 25'000u);
+    EXPECT_TRUE(s.master);
+    EXPECT_TRUE(cap.contains("conntrack sync: committed 25000 connection(s) in"));
+}
+
+TEST_F(SyncSubsystemTest, InBackupNothingIsCommittedAndReceivingGoesOn) {
+    seed_b(10);
+    start_both();
+    a.go_backup();
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(500));
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 11u);
+    EXPECT_EQ(a.kernel->commit_calls, 0u);
+    EXPECT_EQ(a.kernel->size(), 0u);
+}
+
+TEST_F(SyncSubsystemTest, GoingBackupStopsACommitInProgress) {
+    seed_b(25'000);
+    start_both();
+    a.enter_master();
+    a.go_backup();  // e.g. a higher priority master appeared during the hold
+    loop.advance(seconds(1));
+    EXPECT_EQ(a.kernel->commit_calls, 1u);
+    EXPECT_TRUE(cap.contains("conntrack sync: commit stopped after 10000 of 25000"));
+}
+
+TEST_F(SyncSubsystemTest, AnEventOverrunRereadsTheKernelTable) {
+    start_both();
+    Ct gone = test::make_tcp_ct(1);
+    b.kernel->emit(CtOp::New, *gone);
+    loop.advance(SyncSubsystem::kCoalesce);
+    ASSERT_EQ(a.sync.stats().external_size, 1u);
+    // Changes the event socket lost: one entry gone, one new.
+    b.kernel->muted = true;
+    b.kernel->emit(CtOp::Delete, *gone);
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(2));
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(3));
+    b.kernel->muted = false;
+    EXPECT_EQ(b.sync.stats().internal_size, 1u);  // stale
+    b.kernel->lose_events();
+    EXPECT_EQ(b.kernel->dumps, 2u);
+    EXPECT_EQ(b.sync.stats().kernel_resyncs, 1u);
+    EXPECT_EQ(b.sync.stats().internal_size, 2u);
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 2u);
+    EXPECT_TRUE(cap.contains("conntrack sync: conntrack events lost (socket overrun); re-reading the table"));
+}
+
+TEST_F(SyncSubsystemTest, LoopbackSyncTrafficAndFilteredConnectionsAreNotReplicated) {
+    config::Model m = model();
+    config::CtFilter f;
+    f.kind = config::CtFilter::Kind::Address;
+    f.accept = false;
+    f.prefixes = {*net::Prefix::parse("192.0.2.9/32")};
+    m.conntrack_sync->filters.push_back(f);
+    b.sync.apply(nullptr, m);
+    a.sync.apply(nullptr, m);
+    auto with = [](uint32_t src, uint32_t dst, uint8_t proto, uint16_t dport) {
+        Ct c = test::make_tcp_ct(3);
+        nfct_set_attr_u32(c.get(), ATTR_IPV4_SRC, htonl(src));
+        nfct_set_attr_u32(c.get(), ATTR_IPV4_DST, htonl(dst));
+        nfct_set_attr_u8(c.get(), ATTR_L4PROTO, proto);
+        nfct_set_attr_u16(c.get(), ATTR_PORT_DST, htons(dport));
+        return c;
+    };
+    b.kernel->emit(CtOp::New, *with(0x7f000001, 0x7f000001, IPPROTO_TCP, 80));    // loopback
+    b.kernel->emit(CtOp::New, *with(0xc0000201, 0xc0000202, IPPROTO_UDP, 3780));  // the sync channel
+    b.kernel->emit(CtOp::New, *with(0xc0000209, 0xc6336401, IPPROTO_TCP, 80));    // address ignore
+    b.kernel->emit(CtOp::New, *with(0xc0000208, 0xc6336401, IPPROTO_TCP, 80));    // replicated
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(b.sync.stats().internal_size, 1u);
+    EXPECT_EQ(a.sync.stats().external_size, 1u);
+}
+
+TEST_F(SyncSubsystemTest, RemovingTheBlockStopsAndReleasesTheHold) {
+    start_both();
+    EXPECT_TRUE(b.hub.preemption_held("LB"));
+    const config::Model none;
+    b.sync.apply(nullptr, none);
+    EXPECT_FALSE(b.hub.preemption_held("LB"));
+    EXPECT_FALSE(b.sync.stats().running);
+    EXPECT_EQ(b.hub.hook_count(), 0u);
+    EXPECT_EQ(b.sync.absent_reason(), "no conntrack_sync block");
+}
+
+}  // namespace
+}  // namespace halbd::sync
