@@ -151,7 +151,7 @@ TEST(NftRuleset, DestinationHashAndIpv6Persistence) {
     EXPECT_EQ(u.after,
               "add chain ip6 halbd persist_udp_2001_db8__10\n"
               "add rule ip6 halbd persist_udp_2001_db8__10 meta l4proto udp ct original proto-dst 53 update "
-              "@udp_2001_db8__10_53_sticky { ip6 saddr & ffff:ffff:ffff:ffff:: : ip6 daddr }\n"
+              "@udp_2001_db8__10_53_sticky { ip6 saddr & ffff:ffff:ffff:ffff:: timeout 60s : ip6 daddr }\n"
               "add element ip6 halbd persist_vips { udp . 2001:db8::10 : goto persist_udp_2001_db8__10 }\n");
 }
 

@@ -263,7 +263,7 @@ PersistUpdate persist_group(const ServiceKey& any, bool existed, const std::vect
         std::string match = l4_match(*s);
         if (!s->key.fwmark) match += "ct original proto-dst " + u8(s->key.port) + " ";
         u.after += cmd("add", "rule", any) + name + " " + match + "update @" + sticky_map(*s) + " { " + client_key(*s) +
-                   " : " + sticky_typeof(*s) + " }\n";
+                   " timeout " + std::to_string(s->params.timeout) + "s : " + sticky_typeof(*s) + " }\n";
     }
     if (!existed) u.after += cmd("add", "element", any) + element + " : goto " + name + " }\n";
     return u;
