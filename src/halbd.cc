@@ -18,7 +18,7 @@
 #include "core/daemon.hh"
 #include "core/epoll_loop.hh"
 #include "core/log.hh"
-#include "forward/ipvs/ipvs_capabilities.hh"
+#include "forward/backend_select.hh"
 #include "halbd_options.hh"
 #include "lifecycle_scripts.hh"
 #include "wiring.hh"
@@ -33,8 +33,10 @@ config::LoadResult load(const Options& opts, const std::string& path) {
     config::LoadOptions lo;
     lo.config_id = opts.config_id;
     lo.all_config = opts.all_config;
-    // Refuse what the forwarding backend (IPVS) cannot program; -P forwards nothing.
-    if (!opts.vrrp_only) lo.forwarding = forward::ipvs::capabilities();
+    // Refuse what the forwarding backend the configuration chooses (lvs_backend)
+    // cannot program; -P forwards nothing.
+    if (!opts.vrrp_only)
+        lo.forwarding_for = [](const config::Model& m) { return forward::select_backend(m.global.lvs_backend).choice.capabilities; };
     return config::load_file(path, lo);
 }
 

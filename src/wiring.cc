@@ -7,8 +7,7 @@
 
 #include "check/subsystem.hh"
 #include "core/log.hh"
-#include "forward/ipvs/ipvs_backend.hh"
-#include "forward/ipvs/ipvs_capabilities.hh"
+#include "forward/backend_select.hh"
 #include "forward/ipvs/sync_role_policy.hh"
 #include "forward/subsystem.hh"
 #include "net/libnftables.hh"
@@ -69,13 +68,20 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
       transport_(loop),
       processes_(loop),
       daemon_(loop, opts, std::move(config_file)) {
-    // Forwarding over IPVS unless -P (VRRP only). It opens IPVS itself once a
-    // configuration has a virtual server; a kernel without IPVS is one error
-    // line and halbd runs on without forwarding (VRRP still works).
-    if (opts.vrrp_only)
+    // Forwarding unless -P (VRRP only), over the backend lvs_backend chooses
+    // (auto: IPVS where the kernel has it, else nftables). It opens the
+    // backend itself once a configuration has a virtual server; a backend
+    // that cannot open is one error line and halbd runs on without
+    // forwarding (VRRP still works).
+    forward::BackendSelection chosen;
+    if (opts.vrrp_only) {
         ctl_sources_.forwarding_absent = "halbd runs VRRP only (-P)";
-    else
-        forwarding_ = std::make_unique<forward::ForwardSubsystem>(forward::ipvs::IpvsBackend::choice());
+    } else {
+        chosen = forward::select_backend(first.global.lvs_backend);
+        log::notice("forwarding backend: ", chosen.choice.capabilities.backend, " (", chosen.reason, ")");
+        forwarding_ = std::make_unique<forward::ForwardSubsystem>(chosen.choice);
+        forwarding_->set_choice_reason(chosen.reason);
+    }
     // Health checks run unless -P (VRRP only); they are forwarding's pool.
     if (!opts.vrrp_only) checks_ = std::make_unique<check::CheckSubsystem>(loop);
     else ctl_sources_.checks_absent = "halbd runs VRRP only (-P)";
@@ -148,7 +154,7 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
     else
         ctl_sources_.sync_absent = "connection sync needs VRRP, which does not run";
     // Reloads refuse what the backend cannot program, as the first load did.
-    if (forwarding_) daemon_.set_forwarding_capabilities(forward::ipvs::capabilities());
+    if (forwarding_) daemon_.set_forwarding_capabilities(chosen.choice.capabilities);
     if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
     subscribe_in_order(daemon_, subscribers());
 }

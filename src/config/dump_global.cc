@@ -178,6 +178,8 @@ void dump_defs(const GlobalDefs& g, Dumper& out) {
     flag(out, "lvs_flush", g.lvs_flush);
     if (g.lvs_flush_on_stop == LvsFlushOnStop::Full) out.line("lvs_flush_on_stop");
     if (g.lvs_flush_on_stop == LvsFlushOnStop::VirtualServers) out.line("lvs_flush_on_stop", "VS");
+    if (g.lvs_backend != LvsBackend::Auto)
+        out.line("lvs_backend", g.lvs_backend == LvsBackend::Ipvs ? "ipvs" : "nftables");
 
     // checkers, files
     out.line("checker_log_all_failures", tf(g.checker_log_all_failures));

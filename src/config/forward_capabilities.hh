@@ -49,6 +49,7 @@ struct ForwardCapabilities {
     bool persistence = false;            // persistence_timeout, persistence_granularity
     bool persistence_engines = false;    // persistence_engine
     bool scheduler_flags = false;        // flag-1..3, sh-port, sh-fallback, mh-port, mh-fallback
+    bool port_hash = false;              // sh-port and mh-port only (when scheduler_flags is false)
     bool one_packet = false;             // ops
     bool thresholds = false;             // uthreshold, lthreshold
     bool sync_daemon = false;            // lvs_sync_daemon (the kernel's connection-sync daemon)

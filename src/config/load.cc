@@ -21,8 +21,8 @@ void run(LoadResult& r, Lexer& lexer, const LoadOptions& opts) {
                                                        : system_interface_exists};
     r.model = parse_model(lexer, ctx, sections());
     // What the chosen forwarding backend cannot program (no errors otherwise).
-    if (r.model && opts.forwarding) {
-        validate_forwarding(*r.model, ctx, *opts.forwarding);
+    if (r.model && (opts.forwarding || opts.forwarding_for)) {
+        validate_forwarding(*r.model, ctx, opts.forwarding ? *opts.forwarding : opts.forwarding_for(*r.model));
         if (r.diags.has_errors()) r.model.reset();
     }
 }

@@ -36,6 +36,9 @@ struct LoadOptions {
     // refused with file:line:col. Unset = no backend restriction (tests,
     // fuzzing, -P where nothing is forwarded).
     std::optional<ForwardCapabilities> forwarding;
+    // Or: the capabilities of the backend this configuration chooses
+    // (global_defs lvs_backend), asked once it is parsed.
+    std::function<ForwardCapabilities(const Model&)> forwarding_for;
 };
 
 struct LoadResult {

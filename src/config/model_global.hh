@@ -76,6 +76,13 @@ enum class LvsFlushOnStop : uint8_t {
     VirtualServers, // lvs_flush_on_stop VS: remove only our virtual servers
 };
 
+// lvs_backend auto|ipvs|nftables (halbd's own): which forwarding backend runs.
+enum class LvsBackend : uint8_t {
+    Auto,      // IPVS where the kernel has it, nftables otherwise
+    Ipvs,
+    Nftables,
+};
+
 // vrrp_garp_extra_if [all] SECS
 struct VrrpGarpExtraIf {
     Duration interval{};  // 0 = off; at most 86400 s
@@ -188,6 +195,7 @@ struct GlobalDefs {
     Location lvs_flush_loc;
     LvsFlushOnStop lvs_flush_on_stop = LvsFlushOnStop::None;
     Location lvs_flush_on_stop_loc;
+    LvsBackend lvs_backend = LvsBackend::Auto;
 
     // ---- checkers ----
     bool checker_log_all_failures = false;

@@ -513,6 +513,12 @@ void lvs_flush_on_stop(GlobalDefs& g, Args& a) {
     if (a.choice(0, {"VS"})) g.lvs_flush_on_stop = LvsFlushOnStop::VirtualServers;
 }
 
+void lvs_backend(GlobalDefs& g, Args& a) {
+    if (!a.count(1)) return;
+    if (auto c = a.choice(0, {"auto", "ipvs", "nftables"}))
+        g.lvs_backend = *c == "ipvs" ? LvsBackend::Ipvs : *c == "nftables" ? LvsBackend::Nftables : LvsBackend::Auto;
+}
+
 constexpr std::string_view kNoEmail = "halbd does not send email alerts; use notify scripts or FIFOs";
 constexpr std::string_view kOneProcess =
     "halbd runs as one process; set scheduling, affinity and limits in the service manager";
@@ -598,6 +604,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"lvs_timeouts", lvs_timeouts},
         {"lvs_flush", lvs_flush},
         {"lvs_flush_on_stop", lvs_flush_on_stop},
+        {"lvs_backend", lvs_backend},
         {"lvs_flush_onstop", lvs_flush_on_stop, kDeprecated, "lvs_flush_on_stop"},
         // checkers
         {"checker_log_all_failures", set_bool<&GlobalDefs::checker_log_all_failures>},

@@ -88,9 +88,10 @@ public:
         if (!caps_.schedulers.has(sched))
             refuse(vs.loc, std::string("scheduler '") + lvs_sched_name(sched) + "' of " + name,
                    members(caps_.schedulers, LvsSched::twos, lvs_sched_name));
-        if (!caps_.scheduler_flags &&
-            (vs.flag_1 || vs.flag_2 || vs.flag_3 || vs.sh_port || vs.sh_fallback || vs.mh_port || vs.mh_fallback))
-            refuse(vs.loc, "scheduler flag (flag-N, sh-*, mh-*) of " + name);
+        if (!caps_.scheduler_flags && (vs.flag_1 || vs.flag_2 || vs.flag_3 || vs.sh_fallback || vs.mh_fallback ||
+                                       ((vs.sh_port || vs.mh_port) && !caps_.port_hash)))
+            refuse(vs.loc, std::string("scheduler flag (flag-N, sh-*, mh-*) of ") + name,
+                   caps_.port_hash ? "sh-port, mh-port" : "");
         if (vs.ops && !caps_.one_packet) refuse(vs.loc, "one-packet scheduling ('ops') of " + name);
         if (vs.persistence_timeout && !caps_.persistence) refuse(vs.loc, "persistence of " + name);
         if (!vs.persistence_engine.empty() && !caps_.persistence_engines)

@@ -100,6 +100,8 @@ Reply Commands::status(Format f) const {
             .member("reloads_refused", d.reloads_refused())
             .member("control_socket", s_.control_socket);
         w.key("forwarding").begin_object().member("running", forwarding_running());
+        if (s_.forwarding)
+            w.member("backend", s_.forwarding->backend_name()).member("backend_reason", s_.forwarding->choice_reason());
         if (forwarding_running()) w.member("services", uint64_t{sum.services}).member("destinations", uint64_t{sum.dests});
         else w.member("reason", forwarding_absent());
         w.end_object();
@@ -132,8 +134,8 @@ Reply Commands::status(Format f) const {
     os << "configuration " << d.config_file() << ", generation " << d.generation() << " (in force for "
        << log::secs(now - d.reloaded_at()) << "), " << d.reloads_refused() << " reload(s) refused\n";
     if (forwarding_running())
-        os << "forwarding: " << s_.forwarding->backend_name() << ", " << sum.services << " service(s), "
-           << sum.dests << " destination(s)\n";
+        os << "forwarding: " << s_.forwarding->backend_name() << " (" << s_.forwarding->choice_reason() << "), "
+           << sum.services << " service(s), " << sum.dests << " destination(s)\n";
     else os << "forwarding: not running: " << forwarding_absent() << "\n";
     if (s_.vrrp) {
         os << "vrrp: " << sum.vrrp_instances << " instance(s)";

@@ -40,7 +40,7 @@ SyncDaemon sync_daemon_for(const config::LvsSyncDaemon& c, SyncDaemon::Role role
 }
 
 ForwardSubsystem::ForwardSubsystem(BackendChoice choice)
-    : open_(std::move(choice.open)), name_(std::move(choice.capabilities.backend)) {}
+    : open_(std::move(choice.open)), name_(std::move(choice.capabilities.backend)){}
 ForwardSubsystem::ForwardSubsystem(Backend& backend) : name_(backend.name()), backend_(&backend) {}
 ForwardSubsystem::~ForwardSubsystem() = default;
 
@@ -64,6 +64,9 @@ bool ForwardSubsystem::open_backend(const config::Model& m) {
 }
 
 void ForwardSubsystem::apply(const config::Model* previous, const config::Model& current) {
+    // The backend is chosen once, at start (validation of this model used its capabilities).
+    if (previous && previous->global.lvs_backend != current.global.lvs_backend)
+        log::warning(name_, ": lvs_backend changed; the forwarding backend changes only at restart");
     if (!backend_ && !open_backend(current)) return;
     if (!model_) previous = nullptr;  // the first configuration forwarding runs: a start
     model_ = &current;

@@ -36,6 +36,9 @@ public:
     bool running() const { return backend_ != nullptr; }
     // The backend's name ("IPVS"), also while it is not open.
     const std::string& backend_name() const { return name_; }
+    // Why this backend runs ("lvs_backend auto: the kernel has no IPVS"), for halbctl.
+    const std::string& choice_reason() const { return reason_; }
+    void set_choice_reason(std::string r) { reason_ = std::move(r); }
     // Why forwarding is not running (empty while it runs), for halbctl.
     const std::string& absent_reason() const { return absent_; }
 
@@ -79,6 +82,7 @@ private:
 
     BackendChoice::Opener open_;
     std::string name_;  // the backend's, for log lines
+    std::string reason_;
     std::unique_ptr<Backend> opened_;
     Backend* backend_ = nullptr;
     std::string absent_;

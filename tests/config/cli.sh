@@ -23,6 +23,7 @@ expect_status 0 "--signum=RELOAD" -- "$HALBD" --signum=RELOAD
 cat >"$TMP/good.conf" <<'CONF'
 global_defs {
     router_id test
+    lvs_backend ipvs
 }
 virtual_server 192.0.2.1 80 {
     protocol TCP

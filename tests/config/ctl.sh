@@ -33,6 +33,7 @@ write_conf() {
     cat >"$conf" <<CONF
 global_defs {
     router_id ctl_test
+    lvs_backend ipvs
 }
 virtual_server 127.0.0.1 8080 {
     delay_loop 1
@@ -100,7 +101,7 @@ expect_output_has "VRRP is not running" "vrrp says it is off"
 # A broken file: refused with file:line:col, generation 1 stays.
 write_conf "    bogus_keyword 1"
 expect_status 1 "reload of a broken file" -- ctl reload
-expect_output_has "$conf:19:5: error: unknown keyword 'bogus_keyword'" "reload reply has file:line:col"
+expect_output_has "$conf:20:5: error: unknown keyword 'bogus_keyword'" "reload reply has file:line:col"
 expect_output_has "reload refused: 1 error(s) in $conf; generation 1 stays in force" "reload reply says refused"
 expect_status 0 "status after refused reload" -- ctl status
 expect_output_has "generation 1 (" "generation unchanged"

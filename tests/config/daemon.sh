@@ -20,6 +20,7 @@ vs='virtual_server 192.0.2.1 80 {
 cat >"$conf" <<CONF
 global_defs {
     router_id first
+    lvs_backend ipvs
 }
 $vs
 CONF
@@ -58,6 +59,7 @@ kill -0 "$daemon" && ok || fail "daemon died on a broken reload"
 cat >"$conf" <<CONF
 global_defs {
     router_id third
+    lvs_backend ipvs
 }
 $vs
 CONF

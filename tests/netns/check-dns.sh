@@ -56,7 +56,8 @@ virtual_server 192.0.2.100 $1 {
 }
 EOF
 }
-{ check 1 A www.example.test; check 2 MX example.test; check 3 AAAA www.example.test
+{ printf 'global_defs {\n    lvs_backend ipvs\n}\n'
+  check 1 A www.example.test; check 2 MX example.test; check 3 AAAA www.example.test
   check 4 A www.example.invalid; } >"$TMP/halbd.conf"
 halbd_bg lb "$TMP/halbd.conf"
 

@@ -80,6 +80,9 @@ set +e
 # (retry + 1) x connect_timeout + retry x delay_before_retry.
 BOUND_MS=$(( (1 + 2 * 1 + 1 * 1) * 1000 + 1000 ))  # + 1 s for scheduling and log polling
 cat >"$TMP/halbd.conf" <<EOF
+global_defs {
+    lvs_backend ipvs
+}
 virtual_server 192.0.2.100 80 {
     delay_loop 1
     protocol TCP

@@ -57,6 +57,9 @@ chmod 755 "$TMP/misc.sh"
 # delay_loop 1, connect_timeout 1, retry 1, delay_before_retry 1: removed at
 # most 1 + 1 x (1 + 1) + 1 = 4 s after the link goes down (+0.5 s slack).
 cat >"$TMP/halbd.conf" <<EOF2
+global_defs {
+    lvs_backend ipvs
+}
 virtual_server 203.0.113.100 80 {
     protocol TCP
     delay_loop 1

@@ -16,7 +16,7 @@ const config::ForwardCapabilities& capabilities() {
         c.tunnel_checksums = true;
         c.protocols = {LvsProtocol::TCP, LvsProtocol::UDP, LvsProtocol::SCTP};
         c.families = {net::Family::V4, net::Family::V6};
-        c.fwmark = c.persistence = c.persistence_engines = c.scheduler_flags = c.one_packet = true;
+        c.fwmark = c.persistence = c.persistence_engines = c.scheduler_flags = c.port_hash = c.one_packet = true;
         c.thresholds = c.sync_daemon = c.timeouts = c.flush = true;
         return c;
     }();

@@ -1,0 +1,63 @@
+// forward/nft/nft_backend.hh: the nftables forwarding backend (DESIGN
+// principles 7, 8, 12), for kernels without IPVS: programs table `halbd`
+// (families ip and ip6, each only while it has services) through an injected
+// Nftables (libnftables in halbd, a recorder in tests). Each run() of
+// operations is one nft transaction, all or nothing; only the services it
+// touches are rewritten (ruleset.hh). It never reads or changes another table.
+// Created by the forward subsystem through choice(); owns its Nftables.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "forward/backend.hh"
+#include "forward/nft/nft_capabilities.hh"
+#include "net/nftables.hh"
+
+namespace halbd::forward::nft {
+
+class NftBackend final : public Backend {
+public:
+    // Over libnftables (needs CAP_NET_ADMIN and nf_tables in the kernel).
+    static core::Result<std::unique_ptr<NftBackend>> open();
+    // nftables as halbd's forwarding backend: its capabilities and open().
+    static BackendChoice choice();
+    explicit NftBackend(std::unique_ptr<net::Nftables> nft) : nft_(std::move(nft)) {}
+
+    std::string name() const override { return kBackendName; }
+    const config::ForwardCapabilities& capabilities() const override { return nft::capabilities(); }
+    // What this backend programmed (the table is its own: nothing else writes it).
+    core::Result<ServiceTable> dump() override { return table_; }
+    core::Status add_service(const ServiceKey& key, const ServiceParams& params) override;
+    core::Status update_service(const ServiceKey& key, const ServiceParams& params) override;
+    core::Status delete_service(const ServiceKey& key) override;
+    core::Status add_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) override;
+    core::Status update_dest(const ServiceKey& svc, const DestKey& dest, const DestParams& p) override;
+    core::Status delete_dest(const ServiceKey& svc, const DestKey& dest) override;
+    // One transaction for all of `ops`; an operation that does not fit the
+    // table (adding what exists, ...) fails alone, as in IPVS.
+    std::vector<core::Status> run(std::span<const Op> ops) override;
+    uint64_t writes() const override { return writes_; }
+    // Transactions sent (bench and tests).
+    uint64_t transactions() const { return transactions_; }
+
+    // Services a run changes: the new value, or none for a deleted one.
+    using Changes = std::map<ServiceKey, std::optional<Service>>;
+    // The transaction taking the table from `before` through `changes`
+    // (pure, for tests). `fresh`: the first one, which replaces whatever a
+    // previous run of halbd left in its tables.
+    static std::string transaction(const ServiceTable& before, const Changes& changes, bool fresh);
+
+private:
+    std::unique_ptr<net::Nftables> nft_;
+    ServiceTable table_;
+    bool fresh_ = true;
+    uint64_t writes_ = 0, transactions_ = 0;
+};
+
+// Applies one operation to `changes` over `table`; an error (and no change)
+// when it does not fit: adding what exists, changing what does not.
+core::Status apply_op(const ServiceTable& table, NftBackend::Changes& changes, const Op& op);
+
+}  // namespace halbd::forward::nft

@@ -1,0 +1,60 @@
+// forward/nft/ruleset.hh: the nft(8) input the nftables backend sends, as
+// pure functions of the services (exact-output unit tests). Text, not JSON:
+// the Nftables adapter (net/nftables.hh) takes nft(8) commands, the text is
+// what an operator reads back with `nft list table ip halbd`, and nft 1.0.x's
+// JSON parser lacks statements this layout needs.
+//
+// Layout of table `halbd` (family ip or ip6): a nat prerouting chain
+// dispatches through verdict maps (`services`: protocol . VIP . port,
+// `fwmarks`: mark) to one chain per service, which DNATs through a map of
+// slots: `numgen inc` over a smooth-wrr layout (rr, wrr), or `jhash` of the
+// source (sh, mh; with sh-port/mh-port also the source port) or destination
+// (dh) over a Maglev table. Persistence adds a timed dynamic map from the
+// masked client address to the real server, looked up first; a filter chain
+// just after DNAT (`persist`, dispatched by `persist_vips`/`persist_fwmarks`)
+// adds or refreshes the client's entry on each new connection.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "forward/service.hh"
+
+namespace halbd::forward::nft {
+
+inline constexpr const char* kTable = "halbd";
+
+const char* family_word(net::Family f);  // "ip", "ip6"
+// The service's chain: "tcp_192_0_2_10_80", "udp_2001_db8__10_53", "fwm_3".
+std::string chain_name(const ServiceKey& k);
+// The chain adding/refreshing persistence entries of the services on one
+// VIP and protocol (or one fwmark): "persist_tcp_192_0_2_10", "persist_fwm_3".
+std::string persist_chain_name(const ServiceKey& k);
+// jhash seed of a service: from its key only (same on every node).
+uint32_t hash_seed(const ServiceKey& k);
+// Slot -> destination, as the service's slot map holds it (empty: none has weight).
+std::vector<DestKey> slot_layout(const Service& s);
+
+// The family's table made afresh (whatever a previous run left is replaced
+// in the same transaction): base chains and dispatch maps.
+std::string table_create(net::Family f);
+// Removes the family's table (and everything in it), if it exists.
+std::string table_delete(net::Family f);
+// A new service: its chain, maps, rules, slots and dispatch element.
+std::string service_add(const Service& s);
+// Removes the service's chain, maps and dispatch element.
+std::string service_delete(const Service& s);
+// The service changed (parameters or destinations): its rules and slots
+// replaced; its persistence map kept unless persistence changed, and
+// emptied when a destination lost its slots (clients stuck to it re-pick).
+std::string service_replace(const Service& before, const Service& after);
+// The persistence chain of a group (same persist_chain_name): `existed` says
+// whether it is there now; `persistent` are the group's persistent services
+// after the change. First half goes before the services change (empties or
+// removes the chain, which references their maps), second half after.
+struct PersistUpdate {
+    std::string before, after;
+};
+PersistUpdate persist_group(const ServiceKey& any_member, bool existed, const std::vector<const Service*>& persistent);
+
+}  // namespace halbd::forward::nft

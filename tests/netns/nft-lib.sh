@@ -1,0 +1,124 @@
+# tests/netns/nft-lib.sh: the topology of the nftables-backend tests
+# (sourced after tests/netns/lib.sh). A client namespace `cl` with 100 source
+# addresses (203.0.113.1-100) reaches VIP 192.0.2.10 on `lb`, which runs
+# halbd (NAT) and routes to three real servers rs1-rs3 (198.51.100.11-13,
+# default route back through lb) on a bridge. Each real server runs
+# `nftpeer.py serve`: it greets every connection with its name and answers
+# each line with its name again, so a client sees which server it reached
+# and whether an established connection still works.
+#
+#   nft_topology              build it, start the three servers
+#   nft_client ARGS...        run nftpeer.py (client side) in cl
+#   rs_stop N / rs_start N    stop / restart real server N's process
+PEER=$TMP/nftpeer.py
+cat >"$PEER" <<'PY'
+import socket, sys, threading, time, select
+def serve(name, port):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port)); s.listen(1024)
+    def one(c):
+        try:
+            c.sendall((name + "\n").encode())
+            f = c.makefile("rb")
+            for line in f:
+                c.sendall((name + "\n").encode())
+        except OSError:
+            pass
+        finally:
+            c.close()
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=one, args=(c,), daemon=True).start()
+def connect(src, vip, port):
+    c = socket.socket(); c.settimeout(3)
+    c.bind((src, 0)); c.connect((vip, port))
+    f = c.makefile("rb")
+    return c, f, f.readline().decode().strip()
+def dist(vip, port, n, nsrc):
+    # n connections, round-robin over nsrc source addresses; "src server" lines
+    bad = 0
+    for i in range(n):
+        src = "203.0.113.%d" % (i % nsrc + 1)
+        try:
+            c, f, who = connect(src, vip, port); c.close()
+        except OSError as e:
+            who = "ERROR"
+        print(src, who)
+    sys.stdout.flush()
+def hold(vip, port, k, ctl):
+    # k established connections; on each line of the file ctl ("ping"),
+    # every connection is asked once more; prints "conn i server reply"
+    conns = []
+    for i in range(k):
+        conns.append(connect("203.0.113.%d" % (i + 1), vip, port))
+    print("OPEN", " ".join(w for _, _, w in conns)); sys.stdout.flush()
+    seen = 0
+    while True:
+        with open(ctl) as fh:
+            lines = fh.read().split()
+        if "quit" in lines: return
+        while seen < len(lines):
+            seen += 1
+            out = []
+            for c, f, who in conns:
+                try:
+                    c.sendall(b"ping\n"); r = f.readline().decode().strip() or "CLOSED"
+                except OSError:
+                    r = "ERROR"
+                out.append("%s=%s" % (who, r))
+            print("PING%d" % seen, " ".join(out)); sys.stdout.flush()
+        time.sleep(0.05)
+def loop(vip, port, src, until):
+    # new connections until the file `until` exists; prints counts at the end
+    good = bad = 0
+    import os
+    while not os.path.exists(until):
+        try:
+            c, f, who = connect(src, vip, port); c.close(); good += 1
+            if good == 1: print("UP"); sys.stdout.flush()
+        except OSError:
+            bad += 1
+    print("LOOP", good, bad); sys.stdout.flush()
+cmd = sys.argv[1]
+if cmd == "serve": serve(sys.argv[2], int(sys.argv[3]))
+elif cmd == "dist": dist(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+elif cmd == "hold": hold(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+elif cmd == "loop": loop(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
+PY
+
+nft_topology() {
+    ns_new cl || return 1
+    ns_new lb || return 1
+    ns_link cl eth0 lb eth0 || return 1
+    ns cl ip addr add 192.0.2.2/24 dev eth0
+    for i in $(seq 1 100); do ns cl ip addr add 203.0.113.$i/32 dev eth0; done
+    ns cl ip route add 198.51.100.0/24 via 192.0.2.1
+    ns lb ip addr add 192.0.2.1/24 dev eth0
+    ns lb ip addr add 192.0.2.10/32 dev eth0
+    ns lb ip route add 203.0.113.0/24 via 192.0.2.2
+    ns lb sysctl -qw net.ipv4.ip_forward=1
+    ns_bridge sw || return 1
+    ns_port sw lb eth1 || return 1
+    ns lb ip addr add 198.51.100.1/24 dev eth1
+    for n in 1 2 3; do
+        ns_new rs$n || return 1
+        ns_port sw rs$n eth0 || return 1
+        ns rs$n ip addr add 198.51.100.1$n/24 dev eth0
+        ns rs$n ip route add default via 198.51.100.1
+        rs_start $n
+    done
+    for n in 1 2 3; do
+        wait_until 10 "rs$n listening" ns lb python3 -c "import socket; socket.create_connection(('198.51.100.1$n', 8080), 1)"
+    done
+}
+
+rs_start() {
+    ns_bg rs$1 "$TMP/rs$1.log" python3 "$PEER" serve rs$1 8080
+    eval "RS$1=\$BG_PID"
+}
+rs_stop() { eval "kill \$RS$1"; }
+
+nft_client() { ns cl python3 "$PEER" "$@"; }
+
+# count FILE SERVER: lines of a dist output naming SERVER
+count() { grep -c " $2\$" "$1" || true; }

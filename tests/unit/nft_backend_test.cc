@@ -1,0 +1,145 @@
+// tests/unit/nft_backend_test.cc: the nftables backend over a recording
+// Nftables: one transaction per run, only touched services rewritten,
+// failures leave what it believes programmed unchanged, tables made on
+// first use and removed with their last service.
+#include <gtest/gtest.h>
+
+#include "forward/nft/nft_backend.hh"
+
+using namespace halbd;
+using namespace halbd::forward;
+using namespace halbd::forward::nft;
+
+namespace {
+
+struct Recorder final : net::Nftables {
+    std::vector<std::string> batches;
+    std::string fail;
+    core::Result<std::string> run(std::string_view batch) override {
+        batches.emplace_back(batch);
+        if (!fail.empty()) return core::Error{0, fail};
+        return std::string();
+    }
+};
+
+ServiceKey key(const char* vip, uint16_t port) {
+    ServiceKey k;
+    k.address = *net::IpAddress::parse(vip);
+    k.family = k.address.family();
+    k.port = port;
+    return k;
+}
+DestKey dest(const char* a) { return DestKey{*net::IpAddress::parse(a), 80}; }
+ServiceParams rr() {
+    ServiceParams p;
+    p.scheduler = "rr";
+    return p;
+}
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+class NftBackendTest : public ::testing::Test {
+protected:
+    NftBackendTest() {
+        auto r = std::make_unique<Recorder>();
+        rec = r.get();
+        backend = std::make_unique<NftBackend>(std::move(r));
+    }
+    Recorder* rec;
+    std::unique_ptr<NftBackend> backend;
+};
+
+}  // namespace
+
+TEST_F(NftBackendTest, OneTransactionPerRun) {
+    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), rr()),
+                      Op::add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {}),
+                      Op::add_dest(key("192.0.2.10", 80), dest("198.51.100.2"), {}),
+                      Op::add_service(key("2001:db8::10", 80), rr())};
+    for (const auto& st : backend->run(ops)) EXPECT_TRUE(st);
+    ASSERT_EQ(rec->batches.size(), 1u);
+    const std::string& b = rec->batches[0];
+    // First run: both families made afresh (whatever a previous halbd left goes).
+    EXPECT_EQ(b.rfind("add table ip halbd\ndelete table ip halbd\nadd table ip halbd\n", 0), 0u);
+    EXPECT_TRUE(has(b, "add table ip6 halbd\ndelete table ip6 halbd\nadd table ip6 halbd\n"));
+    EXPECT_TRUE(has(b, "0 : 198.51.100.1 . 80, 1 : 198.51.100.2 . 80 }"));
+    EXPECT_EQ(backend->writes(), 4u);
+    auto t = backend->dump();
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t.value().size(), 2u);
+    EXPECT_EQ(t.value().at(key("192.0.2.10", 80)).dests.size(), 2u);
+}
+
+TEST_F(NftBackendTest, OnlyTouchedServicesAreRewritten) {
+    ASSERT_TRUE(backend->add_service(key("192.0.2.10", 80), rr()));
+    ASSERT_TRUE(backend->add_service(key("192.0.2.11", 80), rr()));
+    ASSERT_TRUE(backend->add_dest(key("192.0.2.11", 80), dest("198.51.100.1"), {}));
+    const std::string& b = rec->batches.back();
+    EXPECT_TRUE(has(b, "flush chain ip halbd tcp_192_0_2_11_80\n"));
+    EXPECT_FALSE(has(b, "192_0_2_10"));
+    EXPECT_FALSE(has(b, "add table"));
+}
+
+TEST_F(NftBackendTest, ErrorsAreValuesAndTheRestStillApplies) {
+    ASSERT_TRUE(backend->add_service(key("192.0.2.10", 80), rr()));
+    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), rr()),  // exists
+                      Op::delete_dest(key("192.0.2.10", 80), dest("198.51.100.9")),  // no such dest
+                      Op::add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {})};
+    auto st = backend->run(ops);
+    EXPECT_EQ(st[0].error().code, EEXIST);
+    EXPECT_EQ(st[1].error().code, ENOENT);
+    EXPECT_TRUE(st[2]);
+    EXPECT_EQ(rec->batches.size(), 2u);
+}
+
+TEST_F(NftBackendTest, FailedTransactionChangesNothing) {
+    ASSERT_TRUE(backend->add_service(key("192.0.2.10", 80), rr()));
+    rec->fail = "nftables: Error: Could not process rule: Operation not permitted";
+    auto st = backend->add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {});
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().message, rec->fail);
+    EXPECT_TRUE(backend->dump().value().at(key("192.0.2.10", 80)).dests.empty());
+    EXPECT_EQ(backend->writes(), 1u);
+    rec->fail.clear();
+    ASSERT_TRUE(backend->add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {}));
+}
+
+TEST_F(NftBackendTest, LastServiceOfAFamilyTakesItsTable) {
+    ASSERT_TRUE(backend->add_service(key("192.0.2.10", 80), rr()));
+    ASSERT_TRUE(backend->add_service(key("192.0.2.11", 80), rr()));
+    ASSERT_TRUE(backend->delete_service(key("192.0.2.10", 80)));
+    EXPECT_FALSE(has(rec->batches.back(), "delete table"));
+    ASSERT_TRUE(backend->delete_service(key("192.0.2.11", 80)));
+    EXPECT_EQ(rec->batches.back(), "add table ip halbd\ndelete table ip halbd\n");
+    // And the next service makes it again.
+    ASSERT_TRUE(backend->add_service(key("192.0.2.12", 80), rr()));
+    EXPECT_TRUE(has(rec->batches.back(), "add table ip halbd\ndelete table ip halbd\nadd table ip halbd\n"));
+}
+
+TEST_F(NftBackendTest, PersistentServicesShareTheirVipsChain) {
+    ServiceParams p = rr();
+    p.flags = svc_flags::persistent;
+    p.timeout = 30;
+    ASSERT_TRUE(backend->add_service(key("192.0.2.10", 80), p));
+    ASSERT_TRUE(backend->add_service(key("192.0.2.10", 443), p));
+    const std::string& b = rec->batches.back();
+    EXPECT_TRUE(has(b, "flush chain ip halbd persist_tcp_192_0_2_10\n"));
+    EXPECT_TRUE(has(b, "ct original proto-dst 80 update @tcp_192_0_2_10_80_sticky"));
+    EXPECT_TRUE(has(b, "ct original proto-dst 443 update @tcp_192_0_2_10_443_sticky"));
+    // The persistence chain is emptied before a map it names goes.
+    ASSERT_TRUE(backend->delete_service(key("192.0.2.10", 443)));
+    const std::string& d = rec->batches.back();
+    EXPECT_LT(d.find("flush chain ip halbd persist_tcp_192_0_2_10"), d.find("delete map ip halbd tcp_192_0_2_10_443"));
+    EXPECT_FALSE(has(d, "proto-dst 443"));
+}
+
+TEST_F(NftBackendTest, Ipv6PersistenceNeedsOnePort) {
+    ServiceParams p = rr();
+    p.flags = svc_flags::persistent;
+    p.timeout = 30;
+    p.netmask = 128;
+    ASSERT_TRUE(backend->add_service(key("2001:db8::10", 80), p));
+    ASSERT_TRUE(backend->add_dest(key("2001:db8::10", 80), DestKey{*net::IpAddress::parse("2001:db8:1::1"), 80}, {}));
+    auto st = backend->add_dest(key("2001:db8::10", 80), DestKey{*net::IpAddress::parse("2001:db8:1::2"), 81}, {});
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, EOPNOTSUPP);
+}
