@@ -141,7 +141,7 @@ const KeywordTable<HttpUrl>& url_table() {
          }},
         {"regex_no_match", [](HttpUrl& u, Args& a) {
              if (a.at_most(1)) if (auto v = a.boolean(0)) u.regex_no_match = *v;
-         }},
+         }, kFlag},
         {"regex_options", [](HttpUrl& u, Args& a) {
              if (!a.count(1, SIZE_MAX)) return;
              for (size_t i = 0; i < a.size(); ++i) {
@@ -283,7 +283,7 @@ KeywordTable<CheckerParse> make_misc_table() {
          }},
         {"misc_dynamic", [](CheckerParse& p, Args& a) {
              if (a.at_most(1)) if (auto v = a.boolean(0)) std::get<MiscCheck>(p.c.params).misc_dynamic = *v;
-         }},
+         }, kFlag},
         {"user", [](CheckerParse& p, Args& a) {
              if (a.count(1, 2)) std::get<MiscCheck>(p.c.params).user = ScriptUser{a.str(0), a.has(1) ? a.str(1) : ""};
          }},

@@ -216,14 +216,14 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
         {"lvs_sched", vs_sched},
         {"lb_algo", vs_sched, kDeprecated, "lvs_sched"},
         {"hashed", nullptr, kObsolete, "IPVS has no such scheduler flag any more"},
-        {"ops", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ops, vs, a); }},
-        {"flag-1", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_1, vs, a); }},
-        {"flag-2", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_2, vs, a); }},
-        {"flag-3", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_3, vs, a); }},
-        {"sh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_port, vs, a); }},
-        {"sh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_fallback, vs, a); }},
-        {"mh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_port, vs, a); }},
-        {"mh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_fallback, vs, a); }},
+        {"ops", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ops, vs, a); }, kFlag},
+        {"flag-1", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_1, vs, a); }, kFlag},
+        {"flag-2", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_2, vs, a); }, kFlag},
+        {"flag-3", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_3, vs, a); }, kFlag},
+        {"sh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_port, vs, a); }, kFlag},
+        {"sh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_fallback, vs, a); }, kFlag},
+        {"mh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_port, vs, a); }, kFlag},
+        {"mh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_fallback, vs, a); }, kFlag},
         {"lvs_method", [](VirtualServer& vs, Args& a) { set_opt(vs.lvs_method, parse_lvs_method(a)); }},
         {"lb_kind", [](VirtualServer& vs, Args& a) { set_opt(vs.lvs_method, parse_lvs_method(a)); },
          kDeprecated, "lvs_method"},
@@ -275,7 +275,7 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
              else if (p == "SCTP") vs.protocol = LvsProtocol::SCTP;
              else a.error(0, "'protocol' expects TCP|UDP|SCTP, got '" + a.str(0) + "'");
          }},
-        {"ha_suspend", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ha_suspend, vs, a); }},
+        {"ha_suspend", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ha_suspend, vs, a); }, kFlag},
         {"smtp_alert", nullptr, kUnimplemented, "halbd does not send email alerts"},
         {"snmp_name", nullptr, kUnimplemented, "halbd has no SNMP agent"},
         {"virtualhost", [](VirtualServer& vs, Args& a) {
@@ -286,7 +286,7 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
          }},
         {"omega", [](VirtualServer& vs, Args& a) {
              if (a.at_most(1)) if (auto v = a.boolean(0)) vs.omega = *v;
-         }},
+         }, kFlag},
         {"quorum_up", [](VirtualServer& vs, Args& a) {
              if (vs.quorum_up) return a.error("'quorum_up' is already set for this virtual server");
              if (auto s = parse_script(a)) vs.quorum_up = std::move(*s);

@@ -356,6 +356,21 @@ bool Parser::pre_dispatch(const Statement& st, std::string_view kw, std::string_
     return true;
 }
 
+Statement Parser::flag_without_value(const Statement& st) {
+    const std::string v = lower(st.args[0].text);
+    const std::string kw = quote(st.keyword.text);
+    if (st.args.size() == 1 && (v == "1" || v == "on" || v == "true" || v == "yes")) {
+        // keepalived is silent here and so is halbd: the value says what it does.
+    } else if (st.args.size() == 1 && (v == "0" || v == "off" || v == "false" || v == "no")) {
+        diags_.warning(st.args[0].loc, kw + " is a flag: keepalived ignores " + quote(st.args[0].text) +
+                                           " and turns it on, and so does halbd; remove the line to leave it off");
+    } else {
+        diags_.warning(st.args[0].loc, kw + " is a flag and takes no value; ignoring " +
+                                           quote(st.args[0].text) + (st.args.size() > 1 ? " and what follows" : ""));
+    }
+    return Statement{st.keyword, {}, st.has_block};
+}
+
 void Parser::post_dispatch(const Statement& st, const Args& a) {
     if (st.has_block && !a.block_consumed) {
         diags_.error(st.keyword.loc, quote(st.keyword.text) + " does not take a block");

@@ -90,6 +90,11 @@ enum KeywordFlags : uint8_t {
     kDeprecated = 2,
     // Old keyword with no effect any more: a warning (`note` says why), ignored.
     kObsolete = 4,
+    // A keepalived flag whose handler never reads its arguments: keepalived
+    // turns it on whatever follows (`vrrp_strict 1`, `vrrp_strict off`). The
+    // parser drops the words before the handler runs, warning when they read
+    // as "off" or as nothing boolean; the handler sees a bare flag.
+    kFlag = 8,
 };
 
 template <class T>
@@ -229,10 +234,20 @@ private:
                 return;
             kw = modern;
         }
+        if ((kw->flags & kFlag) && !st.args.empty()) {
+            const Statement bare = flag_without_value(st);
+            Args a(*this, bare);
+            kw->handler(obj, a);
+            post_dispatch(bare, a);
+            return;
+        }
         Args a(*this, st);
         kw->handler(obj, a);
         post_dispatch(st, a);
     }
+    // For a kFlag keyword given words: warns as keepalived would not (it is
+    // silent) only where the words suggest the operator meant something else.
+    Statement flag_without_value(const Statement& st);
 
     TokenSource& source_;
     Diagnostics& diags_;

@@ -525,7 +525,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         // identity, scripts, security
         {"router_id", router_id},
         {"script_user", script_user},
-        {"enable_script_security", set_bool<&GlobalDefs::enable_script_security>},
+        {"enable_script_security", set_bool<&GlobalDefs::enable_script_security>, kFlag},
         {"startup_script", set_script<&GlobalDefs::startup_script>},
         {"startup_script_timeout",
          [](GlobalDefs& g, Args& a) { script_timeout(g.startup_script_timeout, a); }},
@@ -539,7 +539,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_notify_fifo_script", set_script<&GlobalDefs::vrrp_notify_fifo_script>},
         {"lvs_notify_fifo", set_fifo<&GlobalDefs::lvs_notify_fifo>},
         {"lvs_notify_fifo_script", set_script<&GlobalDefs::lvs_notify_fifo_script>},
-        {"fifo_write_vrrp_states_on_reload", set_bool<&GlobalDefs::fifo_write_vrrp_states_on_reload>},
+        {"fifo_write_vrrp_states_on_reload", set_bool<&GlobalDefs::fifo_write_vrrp_states_on_reload>, kFlag},
         {"vrrp_notify_priority_changes", set_bool<&GlobalDefs::vrrp_notify_priority_changes>},
         // VRRP defaults
         {"vrrp_mcast_group4", [](GlobalDefs& g, Args& a) { mcast_group(g.vrrp_mcast_group4, a, true); }},
@@ -560,15 +560,15 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_lower_prio_no_advert", vrrp_lower_prio_no_advert},
         {"vrrp_higher_prio_send_advert", vrrp_higher_prio_send_advert},
         {"vrrp_version", vrrp_version},
-        {"vrrp_check_unicast_src", set_bool<&GlobalDefs::vrrp_check_unicast_src>},
-        {"vrrp_skip_check_adv_addr", set_bool<&GlobalDefs::vrrp_skip_check_adv_addr>},
-        {"vrrp_strict", vrrp_strict},
+        {"vrrp_check_unicast_src", set_bool<&GlobalDefs::vrrp_check_unicast_src>, kFlag},
+        {"vrrp_skip_check_adv_addr", set_bool<&GlobalDefs::vrrp_skip_check_adv_addr>, kFlag},
+        {"vrrp_strict", vrrp_strict, kFlag},
         {"vrrp_startup_delay", vrrp_startup_delay},
-        {"log_unknown_vrids", set_bool<&GlobalDefs::log_unknown_vrids>},
+        {"log_unknown_vrids", set_bool<&GlobalDefs::log_unknown_vrids>, kFlag},
         {"vmac_prefix", vmac_prefix},
         {"vmac_addr_prefix", vmac_prefix},
         {"dynamic_interfaces", dynamic_interfaces},
-        {"disable_local_igmp", set_bool<&GlobalDefs::disable_local_igmp>},
+        {"disable_local_igmp", set_bool<&GlobalDefs::disable_local_igmp>, kFlag},
         {"vrrp_rx_bufs_policy", vrrp_rx_bufs_policy},
         {"vrrp_rx_bufs_multiplier", set_u32<&GlobalDefs::vrrp_rx_bufs_multiplier, 1, UINT32_MAX>},
         // firewall
@@ -576,8 +576,8 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_ipsets", nullptr, kUnimplemented, "halbd does not use ipsets; VIP filtering uses nftables sets"},
         {"nftables", [](GlobalDefs& g, Args& a) { set_table_name<&GlobalDefs::nftables>(g, a, "keepalived"); }},
         {"nftables_priority", set_i32<&GlobalDefs::nftables_priority>},
-        {"nftables_counters", set_bool<&GlobalDefs::nftables_counters>},
-        {"nftables_ifindex", set_bool<&GlobalDefs::nftables_ifindex>},
+        {"nftables_counters", set_bool<&GlobalDefs::nftables_counters>, kFlag},
+        {"nftables_ifindex", set_bool<&GlobalDefs::nftables_ifindex>, kFlag},
         {"nftables_ipvs",
          [](GlobalDefs& g, Args& a) { set_table_name<&GlobalDefs::nftables_ipvs>(g, a, "keepalived_ipvs"); }},
         {"nftables_ipvs_priority", set_i32<&GlobalDefs::nftables_ipvs_priority>},
@@ -596,7 +596,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         // IPVS
         {"lvs_sync_daemon", lvs_sync_daemon},
         {"lvs_timeouts", lvs_timeouts},
-        {"lvs_flush", lvs_flush},
+        {"lvs_flush", lvs_flush, kFlag},
         {"lvs_flush_on_stop", lvs_flush_on_stop},
         {"lvs_flush_onstop", lvs_flush_on_stop, kDeprecated, "lvs_flush_on_stop"},
         // checkers
@@ -682,7 +682,7 @@ void add_global_keywords(KeywordTable<Model>& top) {
         {"linkbeat_use_polling",
          [](Model& m, Args& a) {
              if (a.at_most(0)) m.global.linkbeat_use_polling = true;
-         }},
+         }, kFlag},
         {"net_namespace", nullptr, kUnimplemented, kNoNetns},
         {"net_namespace_ipvs", nullptr, kUnimplemented, kNoNetns},
         {"namespace_with_ipsets", nullptr, kUnimplemented, kNoNetns},

@@ -92,7 +92,7 @@ const KeywordTable<VrrpScript>& script_table() {
         {"user", [](S& s, Args& a) {
              if (a.count(1, 2)) s.user = ScriptUser{a.str(0), a.str(1)};
          }},
-        {"init_fail", [](S& s, Args& a) { if (a.at_most(0)) s.init_fail = true; }},
+        {"init_fail", [](S& s, Args& a) { if (a.at_most(0)) s.init_fail = true; }, kFlag},
     });
     return t;
 }
@@ -148,7 +148,7 @@ const KeywordTable<TrackProcess>& track_process_table() {
              if (a.count(1))
                  if (auto d = a.timer(0, Duration{}, seconds(3600))) p.fork_delay = p.terminate_delay = *d;
          }},
-        {"full_command", [](P& p, Args& a) { if (a.at_most(0)) p.full_command = true; }},
+        {"full_command", [](P& p, Args& a) { if (a.at_most(0)) p.full_command = true; }, kFlag},
     });
     return t;
 }
@@ -179,10 +179,10 @@ const KeywordTable<VrrpSyncGroup>& sync_group_table() {
         {"notify", [](G& g, Args& a) { parse_notify(a, g.notify); }},
         {"smtp_alert", nullptr, kUnimplemented, "halbd does not send email alerts"},
         {"global_tracking", [](G& g, Args& a) { if (a.at_most(0)) g.sync_group_tracking_weight = true; },
-         kDeprecated, "sync_group_tracking_weight (or track_* on the sync group)"},
+         kDeprecated | kFlag, "sync_group_tracking_weight (or track_* on the sync group)"},
         {"sync_group_tracking_weight", [](G& g, Args& a) {
              if (a.at_most(0)) g.sync_group_tracking_weight = true;
-         }},
+         }, kFlag},
         {"notify_priority_changes", [](G& g, Args& a) {
              if (!a.at_most(1)) return;
              if (auto v = a.boolean(0)) g.notify_priority_changes = *v;
