@@ -296,7 +296,7 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
              if (auto s = parse_script(a)) vs.quorum_down = std::move(*s);
          }},
         {"quorum", [](VirtualServer& vs, Args& a) {
-             if (a.count(1)) if (auto v = a.uint(0, 1, UINT32_MAX)) vs.quorum = static_cast<uint32_t>(*v);
+             if (a.count(1)) if (auto v = a.uint_or(0, 1, UINT32_MAX, 1)) vs.quorum = static_cast<uint32_t>(*v);
          }},
         {"hysteresis", [](VirtualServer& vs, Args& a) {
              if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) vs.hysteresis = static_cast<uint32_t>(*v);

@@ -55,7 +55,7 @@ std::optional<uint32_t> uint32(Args& a, size_t i, uint32_t min, uint32_t max) {
 // `garp_master_repeat 0` and friends: keepalived accepts 0 and uses 1.
 void repeat(Args& a, std::optional<uint32_t>& out) {
     if (!a.count(1)) return;
-    auto v = uint32(a, 0, 0, 0x7FFFFFFF);
+    auto v = uint32(a, 0, 0, UINT32_MAX);
     if (!v) return;
     if (*v == 0) {
         a.warning(0, "'" + a.keyword() + "' must be at least 1; using 1");
@@ -66,7 +66,8 @@ void repeat(Args& a, std::optional<uint32_t>& out) {
 
 void seconds_value(Args& a, std::optional<Duration>& out) {
     if (!a.count(1)) return;
-    if (auto v = a.uint(0, 0, 0x7FFFFFFF / 1000000)) out = seconds(*v);
+    // keepalived: whole seconds up to UINT_MAX / TIMER_HZ.
+    if (auto v = a.uint(0, 0, UINT32_MAX / 1000000)) out = seconds(*v);
 }
 
 void bool_opt(Args& a, std::optional<bool>& out) {
@@ -295,7 +296,10 @@ const KeywordTable<VrrpInstance>& instance_table() {
              if (!a.count(1)) return;
              if (auto n = uint32(a, 0, 0, 0x7FFFFFFF)) v.garp_lower_prio_repeat = *n;
          }},
-        {"garp_master_refresh", [](V& v, Args& a) { seconds_value(a, v.garp_master_refresh); }},
+        {"garp_master_refresh", [](V& v, Args& a) {
+             // keepalived: any unsigned number of seconds (0 = no refresh).
+             if (a.count(1)) if (auto n = uint32(a, 0, 0, UINT32_MAX)) v.garp_master_refresh = seconds(*n);
+         }},
         {"garp_master_refresh_repeat", [](V& v, Args& a) { repeat(a, v.garp_master_refresh_repeat); }},
         {"garp_extra_if", garp_extra_if},
         {"vmac_garp_intvl", garp_extra_if, kDeprecated, "garp_extra_if"},
@@ -311,7 +315,8 @@ const KeywordTable<VrrpInstance>& instance_table() {
          }},
         {"priority", [](V& v, Args& a) {
              if (!a.count(1)) return;
-             if (auto n = a.uint(0, 1, 255)) v.priority = static_cast<uint8_t>(*n);
+             // keepalived: "Priority not valid! must be between 1 & 255. Using default 100".
+             if (auto n = a.uint_or(0, 1, 255, 100)) v.priority = static_cast<uint8_t>(*n);
          }},
         {"advert_int", [](V& v, Args& a) {
              if (!a.count(1)) return;

@@ -102,6 +102,20 @@ std::optional<uint64_t> Args::uint(size_t i, uint64_t min, uint64_t max) {
     return v;
 }
 
+std::optional<uint64_t> Args::uint_or(size_t i, uint64_t min, uint64_t max, uint64_t fallback) {
+    if (!has(i)) return uint(i, min, max);
+    const std::string& s = str(i);
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    const bool digits = !s.empty() && p == s.data() + s.size();
+    if (digits && (ec == std::errc::result_out_of_range || (ec == std::errc() && (v < min || v > max)))) {
+        warning(i, quote(keyword()) + " value " + s + " is out of range " + std::to_string(min) + "-" +
+                       std::to_string(max) + "; using " + std::to_string(fallback) + " as keepalived does");
+        return fallback;
+    }
+    return uint(i, min, max);
+}
+
 std::optional<int64_t> Args::integer(size_t i, int64_t min, int64_t max) {
     if (!has(i)) {
         error(quote(keyword()) + " needs a number between " + std::to_string(min) + " and " +

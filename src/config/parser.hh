@@ -55,6 +55,10 @@ public:
 
     std::optional<uint64_t> uint(size_t i, uint64_t min, uint64_t max);
     std::optional<int64_t> integer(size_t i, int64_t min, int64_t max);
+    // A number that keepalived replaces when out of range (`quorum 0`: "must
+    // be in [1, 4294967295]. Setting to 1."): a warning and `fallback`, where
+    // uint() would refuse; a word that is not a number is still an error.
+    std::optional<uint64_t> uint_or(size_t i, uint64_t min, uint64_t max, uint64_t fallback);
     // Seconds with an optional fraction ("1", "0.01", "2.71828"), microsecond resolution.
     std::optional<Duration> timer(size_t i, Duration min, Duration max);
     // on|off|true|false|yes|no; a missing argument means true.

@@ -71,23 +71,26 @@ const KeywordTable<VrrpScript>& script_table() {
          }},
         {"interval", [](S& s, Args& a) {
              if (!a.count(1)) return;
-             auto v = a.uint(0, 0, 0x7FFFFFFF / 1000000);
+             auto v = a.uint(0, 0, UINT32_MAX / 1000000);
              if (!v) return;
              if (*v == 0) a.warning(0, "script interval must be at least 1 second; using 1");
              s.interval = seconds(*v ? *v : 1);
          }},
         {"timeout", [](S& s, Args& a) {
              if (!a.count(1)) return;
-             if (auto v = a.uint(0, 1, 0x7FFFFFFF / 1000000)) s.timeout = seconds(*v);
+             auto v = a.uint(0, 0, UINT32_MAX / 1000000);
+             if (!v) return;
+             if (*v == 0) a.warning(0, "script timeout must be at least 1 second; using 1");
+             s.timeout = seconds(*v ? *v : 1);
          }},
         {"weight", [](S& s, Args& a) { object_weight(a, 253, s.weight, s.weight_reverse); }},
         {"rise", [](S& s, Args& a) {
              if (a.count(1))
-                 if (auto v = a.uint(0, 1, 0x7FFFFFFF)) s.rise = static_cast<uint32_t>(*v);
+                 if (auto v = a.uint_or(0, 1, 0x7FFFFFFF, 1)) s.rise = static_cast<uint32_t>(*v);
          }},
         {"fall", [](S& s, Args& a) {
              if (a.count(1))
-                 if (auto v = a.uint(0, 1, 0x7FFFFFFF)) s.fall = static_cast<uint32_t>(*v);
+                 if (auto v = a.uint_or(0, 1, 0x7FFFFFFF, 1)) s.fall = static_cast<uint32_t>(*v);
          }},
         {"user", [](S& s, Args& a) {
              if (a.count(1, 2)) s.user = ScriptUser{a.str(0), a.str(1)};

@@ -311,7 +311,8 @@ virtual_server 192.0.2.1 99999 {
     EXPECT_TRUE(l.has("t.conf:2:15: error: 'lvs_sched' expects rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos, got 'bogus'")) << l.all();
     EXPECT_TRUE(l.has("t.conf:3:25: error: 'persistence_timeout' value 2678401 is out of range 1-2678400"));
     EXPECT_TRUE(l.has("t.conf:4:29: error: 'persistence_granularity' value 300 is out of range 1-128"));
-    EXPECT_TRUE(l.has("t.conf:5:12: error: 'quorum' value 0 is out of range"));
+    // keepalived: "Quorum 0 must be in [1, 4294967295]. Setting to 1."
+    EXPECT_TRUE(l.has("t.conf:5:12: warning: 'quorum' value 0 is out of range 1-4294967295; using 1"));
     EXPECT_TRUE(l.has("t.conf:6:12: error: 'weight' value 0 is out of range 1-2147483647"));
     EXPECT_TRUE(l.has("t.conf:8:16: error: 'weight' value 2147483648 is out of range 0-2147483647"));
     EXPECT_TRUE(l.has("t.conf:7:5: error: 'lthreshold' 10 exceeds 'uthreshold' 5"));

@@ -70,7 +70,9 @@ TEST(VrrpInstanceTest, RangesReportedAtToken) {
     auto r = load(instance("interface eth0\nvirtual_router_id 256\npriority 0\n"));
     EXPECT_FALSE(r.model);
     EXPECT_TRUE(has_message(r, "t.conf:3:19: error")) << all_messages(r);
-    EXPECT_TRUE(has_message(r, "t.conf:4:10: error")) << all_messages(r);
+    // keepalived: "Priority not valid! must be between 1 & 255. Using default 100".
+    EXPECT_TRUE(has_message(r, "t.conf:4:10: warning: 'priority' value 0 is out of range 1-255; using 100"))
+        << all_messages(r);
 }
 
 TEST(VrrpInstanceTest, AdvertIntRounding) {
