@@ -151,7 +151,7 @@ const KeywordTable<HttpUrl>& url_table() {
              }
          }},
         {"regex_stack", [](HttpUrl& u, Args& a) {
-             if (!a.count(2)) return;
+             if (!a.exactly(2)) return;  // keepalived refuses other counts too
              auto s = a.uint(0, 1, UINT32_MAX), m = a.uint(1, 1, UINT32_MAX);
              if (!s || !m) return;
              if (*s > *m) return a.error(0, "'regex_stack' start " + a.str(0) + " exceeds its maximum " + a.str(1));
@@ -159,10 +159,10 @@ const KeywordTable<HttpUrl>& url_table() {
              u.regex_stack_max = static_cast<uint32_t>(*m);
          }},
         {"regex_min_offset", [](HttpUrl& u, Args& a) {
-             if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_min_offset = static_cast<uint32_t>(*v);
+             if (a.exactly(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_min_offset = static_cast<uint32_t>(*v);
          }},
         {"regex_max_offset", [](HttpUrl& u, Args& a) {
-             if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_max_offset = static_cast<uint32_t>(*v);
+             if (a.exactly(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_max_offset = static_cast<uint32_t>(*v);
          }},
     });
     return t;

@@ -64,6 +64,20 @@ const std::string& Args::str(size_t i) const {
 
 bool Args::count(size_t min, size_t max) {
     const size_t n = size();
+    if (n > max && n >= min) {
+        warning(max, quote(keyword()) + " takes " +
+                         (max == 0 ? std::string("no arguments")
+                                   : (min == max ? "" : "at most ") + std::to_string(max) +
+                                         (max == 1 ? " argument" : " arguments")) +
+                         "; ignoring " + quote(rest(max)) + ", as keepalived does");
+        limit_ = max;
+        return true;
+    }
+    return exactly(min, max);
+}
+
+bool Args::exactly(size_t min, size_t max) {
+    const size_t n = size();
     if (n >= min && n <= max) return true;
     std::string want;
     if (min == max)

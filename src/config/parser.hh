@@ -7,6 +7,7 @@
 // Called by config::load() and, through handlers, by each section's keywords.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -40,18 +41,27 @@ public:
     const std::string& keyword() const { return st_.keyword.text; }
     Location loc() const { return st_.keyword.loc; }
     Location loc(size_t i) const { return i < st_.args.size() ? st_.args[i].loc : st_.keyword.loc; }
-    size_t size() const { return st_.args.size(); }
-    bool has(size_t i) const { return i < st_.args.size(); }
+    // The arguments the handler reads: count() may cut off extra words.
+    size_t size() const { return std::min(st_.args.size(), limit_); }
+    bool has(size_t i) const { return i < size(); }
     const std::string& str(size_t i) const;
     bool has_block() const { return st_.has_block; }
     const Statement& statement() const { return st_; }
     Parser& parser() { return parser_; }
 
-    // Reports an error unless min <= size() <= max.
+    // Reports an error when fewer than `min` arguments are given. Words beyond
+    // `max` are what keepalived ignores (its handlers read the slots they
+    // know: `virtual_server 192.0.2.1 53 dev eth0.53 {`): a warning naming
+    // them, and the handler no longer sees them.
     bool count(size_t min, size_t max);
     bool count(size_t n) { return count(n, n); }
-    // Reports an error when arguments beyond `n` are present; returns false then.
+    // No more than `n` arguments (as count(0, n): extra words warned about).
     bool at_most(size_t n) { return count(0, n); }
+    // As count(), but words beyond `max` are an error: for the keywords whose
+    // meaning extra words would change, or that keepalived itself refuses
+    // with extra words (`vrrp_instance NAME extra`: "must have a name").
+    bool exactly(size_t min, size_t max);
+    bool exactly(size_t n) { return exactly(n, n); }
 
     std::optional<uint64_t> uint(size_t i, uint64_t min, uint64_t max);
     std::optional<int64_t> integer(size_t i, int64_t min, int64_t max);
@@ -83,6 +93,7 @@ public:
 private:
     Parser& parser_;
     const Statement& st_;
+    size_t limit_ = SIZE_MAX;
 };
 
 enum KeywordFlags : uint8_t {

@@ -328,7 +328,7 @@ void umask(GlobalDefs& g, Args& a) {
     if (!a.count(1, SIZE_MAX)) return;
     const std::string& first = a.str(0);
     if (!first.empty() && std::isdigit(static_cast<unsigned char>(first[0]))) {
-        if (!a.count(1)) return;
+        if (!a.exactly(1)) return;  // keepalived: "Extra parameter(s) to umask option"
         int base = 10;
         std::string_view digits = first;
         if (digits.size() > 1 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {

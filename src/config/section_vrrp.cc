@@ -17,7 +17,7 @@ using std::chrono::seconds;
 // `KEYWORD NAME { ... }` into vec (a scratch object when the name is bad or taken).
 template <class T>
 void named_block(Args& a, std::vector<T>& vec, const KeywordTable<T>& table, const char* what) {
-    bool ok = a.count(1);
+    bool ok = a.exactly(1);  // keepalived: "vrrp_instance must have a name"
     if (ok)
         for (const auto& o : vec)
             if (o.name == a.str(0)) {
