@@ -419,6 +419,7 @@ void add_checker_blocks(KeywordTable<RealServer>& rs) {
         {"ICMP_CHECK", checker_block<CheckerKind::PING_CHECK>, kDeprecated, "PING_CHECK"},
         {"FILE_CHECK", checker_block<CheckerKind::FILE_CHECK>},
         {"BFD_CHECK", checker_block<CheckerKind::BFD_CHECK>},
+        {"CI-LINUX", nullptr, kObsolete, "keepalived 1.0's Cluster Infrastructure checker is gone; the real server stays unchecked"},
     });
 }
 

@@ -214,7 +214,7 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
              if (a.at_most(1)) if (auto v = a.boolean(0)) vs.inhibit_on_failure = *v;
          }},
         {"lvs_sched", vs_sched},
-        {"lb_algo", vs_sched, kDeprecated, "lvs_sched"},
+        {"lb_algo", vs_sched, kDeprecated | kQuiet, "lvs_sched"},
         {"hashed", nullptr, kObsolete, "IPVS has no such scheduler flag any more"},
         {"ops", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ops, vs, a); }, kFlag},
         {"flag-1", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_1, vs, a); }, kFlag},
@@ -226,8 +226,9 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
         {"mh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_fallback, vs, a); }, kFlag},
         {"lvs_method", [](VirtualServer& vs, Args& a) { set_opt(vs.lvs_method, parse_lvs_method(a)); }},
         {"lb_kind", [](VirtualServer& vs, Args& a) { set_opt(vs.lvs_method, parse_lvs_method(a)); },
-         kDeprecated, "lvs_method"},
+         kDeprecated | kQuiet, "lvs_method"},
         {"nat_mask", nullptr, kObsolete, "IPVS takes no netmask; it is ignored"},
+        {"real_group", nullptr, kObsolete, "keepalived 1.0's real server groups never worked; list real_server blocks"},
         {"persistence_engine", [](VirtualServer& vs, Args& a) {
              if (!a.count(1)) return;
              if (a.str(0).empty() || a.str(0).size() > 15)
@@ -397,6 +398,7 @@ void add_lvs_keywords(KeywordTable<Model>& top) {
              if (ok) m.lvs.virtual_server_groups.push_back(std::move(g));
          }},
         {"virtual_server", virtual_server},
+        {"real_server_group", nullptr, kObsolete, "keepalived 1.0's real server groups never worked; list real_server blocks"},
         {"SSL", [](Model& m, Args& a) {
              if (!a.at_most(0)) return;
              if (m.lvs.ssl.loc.file != 0) a.warning("'SSL' given twice; the last one is used");

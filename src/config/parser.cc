@@ -378,7 +378,10 @@ bool Parser::pre_dispatch(const Statement& st, std::string_view kw, std::string_
         if (st.has_block) skip_block();
         return false;
     }
-    if (flags & kDeprecated)
+    if ((flags & kDeprecated) && (flags & kQuiet))
+        diags_.note_once("deprecated " + std::string(kw), st.keyword.loc,
+                         quote(kw) + " is an old spelling of " + quote(note) + " (keepalived takes both)");
+    else if (flags & kDeprecated)
         diags_.warning_once("deprecated " + std::string(kw), st.keyword.loc,
                             quote(kw) + " is deprecated; use " + quote(note) + " instead");
     return true;

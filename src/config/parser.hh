@@ -110,6 +110,9 @@ enum KeywordFlags : uint8_t {
     // parser drops the words before the handler runs, warning when they read
     // as "off" or as nothing boolean; the handler sees a bare flag.
     kFlag = 8,
+    // With kDeprecated: an old spelling keepalived itself takes silently
+    // (lb_algo, lb_kind): the deprecation is a note, shown with -D or -d only.
+    kQuiet = 16,
 };
 
 template <class T>

@@ -8,6 +8,7 @@
 
 #include "config/model.hh"
 #include "config/sections.hh"
+#include "core/netns.hh"
 
 namespace halbd::config {
 
@@ -121,6 +122,22 @@ void set_table_name(GlobalDefs& g, Args& a, std::string_view dflt) {
 }
 
 // ---- specific handlers -----------------------------------------------------
+
+// net_namespace NAME (keepalived: a top-level keyword; the first one counts).
+void net_namespace(GlobalDefs& g, Args& a) {
+    if (!a.count(1)) return;
+    if (!g.net_namespace.empty()) {
+        a.warning(0, "'net_namespace' already given as " + quote(g.net_namespace) + "; ignoring " +
+                         quote(a.str(0)));
+        return;
+    }
+    if (!core::valid_netns_name(a.str(0))) {
+        a.error(0, "'net_namespace' " + quote(a.str(0)) + " is not a namespace name (as 'ip netns add' takes)");
+        return;
+    }
+    g.net_namespace = a.str(0);
+    g.net_namespace_loc = a.loc();
+}
 
 void router_id(GlobalDefs& g, Args& a) {
     if (a.count(1)) g.router_id = a.str(0);
@@ -518,12 +535,23 @@ constexpr std::string_view kOneProcess =
     "halbd runs as one process; set scheduling, affinity and limits in the service manager";
 constexpr std::string_view kNoSnmp = "halbd has no SNMP agent; use halbctl for state";
 constexpr std::string_view kNoDbus = "halbd has no DBus interface; use halbctl";
-constexpr std::string_view kNoNetns = "run halbd inside the namespace instead (ip netns exec)";
+constexpr std::string_view kNoNetns = "halbd programs IPVS and ipsets in the namespace of net_namespace";
 
 const KeywordTable<GlobalDefs>& global_defs_table() {
     static const KeywordTable<GlobalDefs> t("global_defs", {
         // identity, scripts, security
         {"router_id", router_id},
+        // keepalived reads it at top level only ("Unknown keyword" here);
+        // whoever wrote it here meant it, so halbd honours it with a warning.
+        {"net_namespace",
+         [](GlobalDefs& g, Args& a) {
+             a.warning("keepalived reads 'net_namespace' only outside global_defs (it ignores this one); "
+                       "halbd honours it");
+             net_namespace(g, a);
+         }},
+        // keepalived 1.0's name for router_id, still in old files.
+        {"lvs_id", router_id, kDeprecated, "router_id"},
+        {"plugin_dir", nullptr, kObsolete, "keepalived 1.2's checker plugins are gone"},
         {"script_user", script_user},
         {"enable_script_security", set_bool<&GlobalDefs::enable_script_security>, kFlag},
         {"startup_script", set_script<&GlobalDefs::startup_script>},
@@ -598,7 +626,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"lvs_timeouts", lvs_timeouts},
         {"lvs_flush", lvs_flush, kFlag},
         {"lvs_flush_on_stop", lvs_flush_on_stop},
-        {"lvs_flush_onstop", lvs_flush_on_stop, kDeprecated, "lvs_flush_on_stop"},
+        {"lvs_flush_onstop", lvs_flush_on_stop, kDeprecated | kQuiet, "lvs_flush_on_stop"},
         // checkers
         {"checker_log_all_failures", set_bool<&GlobalDefs::checker_log_all_failures>},
         {"rs_init_notifies", set_bool<&GlobalDefs::rs_init_notifies>},
@@ -683,7 +711,7 @@ void add_global_keywords(KeywordTable<Model>& top) {
          [](Model& m, Args& a) {
              if (a.at_most(0)) m.global.linkbeat_use_polling = true;
          }, kFlag},
-        {"net_namespace", nullptr, kUnimplemented, kNoNetns},
+        {"net_namespace", [](Model& m, Args& a) { net_namespace(m.global, a); }},
         {"net_namespace_ipvs", nullptr, kUnimplemented, kNoNetns},
         {"namespace_with_ipsets", nullptr, kUnimplemented, kNoNetns},
         {"instance", nullptr, kUnimplemented, "pid file names are set with halbd's command-line options"},

@@ -260,7 +260,7 @@ void add_vrrp_keywords(KeywordTable<Model>& top) {
          }},
         {"vrrp_track_file", [](Model& m, Args& a) {
              named_block(a, m.vrrp.track_file, track_file_table(), "track_file");
-         }, kDeprecated, "track_file"},
+         }, kDeprecated | kQuiet, "track_file"},
         {"vrrp_track_process", [](Model& m, Args& a) {
              named_block(a, m.vrrp.vrrp_track_process, track_process_table(), "vrrp_track_process");
          }},

@@ -137,7 +137,9 @@ TEST(VrrpInstanceTest, DeprecatedKeywordsWarnAndMove) {
     EXPECT_TRUE(has_message(r, "'lvs_sync_daemon_interface' is deprecated"));
     ASSERT_TRUE(r.model->global.lvs_sync_daemon);
     EXPECT_EQ(r.model->global.lvs_sync_daemon->inst, "VI_1");
-    EXPECT_EQ(*r.model->global.lvs_sync_daemon->id, 51);
+    // keepalived starts the sync daemon of this form with syncid 0, not the
+    // VRID: a mixed halbd/keepalived pair must agree (issue 12).
+    EXPECT_EQ(*r.model->global.lvs_sync_daemon->id, 0);
     ASSERT_EQ(r.model->vrrp.linkbeat_interfaces.size(), 1u);
     EXPECT_EQ(r.model->vrrp.linkbeat_interfaces[0].name, "eth0");
 }
