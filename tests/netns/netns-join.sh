@@ -80,7 +80,7 @@ expect_status 1 "halbd refuses to start" -- "$HALBD" -n -l -G -P -f "$TMP/c.conf
     --control-socket "$TMP/c.ctl"
 expect_output_has "network namespace $NS_PREFIX-missing: open /run/netns/$NS_PREFIX-missing: No such file or directory; not starting" "missing namespace"
 [ -e "$TMP/c.pid" ] && fail "a pid file was written" || ok
-expect_status 1 "-s with a path is refused" -- "$HALBD" -t -s ../etc -f "$TMP/a.conf"
+expect_status 2 "-s with a path is refused (usage error)" -- "$HALBD" -t -s ../etc -f "$TMP/a.conf"
 expect_output_has "is not a network namespace name" "-s ../etc"
 
 finish
