@@ -18,6 +18,7 @@
 #include "core/daemon.hh"
 #include "core/epoll_loop.hh"
 #include "core/log.hh"
+#include "core/netns.hh"
 #include "forward/backend_select.hh"
 #include "halbd_options.hh"
 #include "lifecycle_scripts.hh"
@@ -38,6 +39,18 @@ config::LoadResult load(const Options& opts, const std::string& path) {
     if (!opts.vrrp_only)
         lo.forwarding_for = [](const config::Model& m) { return forward::select_backend(m.global.lvs_backend).choice.capabilities; };
     return config::load_file(path, lo);
+}
+
+// -s NAME, else net_namespace NAME, else stay where halbd was started.
+core::Status join_namespace(const Options& opts, const config::Model& m) {
+    const std::string& conf = m.global.net_namespace;
+    const std::string& ns = opts.net_namespace.empty() ? conf : opts.net_namespace;
+    if (ns.empty()) return core::Ok{};
+    if (!opts.net_namespace.empty() && !conf.empty() && conf != opts.net_namespace)
+        log::notice("command line namespace '", opts.net_namespace, "' overrides net_namespace '", conf, "'");
+    if (auto st = core::join_net_namespace(ns); !st) return st;
+    log::notice("joined network namespace ", ns, " (/run/netns/", ns, ")");
+    return core::Ok{};
 }
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -65,7 +78,7 @@ int config_test(const Options& opts, const std::string& path) {
         }
     }
     std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cerr;
-    for (const auto& m : r.messages()) out << m << "\n";
+    for (const auto& m : r.messages(opts.log_detail || opts.dump_conf)) out << m << "\n";
     const bool empty = r.model && config::defines_nothing(*r.model);
     if (empty) out << path << ": error: " << config::kDefinesNothing << "\n";
     if (!r.model || empty) {
@@ -100,6 +113,8 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
         if (d.severity == config::Severity::Error) {
             log::error(r.diags.format_for_log(r.sources, d));
             if (!opts.log_console) std::cerr << r.diags.format(r.sources, d) << "\n";
+        } else if (d.severity == config::Severity::Note) {
+            if (opts.log_detail) log::info(r.diags.format_for_log(r.sources, d));
         } else {
             log::warning(r.diags.format_for_log(r.sources, d));
         }
@@ -120,6 +135,14 @@ int run(const Options& opts, const std::string& path, const std::string& path_no
     if (opts.dump_conf) {
         config::dump(*r.model, std::cout);
         std::cout.flush();
+    }
+
+    // Join the network namespace before any socket exists (keepalived does
+    // the same): every netlink, VRRP, IPVS and checker socket opens inside it.
+    if (auto st = join_namespace(opts, *r.model); !st) {
+        log::error(st.error().message, "; not starting");
+        if (!opts.log_console) std::cerr << "halbd: " << st.error().message << "; not starting\n";
+        return 1;
     }
 
     // Take the pid file before detaching so "already running" reaches the terminal.

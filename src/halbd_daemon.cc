@@ -100,6 +100,7 @@ public:
 ReloadReport Daemon::finish_reload(config::LoadResult r) {
     ReloadReport rep;
     for (const auto& d : r.diags.items()) {
+        if (d.severity == config::Severity::Note) continue;  // detail; halbd -t -D shows them
         if (d.severity == config::Severity::Error)
             log::error(r.diags.format_for_log(r.sources, d));
         else

@@ -7,6 +7,8 @@
 #include <boost/program_options.hpp>
 #include <sstream>
 
+#include "core/netns.hh"
+
 namespace po = boost::program_options;
 
 namespace halbd {
@@ -50,6 +52,8 @@ po::options_description describe() {
          "diagnostics to FILE (-t never takes a value)")
         ("dump-conf,d", "print the normalised configuration")
         ("config-id,i", po::value<std::string>()->value_name("ID"), "configuration id for @ID lines (default: host name)")
+        ("namespace,s", po::value<std::string>()->value_name("NAME"),
+         "join network namespace /run/netns/NAME before opening any socket (overrides net_namespace)")
         ("dont-release-vrrp,V", "leave virtual addresses and routes in place on stop")
         ("dont-release-ipvs,I", "leave IPVS services in place on stop")
         ("release-vips,X", "drop virtual addresses on stop even in a sync group handover")
@@ -93,7 +97,6 @@ po::options_description refused() {
     po::options_description d("refused");
     // clang-format off
     d.add_options()
-        ("namespace,s", po::value<std::string>(), "")
         ("genhash,T", "");
     // clang-format on
     return d;
@@ -170,11 +173,6 @@ OptionsResult parse_options(int argc, const char* const* argv) {
                   "' (options take their value as -f FILE; see halbd --help)";
         return r;
     }
-    if (vm.count("namespace")) {
-        r.error = "halbd: --namespace is not supported; run halbd inside the namespace with "
-                  "'ip netns exec " + vm["namespace"].as<std::string>() + " halbd ...'";
-        return r;
-    }
     if (vm.count("genhash")) {
         r.error = "halbd: --genhash is not part of halbd; use 'halbctl genhash'";
         return r;
@@ -219,6 +217,13 @@ OptionsResult parse_options(int argc, const char* const* argv) {
         }
     }
     if (vm.count("config-id")) o.config_id = str("config-id");
+    if (vm.count("namespace")) {
+        o.net_namespace = str("namespace");
+        if (!core::valid_netns_name(o.net_namespace)) {
+            r.error = "halbd: -s '" + o.net_namespace + "' is not a network namespace name (as 'ip netns add' takes)";
+            return r;
+        }
+    }
     o.dont_release_vrrp = vm.count("dont-release-vrrp") > 0;
     o.dont_release_ipvs = vm.count("dont-release-ipvs") > 0;
     o.release_vips = vm.count("release-vips") > 0;

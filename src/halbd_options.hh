@@ -34,6 +34,7 @@ struct Options {
     std::string config_test_output; // --config-test=FILE: diagnostics to FILE instead of stderr
     bool dump_conf = false;         // -d: print the normalised configuration (then run, or exit with -t)
     std::string config_id;          // -i
+    std::string net_namespace;      // -s: overrides net_namespace in the configuration
     bool dont_release_vrrp = false; // -V
     bool dont_release_ipvs = false; // -I
     bool release_vips = false;      // -X

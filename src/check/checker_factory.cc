@@ -125,9 +125,11 @@ core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const
             return std::unique_ptr<Checker>(std::make_unique<TcpChecker>(loop, TcpTarget::from_config(c)));
         case config::CheckerKind::HTTP_GET:
         case config::CheckerKind::SSL_GET: return make_http_checker(loop, c, ctx.tls);
-        case config::CheckerKind::MISC_CHECK:
-            return std::unique_ptr<Checker>(
-                std::make_unique<MiscChecker>(loop, MiscTarget::from_config(c, ctx.global)));
+        case config::CheckerKind::MISC_CHECK: {
+            MiscTarget t = MiscTarget::from_config(c, ctx.global);
+            if (!t.disabled.empty()) return core::Error{ENOENT, kCheckerDisabled + t.disabled};
+            return std::unique_ptr<Checker>(std::make_unique<MiscChecker>(loop, std::move(t)));
+        }
         case config::CheckerKind::PING_CHECK:
             return std::unique_ptr<Checker>(std::make_unique<PingChecker>(loop, TcpTarget::from_config(c)));
         case config::CheckerKind::UDP_CHECK:

@@ -29,8 +29,13 @@ struct CheckContext {
     std::shared_ptr<const tls::ClientContext> tls;
 };
 
+// The start of make_checker()'s error for a checker keepalived would remove
+// at start (a MISC_CHECK script that is not there): counted as up, like a
+// real server without checkers, and shown as such by `halbctl checks`.
+inline const std::string kCheckerDisabled = "checker disabled: ";
+
 // The checker for c, or an error ("FILE_CHECK is not implemented yet") for a
-// kind that is not implemented.
+// kind that is not implemented, or one starting with kCheckerDisabled.
 core::Result<std::unique_ptr<Checker>> make_checker(core::EventLoop& loop, const config::Checker& c,
                                                     const CheckContext& ctx = {});
 

@@ -18,6 +18,9 @@ MiscTarget MiscTarget::from_config(const config::Checker& c, const config::Globa
     ScriptUserCache users;
     ScriptCommand cmd = prepare_script("MISC_CHECK " + m.misc_path, m.misc_path, m.user.get(), global, users,
                                        " (its real server stays down)");
+    // keepalived checks this first ("not found/accessible"), whoever would run it.
+    if (auto words = core::split_command(m.misc_path); words && !words->empty() && !core::find_executable(words->front()))
+        t.disabled = words->front() + " not found or not executable";
     t.argv = std::move(cmd.argv);
     t.uid = cmd.uid;
     t.gid = cmd.gid;

@@ -32,6 +32,11 @@ struct MiscTarget {
     // Non-empty: the script must not run (insecure, unknown user, bad
     // quoting); every attempt fails with this as a LocalSetup failure.
     std::string refused;
+    // Non-empty: the script does not exist or is not executable. keepalived
+    // then removes the checker at start ("not found/accessible") and its real
+    // server stays in the pool; make_checker() turns this into a disabled
+    // checker (counted as up) with this reason.
+    std::string disabled;
 
     // From a validated MISC_CHECK and the global section (script_user,
     // enable_script_security; null = defaults). Resolves the user and, with

@@ -88,10 +88,10 @@ CheckSubsystem::CheckSubsystem(core::EventLoop& loop, Factory factory, Jitter ji
 CheckSubsystem::~CheckSubsystem() = default;
 
 std::unique_ptr<CheckSubsystem::Probe> CheckSubsystem::new_probe(const std::string& key, const config::Checker& c,
-                                                                 bool& not_implemented) {
+                                                                 std::string& why_not) {
     auto made = factory_(c);
     if (!made) {
-        not_implemented = true;
+        why_not = made.error().message;
         return nullptr;
     }
     auto p = std::make_unique<Probe>();
@@ -115,6 +115,7 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
     vs_index_.clear();
     std::vector<Probe*> fresh;
     std::set<std::string> unimplemented_keys;
+    disabled_.clear();
     std::set<config::CheckerKind> warned;
     size_t checkers = 0, kept = 0;
 
@@ -144,10 +145,19 @@ void CheckSubsystem::apply(const config::Model* previous, const config::Model& c
                         p->users.clear();
                         ++kept;
                     } else {
-                        bool not_implemented = false;
+                        std::string why_not;
                         applying_ = &current;
-                        p = new_probe(key, c, not_implemented);
+                        p = new_probe(key, c, why_not);
                         applying_ = nullptr;
+                        if (!p && why_not.rfind(kCheckerDisabled, 0) == 0) {
+                            // keepalived removes such a checker at start: loud, once per checker.
+                            log::error(config::checker_kind_name(c.kind()), " of real server ",
+                                       rs_text(vs.real_servers[j]), " of VS ", vs_text(vs), ": ", why_not,
+                                       "; the real server stays in its pool unchecked, as in keepalived");
+                            disabled_[key] = why_not;
+                            unimplemented_keys.insert(std::move(key));
+                            continue;
+                        }
                         if (!p) {
                             if (warned.insert(c.kind()).second)
                                 log::warning(config::checker_kind_name(c.kind()),
@@ -392,6 +402,12 @@ int64_t CheckSubsystem::effective_weight(const config::VirtualServer& vs, const 
 std::optional<bool> CheckSubsystem::quorum_was_up(const config::VirtualServer& vs) const {
     const VsState* st = vs_state(vs);
     return st ? st->quorum.last() : std::nullopt;
+}
+
+std::optional<std::string> CheckSubsystem::disabled(const config::Checker& c) const {
+    auto it = disabled_.find(probe_key(c, model_));
+    if (it == disabled_.end()) return std::nullopt;
+    return it->second;
 }
 
 const ScheduledCheck* CheckSubsystem::probe_of(const config::Checker& c) const {

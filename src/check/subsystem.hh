@@ -90,6 +90,9 @@ public:
     // The probe serving checker c of the current model, or null (not
     // implemented kind, or not in the model).
     const ScheduledCheck* probe_of(const config::Checker& c) const;
+    // Why c does not run ("checker disabled: ... not found or not
+    // executable"), when make_checker() disabled it; it counts as up.
+    std::optional<std::string> disabled(const config::Checker& c) const;
     // Failing checkers of a real server (0 = up).
     std::optional<uint32_t> failing(const config::VirtualServer& vs, const config::RealServer& rs) const;
 
@@ -110,7 +113,7 @@ private:
         forward::Quorum quorum;          // last decided, carried over reloads
     };
 
-    std::unique_ptr<Probe> new_probe(const std::string& key, const config::Checker& c, bool& not_implemented);
+    std::unique_ptr<Probe> new_probe(const std::string& key, const config::Checker& c, std::string& why_not);
     void on_transition(const std::string& key, const ScheduledCheck::Transition& t);
     void on_weight_change(const ScheduledCheck& check, const std::vector<Use>& users,
                           const ScheduledCheck::Transition& t);
@@ -136,6 +139,7 @@ private:
     const config::Model* model_ = nullptr;  // the model last applied
     tls::ContextCache tls_;  // the SSL block's context, for SSL_GET
     std::unordered_map<std::string, std::unique_ptr<Probe>> probes_;
+    std::unordered_map<std::string, std::string> disabled_;  // probe key -> why (see disabled())
     const config::Model* applying_ = nullptr;  // during apply(): the model the factory builds for
     std::vector<VsState> vss_;
     std::unordered_map<const config::VirtualServer*, uint32_t> vs_index_;

@@ -38,6 +38,28 @@ void Diagnostics::warning_once(std::string_view key, Location loc, std::string m
     warning(loc, std::move(message));
 }
 
+void Diagnostics::note_once(std::string_view key, Location loc, std::string message) {
+    auto [it, fresh] = once_.try_emplace(std::string(key), items_.size());
+    if (!fresh) {
+        if (it->second < items_.size()) ++items_[it->second].repeats;
+        return;
+    }
+    if (items_.size() >= kMaxRecorded) return;
+    items_.push_back({Severity::Note, loc, std::move(message)});
+    ++notes_;
+}
+
+namespace {
+std::string_view label(Severity s) {
+    switch (s) {
+        case Severity::Error: return "error: ";
+        case Severity::Note: return "note: ";
+        case Severity::Warning: break;
+    }
+    return "warning: ";
+}
+}  // namespace
+
 std::string Diagnostics::format(const SourceManager& sources, const Diagnostic& d) const {
     std::string out;
     if (d.loc.file != 0) {
@@ -46,7 +68,7 @@ std::string Diagnostics::format(const SourceManager& sources, const Diagnostic& 
     } else {
         out = "halbd: ";
     }
-    out += d.severity == Severity::Error ? "error: " : "warning: ";
+    out += label(d.severity);
     out += d.message;
     if (d.repeats > 0)
         out += " (and " + std::to_string(d.repeats) + " more use" + (d.repeats == 1 ? "" : "s") + ")";
@@ -56,8 +78,7 @@ std::string Diagnostics::format(const SourceManager& sources, const Diagnostic& 
 std::string Diagnostics::format_for_log(const SourceManager& sources, const Diagnostic& d) const {
     if (d.loc.file != 0) return format(sources, d);
     std::string out = format(sources, d);
-    const std::string_view prefix = d.severity == Severity::Error ? "halbd: error: " : "halbd: warning: ";
-    return out.substr(prefix.size());
+    return out.substr(std::string_view("halbd: ").size() + label(d.severity).size());
 }
 
 std::string not_implemented(std::string_view subject, std::string_view note) {

@@ -35,7 +35,10 @@ private:
     std::vector<std::string> paths_;
 };
 
-enum class Severity { Warning, Error };
+// A Note is detail for the curious (an old spelling keepalived itself takes
+// silently, such as lb_algo): shown by `halbd -t` only with -D or -d and
+// logged only with -D, so that warnings keep meaning something.
+enum class Severity { Warning, Error, Note };
 
 struct Diagnostic {
     Severity severity;
@@ -53,9 +56,11 @@ public:
     // with its location, later ones with the same key only counted
     // ("... (and 9999 more uses)").
     void warning_once(std::string_view key, Location loc, std::string message);
+    // A Note, folded like warning_once().
+    void note_once(std::string_view key, Location loc, std::string message);
     bool has_errors() const { return errors_ > 0; }
     size_t error_count() const { return errors_; }
-    size_t warning_count() const { return items_.size() - errors_; }
+    size_t warning_count() const { return items_.size() - errors_ - notes_; }
     const std::vector<Diagnostic>& items() const { return items_; }
     // Stops recording (but still counts) after this many, so a binary file
     // cannot make us allocate a message per byte.
@@ -71,6 +76,7 @@ private:
     std::vector<Diagnostic> items_;
     std::unordered_map<std::string, size_t> once_;  // warning_once key -> index in items_
     size_t errors_ = 0;
+    size_t notes_ = 0;
     size_t dropped_ = 0;
 };
 

@@ -215,6 +215,7 @@ void dump_bfd(const BfdInstance& b, Dumper& out) {
 
 void dump_global(const Model& m, Dumper& out) {
     const GlobalDefs& g = m.global;
+    if (!g.net_namespace.empty()) out.line("net_namespace", g.net_namespace);
     flag(out, "linkbeat_use_polling", g.linkbeat_use_polling);
     dump_defs(g, out);
     for (const auto& b : g.bfd_instances) dump_bfd(b, out);

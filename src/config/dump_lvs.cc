@@ -37,7 +37,7 @@ void dump_url(Dumper& d, const HttpUrl& u) {
     if (u.virtualhost) d.line("virtualhost", Dumper::quoted(*u.virtualhost));
     if (!u.regex.empty()) {
         d.line("regex", Dumper::quoted(u.regex));
-        d.line("regex_no_match", onoff(u.regex_no_match));
+        if (u.regex_no_match) d.line("regex_no_match");
         if (!u.regex_options.empty()) {
             std::string o;
             for (auto& x : u.regex_options) o += (o.empty() ? "" : " ") + x;
@@ -96,7 +96,7 @@ void dump_checker(Dumper& d, const Checker& c) {
         } else if constexpr (std::is_same_v<P, MiscCheck>) {
             d.line("misc_path", Dumper::quoted(p.misc_path));
             d.line("misc_timeout", p.misc_timeout);
-            d.line("misc_dynamic", onoff(p.misc_dynamic));
+            if (p.misc_dynamic) d.line("misc_dynamic");
             if (p.user) {
                 if (p.user->group.empty()) d.line("user", Dumper::quoted(p.user->user));
                 else d.line("user", Dumper::quoted(p.user->user), Dumper::quoted(p.user->group));
@@ -197,7 +197,7 @@ void dump_vs(Dumper& d, const VirtualServer& vs) {
     if (vs.ha_suspend) d.line("ha_suspend");
     if (vs.virtualhost) d.line("virtualhost", Dumper::quoted(*vs.virtualhost));
     d.line("alpha", onoff(vs.alpha));
-    d.line("omega", onoff(vs.omega));
+    if (vs.omega) d.line("omega");
     d.line("quorum", vs.quorum);
     d.line("hysteresis", vs.hysteresis);
     d.line("weight", vs.weight);

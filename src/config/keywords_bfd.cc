@@ -65,13 +65,13 @@ const KeywordTable<BfdInstance>& bfd_table() {
         {"min_tx", [](BfdInstance& b, Args& a) { bfd_ms(b.min_tx, a, 1); }},
         {"idle_tx", [](BfdInstance& b, Args& a) { bfd_ms(b.idle_tx, a, 1000); }},
         {"multiplier", bfd_u8<&BfdInstance::multiplier, 1>},
-        {"passive", [](BfdInstance& b, Args& a) { if (a.at_most(0)) b.passive = true; }},
+        {"passive", [](BfdInstance& b, Args& a) { if (a.at_most(0)) b.passive = true; }, kFlag},
         {"ttl", bfd_u8<&BfdInstance::ttl, 1>},
         {"hoplimit", bfd_u8<&BfdInstance::hoplimit, 1>},
         {"max_hops", bfd_u8<&BfdInstance::max_hops, 0>},
         {"weight", bfd_weight},
-        {"vrrp", [](BfdInstance& b, Args& a) { if (a.at_most(0)) b.vrrp = true; }},
-        {"checker", [](BfdInstance& b, Args& a) { if (a.at_most(0)) b.checker = true; }},
+        {"vrrp", [](BfdInstance& b, Args& a) { if (a.at_most(0)) b.vrrp = true; }, kFlag},
+        {"checker", [](BfdInstance& b, Args& a) { if (a.at_most(0)) b.checker = true; }, kFlag},
     });
     return t;
 }

@@ -141,7 +141,7 @@ const KeywordTable<HttpUrl>& url_table() {
          }},
         {"regex_no_match", [](HttpUrl& u, Args& a) {
              if (a.at_most(1)) if (auto v = a.boolean(0)) u.regex_no_match = *v;
-         }},
+         }, kFlag},
         {"regex_options", [](HttpUrl& u, Args& a) {
              if (!a.count(1, SIZE_MAX)) return;
              for (size_t i = 0; i < a.size(); ++i) {
@@ -151,7 +151,7 @@ const KeywordTable<HttpUrl>& url_table() {
              }
          }},
         {"regex_stack", [](HttpUrl& u, Args& a) {
-             if (!a.count(2)) return;
+             if (!a.exactly(2)) return;  // keepalived refuses other counts too
              auto s = a.uint(0, 1, UINT32_MAX), m = a.uint(1, 1, UINT32_MAX);
              if (!s || !m) return;
              if (*s > *m) return a.error(0, "'regex_stack' start " + a.str(0) + " exceeds its maximum " + a.str(1));
@@ -159,10 +159,10 @@ const KeywordTable<HttpUrl>& url_table() {
              u.regex_stack_max = static_cast<uint32_t>(*m);
          }},
         {"regex_min_offset", [](HttpUrl& u, Args& a) {
-             if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_min_offset = static_cast<uint32_t>(*v);
+             if (a.exactly(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_min_offset = static_cast<uint32_t>(*v);
          }},
         {"regex_max_offset", [](HttpUrl& u, Args& a) {
-             if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_max_offset = static_cast<uint32_t>(*v);
+             if (a.exactly(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) u.regex_max_offset = static_cast<uint32_t>(*v);
          }},
     });
     return t;
@@ -283,7 +283,7 @@ KeywordTable<CheckerParse> make_misc_table() {
          }},
         {"misc_dynamic", [](CheckerParse& p, Args& a) {
              if (a.at_most(1)) if (auto v = a.boolean(0)) std::get<MiscCheck>(p.c.params).misc_dynamic = *v;
-         }},
+         }, kFlag},
         {"user", [](CheckerParse& p, Args& a) {
              if (a.count(1, 2)) std::get<MiscCheck>(p.c.params).user = ScriptUser{a.str(0), a.has(1) ? a.str(1) : ""};
          }},
@@ -419,6 +419,7 @@ void add_checker_blocks(KeywordTable<RealServer>& rs) {
         {"ICMP_CHECK", checker_block<CheckerKind::PING_CHECK>, kDeprecated, "PING_CHECK"},
         {"FILE_CHECK", checker_block<CheckerKind::FILE_CHECK>},
         {"BFD_CHECK", checker_block<CheckerKind::BFD_CHECK>},
+        {"CI-LINUX", nullptr, kObsolete, "keepalived 1.0's Cluster Infrastructure checker is gone; the real server stays unchecked"},
     });
 }
 

@@ -214,20 +214,21 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
              if (a.at_most(1)) if (auto v = a.boolean(0)) vs.inhibit_on_failure = *v;
          }},
         {"lvs_sched", vs_sched},
-        {"lb_algo", vs_sched, kDeprecated, "lvs_sched"},
+        {"lb_algo", vs_sched, kDeprecated | kQuiet, "lvs_sched"},
         {"hashed", nullptr, kObsolete, "IPVS has no such scheduler flag any more"},
-        {"ops", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ops, vs, a); }},
-        {"flag-1", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_1, vs, a); }},
-        {"flag-2", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_2, vs, a); }},
-        {"flag-3", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_3, vs, a); }},
-        {"sh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_port, vs, a); }},
-        {"sh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_fallback, vs, a); }},
-        {"mh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_port, vs, a); }},
-        {"mh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_fallback, vs, a); }},
+        {"ops", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ops, vs, a); }, kFlag},
+        {"flag-1", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_1, vs, a); }, kFlag},
+        {"flag-2", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_2, vs, a); }, kFlag},
+        {"flag-3", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::flag_3, vs, a); }, kFlag},
+        {"sh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_port, vs, a); }, kFlag},
+        {"sh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::sh_fallback, vs, a); }, kFlag},
+        {"mh-port", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_port, vs, a); }, kFlag},
+        {"mh-fallback", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::mh_fallback, vs, a); }, kFlag},
         {"lvs_method", [](VirtualServer& vs, Args& a) { set_opt(vs.lvs_method, parse_lvs_method(a)); }},
         {"lb_kind", [](VirtualServer& vs, Args& a) { set_opt(vs.lvs_method, parse_lvs_method(a)); },
-         kDeprecated, "lvs_method"},
+         kDeprecated | kQuiet, "lvs_method"},
         {"nat_mask", nullptr, kObsolete, "IPVS takes no netmask; it is ignored"},
+        {"real_group", nullptr, kObsolete, "keepalived 1.0's real server groups never worked; list real_server blocks"},
         {"persistence_engine", [](VirtualServer& vs, Args& a) {
              if (!a.count(1)) return;
              if (a.str(0).empty() || a.str(0).size() > 15)
@@ -275,7 +276,7 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
              else if (p == "SCTP") vs.protocol = LvsProtocol::SCTP;
              else a.error(0, "'protocol' expects TCP|UDP|SCTP, got '" + a.str(0) + "'");
          }},
-        {"ha_suspend", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ha_suspend, vs, a); }},
+        {"ha_suspend", [](VirtualServer& vs, Args& a) { vs_flag(&VirtualServer::ha_suspend, vs, a); }, kFlag},
         {"smtp_alert", nullptr, kUnimplemented, "halbd does not send email alerts"},
         {"snmp_name", nullptr, kUnimplemented, "halbd has no SNMP agent"},
         {"virtualhost", [](VirtualServer& vs, Args& a) {
@@ -286,7 +287,7 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
          }},
         {"omega", [](VirtualServer& vs, Args& a) {
              if (a.at_most(1)) if (auto v = a.boolean(0)) vs.omega = *v;
-         }},
+         }, kFlag},
         {"quorum_up", [](VirtualServer& vs, Args& a) {
              if (vs.quorum_up) return a.error("'quorum_up' is already set for this virtual server");
              if (auto s = parse_script(a)) vs.quorum_up = std::move(*s);
@@ -296,7 +297,7 @@ const KeywordTable<VirtualServer>& virtual_server_table() {
              if (auto s = parse_script(a)) vs.quorum_down = std::move(*s);
          }},
         {"quorum", [](VirtualServer& vs, Args& a) {
-             if (a.count(1)) if (auto v = a.uint(0, 1, UINT32_MAX)) vs.quorum = static_cast<uint32_t>(*v);
+             if (a.count(1)) if (auto v = a.uint_or(0, 1, UINT32_MAX, 1)) vs.quorum = static_cast<uint32_t>(*v);
          }},
         {"hysteresis", [](VirtualServer& vs, Args& a) {
              if (a.count(1)) if (auto v = a.uint(0, 0, UINT32_MAX)) vs.hysteresis = static_cast<uint32_t>(*v);
@@ -397,6 +398,7 @@ void add_lvs_keywords(KeywordTable<Model>& top) {
              if (ok) m.lvs.virtual_server_groups.push_back(std::move(g));
          }},
         {"virtual_server", virtual_server},
+        {"real_server_group", nullptr, kObsolete, "keepalived 1.0's real server groups never worked; list real_server blocks"},
         {"SSL", [](Model& m, Args& a) {
              if (!a.at_most(0)) return;
              if (m.lvs.ssl.loc.file != 0) a.warning("'SSL' given twice; the last one is used");

@@ -55,7 +55,7 @@ std::optional<uint32_t> uint32(Args& a, size_t i, uint32_t min, uint32_t max) {
 // `garp_master_repeat 0` and friends: keepalived accepts 0 and uses 1.
 void repeat(Args& a, std::optional<uint32_t>& out) {
     if (!a.count(1)) return;
-    auto v = uint32(a, 0, 0, 0x7FFFFFFF);
+    auto v = uint32(a, 0, 0, UINT32_MAX);
     if (!v) return;
     if (*v == 0) {
         a.warning(0, "'" + a.keyword() + "' must be at least 1; using 1");
@@ -66,7 +66,8 @@ void repeat(Args& a, std::optional<uint32_t>& out) {
 
 void seconds_value(Args& a, std::optional<Duration>& out) {
     if (!a.count(1)) return;
-    if (auto v = a.uint(0, 0, 0x7FFFFFFF / 1000000)) out = seconds(*v);
+    // keepalived: whole seconds up to UINT_MAX / TIMER_HZ.
+    if (auto v = a.uint(0, 0, UINT32_MAX / 1000000)) out = seconds(*v);
 }
 
 void bool_opt(Args& a, std::optional<bool>& out) {
@@ -233,12 +234,12 @@ const KeywordTable<VrrpInstance>& instance_table() {
              if (a.count(1)) v.vrf = a.str(0);
          }},
         {"use_vmac", use_vmac},
-        {"use_vmac_addr", [](V& v, Args& a) { if (a.at_most(0)) v.use_vmac_addr = true; }},
-        {"vmac_xmit_base", [](V& v, Args& a) { if (a.at_most(0)) v.vmac_xmit_base = true; }},
+        {"use_vmac_addr", [](V& v, Args& a) { if (a.at_most(0)) v.use_vmac_addr = true; }, kFlag},
+        {"vmac_xmit_base", [](V& v, Args& a) { if (a.at_most(0)) v.vmac_xmit_base = true; }, kFlag},
         {"use_ipvlan", use_ipvlan},
-        {"native_ipv6", [](V&, Args& a) { a.at_most(0); }, kDeprecated,
+        {"native_ipv6", [](V&, Args& a) { a.at_most(0); }, kDeprecated | kFlag,
          "IPv6 addresses in virtual_ipaddress (they select the family)"},
-        {"dont_track_primary", [](V& v, Args& a) { if (a.at_most(0)) v.dont_track_primary = true; }},
+        {"dont_track_primary", [](V& v, Args& a) { if (a.at_most(0)) v.dont_track_primary = true; }, kFlag},
         {"track_interface", [](V& v, Args& a) { parse_track_interface(a, v.track_interface); }},
         {"track_script", [](V& v, Args& a) { parse_track_refs(a, v.track_script, 253); }},
         {"track_file", [](V& v, Args& a) { parse_track_refs(a, v.track_file, 254); }},
@@ -247,12 +248,12 @@ const KeywordTable<VrrpInstance>& instance_table() {
         {"mcast_src_ip", [](V& v, Args& a) { src_ip(a, v.mcast_src_ip); }},
         {"unicast_src_ip", [](V& v, Args& a) { src_ip(a, v.unicast_src_ip); }},
         {"mcast_dst_ip", [](V& v, Args& a) { src_ip(a, v.mcast_dst_ip); }},
-        {"track_src_ip", [](V& v, Args& a) { if (a.at_most(0)) v.track_src_ip = true; }},
+        {"track_src_ip", [](V& v, Args& a) { if (a.at_most(0)) v.track_src_ip = true; }, kFlag},
         {"version", [](V& v, Args& a) {
              if (!a.count(1)) return;
              if (auto c = a.choice(0, {"2", "3"})) v.version = static_cast<uint8_t>((*c)[0] - '0');
          }},
-        {"check_unicast_src", [](V& v, Args& a) { if (a.at_most(0)) v.check_unicast_src = true; }},
+        {"check_unicast_src", [](V& v, Args& a) { if (a.at_most(0)) v.check_unicast_src = true; }, kFlag},
         {"unicast_peer", [](V& v, Args& a) {
              a.parser().list(a, [&](Args& item) {
                  auto addr = net::IpAddress::parse(item.keyword());
@@ -278,7 +279,7 @@ const KeywordTable<VrrpInstance>& instance_table() {
                  v.unicast_peer.push_back(p);
              });
          }},
-        {"unicast_fault_no_peer", [](V& v, Args& a) { if (a.at_most(0)) v.unicast_fault_no_peer = true; }},
+        {"unicast_fault_no_peer", [](V& v, Args& a) { if (a.at_most(0)) v.unicast_fault_no_peer = true; }, kFlag},
         {"unicast_ttl", [](V& v, Args& a) {
              if (!a.count(1)) return;
              if (auto n = a.uint(0, 0, 255)) v.unicast_ttl = static_cast<uint8_t>(*n);
@@ -295,7 +296,10 @@ const KeywordTable<VrrpInstance>& instance_table() {
              if (!a.count(1)) return;
              if (auto n = uint32(a, 0, 0, 0x7FFFFFFF)) v.garp_lower_prio_repeat = *n;
          }},
-        {"garp_master_refresh", [](V& v, Args& a) { seconds_value(a, v.garp_master_refresh); }},
+        {"garp_master_refresh", [](V& v, Args& a) {
+             // keepalived: any unsigned number of seconds (0 = no refresh).
+             if (a.count(1)) if (auto n = uint32(a, 0, 0, UINT32_MAX)) v.garp_master_refresh = seconds(*n);
+         }},
         {"garp_master_refresh_repeat", [](V& v, Args& a) { repeat(a, v.garp_master_refresh_repeat); }},
         {"garp_extra_if", garp_extra_if},
         {"vmac_garp_intvl", garp_extra_if, kDeprecated, "garp_extra_if"},
@@ -311,7 +315,8 @@ const KeywordTable<VrrpInstance>& instance_table() {
          }},
         {"priority", [](V& v, Args& a) {
              if (!a.count(1)) return;
-             if (auto n = a.uint(0, 1, 255)) v.priority = static_cast<uint8_t>(*n);
+             // keepalived: "Priority not valid! must be between 1 & 255. Using default 100".
+             if (auto n = a.uint_or(0, 1, 255, 100)) v.priority = static_cast<uint8_t>(*n);
          }},
         {"advert_int", [](V& v, Args& a) {
              if (!a.count(1)) return;
@@ -322,7 +327,7 @@ const KeywordTable<VrrpInstance>& instance_table() {
          }},
         {"virtual_ipaddress", [](V& v, Args& a) { address_list(a, v.virtual_ipaddress); }},
         {"virtual_ipaddress_excluded", [](V& v, Args& a) { address_list(a, v.virtual_ipaddress_excluded); }},
-        {"promote_secondaries", [](V& v, Args& a) { if (a.at_most(0)) v.promote_secondaries = true; }},
+        {"promote_secondaries", [](V& v, Args& a) { if (a.at_most(0)) v.promote_secondaries = true; }, kFlag},
         {"virtual_routes", [](V& v, Args& a) {
              a.parser().list(a, [&](Args& item) {
                  if (auto r = parse_route_line(item, false)) v.virtual_routes.push_back(std::move(*r));
@@ -333,10 +338,10 @@ const KeywordTable<VrrpInstance>& instance_table() {
                  if (auto r = parse_rule_line(item, false)) v.virtual_rules.push_back(std::move(*r));
              });
          }},
-        {"accept", [](V& v, Args& a) { if (a.at_most(0)) v.accept = true; }},
-        {"no_accept", [](V& v, Args& a) { if (a.at_most(0)) v.accept = false; }},
-        {"nopreempt", [](V& v, Args& a) { if (a.at_most(0)) v.nopreempt = true; }},
-        {"preempt", [](V& v, Args& a) { if (a.at_most(0)) v.nopreempt = false; }},
+        {"accept", [](V& v, Args& a) { if (a.at_most(0)) v.accept = true; }, kFlag},
+        {"no_accept", [](V& v, Args& a) { if (a.at_most(0)) v.accept = false; }, kFlag},
+        {"nopreempt", [](V& v, Args& a) { if (a.at_most(0)) v.nopreempt = true; }, kFlag},
+        {"preempt", [](V& v, Args& a) { if (a.at_most(0)) v.nopreempt = false; }, kFlag},
         {"preempt_delay", [](V& v, Args& a) {
              if (!a.count(1)) return;
              if (auto d = a.timer(0, Duration{}, seconds(1000))) v.preempt_delay = *d;
@@ -365,7 +370,7 @@ const KeywordTable<VrrpInstance>& instance_table() {
              if (auto n = uint32(a, 0, 0, 0xFFFFFFFFu)) v.kernel_rx_buf_size = *n;
          }},
         {"linkbeat_use_polling", [](V& v, Args& a) { if (a.at_most(0)) v.linkbeat_use_polling = true; },
-         kDeprecated, "linkbeat_interfaces"},
+         kDeprecated | kFlag, "linkbeat_interfaces"},
         {"lvs_sync_daemon_interface", [](V& v, Args& a) {
              if (!a.count(1)) return;
              v.lvs_sync_daemon_interface = a.str(0);

@@ -69,8 +69,18 @@ Lexer::Impl::Impl(SourceManager& s, Diagnostics& d, LexerOptions o)
       macros(d, opts.config_id.empty() ? default_config_id() : opts.config_id,
              opts.max_expansion,
              opts.random_seed ? opts.random_seed : static_cast<uint32_t>(std::time(nullptr))) {
-    if (opts.config_id.empty())
+    if (opts.config_id.empty()) {
         opts.config_id = default_config_id();
+        id_from_host = true;
+    }
+}
+
+void Lexer::Impl::report_unmatched_id() {
+    if (id_lines == 0 || id_matched > 0) return;
+    id_lines = 0;  // once
+    std::string who = "'" + opts.config_id + "'";
+    who += id_from_host ? " (the host name; choose another with -i)" : " (from -i)";
+    diags.warning(first_id_line, "config id " + who + " matches none of the '@' lines; every one of them is skipped");
 }
 
 const Lexer::Impl::Frame* Lexer::Impl::current_file() const {
@@ -250,6 +260,10 @@ void Lexer::Impl::process(std::string_view cur, bool cont, Origin& org) {
             if (sp == std::string_view::npos)
                 return;
             bool match = cur.substr(ofs, sp - ofs) == opts.config_id;
+            if (!negate) {
+                if (id_lines++ == 0) first_id_line = o->at(0);
+                if (match) ++id_matched;
+            }
             if (match == negate)
                 return;
             size_t start = cur.find_first_not_of(" \t", sp);
@@ -469,6 +483,7 @@ Token Lexer::next() {
         m.queue.clear();
         m.queue_pos = 0;
         if (!m.fill()) {
+            m.report_unmatched_id();
             Token end;
             end.kind = TokenKind::End;
             end.loc = m.last_loc;

@@ -76,6 +76,13 @@ struct Lexer::Impl {
     uint64_t generated = 0;  // ~SEQ/~LST iterations so far
     bool generated_capped = false;
 
+    // @ID lines seen and matched: when none matched, the End token says so
+    // once (a file written for lb1/lb2 loaded on a host named otherwise).
+    bool id_from_host = false;
+    uint64_t id_lines = 0, id_matched = 0;
+    Location first_id_line;
+    void report_unmatched_id();
+
     detail::Origin origin;    // of the line being processed
     std::string line_buf;     // generated lines are copied here (frames may move)
     detail::Expansion exp[2];

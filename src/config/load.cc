@@ -39,10 +39,11 @@ LexerOptions lexer_options(const LoadOptions& opts) {
 
 }  // namespace
 
-std::vector<std::string> LoadResult::messages() const {
+std::vector<std::string> LoadResult::messages(bool notes) const {
     std::vector<std::string> out;
     out.reserve(diags.items().size());
-    for (const auto& d : diags.items()) out.push_back(diags.format(sources, d));
+    for (const auto& d : diags.items())
+        if (notes || d.severity != Severity::Note) out.push_back(diags.format(sources, d));
     return out;
 }
 

@@ -46,8 +46,9 @@ struct LoadResult {
     std::shared_ptr<const Model> model;
     SourceManager sources;
     Diagnostics diags;
-    // Every diagnostic formatted as `file:line:col: error|warning: message`.
-    std::vector<std::string> messages() const;
+    // Every diagnostic formatted as `file:line:col: error|warning: message`;
+    // with notes = true the notes too (`...: note: ...`, halbd -t -D / -d).
+    std::vector<std::string> messages(bool notes = false) const;
 };
 
 // A model with nothing to run: no vrrp_instance, virtual_server,

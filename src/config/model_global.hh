@@ -102,6 +102,10 @@ enum class DynamicInterfaces : uint8_t { Off, On, AllowIfChanges };
 struct GlobalDefs {
     // ---- top level (outside global_defs) ----
     bool linkbeat_use_polling = false;
+    // The named network namespace (/run/netns/NAME) halbd joins before it
+    // opens any socket; `halbd -s NAME` overrides it. Empty = stay.
+    std::string net_namespace;
+    Location net_namespace_loc;
 
     // ---- identity ----
     // Default: the local host name (resolved by validate_global).

@@ -64,6 +64,20 @@ const std::string& Args::str(size_t i) const {
 
 bool Args::count(size_t min, size_t max) {
     const size_t n = size();
+    if (n > max && n >= min) {
+        warning(max, quote(keyword()) + " takes " +
+                         (max == 0 ? std::string("no arguments")
+                                   : (min == max ? "" : "at most ") + std::to_string(max) +
+                                         (max == 1 ? " argument" : " arguments")) +
+                         "; ignoring " + quote(rest(max)) + ", as keepalived does");
+        limit_ = max;
+        return true;
+    }
+    return exactly(min, max);
+}
+
+bool Args::exactly(size_t min, size_t max) {
+    const size_t n = size();
     if (n >= min && n <= max) return true;
     std::string want;
     if (min == max)
@@ -100,6 +114,20 @@ std::optional<uint64_t> Args::uint(size_t i, uint64_t min, uint64_t max) {
         return std::nullopt;
     }
     return v;
+}
+
+std::optional<uint64_t> Args::uint_or(size_t i, uint64_t min, uint64_t max, uint64_t fallback) {
+    if (!has(i)) return uint(i, min, max);
+    const std::string& s = str(i);
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    const bool digits = !s.empty() && p == s.data() + s.size();
+    if (digits && (ec == std::errc::result_out_of_range || (ec == std::errc() && (v < min || v > max)))) {
+        warning(i, quote(keyword()) + " value " + s + " is out of range " + std::to_string(min) + "-" +
+                       std::to_string(max) + "; using " + std::to_string(fallback) + " as keepalived does");
+        return fallback;
+    }
+    return uint(i, min, max);
 }
 
 std::optional<int64_t> Args::integer(size_t i, int64_t min, int64_t max) {
@@ -350,10 +378,28 @@ bool Parser::pre_dispatch(const Statement& st, std::string_view kw, std::string_
         if (st.has_block) skip_block();
         return false;
     }
-    if (flags & kDeprecated)
+    if ((flags & kDeprecated) && (flags & kQuiet))
+        diags_.note_once("deprecated " + std::string(kw), st.keyword.loc,
+                         quote(kw) + " is an old spelling of " + quote(note) + " (keepalived takes both)");
+    else if (flags & kDeprecated)
         diags_.warning_once("deprecated " + std::string(kw), st.keyword.loc,
                             quote(kw) + " is deprecated; use " + quote(note) + " instead");
     return true;
+}
+
+Statement Parser::flag_without_value(const Statement& st) {
+    const std::string v = lower(st.args[0].text);
+    const std::string kw = quote(st.keyword.text);
+    if (st.args.size() == 1 && (v == "1" || v == "on" || v == "true" || v == "yes")) {
+        // keepalived is silent here and so is halbd: the value says what it does.
+    } else if (st.args.size() == 1 && (v == "0" || v == "off" || v == "false" || v == "no")) {
+        diags_.warning(st.args[0].loc, kw + " is a flag: keepalived ignores " + quote(st.args[0].text) +
+                                           " and turns it on, and so does halbd; remove the line to leave it off");
+    } else {
+        diags_.warning(st.args[0].loc, kw + " is a flag and takes no value; ignoring " +
+                                           quote(st.args[0].text) + (st.args.size() > 1 ? " and what follows" : ""));
+    }
+    return Statement{st.keyword, {}, st.has_block};
 }
 
 void Parser::post_dispatch(const Statement& st, const Args& a) {

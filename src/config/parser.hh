@@ -7,6 +7,7 @@
 // Called by config::load() and, through handlers, by each section's keywords.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -40,21 +41,34 @@ public:
     const std::string& keyword() const { return st_.keyword.text; }
     Location loc() const { return st_.keyword.loc; }
     Location loc(size_t i) const { return i < st_.args.size() ? st_.args[i].loc : st_.keyword.loc; }
-    size_t size() const { return st_.args.size(); }
-    bool has(size_t i) const { return i < st_.args.size(); }
+    // The arguments the handler reads: count() may cut off extra words.
+    size_t size() const { return std::min(st_.args.size(), limit_); }
+    bool has(size_t i) const { return i < size(); }
     const std::string& str(size_t i) const;
     bool has_block() const { return st_.has_block; }
     const Statement& statement() const { return st_; }
     Parser& parser() { return parser_; }
 
-    // Reports an error unless min <= size() <= max.
+    // Reports an error when fewer than `min` arguments are given. Words beyond
+    // `max` are what keepalived ignores (its handlers read the slots they
+    // know: `virtual_server 192.0.2.1 53 dev eth0.53 {`): a warning naming
+    // them, and the handler no longer sees them.
     bool count(size_t min, size_t max);
     bool count(size_t n) { return count(n, n); }
-    // Reports an error when arguments beyond `n` are present; returns false then.
+    // No more than `n` arguments (as count(0, n): extra words warned about).
     bool at_most(size_t n) { return count(0, n); }
+    // As count(), but words beyond `max` are an error: for the keywords whose
+    // meaning extra words would change, or that keepalived itself refuses
+    // with extra words (`vrrp_instance NAME extra`: "must have a name").
+    bool exactly(size_t min, size_t max);
+    bool exactly(size_t n) { return exactly(n, n); }
 
     std::optional<uint64_t> uint(size_t i, uint64_t min, uint64_t max);
     std::optional<int64_t> integer(size_t i, int64_t min, int64_t max);
+    // A number that keepalived replaces when out of range (`quorum 0`: "must
+    // be in [1, 4294967295]. Setting to 1."): a warning and `fallback`, where
+    // uint() would refuse; a word that is not a number is still an error.
+    std::optional<uint64_t> uint_or(size_t i, uint64_t min, uint64_t max, uint64_t fallback);
     // Seconds with an optional fraction ("1", "0.01", "2.71828"), microsecond resolution.
     std::optional<Duration> timer(size_t i, Duration min, Duration max);
     // on|off|true|false|yes|no; a missing argument means true.
@@ -79,6 +93,7 @@ public:
 private:
     Parser& parser_;
     const Statement& st_;
+    size_t limit_ = SIZE_MAX;
 };
 
 enum KeywordFlags : uint8_t {
@@ -90,6 +105,14 @@ enum KeywordFlags : uint8_t {
     kDeprecated = 2,
     // Old keyword with no effect any more: a warning (`note` says why), ignored.
     kObsolete = 4,
+    // A keepalived flag whose handler never reads its arguments: keepalived
+    // turns it on whatever follows (`vrrp_strict 1`, `vrrp_strict off`). The
+    // parser drops the words before the handler runs, warning when they read
+    // as "off" or as nothing boolean; the handler sees a bare flag.
+    kFlag = 8,
+    // With kDeprecated: an old spelling keepalived itself takes silently
+    // (lb_algo, lb_kind): the deprecation is a note, shown with -D or -d only.
+    kQuiet = 16,
 };
 
 template <class T>
@@ -229,10 +252,20 @@ private:
                 return;
             kw = modern;
         }
+        if ((kw->flags & kFlag) && !st.args.empty()) {
+            const Statement bare = flag_without_value(st);
+            Args a(*this, bare);
+            kw->handler(obj, a);
+            post_dispatch(bare, a);
+            return;
+        }
         Args a(*this, st);
         kw->handler(obj, a);
         post_dispatch(st, a);
     }
+    // For a kFlag keyword given words: warns as keepalived would not (it is
+    // silent) only where the words suggest the operator meant something else.
+    Statement flag_without_value(const Statement& st);
 
     TokenSource& source_;
     Diagnostics& diags_;

@@ -8,6 +8,7 @@
 
 #include "config/model.hh"
 #include "config/sections.hh"
+#include "core/netns.hh"
 
 namespace halbd::config {
 
@@ -121,6 +122,22 @@ void set_table_name(GlobalDefs& g, Args& a, std::string_view dflt) {
 }
 
 // ---- specific handlers -----------------------------------------------------
+
+// net_namespace NAME (keepalived: a top-level keyword; the first one counts).
+void net_namespace(GlobalDefs& g, Args& a) {
+    if (!a.count(1)) return;
+    if (!g.net_namespace.empty()) {
+        a.warning(0, "'net_namespace' already given as " + quote(g.net_namespace) + "; ignoring " +
+                         quote(a.str(0)));
+        return;
+    }
+    if (!core::valid_netns_name(a.str(0))) {
+        a.error(0, "'net_namespace' " + quote(a.str(0)) + " is not a namespace name (as 'ip netns add' takes)");
+        return;
+    }
+    g.net_namespace = a.str(0);
+    g.net_namespace_loc = a.loc();
+}
 
 void router_id(GlobalDefs& g, Args& a) {
     if (a.count(1)) g.router_id = a.str(0);
@@ -328,7 +345,7 @@ void umask(GlobalDefs& g, Args& a) {
     if (!a.count(1, SIZE_MAX)) return;
     const std::string& first = a.str(0);
     if (!first.empty() && std::isdigit(static_cast<unsigned char>(first[0]))) {
-        if (!a.count(1)) return;
+        if (!a.exactly(1)) return;  // keepalived: "Extra parameter(s) to umask option"
         int base = 10;
         std::string_view digits = first;
         if (digits.size() > 1 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
@@ -524,14 +541,25 @@ constexpr std::string_view kOneProcess =
     "halbd runs as one process; set scheduling, affinity and limits in the service manager";
 constexpr std::string_view kNoSnmp = "halbd has no SNMP agent; use halbctl for state";
 constexpr std::string_view kNoDbus = "halbd has no DBus interface; use halbctl";
-constexpr std::string_view kNoNetns = "run halbd inside the namespace instead (ip netns exec)";
+constexpr std::string_view kNoNetns = "halbd programs IPVS and ipsets in the namespace of net_namespace";
 
 const KeywordTable<GlobalDefs>& global_defs_table() {
     static const KeywordTable<GlobalDefs> t("global_defs", {
         // identity, scripts, security
         {"router_id", router_id},
+        // keepalived reads it at top level only ("Unknown keyword" here);
+        // whoever wrote it here meant it, so halbd honours it with a warning.
+        {"net_namespace",
+         [](GlobalDefs& g, Args& a) {
+             a.warning("keepalived reads 'net_namespace' only outside global_defs (it ignores this one); "
+                       "halbd honours it");
+             net_namespace(g, a);
+         }},
+        // keepalived 1.0's name for router_id, still in old files.
+        {"lvs_id", router_id, kDeprecated, "router_id"},
+        {"plugin_dir", nullptr, kObsolete, "keepalived 1.2's checker plugins are gone"},
         {"script_user", script_user},
-        {"enable_script_security", set_bool<&GlobalDefs::enable_script_security>},
+        {"enable_script_security", set_bool<&GlobalDefs::enable_script_security>, kFlag},
         {"startup_script", set_script<&GlobalDefs::startup_script>},
         {"startup_script_timeout",
          [](GlobalDefs& g, Args& a) { script_timeout(g.startup_script_timeout, a); }},
@@ -545,7 +573,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_notify_fifo_script", set_script<&GlobalDefs::vrrp_notify_fifo_script>},
         {"lvs_notify_fifo", set_fifo<&GlobalDefs::lvs_notify_fifo>},
         {"lvs_notify_fifo_script", set_script<&GlobalDefs::lvs_notify_fifo_script>},
-        {"fifo_write_vrrp_states_on_reload", set_bool<&GlobalDefs::fifo_write_vrrp_states_on_reload>},
+        {"fifo_write_vrrp_states_on_reload", set_bool<&GlobalDefs::fifo_write_vrrp_states_on_reload>, kFlag},
         {"vrrp_notify_priority_changes", set_bool<&GlobalDefs::vrrp_notify_priority_changes>},
         // VRRP defaults
         {"vrrp_mcast_group4", [](GlobalDefs& g, Args& a) { mcast_group(g.vrrp_mcast_group4, a, true); }},
@@ -566,15 +594,15 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_lower_prio_no_advert", vrrp_lower_prio_no_advert},
         {"vrrp_higher_prio_send_advert", vrrp_higher_prio_send_advert},
         {"vrrp_version", vrrp_version},
-        {"vrrp_check_unicast_src", set_bool<&GlobalDefs::vrrp_check_unicast_src>},
-        {"vrrp_skip_check_adv_addr", set_bool<&GlobalDefs::vrrp_skip_check_adv_addr>},
-        {"vrrp_strict", vrrp_strict},
+        {"vrrp_check_unicast_src", set_bool<&GlobalDefs::vrrp_check_unicast_src>, kFlag},
+        {"vrrp_skip_check_adv_addr", set_bool<&GlobalDefs::vrrp_skip_check_adv_addr>, kFlag},
+        {"vrrp_strict", vrrp_strict, kFlag},
         {"vrrp_startup_delay", vrrp_startup_delay},
-        {"log_unknown_vrids", set_bool<&GlobalDefs::log_unknown_vrids>},
+        {"log_unknown_vrids", set_bool<&GlobalDefs::log_unknown_vrids>, kFlag},
         {"vmac_prefix", vmac_prefix},
         {"vmac_addr_prefix", vmac_prefix},
         {"dynamic_interfaces", dynamic_interfaces},
-        {"disable_local_igmp", set_bool<&GlobalDefs::disable_local_igmp>},
+        {"disable_local_igmp", set_bool<&GlobalDefs::disable_local_igmp>, kFlag},
         {"vrrp_rx_bufs_policy", vrrp_rx_bufs_policy},
         {"vrrp_rx_bufs_multiplier", set_u32<&GlobalDefs::vrrp_rx_bufs_multiplier, 1, UINT32_MAX>},
         // firewall
@@ -582,8 +610,8 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_ipsets", nullptr, kUnimplemented, "halbd does not use ipsets; VIP filtering uses nftables sets"},
         {"nftables", [](GlobalDefs& g, Args& a) { set_table_name<&GlobalDefs::nftables>(g, a, "keepalived"); }},
         {"nftables_priority", set_i32<&GlobalDefs::nftables_priority>},
-        {"nftables_counters", set_bool<&GlobalDefs::nftables_counters>},
-        {"nftables_ifindex", set_bool<&GlobalDefs::nftables_ifindex>},
+        {"nftables_counters", set_bool<&GlobalDefs::nftables_counters>, kFlag},
+        {"nftables_ifindex", set_bool<&GlobalDefs::nftables_ifindex>, kFlag},
         {"nftables_ipvs",
          [](GlobalDefs& g, Args& a) { set_table_name<&GlobalDefs::nftables_ipvs>(g, a, "keepalived_ipvs"); }},
         {"nftables_ipvs_priority", set_i32<&GlobalDefs::nftables_ipvs_priority>},
@@ -602,10 +630,10 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         // IPVS
         {"lvs_sync_daemon", lvs_sync_daemon},
         {"lvs_timeouts", lvs_timeouts},
-        {"lvs_flush", lvs_flush},
+        {"lvs_flush", lvs_flush, kFlag},
         {"lvs_flush_on_stop", lvs_flush_on_stop},
         {"lvs_backend", lvs_backend},
-        {"lvs_flush_onstop", lvs_flush_on_stop, kDeprecated, "lvs_flush_on_stop"},
+        {"lvs_flush_onstop", lvs_flush_on_stop, kDeprecated | kQuiet, "lvs_flush_on_stop"},
         // checkers
         {"checker_log_all_failures", set_bool<&GlobalDefs::checker_log_all_failures>},
         {"rs_init_notifies", set_bool<&GlobalDefs::rs_init_notifies>},
@@ -689,8 +717,8 @@ void add_global_keywords(KeywordTable<Model>& top) {
         {"linkbeat_use_polling",
          [](Model& m, Args& a) {
              if (a.at_most(0)) m.global.linkbeat_use_polling = true;
-         }},
-        {"net_namespace", nullptr, kUnimplemented, kNoNetns},
+         }, kFlag},
+        {"net_namespace", [](Model& m, Args& a) { net_namespace(m.global, a); }},
         {"net_namespace_ipvs", nullptr, kUnimplemented, kNoNetns},
         {"namespace_with_ipsets", nullptr, kUnimplemented, kNoNetns},
         {"instance", nullptr, kUnimplemented, "pid file names are set with halbd's command-line options"},

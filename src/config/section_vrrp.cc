@@ -17,7 +17,7 @@ using std::chrono::seconds;
 // `KEYWORD NAME { ... }` into vec (a scratch object when the name is bad or taken).
 template <class T>
 void named_block(Args& a, std::vector<T>& vec, const KeywordTable<T>& table, const char* what) {
-    bool ok = a.count(1);
+    bool ok = a.exactly(1);  // keepalived: "vrrp_instance must have a name"
     if (ok)
         for (const auto& o : vec)
             if (o.name == a.str(0)) {
@@ -71,28 +71,31 @@ const KeywordTable<VrrpScript>& script_table() {
          }},
         {"interval", [](S& s, Args& a) {
              if (!a.count(1)) return;
-             auto v = a.uint(0, 0, 0x7FFFFFFF / 1000000);
+             auto v = a.uint(0, 0, UINT32_MAX / 1000000);
              if (!v) return;
              if (*v == 0) a.warning(0, "script interval must be at least 1 second; using 1");
              s.interval = seconds(*v ? *v : 1);
          }},
         {"timeout", [](S& s, Args& a) {
              if (!a.count(1)) return;
-             if (auto v = a.uint(0, 1, 0x7FFFFFFF / 1000000)) s.timeout = seconds(*v);
+             auto v = a.uint(0, 0, UINT32_MAX / 1000000);
+             if (!v) return;
+             if (*v == 0) a.warning(0, "script timeout must be at least 1 second; using 1");
+             s.timeout = seconds(*v ? *v : 1);
          }},
         {"weight", [](S& s, Args& a) { object_weight(a, 253, s.weight, s.weight_reverse); }},
         {"rise", [](S& s, Args& a) {
              if (a.count(1))
-                 if (auto v = a.uint(0, 1, 0x7FFFFFFF)) s.rise = static_cast<uint32_t>(*v);
+                 if (auto v = a.uint_or(0, 1, 0x7FFFFFFF, 1)) s.rise = static_cast<uint32_t>(*v);
          }},
         {"fall", [](S& s, Args& a) {
              if (a.count(1))
-                 if (auto v = a.uint(0, 1, 0x7FFFFFFF)) s.fall = static_cast<uint32_t>(*v);
+                 if (auto v = a.uint_or(0, 1, 0x7FFFFFFF, 1)) s.fall = static_cast<uint32_t>(*v);
          }},
         {"user", [](S& s, Args& a) {
              if (a.count(1, 2)) s.user = ScriptUser{a.str(0), a.str(1)};
          }},
-        {"init_fail", [](S& s, Args& a) { if (a.at_most(0)) s.init_fail = true; }},
+        {"init_fail", [](S& s, Args& a) { if (a.at_most(0)) s.init_fail = true; }, kFlag},
     });
     return t;
 }
@@ -148,7 +151,7 @@ const KeywordTable<TrackProcess>& track_process_table() {
              if (a.count(1))
                  if (auto d = a.timer(0, Duration{}, seconds(3600))) p.fork_delay = p.terminate_delay = *d;
          }},
-        {"full_command", [](P& p, Args& a) { if (a.at_most(0)) p.full_command = true; }},
+        {"full_command", [](P& p, Args& a) { if (a.at_most(0)) p.full_command = true; }, kFlag},
     });
     return t;
 }
@@ -179,10 +182,10 @@ const KeywordTable<VrrpSyncGroup>& sync_group_table() {
         {"notify", [](G& g, Args& a) { parse_notify(a, g.notify); }},
         {"smtp_alert", nullptr, kUnimplemented, "halbd does not send email alerts"},
         {"global_tracking", [](G& g, Args& a) { if (a.at_most(0)) g.sync_group_tracking_weight = true; },
-         kDeprecated, "sync_group_tracking_weight (or track_* on the sync group)"},
+         kDeprecated | kFlag, "sync_group_tracking_weight (or track_* on the sync group)"},
         {"sync_group_tracking_weight", [](G& g, Args& a) {
              if (a.at_most(0)) g.sync_group_tracking_weight = true;
-         }},
+         }, kFlag},
         {"notify_priority_changes", [](G& g, Args& a) {
              if (!a.at_most(1)) return;
              if (auto v = a.boolean(0)) g.notify_priority_changes = *v;
@@ -257,7 +260,7 @@ void add_vrrp_keywords(KeywordTable<Model>& top) {
          }},
         {"vrrp_track_file", [](Model& m, Args& a) {
              named_block(a, m.vrrp.track_file, track_file_table(), "track_file");
-         }, kDeprecated, "track_file"},
+         }, kDeprecated | kQuiet, "track_file"},
         {"vrrp_track_process", [](Model& m, Args& a) {
              named_block(a, m.vrrp.vrrp_track_process, track_process_table(), "vrrp_track_process");
          }},

@@ -9,6 +9,7 @@
 #include "config/lvs_internal.hh"
 #include "config/regex.hh"
 #include "config/sections.hh"
+#include "core/spawn.hh"
 
 namespace halbd::config {
 
@@ -151,6 +152,11 @@ void resolve_checker(Checker& c, const RealServer& rs, const VirtualServer& vs, 
                 if (p.enable_sni) d.warning(c.loc, "'enable_sni' only applies to SSL_GET; ignored");
         } else if constexpr (std::is_same_v<P, MiscCheck>) {
             if (p.misc_path.empty()) d.error(c.loc, "MISC_CHECK needs 'misc_path'");
+            else if (auto argv = core::split_command(p.misc_path); argv && !argv->empty() &&
+                                                                   !core::find_executable(argv->front()))
+                d.warning(c.loc, "MISC_CHECK script " + argv->front() +
+                                     " is not found or not executable: the checker is disabled (keepalived "
+                                     "removes it at start) and its real server stays in the pool unchecked");
             if (p.misc_timeout == Duration{}) p.misc_timeout = *c.delay_loop;
         } else if constexpr (std::is_same_v<P, UdpCheck>) {
             if (p.min_reply_length > p.max_reply_length)

@@ -505,6 +505,9 @@ void validate_vrrp(Model& m, ValidateContext& ctx) {
                 s.interface = v.lvs_sync_daemon_interface;
                 s.inst = v.name;
                 s.loc = s.inst_loc = v.lvs_sync_daemon_interface_loc;
+                // keepalived ties this form to the instance without its name,
+                // so its "no syncid: use the VRID" never applies: syncid 0.
+                s.id = 0;
                 m.global.lvs_sync_daemon = s;
             }
             v.lvs_sync_daemon_interface.clear();

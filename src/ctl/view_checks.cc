@@ -57,7 +57,11 @@ void text_vs(std::ostream& os, const config::VirtualServer& vs, const check::Che
         for (const auto& ck : rs.checkers) {
             const check::ScheduledCheck* p = c.probe_of(ck);
             if (!p) {
-                os << "    checker at " << ck.loc.line << ": not implemented, counted as up\n";
+                if (auto why = c.disabled(ck))
+                    os << "    " << config::checker_kind_name(ck.kind()) << " at line " << ck.loc.line << ": " << *why
+                       << ", counted as up\n";
+                else
+                    os << "    checker at " << ck.loc.line << ": not implemented, counted as up\n";
                 continue;
             }
             os << "    " << p->checker().describe() << ": " << (p->up() ? "up" : "down") << ", " << p->attempts()
@@ -89,7 +93,8 @@ void json_vs(JsonWriter& w, const config::VirtualServer& vs, const check::CheckS
             const check::ScheduledCheck* p = c.probe_of(ck);
             w.begin_object();
             if (!p) {
-                w.member("check", "not implemented").member("up", true).key("attempts").null();
+                auto why = c.disabled(ck);
+                w.member("check", why ? *why : std::string("not implemented")).member("up", true).key("attempts").null();
                 w.key("last_failure").null();
             } else {
                 w.member("check", p->checker().describe()).member("up", p->up()).member("attempts", p->attempts());

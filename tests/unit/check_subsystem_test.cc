@@ -379,6 +379,38 @@ bfd_instance b2 {
     EXPECT_EQ(loop.armed_timers(), 0u);
 }
 
+// keepalived removes a MISC_CHECK whose script is not there at start ("not
+// found/accessible"): its real server stays in the pool. halbd disables the
+// checker, says so loudly, and counts it as up (issue 12).
+TEST_F(CheckSubsystemTest, MiscCheckWithoutItsScriptIsDisabledAndCountsAsUp) {
+    auto m = load(R"(
+virtual_server 192.168.2.11 80 {
+    protocol TCP
+    real_server 10.10.10.13 80 {
+        MISC_CHECK {
+            misc_path "/nonexistent/halbd-check --host 10.10.10.13"
+        }
+    }
+}
+)");
+    ASSERT_TRUE(m);
+    CheckSubsystem real(loop);
+    log::ScopedCapture errors{log::Level::error};
+    real.apply(nullptr, *m);
+    EXPECT_EQ(real.probe_count(), 0u);
+    EXPECT_TRUE(real.is_up(m->lvs.virtual_servers[0], rs(*m, 0, 0)));
+    const auto& ck = rs(*m, 0, 0).checkers.at(0);
+    ASSERT_TRUE(real.disabled(ck));
+    EXPECT_EQ(*real.disabled(ck), "checker disabled: /nonexistent/halbd-check not found or not executable");
+    ASSERT_EQ(errors.lines().size(), 1u);
+    EXPECT_EQ(errors.lines()[0].text,
+              "MISC_CHECK of real server [10.10.10.13]:80 of VS [192.168.2.11]:80: checker disabled: "
+              "/nonexistent/halbd-check not found or not executable; the real server stays in its pool "
+              "unchecked, as in keepalived");
+    loop.advance(std::chrono::seconds(120));
+    EXPECT_TRUE(real.is_up(m->lvs.virtual_servers[0], rs(*m, 0, 0)));
+}
+
 TEST_F(CheckSubsystemTest, StopCancelsEveryProbe) {
     auto m = load(kOne);
     ASSERT_TRUE(m);

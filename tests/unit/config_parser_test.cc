@@ -60,6 +60,9 @@ struct Server {
 struct Top {
     std::vector<Server> servers;
     bool flag = false;
+    bool strict = false;
+    uint64_t quorum = 0;
+    std::string name;
 };
 
 const KeywordTable<Server>& server_table() {
@@ -94,6 +97,11 @@ const KeywordTable<Top>& top_table() {
         {"flag", [](Top& top, Args& a) {
              if (auto v = a.boolean(0)) top.flag = *v;
          }},
+        {"strict", [](Top& top, Args& a) { if (a.at_most(0)) top.strict = true; }, kFlag},
+        {"quorum", [](Top& top, Args& a) {
+             if (auto v = a.uint_or(0, 1, 100, 1)) top.quorum = *v;
+         }},
+        {"name", [](Top& top, Args& a) { if (a.exactly(1)) top.name = a.str(0); }},
     });
     return t;
 }
@@ -167,13 +175,56 @@ TEST(Parser, DeprecatedNameFollowsItsModernKeyword) {
 }
 
 TEST(Parser, ReportsEveryErrorInOneRun) {
-    Parsed r("real_server {\n weight 70000\n weight abc\n connect_timeout 1.x\n weight 1 2\n}\nflag maybe\n");
+    Parsed r("real_server {\n weight 70000\n weight abc\n connect_timeout 1.x\n weight 1 2 3\n}\nflag maybe\n");
     ASSERT_EQ(r.messages.size(), 5u);
     EXPECT_EQ(r.messages[0], "t.conf:2:9: error: 'weight' value 70000 is out of range 0-65535");
     EXPECT_EQ(r.messages[1], "t.conf:3:9: error: 'weight' expects a number, got 'abc'");
     EXPECT_EQ(r.messages[2], "t.conf:4:18: error: 'connect_timeout' expects a time in seconds (e.g. 1 or 0.5), got '1.x'");
-    EXPECT_EQ(r.messages[3], "t.conf:5:11: error: 'weight' takes 1 argument, got 2 (unexpected '2')");
+    // Extra words are what keepalived ignores: a warning, and the handler
+    // reads only what it takes.
+    EXPECT_EQ(r.messages[3], "t.conf:5:11: warning: 'weight' takes 1 argument; ignoring '2 3', as keepalived does");
+    EXPECT_EQ(r.top.servers[0].weight, 1);
     EXPECT_EQ(r.messages[4], "t.conf:7:6: error: 'flag' expects on|off|true|false|yes|no, got 'maybe'");
+}
+
+// keepalived's flag handlers never read their arguments: any value turns
+// the flag on; only a value that reads as "off" or as no boolean is warned.
+TEST(Parser, FlagKeywordsTakeAnyValueAsKeepalivedDoes) {
+    for (const char* v : {"", " 1", " yes", " on", " true"}) {
+        Parsed r(std::string("strict") + v + "\n");
+        EXPECT_TRUE(r.top.strict) << v;
+        EXPECT_TRUE(r.messages.empty()) << v << ": " << r.messages[0];
+    }
+    Parsed off("strict 0\n");
+    EXPECT_TRUE(off.top.strict);
+    ASSERT_EQ(off.messages.size(), 1u);
+    EXPECT_EQ(off.messages[0], "t.conf:1:8: warning: 'strict' is a flag: keepalived ignores '0' and turns it on, "
+                               "and so does halbd; remove the line to leave it off");
+    Parsed junk("strict please now\n");
+    EXPECT_TRUE(junk.top.strict);
+    ASSERT_EQ(junk.messages.size(), 1u);
+    EXPECT_EQ(junk.messages[0], "t.conf:1:8: warning: 'strict' is a flag and takes no value; ignoring 'please' and what follows");
+}
+
+TEST(Parser, OutOfRangeReplacedWhereKeepalivedReplacesIt) {
+    Parsed r("quorum 0\n");
+    EXPECT_EQ(r.top.quorum, 1u);
+    ASSERT_EQ(r.messages.size(), 1u);
+    EXPECT_EQ(r.messages[0], "t.conf:1:8: warning: 'quorum' value 0 is out of range 1-100; using 1 as keepalived does");
+    Parsed big("quorum 99999999999999999999999\n");
+    EXPECT_EQ(big.top.quorum, 1u);
+    EXPECT_EQ(big.diags.error_count(), 0u);
+    Parsed word("quorum many\n");
+    EXPECT_EQ(word.top.quorum, 0u);
+    ASSERT_EQ(word.messages.size(), 1u);
+    EXPECT_EQ(word.messages[0], "t.conf:1:8: error: 'quorum' expects a number, got 'many'");
+}
+
+TEST(Parser, ExactlyKeepsExtraWordsAnError) {
+    Parsed r("name a b\n");
+    EXPECT_EQ(r.top.name, "");
+    ASSERT_EQ(r.messages.size(), 1u);
+    EXPECT_EQ(r.messages[0], "t.conf:1:8: error: 'name' takes 1 argument, got 2 (unexpected 'b')");
 }
 
 TEST(Parser, MissingAndUnexpectedBlocks) {

@@ -70,7 +70,9 @@ TEST(VrrpInstanceTest, RangesReportedAtToken) {
     auto r = load(instance("interface eth0\nvirtual_router_id 256\npriority 0\n"));
     EXPECT_FALSE(r.model);
     EXPECT_TRUE(has_message(r, "t.conf:3:19: error")) << all_messages(r);
-    EXPECT_TRUE(has_message(r, "t.conf:4:10: error")) << all_messages(r);
+    // keepalived: "Priority not valid! must be between 1 & 255. Using default 100".
+    EXPECT_TRUE(has_message(r, "t.conf:4:10: warning: 'priority' value 0 is out of range 1-255; using 100"))
+        << all_messages(r);
 }
 
 TEST(VrrpInstanceTest, AdvertIntRounding) {
@@ -135,7 +137,9 @@ TEST(VrrpInstanceTest, DeprecatedKeywordsWarnAndMove) {
     EXPECT_TRUE(has_message(r, "'lvs_sync_daemon_interface' is deprecated"));
     ASSERT_TRUE(r.model->global.lvs_sync_daemon);
     EXPECT_EQ(r.model->global.lvs_sync_daemon->inst, "VI_1");
-    EXPECT_EQ(*r.model->global.lvs_sync_daemon->id, 51);
+    // keepalived starts the sync daemon of this form with syncid 0, not the
+    // VRID: a mixed halbd/keepalived pair must agree (issue 12).
+    EXPECT_EQ(*r.model->global.lvs_sync_daemon->id, 0);
     ASSERT_EQ(r.model->vrrp.linkbeat_interfaces.size(), 1u);
     EXPECT_EQ(r.model->vrrp.linkbeat_interfaces[0].name, "eth0");
 }
@@ -315,7 +319,7 @@ TEST(VrrpDumpTest, RoundTrip) {
 TEST(VrrpParseTest, UnimplementedAndDeprecatedWarn) {
     auto r = load("vrrp_track_file f {\n file /x\n}\n" + instance(std::string(kBasic) + "smtp_alert\n"));
     ASSERT_TRUE(r.model) << all_messages(r);
-    EXPECT_TRUE(has_message(r, "'vrrp_track_file' is deprecated; use 'track_file'"));
+    EXPECT_TRUE(has_message(r.messages(true), "'vrrp_track_file' is an old spelling of 'track_file'"));
     EXPECT_TRUE(has_message(r, "'smtp_alert' is recognised but not implemented"));
 }
 

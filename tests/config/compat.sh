@@ -1,0 +1,39 @@
+#!/bin/sh
+# keepalived-compatibility classes of issue 12: each tests/config/compat/*.conf
+# is a configuration keepalived 2.2.7 loads (written for this test, never
+# copied from the wild), with its expectations in its leading comments:
+#   # args: -i lb1          extra halbd options (default none)
+#   # status: 0             exit status of `halbd -t` (default 0)
+#   # expect: 12:5: warning: ...   a diagnostic, after "FILE:" (exact text)
+#   # lacks: TEXT           output that must not appear
+#   # dump: TEXT            text `halbd -t -d` must print (the meaning halbd took)
+. "$top_srcdir/tests/lib.sh"
+
+dir="$top_srcdir/tests/config/compat"
+n=0
+for f in "$dir"/*.conf; do
+    name=$(basename "$f")
+    n=$((n + 1))
+    args=$(sed -n 's/^# args: //p' "$f")
+    status=$(sed -n 's/^# status: //p' "$f")
+    # shellcheck disable=SC2086
+    expect_status "${status:-0}" "$name" -- "$HALBD" -t -f "$f" $args
+    sed -n 's/^# expect: //p' "$f" >"$TMP/expect"
+    while IFS= read -r line; do expect_output_has "$f:$line" "$name"; done <"$TMP/expect"
+    sed -n 's/^# lacks: //p' "$f" >"$TMP/lacks"
+    while IFS= read -r line; do expect_output_lacks "$line" "$name"; done <"$TMP/lacks"
+    # Every warning the file gives is one it expects (no surprise noise).
+    want=$(grep -c '^# expect: .*warning:' "$f" || true)
+    got=$(grep -c ': warning: ' "$TMP/out" || true)
+    [ "$want" = "$got" ] && ok || fail "$name: $got warning(s), expected $want"
+    sed -n 's/^# dump: //p' "$f" >"$TMP/dumpwant"
+    if [ -s "$TMP/dumpwant" ]; then
+        # shellcheck disable=SC2086
+        "$HALBD" -t -d -f "$f" $args >"$TMP/dump" 2>/dev/null || true
+        while IFS= read -r line; do
+            if grep -qF -- "$line" "$TMP/dump"; then ok; else fail "$name: dump lacks '$line'"; fi
+        done <"$TMP/dumpwant"
+    fi
+done
+[ "$n" -gt 0 ] || fail "no compat configurations in $dir"
+finish
