@@ -27,7 +27,7 @@ s != "" {
     line = $0; sub(/\/\/.*/, "", line)
     decl = line; sub(/=.*/, "", decl)
     if (depth == 1 && line ~ /;[ \t]*$/ && decl !~ /[(]/ &&
-        line !~ /^[ \t]*(friend|using|static|return|typedef)[ \t]/ && line !~ /^[ \t]*\}/) {
+        line !~ /^[ \t]*(friend|using|static|return|typedef|enum)[ \t]/ && line !~ /^[ \t]*\}/) {
         d = line; sub(/;[ \t]*$/, "", d)
         gsub(/\([^()]*\)/, "", d); gsub(/=[^,]*/, "", d); gsub(/\{[^}]*\}/, "", d)
         while (d ~ /<[^<>]*>/) gsub(/<[^<>]*>/, "", d)
