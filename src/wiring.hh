@@ -16,6 +16,7 @@
 #include "config/subscriber.hh"
 #include "core/event_loop.hh"
 #include "core/proc_connector_monitor.hh"
+#include "core/service_notify.hh"
 #include "core/subscribers.hh"
 #include "ctl/commands.hh"
 #include "ctl/server.hh"
@@ -86,6 +87,7 @@ public:
 
 private:
     Subscribers subscribers() const;
+    void notify_supervisor();
 
     core::EventLoop& loop_;
     const Options& opts_;
@@ -108,6 +110,7 @@ private:
     core::Subscription sync_role_;
     std::unique_ptr<ctl::Commands> commands_;
     std::unique_ptr<ctl::Server> server_;
+    std::unique_ptr<core::ServiceNotifier> supervisor_;  // under systemd (NOTIFY_SOCKET) only
 };
 
 }  // namespace halbd

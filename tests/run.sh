@@ -26,7 +26,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmnl-dev libipset-dev
   libnetfilter-conntrack-dev libnftables-dev libssl-dev libpcre2-dev libboost-program-options-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libsystemd-dev
   keepalived ipvsadm iproute2 groff-base man-db time
   python3 tcpdump nftables openssl iputils-ping iputils-arping dnsmasq
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd"

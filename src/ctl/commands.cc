@@ -146,6 +146,20 @@ Reply Commands::status(Format f) const {
     return Reply{Status::Ok, os.str()};
 }
 
+std::string Commands::status_line() const {
+    const Summary sum = summarize(s_);
+    std::ostringstream os;
+    if (s_.vrrp) {
+        os << sum.vrrp_instances << " VRRP instance(s)";
+        const char* sep = ": ";
+        for (const auto& [st, n] : sum.vrrp_states) os << std::exchange(sep, ", ") << n << ' ' << st;
+        os << "; ";
+    }
+    if (s_.checks) os << "real servers " << sum.rs_up << " up, " << sum.rs_down << " down; ";
+    os << "generation " << s_.daemon->generation();
+    return os.str();
+}
+
 void Commands::handle(const Request& r, const std::function<void(Reply)>& respond) {
     if (r.command == Command::Dump)
         return s_.daemon->state_dump([respond, f = r.format](std::string text) { respond(dump_reply(std::move(text), f)); });
