@@ -130,6 +130,10 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
     if (forwarding_) daemon_.set_forwarding_capabilities(forward::ipvs::capabilities());
     if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
     subscribe_in_order(daemon_, subscribers());
+    // After the table: it only reads the others; it stops first, so no
+    // scrape reads a subsystem being stopped.
+    metrics_ = std::make_unique<ctl::MetricsServer>(loop, [this] { return commands_ ? commands_->metrics() : std::string(); });
+    daemon_.subscribe(metrics_.get());
 }
 
 Wiring::~Wiring() = default;

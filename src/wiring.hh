@@ -19,6 +19,7 @@
 #include "core/service_notify.hh"
 #include "core/subscribers.hh"
 #include "ctl/commands.hh"
+#include "ctl/metrics_server.hh"
 #include "ctl/server.hh"
 #include "halbd_daemon.hh"
 #include "halbd_options.hh"
@@ -110,7 +111,8 @@ private:
     core::Subscription sync_role_;
     std::unique_ptr<ctl::Commands> commands_;
     std::unique_ptr<ctl::Server> server_;
-    std::unique_ptr<core::ServiceNotifier> supervisor_;  // under systemd (NOTIFY_SOCKET) only
+    std::unique_ptr<core::ServiceNotifier> supervisor_;
+    std::unique_ptr<ctl::MetricsServer> metrics_;  // metrics_listen (answers once commands_ exists)  // under systemd (NOTIFY_SOCKET) only
 };
 
 }  // namespace halbd

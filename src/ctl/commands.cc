@@ -10,6 +10,7 @@
 #include "check/subsystem.hh"
 #include "core/log.hh"
 #include "ctl/json.hh"
+#include "ctl/metrics.hh"
 #include "ctl/views.hh"
 #include "forward/subsystem.hh"
 #include "vrrp/subsystem.hh"
@@ -70,6 +71,7 @@ Reply Commands::answer_now(const Request& r) {
             if (!s_.checks) return unavailable("the health-check subsystem", s_.checks_absent, f);
             return Reply{Status::Ok, checks_view(s_.daemon->model(), *s_.checks, now, f)};
         case Command::Status: return status(f);
+        case Command::Metrics: return Reply{Status::Ok, metrics()};
         case Command::Reload: break;  // answered by handle(), once the file is read
         case Command::Dump: break;  // answered by handle(), once the text is written
     }
@@ -145,6 +147,8 @@ Reply Commands::status(Format f) const {
        << log::secs(timers.max_lateness) << "\n";
     return Reply{Status::Ok, os.str()};
 }
+
+std::string Commands::metrics() const { return metrics_text(s_, std::chrono::system_clock::now()); }
 
 std::string Commands::status_line() const {
     const Summary sum = summarize(s_);

@@ -17,6 +17,7 @@ const char* command_name(Command c) {
         case Command::Status: return "status";
         case Command::Reload: return "reload";
         case Command::Dump: return "dump";
+        case Command::Metrics: return "metrics";
     }
     return "?";
 }
@@ -41,7 +42,7 @@ core::Result<Request> parse_request(std::string_view line) {
         }
         if (i > start) words.push_back(line.substr(start, i - start));
     }
-    if (words.empty()) return bad("empty request: expected one of ipvs, vrrp, checks, status, reload, dump");
+    if (words.empty()) return bad("empty request: expected one of ipvs, vrrp, checks, status, reload, dump, metrics");
     Request r;
     bool have_command = false;
     for (std::string_view w : words) {
@@ -51,7 +52,7 @@ core::Result<Request> parse_request(std::string_view line) {
             auto c = command_from_name(w);
             if (!c)
                 return bad("unknown command '" + std::string(w) +
-                           "': expected one of ipvs, vrrp, checks, status, reload, dump");
+                           "': expected one of ipvs, vrrp, checks, status, reload, dump, metrics");
             r.command = *c;
             have_command = true;
         } else {

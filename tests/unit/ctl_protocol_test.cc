@@ -40,7 +40,7 @@ TEST(CtlRequest, Refusals) {
     auto unknown = parse_request("shutdown");
     ASSERT_FALSE(unknown.ok());
     EXPECT_EQ(unknown.error().message,
-              "unknown command 'shutdown': expected one of ipvs, vrrp, checks, status, reload, dump");
+              "unknown command 'shutdown': expected one of ipvs, vrrp, checks, status, reload, dump, metrics");
     auto extra = parse_request("status now");
     ASSERT_FALSE(extra.ok());
     EXPECT_EQ(extra.error().message, "unexpected argument 'now' to status");
