@@ -71,7 +71,8 @@ Reply Commands::answer_now(const Request& r) {
             if (!s_.checks) return unavailable("the health-check subsystem", s_.checks_absent, f);
             return Reply{Status::Ok, checks_view(s_.daemon->model(), *s_.checks, now, f)};
         case Command::Status: return status(f);
-        case Command::Metrics: return Reply{Status::Ok, metrics()};
+        case Command::Metrics:  // text; as a JSON string inside the envelope with --json
+            return Reply{Status::Ok, f == Format::Json ? json_quote(metrics()) : metrics()};
         case Command::Reload: break;  // answered by handle(), once the file is read
         case Command::Dump: break;  // answered by handle(), once the text is written
     }
@@ -164,12 +165,19 @@ std::string Commands::status_line() const {
     return os.str();
 }
 
+// JSON replies get their envelope here, once, whatever answered them (error
+// replies are built enveloped by error_reply()).
 void Commands::handle(const Request& r, const std::function<void(Reply)>& respond) {
+    auto send = [respond, f = r.format](Reply rep) {
+        if (f == Format::Json && (rep.status == Status::Ok || rep.status == Status::Failed))
+            rep.body = json_envelope(rep.status, rep.body, rep.status == Status::Failed ? "reload refused" : "");
+        respond(std::move(rep));
+    };
     if (r.command == Command::Dump)
-        return s_.daemon->state_dump([respond, f = r.format](std::string text) { respond(dump_reply(std::move(text), f)); });
-    if (r.command != Command::Reload) return respond(answer_now(r));
-    s_.daemon->reload([respond, file = s_.daemon->config_file(), f = r.format](const ReloadReport& rep) {
-        respond(reload_reply(rep, file, f));
+        return s_.daemon->state_dump([send, f = r.format](std::string text) { send(dump_reply(std::move(text), f)); });
+    if (r.command != Command::Reload) return send(answer_now(r));
+    s_.daemon->reload([send, file = s_.daemon->config_file(), f = r.format](const ReloadReport& rep) {
+        send(reload_reply(rep, file, f));
     });
 }
 

@@ -85,12 +85,19 @@ std::optional<Status> status_from_name(std::string_view word) {
 
 std::string format_reply(const Reply& r) { return std::string(status_name(r.status)) + "\n" + r.body; }
 
+std::string json_envelope(Status s, const std::string& data, const std::string& error) {
+    std::string d = data;
+    while (!d.empty() && d.back() == '\n') d.pop_back();
+    if (s == Status::Ok) return "{\"ok\":true,\"data\":" + (d.empty() ? std::string("null") : d) + "}\n";
+    std::string out = "{\"ok\":false,\"status\":" + json_quote(status_name(s)) + ",\"error\":" + json_quote(error);
+    if (!d.empty()) out += ",\"data\":" + d;
+    return out + "}\n";
+}
+
 Reply error_reply(Status s, const std::string& message, Format f) {
     Reply r{s, {}};
     if (f == Format::Json) {
-        JsonWriter w;
-        w.begin_object().member("status", status_name(s)).member("error", message).end_object();
-        r.body = w.str() + "\n";
+        r.body = json_envelope(s, {}, message);
     } else {
         r.body = message + "\n";
     }

@@ -51,9 +51,13 @@ struct Reply {
     std::string body;  // text (ends with '\n' unless empty) or one JSON value
 };
 
-// The reply on the wire: "<status>\n<body>". The JSON body of a reply other
-// than ok is {"status": ..., "error": message} (message of `error`/`unavailable`).
+// The reply on the wire: "<status>\n<body>". Every JSON body is one envelope
+// (json_envelope): {"ok":true,"data":DATA} when the command ran, else
+// {"ok":false,"status":"failed|unavailable|error","error":MESSAGE} with
+// "data" too when there is some (a refused reload's report).
 std::string format_reply(const Reply& r);
+// The envelope around data (a JSON value; empty: none) for status s.
+std::string json_envelope(Status s, const std::string& data, const std::string& error);
 // An error reply in the request's format.
 Reply error_reply(Status s, const std::string& message, Format f);
 // Splits what the server sent (up to EOF). Error: no status line.

@@ -173,7 +173,7 @@ TEST_F(CtlServer, MalformedRequest) {
     open(options());
     EXPECT_EQ(exchange("shutdown\n"),
               "error\nunknown command 'shutdown': expected one of ipvs, vrrp, checks, status, reload, dump, metrics\n");
-    EXPECT_EQ(exchange("bogus --json\n").substr(0, 28), "error\n{\"status\":\"error\",\"err");
+    EXPECT_EQ(exchange("bogus --json\n").substr(0, 39), "error\n{\"ok\":false,\"status\":\"error\",\"err");
     EXPECT_EQ(server_->stats().bad_request, 2u);
     EXPECT_FALSE(last_);
 }
