@@ -194,7 +194,7 @@ def sample(out, secs, nodes):
                     st = open("/proc/%s/stat" % d).read()
                     ppid[int(d)] = int(st[st.rindex(")") + 2:].split()[1])
                     netns[int(d)] = os.stat("/proc/%s/ns/net" % d).st_ino
-                except (OSError, ValueError):
+                except (OSError, ValueError, KeyError, TypeError):
                     pass
             kids = {}
             for p, pp in ppid.items():
@@ -278,8 +278,8 @@ def report(d):
     for node in env["NODES"].split(","):
         for what in ("status", "vrrp"):
             try:
-                st[node, what] = json.load(open("%s/%s/%s.json" % (d, node, what)))
-            except (OSError, ValueError):
+                st[node, what] = json.load(open("%s/%s/%s.json" % (d, node, what)))["data"]  # the halbctl envelope
+            except (OSError, ValueError, KeyError, TypeError):
                 st[node, what] = None
     applied = sum(st[n, "status"]["generation"] - 1 for n in env["NODES"].split(",") if st[n, "status"])
     refused = sum(st[n, "status"]["reloads_refused"] for n in env["NODES"].split(",") if st[n, "status"])

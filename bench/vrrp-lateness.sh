@@ -90,9 +90,9 @@ for run in "$@"; do
 	python3 - "$run" "$advert" "$DURATION" "$o1" "$o2" "$work" >> "$work/table" <<- 'PY'
 		import json, sys
 		run, advert, dur, o1, o2, work = sys.argv[1:]
-		vi0 = json.load(open(work + "/vrrp-start.json"))[0]
-		vi = json.load(open(work + "/vrrp.json"))[0]
-		status = json.load(open(work + "/status.json"))
+		vi0 = json.load(open(work + "/vrrp-start.json"))["data"][0]
+		vi = json.load(open(work + "/vrrp.json"))["data"][0]
+		status = json.load(open(work + "/status.json"))["data"]
 		checks = status["checks"]
 		up, down = checks.get("real_servers_up", 0), checks.get("real_servers_down", 0)
 		interval = float(advert)

@@ -62,6 +62,7 @@ std::string control_usage() {
           "  sync     connection sync: peer, bulk transfer, caches, counters, last commit\n"
           "  reload   reload the configuration (as SIGHUP) and say whether it was accepted\n"
           "  dump     the state dump SIGUSR1 writes\n"
+          "  metrics  the Prometheus text /metrics serves (metrics_listen)\n"
           "  genhash  digest of a web page for HTTP_GET/SSL_GET (see halbctl genhash --help)\n\n"
        << describe()
        << "\nExit status: 0 done, 1 halbd said no (reload refused, subsystem not running),\n"

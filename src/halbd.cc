@@ -59,9 +59,17 @@ bool same_file(const std::string& a, const std::string& b) {
            sa.st_ino == sb.st_ino;
 }
 
+// Whether path is a placeholder: it loads and defines nothing (the packaged
+// /etc/halbd/halbd.conf before the operator writes one).
+bool defines_nothing(const Options& opts, const std::string& path) {
+    config::LoadResult r = load(opts, path);
+    return r.model && config::defines_nothing(*r.model);
+}
+
 // -t: all diagnostics to stderr (or --config-test=FILE); 0 when valid, 1
-// otherwise. A configuration that defines nothing is not valid: a reload
-// would refuse it.
+// otherwise. A configuration that defines nothing is valid to start with
+// (halbd runs and manages nothing: the packaged placeholder) and says so; a
+// reload to it is refused, since it would stop everything.
 int config_test(const Options& opts, const std::string& path) {
     if (!opts.config_test_output.empty() && same_file(opts.config_test_output, path)) {
         std::cerr << "halbd: --config-test=" << opts.config_test_output
@@ -80,15 +88,17 @@ int config_test(const Options& opts, const std::string& path) {
     std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cerr;
     for (const auto& m : r.messages(opts.log_detail || opts.dump_conf)) out << m << "\n";
     const bool empty = r.model && config::defines_nothing(*r.model);
-    if (empty) out << path << ": error: " << config::kDefinesNothing << "\n";
-    if (!r.model || empty) {
-        out << path << ": " << r.diags.error_count() + (empty ? 1 : 0) << " error(s), " << r.diags.warning_count()
+    if (empty)
+        out << path << ": warning: " << config::kDefinesNothing
+            << ": halbd would run and manage nothing (a reload to this file is refused)\n";
+    if (!r.model) {
+        out << path << ": " << r.diags.error_count() << " error(s), " << r.diags.warning_count()
             << " warning(s): configuration is NOT valid\n";
         return 1;
     }
     if (opts.dump_conf) config::dump(*r.model, std::cout);
-    if (r.diags.warning_count() > 0)
-        out << path << ": valid, " << r.diags.warning_count() << " warning(s)\n";
+    const size_t warnings = r.diags.warning_count() + (empty ? 1 : 0);
+    if (warnings > 0) out << path << ": valid, " << warnings << " warning(s)\n";
     return 0;
 }
 
@@ -210,7 +220,8 @@ int main(int argc, char** argv) {
         case Options::Action::Run: break;
     }
     std::string note;
-    const std::string path = resolve_config_file(opts, file_exists, note);
+    const std::string path = resolve_config_file(opts, file_exists, note,
+                                                 [&opts](const std::string& p) { return defines_nothing(opts, p); });
     if (opts.action == Options::Action::ConfigTest) {
         if (!note.empty()) std::cerr << "halbd: " << note << "\n";
         return config_test(opts, path);

@@ -57,6 +57,7 @@ void Daemon::reload(ReloadDone done) {
 // diff) runs on the loop.
 void Daemon::start_reload() {
     log::info("reloading configuration from ", config_file_);
+    if (lifecycle_.reloading) lifecycle_.reloading();
     config::LoadOptions lo;
     lo.config_id = opts_.config_id;
     lo.all_config = opts_.all_config;
@@ -122,6 +123,7 @@ ReloadReport Daemon::finish_reload(config::LoadResult r) {
         log::error("reload refused: ", rep.errors, " error(s) in ", config_file_,
                    "; configuration generation ", generation_, " stays in force");
         rep.generation = generation_;
+        if (lifecycle_.reloaded) lifecycle_.reloaded(rep);
         return rep;
     }
     std::shared_ptr<const config::Model> previous = std::move(model_);
@@ -138,12 +140,14 @@ ReloadReport Daemon::finish_reload(config::LoadResult r) {
                 " warning(s))");
     rep.accepted = true;
     rep.generation = generation_;
+    if (lifecycle_.reloaded) lifecycle_.reloaded(rep);
     return rep;
 }
 
 void Daemon::stop(int signo) {
     log::notice("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", ", stopping");
     stopping_ = true;
+    if (lifecycle_.stopping) lifecycle_.stopping();
     // Addresses released and priority-0 adverts sent first: nothing below may wait.
     config::StopOptions so;
     so.keep_addresses = opts_.dont_release_vrrp;

@@ -63,6 +63,14 @@ public:
         std::function<std::string(bool clear)> stats;
     };
     void set_reports(Reports r) { reports_ = std::move(r); }
+    // Told when a reload starts being read, when it was accepted or refused,
+    // and when TERM/INT arrives (the supervisor's notifications, core/service_notify.hh).
+    struct Lifecycle {
+        std::function<void()> reloading;
+        std::function<void(const ReloadReport&)> reloaded;
+        std::function<void()> stopping;
+    };
+    void set_lifecycle(Lifecycle l) { lifecycle_ = std::move(l); }
     void write_json();
     void write_stats(bool clear);
     std::string state_file(const std::string& name) const;
@@ -113,6 +121,7 @@ private:
     std::map<uint64_t, std::unique_ptr<core::BackgroundJob<DumpResult>>> dumps_;  // in progress
     uint64_t next_dump_ = 0;
     Reports reports_;
+    Lifecycle lifecycle_;
 };
 
 }  // namespace halbd

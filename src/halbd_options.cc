@@ -292,12 +292,16 @@ std::string make_paths_absolute(Options& opts, const std::string& cwd) {
 
 std::string resolve_config_file(const Options& opts,
                                 const std::function<bool(const std::string&)>& exists,
-                                std::string& note) {
+                                std::string& note,
+                                const std::function<bool(const std::string&)>& placeholder) {
     note.clear();
     if (!opts.config_file.empty()) return opts.config_file;
-    if (exists(kDefaultConfigFile)) return kDefaultConfigFile;
+    const bool ours = exists(kDefaultConfigFile);
+    if (ours && !(placeholder && exists(kKeepalivedConfigFile) && placeholder(kDefaultConfigFile)))
+        return kDefaultConfigFile;
     if (exists(kKeepalivedConfigFile)) {
-        note = std::string(kDefaultConfigFile) + " not found; using " + kKeepalivedConfigFile;
+        note = std::string(kDefaultConfigFile) + (ours ? " defines nothing" : " not found") + "; using " +
+               kKeepalivedConfigFile;
         return kKeepalivedConfigFile;
     }
     return kDefaultConfigFile;

@@ -68,11 +68,13 @@ std::optional<int> signal_for_name(std::string_view name);
 std::string make_paths_absolute(Options& opts, const std::string& cwd);
 
 // Picks the configuration file: -f if given; otherwise the halbd default,
-// falling back to keepalived's file when ours is absent. `note` is set to a
-// log line when the fallback was taken.
+// falling back to keepalived's file when ours is absent or is the packaged
+// placeholder (placeholder(path): it loads and defines nothing) and
+// keepalived's exists. `note` is set to a log line when the fallback was taken.
 std::string resolve_config_file(const Options& opts,
                                 const std::function<bool(const std::string&)>& exists,
-                                std::string& note);
+                                std::string& note,
+                                const std::function<bool(const std::string&)>& placeholder = {});
 
 inline constexpr const char* kDefaultConfigFile = SYSCONFDIR "/halbd/halbd.conf";
 inline constexpr const char* kKeepalivedConfigFile = "/etc/keepalived/keepalived.conf";

@@ -157,6 +157,10 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
     if (forwarding_) daemon_.set_forwarding_capabilities(chosen.choice.capabilities);
     if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
     subscribe_in_order(daemon_, subscribers());
+    // After the table: it only reads the others; it stops first, so no
+    // scrape reads a subsystem being stopped.
+    metrics_ = std::make_unique<ctl::MetricsServer>(loop, [this] { return commands_ ? commands_->metrics() : std::string(); });
+    daemon_.subscribe(metrics_.get());
 }
 
 Wiring::~Wiring() = default;
@@ -189,12 +193,26 @@ void Wiring::start(std::shared_ptr<const config::Model> first) {
     auto server = ctl::Server::open(loop_, so, [c = commands_.get()](const ctl::Request& q, ctl::Server::Respond respond) {
         c->handle(q, respond);
     });
-    if (!server) {
+    if (server) {
+        server_ = std::move(server.value());
+        log::info("control socket listening on ", opts_.control_socket);
+    } else {
         log::error("no control socket: ", server.error().message);
-        return;
     }
-    server_ = std::move(server.value());
-    log::info("control socket listening on ", opts_.control_socket);
+    notify_supervisor();
+}
+
+// systemd (Type=notify): READY=1 once the subsystems run and the control
+// socket answers (ExecReload's halbctl needs it); reload and stop follow.
+void Wiring::notify_supervisor() {
+    auto sup = core::supervisor_from_environment();
+    if (!sup) return;
+    supervisor_ = std::make_unique<core::ServiceNotifier>(loop_, std::move(*sup),
+                                                          [c = commands_.get()] { return c->status_line(); });
+    daemon_.set_lifecycle({[s = supervisor_.get()] { s->reloading(); },
+                           [s = supervisor_.get()](const ReloadReport&) { s->reloaded(); },
+                           [s = supervisor_.get()] { s->stopping(); }});
+    supervisor_->ready();
 }
 
 void Wiring::drain() {

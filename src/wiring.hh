@@ -16,8 +16,10 @@
 #include "config/subscriber.hh"
 #include "core/event_loop.hh"
 #include "core/proc_connector_monitor.hh"
+#include "core/service_notify.hh"
 #include "core/subscribers.hh"
 #include "ctl/commands.hh"
+#include "ctl/metrics_server.hh"
 #include "ctl/server.hh"
 #include "halbd_daemon.hh"
 #include "halbd_options.hh"
@@ -90,6 +92,7 @@ public:
 
 private:
     Subscribers subscribers() const;
+    void notify_supervisor();
 
     core::EventLoop& loop_;
     const Options& opts_;
@@ -113,6 +116,8 @@ private:
     core::Subscription sync_role_;
     std::unique_ptr<ctl::Commands> commands_;
     std::unique_ptr<ctl::Server> server_;
+    std::unique_ptr<core::ServiceNotifier> supervisor_;
+    std::unique_ptr<ctl::MetricsServer> metrics_;  // metrics_listen (answers once commands_ exists)  // under systemd (NOTIFY_SOCKET) only
 };
 
 }  // namespace halbd

@@ -26,7 +26,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmnl-dev libipset-dev
   libnetfilter-conntrack-dev libnftables-dev libssl-dev libpcre2-dev libboost-program-options-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libsystemd-dev python3-prometheus-client
+  debhelper dpkg-dev lintian rpm fakeroot
   keepalived ipvsadm iproute2 groff-base man-db time
   python3 tcpdump nftables openssl iputils-ping iputils-arping dnsmasq
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd"
@@ -71,6 +72,21 @@ mkdir -p build/release
 (cd build/release && "$top/configure" -q --enable-werror >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
 (cd build/release && make -s -j"$jobs" check TESTS= >/dev/null && make -s -j"$check_jobs" check) || status=1
 tally build/release release
+
+# The .deb built from the tarball, installed here, its init script run,
+# purged (tests/package.sh; about 2-3 minutes with ccache, nocheck).
+if [ "${HALBD_SKIP_PACKAGE:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v dpkg-buildpackage >/dev/null; then
+    echo "== debian package"
+    if sh tests/package.sh build/release >build/package.log 2>&1; then
+        passed=$((passed + 1))
+        echo "PASS: debian package"
+    else
+        tail -40 build/package.log || true
+        echo "FAIL: debian package"
+        failed=$((failed + 1))
+        status=1
+    fi
+fi
 
 if [ "${HALBD_SKIP_ASAN:-0}" != 1 ]; then
     echo "== sanitizer build (address, undefined)"

@@ -72,6 +72,7 @@ void dump_timeouts(const LvsTimeouts& t, Dumper& out) {
 void dump_defs(const GlobalDefs& g, Dumper& out) {
     out.open("global_defs");
     out.line("router_id", Dumper::quoted(g.router_id));
+    if (g.metrics_listen) out.line("metrics_listen", g.metrics_listen->text());
 
     // scripts and security
     if (g.script_user) {

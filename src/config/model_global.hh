@@ -46,6 +46,21 @@ struct NotifyFifo {
     Location loc;
 };
 
+// metrics_listen ADDR:PORT ([ADDR]:PORT for IPv6): where halbd serves
+// Prometheus /metrics (ctl/metrics_server.hh). Unset: no listener.
+struct MetricsListen {
+    net::IpAddress address;
+    uint16_t port = 0;
+    Location loc;
+    std::string text() const {  // "127.0.0.1:9650", "[::1]:9650"
+        const std::string a = address.to_string();
+        return (address.is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(port);
+    }
+    friend bool operator==(const MetricsListen& a, const MetricsListen& b) {
+        return a.address == b.address && a.port == b.port;
+    }
+};
+
 // lvs_sync_daemon INTERFACE [[inst] VRRP_INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group IP]
 struct LvsSyncDaemon {
     std::string interface;
@@ -110,6 +125,9 @@ struct GlobalDefs {
     // ---- identity ----
     // Default: the local host name (resolved by validate_global).
     std::string router_id;
+
+    // ---- operations ----
+    std::optional<MetricsListen> metrics_listen;  // off by default
 
     // ---- scripts and security ----
     std::optional<ScriptUser> script_user;  // unset: keepalived_script if it exists, else our uid

@@ -143,6 +143,28 @@ void router_id(GlobalDefs& g, Args& a) {
     if (a.count(1)) g.router_id = a.str(0);
 }
 
+// ADDR:PORT, or [ADDR]:PORT for IPv6; port 1-65535.
+void metrics_listen(GlobalDefs& g, Args& a) {
+    if (!a.count(1)) return;
+    const std::string& t = a.str(0);
+    std::string addr, port;
+    if (!t.empty() && t[0] == '[') {
+        const auto close = t.find("]:");
+        if (close != std::string::npos) addr = t.substr(1, close - 1), port = t.substr(close + 2);
+    } else if (const auto colon = t.rfind(':'); colon != std::string::npos && t.find(':') == colon) {
+        addr = t.substr(0, colon), port = t.substr(colon + 1);
+    }
+    const auto ip = net::IpAddress::parse(addr);
+    unsigned long n = 0;
+    const bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
+    if (digits) n = std::stoul(port);
+    if (!ip || !digits || n < 1 || n > 65535) {
+        a.error(0, "'metrics_listen' expects ADDRESS:PORT (IPv6 as [ADDRESS]:PORT), port 1-65535; got " + quote(t));
+        return;
+    }
+    g.metrics_listen = MetricsListen{*ip, static_cast<uint16_t>(n), a.loc(0)};
+}
+
 void script_user(GlobalDefs& g, Args& a) {
     if (!a.count(1, 2)) return;
     g.script_user = user_at(a, 0);
@@ -558,6 +580,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         // keepalived 1.0's name for router_id, still in old files.
         {"lvs_id", router_id, kDeprecated, "router_id"},
         {"plugin_dir", nullptr, kObsolete, "keepalived 1.2's checker plugins are gone"},
+        {"metrics_listen", metrics_listen},
         {"script_user", script_user},
         {"enable_script_security", set_bool<&GlobalDefs::enable_script_security>, kFlag},
         {"startup_script", set_script<&GlobalDefs::startup_script>},

@@ -10,6 +10,7 @@
 #include "check/subsystem.hh"
 #include "core/log.hh"
 #include "ctl/json.hh"
+#include "ctl/metrics.hh"
 #include "ctl/views.hh"
 #include "forward/subsystem.hh"
 #include "sync/subsystem.hh"
@@ -77,6 +78,8 @@ Reply Commands::answer_now(const Request& r) {
             return Reply{Status::Ok, sync_view(st, f)};
         }
         case Command::Status: return status(f);
+        case Command::Metrics:  // text; as a JSON string inside the envelope with --json
+            return Reply{Status::Ok, f == Format::Json ? json_quote(metrics()) : metrics()};
         case Command::Reload: break;  // answered by handle(), once the file is read
         case Command::Dump: break;  // answered by handle(), once the text is written
     }
@@ -155,12 +158,35 @@ Reply Commands::status(Format f) const {
     return Reply{Status::Ok, os.str()};
 }
 
+std::string Commands::metrics() const { return metrics_text(s_, std::chrono::system_clock::now()); }
+
+std::string Commands::status_line() const {
+    const Summary sum = summarize(s_);
+    std::ostringstream os;
+    if (s_.vrrp) {
+        os << sum.vrrp_instances << " VRRP instance(s)";
+        const char* sep = ": ";
+        for (const auto& [st, n] : sum.vrrp_states) os << std::exchange(sep, ", ") << n << ' ' << st;
+        os << "; ";
+    }
+    if (s_.checks) os << "real servers " << sum.rs_up << " up, " << sum.rs_down << " down; ";
+    os << "generation " << s_.daemon->generation();
+    return os.str();
+}
+
+// JSON replies get their envelope here, once, whatever answered them (error
+// replies are built enveloped by error_reply()).
 void Commands::handle(const Request& r, const std::function<void(Reply)>& respond) {
+    auto send = [respond, f = r.format](Reply rep) {
+        if (f == Format::Json && (rep.status == Status::Ok || rep.status == Status::Failed))
+            rep.body = json_envelope(rep.status, rep.body, rep.status == Status::Failed ? "reload refused" : "");
+        respond(std::move(rep));
+    };
     if (r.command == Command::Dump)
-        return s_.daemon->state_dump([respond, f = r.format](std::string text) { respond(dump_reply(std::move(text), f)); });
-    if (r.command != Command::Reload) return respond(answer_now(r));
-    s_.daemon->reload([respond, file = s_.daemon->config_file(), f = r.format](const ReloadReport& rep) {
-        respond(reload_reply(rep, file, f));
+        return s_.daemon->state_dump([send, f = r.format](std::string text) { send(dump_reply(std::move(text), f)); });
+    if (r.command != Command::Reload) return send(answer_now(r));
+    s_.daemon->reload([send, file = s_.daemon->config_file(), f = r.format](const ReloadReport& rep) {
+        send(reload_reply(rep, file, f));
     });
 }
 

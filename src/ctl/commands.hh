@@ -51,6 +51,11 @@ public:
     std::string json_state();
     // keepalived's STATS / STATS_CLEAR signals (halbd.stats, ctl/stats.hh).
     std::string stats(bool clear);
+    // One line for systemd's STATUS=: "2 VRRP instance(s): 1 MASTER, 1 BACKUP;
+    // real servers 3 up, 0 down; generation 2".
+    std::string status_line() const;
+    // /metrics and `halbctl metrics` (ctl/metrics.hh).
+    std::string metrics() const;
 
 private:
     Reply answer_now(const Request& r);  // every command but reload and dump

@@ -18,6 +18,7 @@ const char* command_name(Command c) {
         case Command::Reload: return "reload";
         case Command::Dump: return "dump";
         case Command::Sync: return "sync";
+        case Command::Metrics: return "metrics";
     }
     return "?";
 }
@@ -42,7 +43,7 @@ core::Result<Request> parse_request(std::string_view line) {
         }
         if (i > start) words.push_back(line.substr(start, i - start));
     }
-    if (words.empty()) return bad("empty request: expected one of ipvs, vrrp, checks, sync, status, reload, dump");
+    if (words.empty()) return bad("empty request: expected one of ipvs, vrrp, checks, sync, status, reload, dump, metrics");
     Request r;
     bool have_command = false;
     for (std::string_view w : words) {
@@ -52,7 +53,7 @@ core::Result<Request> parse_request(std::string_view line) {
             auto c = command_from_name(w);
             if (!c)
                 return bad("unknown command '" + std::string(w) +
-                           "': expected one of ipvs, vrrp, checks, sync, status, reload, dump");
+                           "': expected one of ipvs, vrrp, checks, sync, status, reload, dump, metrics");
             r.command = *c;
             have_command = true;
         } else {
@@ -85,12 +86,19 @@ std::optional<Status> status_from_name(std::string_view word) {
 
 std::string format_reply(const Reply& r) { return std::string(status_name(r.status)) + "\n" + r.body; }
 
+std::string json_envelope(Status s, const std::string& data, const std::string& error) {
+    std::string d = data;
+    while (!d.empty() && d.back() == '\n') d.pop_back();
+    if (s == Status::Ok) return "{\"ok\":true,\"data\":" + (d.empty() ? std::string("null") : d) + "}\n";
+    std::string out = "{\"ok\":false,\"status\":" + json_quote(status_name(s)) + ",\"error\":" + json_quote(error);
+    if (!d.empty()) out += ",\"data\":" + d;
+    return out + "}\n";
+}
+
 Reply error_reply(Status s, const std::string& message, Format f) {
     Reply r{s, {}};
     if (f == Format::Json) {
-        JsonWriter w;
-        w.begin_object().member("status", status_name(s)).member("error", message).end_object();
-        r.body = w.str() + "\n";
+        r.body = json_envelope(s, {}, message);
     } else {
         r.body = message + "\n";
     }

@@ -18,9 +18,9 @@ namespace halbd::ctl {
 // A request line longer than this (newline included) is refused unread.
 inline constexpr size_t kMaxRequest = 1024;
 
-enum class Command { Ipvs, Vrrp, Checks, Status, Reload, Dump, Sync };
-inline constexpr Command kCommands[] = {Command::Ipvs,   Command::Vrrp,   Command::Checks, Command::Status,
-                                        Command::Reload, Command::Dump,   Command::Sync};
+enum class Command { Ipvs, Vrrp, Checks, Status, Reload, Dump, Sync, Metrics };
+inline constexpr Command kCommands[] = {Command::Ipvs,   Command::Vrrp, Command::Checks, Command::Status,
+                                        Command::Reload, Command::Dump, Command::Sync,   Command::Metrics};
 const char* command_name(Command c);  // "ipvs", ...
 std::optional<Command> command_from_name(std::string_view word);
 
@@ -50,9 +50,13 @@ struct Reply {
     std::string body;  // text (ends with '\n' unless empty) or one JSON value
 };
 
-// The reply on the wire: "<status>\n<body>". The JSON body of a reply other
-// than ok is {"status": ..., "error": message} (message of `error`/`unavailable`).
+// The reply on the wire: "<status>\n<body>". Every JSON body is one envelope
+// (json_envelope): {"ok":true,"data":DATA} when the command ran, else
+// {"ok":false,"status":"failed|unavailable|error","error":MESSAGE} with
+// "data" too when there is some (a refused reload's report).
 std::string format_reply(const Reply& r);
+// The envelope around data (a JSON value; empty: none) for status s.
+std::string json_envelope(Status s, const std::string& data, const std::string& error);
 // An error reply in the request's format.
 Reply error_reply(Status s, const std::string& message, Format f);
 // Splits what the server sent (up to EOF). Error: no status line.

@@ -85,6 +85,11 @@ public:
     size_t instance_count() const { return nodes_.size(); }
     size_t channel_count() const { return channels_.size(); }
     size_t sync_group_count() const { return groups_.size(); }
+    const SyncGroup* sync_group(const std::string& name) const {
+        for (const auto& g : groups_)
+            if (g->name() == name) return g.get();
+        return nullptr;
+    }
     const TrackerSet& trackers() const { return trackers_; }
     const Notifier& notifier() const { return notifier_; }
     const StaticNet& static_net() const { return static_net_; }

@@ -74,6 +74,7 @@ expect_output_has "vrrp: not running" "status says VRRP is off with -C"
 expect_status 0 "status --json" -- ctl status --json
 python3 -m json.tool "$TMP/out" >/dev/null 2>&1 && ok || fail "status --json is not valid JSON"
 expect_output_has '"generation":1' "status --json has the generation"
+expect_output_has '{"ok":true,"data":{"version":' "status --json is in the envelope"
 
 # Wait until both checkers have run once (up on the listener, down beside it).
 if timeout 20 sh -c 'until "$1" --socket "$2" checks | grep -q "127.0.0.1\]:$3 down"; do sleep 0.05; done' _ "$HALBCTL" "$sock" "$down_port"; then ok; else fail "the closed port never went down"; fi
@@ -94,6 +95,7 @@ else
     expect_output_has "halbctl: forwarding is not running: IPVS is not available" "ipvs says forwarding is absent"
     expect_status 1 "ipvs --json without IPVS" -- ctl ipvs --json
     expect_output_has '"status":"unavailable"' "ipvs --json says unavailable"
+    expect_output_has '{"ok":false,' "an error is in the envelope too"
 fi
 expect_status 1 "vrrp with -C" -- ctl vrrp
 expect_output_has "VRRP is not running" "vrrp says it is off"

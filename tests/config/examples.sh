@@ -1,10 +1,10 @@
 #!/bin/sh
-# The seed-scenario examples in etc/examples and the installed sample
-# etc/halbd.conf load for both nodes (-i lb1 / -i lb2), and keepalived 2.2.7
+# The seed-scenario examples in etc/examples and the annotated sample
+# etc/examples/halbd.conf load for both nodes (-i lb1 / -i lb2), and keepalived 2.2.7
 # accepts the same files.
 . "$top_srcdir/tests/lib.sh"
 
-files="$top_srcdir/etc/halbd.conf"
+files=""
 for f in "$top_srcdir"/etc/examples/*.conf; do files="$files $f"; done
 count=0
 for f in $files; do
@@ -32,5 +32,5 @@ for f in $files; do
         fi
     fi
 done
-[ "$count" -ge 6 ] || fail "expected etc/halbd.conf and five seed examples, found $count files"
+[ "$count" -ge 6 ] || fail "expected etc/examples/halbd.conf and five seed examples, found $count files"
 finish

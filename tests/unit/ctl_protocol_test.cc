@@ -40,7 +40,7 @@ TEST(CtlRequest, Refusals) {
     auto unknown = parse_request("shutdown");
     ASSERT_FALSE(unknown.ok());
     EXPECT_EQ(unknown.error().message,
-              "unknown command 'shutdown': expected one of ipvs, vrrp, checks, sync, status, reload, dump");
+              "unknown command 'shutdown': expected one of ipvs, vrrp, checks, sync, status, reload, dump, metrics");
     auto extra = parse_request("status now");
     ASSERT_FALSE(extra.ok());
     EXPECT_EQ(extra.error().message, "unexpected argument 'now' to status");
@@ -75,7 +75,11 @@ TEST(CtlReply, WireForm) {
 TEST(CtlReply, ErrorReplyJsonIsEscaped) {
     Reply r = error_reply(Status::Unavailable, "forwarding is not running: \"IPVS\"", Format::Json);
     EXPECT_EQ(r.status, Status::Unavailable);
-    EXPECT_EQ(r.body, "{\"status\":\"unavailable\",\"error\":\"forwarding is not running: \\\"IPVS\\\"\"}\n");
+    EXPECT_EQ(r.body,
+              "{\"ok\":false,\"status\":\"unavailable\",\"error\":\"forwarding is not running: \\\"IPVS\\\"\"}\n");
+    EXPECT_EQ(json_envelope(Status::Ok, "[1,2]\n", ""), "{\"ok\":true,\"data\":[1,2]}\n");
+    EXPECT_EQ(json_envelope(Status::Failed, "{\"a\":1}", "reload refused"),
+              "{\"ok\":false,\"status\":\"failed\",\"error\":\"reload refused\",\"data\":{\"a\":1}}\n");
     EXPECT_EQ(error_reply(Status::Error, "bad", Format::Text).body, "bad\n");
 }
 

@@ -172,8 +172,8 @@ TEST_F(CtlServer, SocketIsMode0600) {
 TEST_F(CtlServer, MalformedRequest) {
     open(options());
     EXPECT_EQ(exchange("shutdown\n"),
-              "error\nunknown command 'shutdown': expected one of ipvs, vrrp, checks, sync, status, reload, dump\n");
-    EXPECT_EQ(exchange("bogus --json\n").substr(0, 28), "error\n{\"status\":\"error\",\"err");
+              "error\nunknown command 'shutdown': expected one of ipvs, vrrp, checks, sync, status, reload, dump, metrics\n");
+    EXPECT_EQ(exchange("bogus --json\n").substr(0, 39), "error\n{\"ok\":false,\"status\":\"error\",\"err");
     EXPECT_EQ(server_->stats().bad_request, 2u);
     EXPECT_FALSE(last_);
 }

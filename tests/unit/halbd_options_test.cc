@@ -148,8 +148,16 @@ TEST(Options, ConfigFileFallsBackToKeepalivedsAndSaysSo) {
     auto both = [](const std::string&) { return true; };
     EXPECT_EQ(resolve_config_file(o, both, note), kDefaultConfigFile);
     EXPECT_TRUE(note.empty());
+    // The packaged placeholder (defines nothing) gives way to keepalived's file.
+    auto placeholder = [](const std::string& p) { return p == kDefaultConfigFile; };
+    EXPECT_EQ(resolve_config_file(o, both, note, placeholder), kKeepalivedConfigFile);
+    EXPECT_NE(note.find("defines nothing; using /etc/keepalived/keepalived.conf"), std::string::npos);
+    auto only_ours = [](const std::string& p) { return p == kDefaultConfigFile; };
+    EXPECT_EQ(resolve_config_file(o, only_ours, note, placeholder), kDefaultConfigFile);
+    auto real = [](const std::string&) { return false; };
+    EXPECT_EQ(resolve_config_file(o, both, note, real), kDefaultConfigFile);
     o.config_file = "/given.conf";
-    EXPECT_EQ(resolve_config_file(o, both, note), "/given.conf");
+    EXPECT_EQ(resolve_config_file(o, both, note, placeholder), "/given.conf");
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ for file in /test/cfg/*.conf; do
     halbctl ipvs --json >"/tmp/$name.json" 2>&1
     js=$(grep -o '"scheduler":' "/tmp/$name.json" | wc -l)
     jd=$(grep -o '"method":' "/tmp/$name.json" | wc -l)
-    if [ "$js" = "$services" ] && [ "$jd" = "$dests" ] && head -c 1 "/tmp/$name.json" | grep -q '\['; then
+    if [ "$js" = "$services" ] && [ "$jd" = "$dests" ] && head -c 19 "/tmp/$name.json" | grep -qF '{"ok":true,"data":['; then
         ok "$name: halbctl ipvs --json has $services service(s), $dests destination(s)"
     else
         bad "$name: halbctl ipvs --json has $js service(s) and $jd destination(s), ipvsadm $services and $dests"
