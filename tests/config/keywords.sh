@@ -118,7 +118,7 @@ virtual_server 192.0.2.10 80 {
     }
 }
 EOF
-expect_status 0 "a configuration with unimplemented keywords is valid" -- "$HALBD" -t -f "$TMP/u.conf"
+expect_status 0 "a configuration with unimplemented keywords is valid" -- "$HALBD" -P -t -f "$TMP/u.conf"
 for kw in disable_local_igmp vrrp_netlink_cmd_rcv_bufs track_src_ip \
     promote_secondaries garp_group ha_suspend fast_recovery; do
     expect_output_has "'$kw' is recognised but not implemented by halbd; ignored" "-t warns about $kw"

@@ -21,7 +21,7 @@ check_refused() {
 head -c 200000 /dev/urandom >"$TMP/garbage.conf"
 check_refused "binary garbage" "$TMP/garbage.conf"
 
-{ printf 'global_defs {\n    router_id '; head -c 1048576 /dev/zero | tr '\0' 'x'; printf ' extra\n}\n'; } >"$TMP/long.conf"
+{ printf 'global_defs {\n    router_id '; head -c 1048576 /dev/zero | tr '\0' 'x'; printf '\n    no_such_keyword\n}\n'; } >"$TMP/long.conf"
 check_refused "1 MB line" "$TMP/long.conf"
 
 awk 'BEGIN { for (i = 0; i < 10000; i++) print "vrrp_instance V" i " {"; for (i = 0; i < 10000; i++) print "}" }' >"$TMP/deep.conf"

@@ -84,7 +84,7 @@ for file in /test/cfg/*.conf; do
     fi
     halbctl status >/tmp/status 2>&1
     check "$name: halbctl status counts $services service(s)" \
-        grep -qF "forwarding: IPVS, $services service(s), $dests destination(s)" /tmp/status
+        grep -qE "^forwarding: IPVS \(.*\), $services service\(s\), $dests destination\(s\)$" /tmp/status
     kill -TERM "$pid"
     poll 20 gone "$pid" || { bad "$name: halbd exited on TERM"; kill -KILL "$pid"; }
     wait "$pid" 2>/dev/null
