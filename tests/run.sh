@@ -5,10 +5,17 @@
 # then runs three builds:
 #   1. build/release: -Werror, `make check` (unit, config and root tests:
 #      netns tests in parallel, the VM tests in one shared boot)
-#   2. build/asan:    -fsanitize=address,undefined, `make check` without the
-#                     root/netns tests (they need the release binaries only)
-#   3. `make distcheck` from build/release (the tarball builds, installs and
-#      passes the non-unit tests; the unit tests already ran twice)
+#   2. build/asan:    -O0 -fsanitize=address,undefined (-O0 halves its compile
+#                     time), `make check` without the
+#                     root/netns tests (they need the release binaries only).
+#                     It compiles at nice 19 while stage 1's tests run: those
+#                     mostly wait on timers, and a niced compiler only takes
+#                     the CPU they leave idle.
+#   3. the Debian package (tests/package.sh, built at -O0: it tests the
+#      packaging, not the optimiser) and `make distcheck` from build/release
+#      (the tarball builds at -O0, installs and passes the non-unit tests;
+#      the unit tests already ran twice)
+# Each stage's start is printed with the seconds since the start (+Ns).
 # It lists every skipped test with its reason (tests/summary.sh), then ends
 # with one line "N passed, N failed, N skipped" (GoogleTest cases and TAP
 # results counted one by one). With CI=true a root, netns or VM test that
@@ -20,6 +27,8 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+t0=$(date +%s)
+stage() { echo "== $* (+$(($(date +%s) - t0))s)"; }
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and test dependencies, by Debian package name.
@@ -50,7 +59,7 @@ if [ -n "$missing" ]; then
     rm -f /usr/sbin/policy-rc.d
 fi
 
-echo "== bootstrap"
+stage bootstrap
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 passed=0
@@ -67,16 +76,31 @@ mkdir -p build
 check_jobs=${HALBD_CHECK_JOBS:-$((jobs * 2))}
 status=0
 
-echo "== release build"
+stage "release build"
 mkdir -p build/release
 (cd build/release && "$top/configure" -q --enable-werror >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
-(cd build/release && make -s -j"$jobs" check TESTS= >/dev/null && make -s -j"$check_jobs" check) || status=1
+(cd build/release && make -s -j"$jobs" check TESTS= >/dev/null) || exit 1
+
+asan_pid=""
+san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+if [ "${HALBD_SKIP_ASAN:-0}" != 1 ]; then
+    stage "sanitizer build (address, undefined), niced, beside the release tests"
+    mkdir -p build/asan
+    (cd build/asan && nice -n 19 "$top/configure" -q --enable-werror --disable-root-tests \
+        CXXFLAGS="-O0 -g $san" LDFLAGS="$san" >/dev/null &&
+        nice -n 19 make -s -j"$jobs" >/dev/null &&
+        nice -n 19 make -s -j"$jobs" check TESTS= >/dev/null) >build/asan-build.log 2>&1 &
+    asan_pid=$!
+fi
+
+stage "release tests"
+(cd build/release && make -s -j"$check_jobs" check) || status=1
 tally build/release release
 
 # The .deb built from the tarball, installed here, its init script run,
 # purged (tests/package.sh; about 2-3 minutes with ccache, nocheck).
 if [ "${HALBD_SKIP_PACKAGE:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v dpkg-buildpackage >/dev/null; then
-    echo "== debian package"
+    stage "debian package"
     if sh tests/package.sh build/release >build/package.log 2>&1; then
         passed=$((passed + 1))
         echo "PASS: debian package"
@@ -88,21 +112,22 @@ if [ "${HALBD_SKIP_PACKAGE:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v dpkg-
     fi
 fi
 
-if [ "${HALBD_SKIP_ASAN:-0}" != 1 ]; then
-    echo "== sanitizer build (address, undefined)"
-    mkdir -p build/asan
-    san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-    (cd build/asan && "$top/configure" -q --enable-werror --disable-root-tests \
-        CXXFLAGS="-O1 -g $san" LDFLAGS="$san" >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
+if [ -n "$asan_pid" ]; then
+    stage "sanitizer tests (waiting for its build)"
+    if ! wait "$asan_pid"; then
+        tail -40 build/asan-build.log
+        echo "FAIL: sanitizer build"
+        exit 1
+    fi
     (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-        sh -c "make -s -j$jobs check TESTS= >/dev/null && make -s -j$check_jobs check") || status=1
+        make -s -j"$check_jobs" check) || status=1
     tally build/asan asan
 fi
 
 if [ "${HALBD_SKIP_DISTCHECK:-0}" != 1 ] && [ "$status" = 0 ]; then
-    echo "== distcheck"
+    stage distcheck
     if (cd build/release && make -s -j"$jobs" distcheck \
-            DISTCHECK_CONFIGURE_FLAGS="--enable-werror --disable-root-tests --disable-unit-tests" \
+            DISTCHECK_CONFIGURE_FLAGS="--enable-werror --disable-root-tests --disable-unit-tests CXXFLAGS='-O0 -g0'" \
             >"$top/build/distcheck.log" 2>&1); then
         passed=$((passed + 1))
         echo "PASS: make distcheck"
@@ -126,5 +151,6 @@ if [ -s "$CI_SKIP_LIST" ]; then
     sed 's/^/FAIL: skipped: /' "$CI_SKIP_LIST"
     status=1
 fi
+stage done
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
