@@ -4,8 +4,6 @@
 // with enable_script_security refuse a script others could modify.
 #include "check/script_command.hh"
 
-#include <unistd.h>
-
 #include "core/log.hh"
 
 namespace halbd::check {
@@ -40,29 +38,9 @@ ScriptCommand prepare_script(const std::string& head, const std::string& command
                              const config::GlobalDefs* global, ScriptUserCache& users,
                              const std::string& consequence) {
     ScriptCommand t;
-    t.command = command;
-    auto refuse = [&](std::string why) {
-        t.refused = std::move(why);
-        log::error(head, ": ", t.refused, "; it will not run", consequence);
-        return t;
-    };
-    auto argv = core::split_command(command);
-    if (!argv || argv->empty()) return refuse("unbalanced quotes or trailing backslash in the command");
-    auto cred = users.resolve(own, global);
-    if (!cred) return refuse(cred.error().message);
-    if (global && global->enable_script_security) {
-        const auto path = core::find_executable((*argv)[0]);
-        auto why = path ? core::script_insecurity(*path, cred.value().uid, cred.value().gid)
-                        : std::optional<std::string>((*argv)[0] + " not found");
-        if (why) return refuse("insecure script (enable_script_security): " + *why);
-        t.secure = true;
-    }
-    if (cred.value().uid != ::geteuid() || cred.value().gid != ::getegid()) {
-        t.uid = cred.value().uid;
-        t.gid = cred.value().gid;
-        t.groups = cred.value().groups;
-    }
-    t.argv = std::move(*argv);
+    static_cast<core::PreparedScript&>(t) =
+        core::prepare_script(command, users.resolve(own, global), global && global->enable_script_security);
+    if (!t.refused.empty()) log::error(head, ": ", t.refused, "; it will not run", consequence);
     return t;
 }
 

@@ -20,17 +20,7 @@
 
 namespace halbd::check {
 
-struct ScriptCommand {
-    std::string command;             // as configured (for logs)
-    std::vector<std::string> argv;   // split; empty when refused
-    std::optional<uid_t> uid;        // nullopt: our own credentials
-    std::optional<gid_t> gid;
-    std::vector<gid_t> groups;
-    // enable_script_security: checked again at every run (core::SpawnOptions::secure).
-    bool secure = false;
-    // Non-empty: the script must not run (insecure, unknown user, bad quoting).
-    std::string refused;
-
+struct ScriptCommand : core::PreparedScript {
     // The spawn options of one run (argv, credentials, the security check
     // and the script's own cgroup; a daemon it starts lives on).
     core::SpawnOptions spawn_options() const;

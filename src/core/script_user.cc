@@ -13,6 +13,8 @@
 #include <deque>
 #include <string_view>
 
+#include "core/spawn.hh"
+
 namespace halbd::core {
 
 namespace {
@@ -123,6 +125,35 @@ std::optional<std::string> script_insecurity(const std::string& path, uid_t uid,
     auto r = secure_script_path(path, uid, gid);
     if (r) return std::nullopt;
     return r.error().message;
+}
+
+PreparedScript prepare_script(const std::string& command, const Result<ScriptCredentials>& cred,
+                              bool script_security) {
+    PreparedScript t;
+    t.command = command;
+    auto refuse = [&](std::string why) {
+        t.refused = std::move(why);
+        t.argv.clear();
+        return t;
+    };
+    auto argv = split_command(command);
+    if (!argv || argv->empty()) return refuse("unbalanced quotes or trailing backslash in the command");
+    if (!cred) return refuse(cred.error().message);
+    const ScriptCredentials& c = cred.value();
+    t.user = c.user;
+    if (script_security) {
+        const auto path = find_executable((*argv)[0]);
+        auto why = path ? script_insecurity(*path, c.uid, c.gid) : std::optional<std::string>((*argv)[0] + " not found");
+        if (why) return refuse("insecure script (enable_script_security): " + *why);
+        t.secure = true;
+    }
+    if (c.uid != ::geteuid() || c.gid != ::getegid()) {
+        t.uid = c.uid;
+        t.gid = c.gid;
+        t.groups = c.groups;
+    }
+    t.argv = std::move(*argv);
+    return t;
 }
 
 }  // namespace halbd::core

@@ -2,7 +2,9 @@
 // resolving `user [group]` (script_user, MISC_CHECK user, ...) to ids once,
 // at load, and keepalived's enable_script_security test (no one but root and
 // the user it runs as may change the script or a directory on its path).
-// Called by check/ (MISC_CHECK) and, later, vrrp/ scripts; owns nothing.
+// prepare_script() is the one resolution of a configured script, shared by
+// check/ (MISC_CHECK, notify scripts) and vrrp/ (vrrp_script, notify); owns
+// nothing.
 #pragma once
 
 #include <sys/types.h>
@@ -45,5 +47,27 @@ Result<std::string> secure_script_path(const std::string& path, uid_t uid, gid_t
 
 // The reason of secure_script_path() alone (nullopt when secure).
 std::optional<std::string> script_insecurity(const std::string& path, uid_t uid, gid_t gid);
+
+// A configured script made ready to run, once, at load: its argv split
+// without a shell (keepalived's quoting), the credentials it runs as (none
+// when they are our own) and, with enable_script_security, whether it may
+// run at all (checked again at every run: `secure`).
+struct PreparedScript {
+    std::string command;            // as configured, for log lines
+    std::vector<std::string> argv;  // empty when refused
+    std::string user;               // for log lines
+    std::optional<uid_t> uid;       // nullopt: our own credentials
+    std::optional<gid_t> gid;
+    std::vector<gid_t> groups;
+    bool secure = false;
+    std::string refused;            // non-empty: never run, and why
+};
+
+// Prepares `command` to run with `cred` (a refusal when cred is an error or
+// the command does not split); script_security is enable_script_security.
+// Blocking stat calls: at load only. Logs nothing: the caller says whose
+// script was refused and what follows from it.
+PreparedScript prepare_script(const std::string& command, const Result<ScriptCredentials>& cred,
+                              bool script_security);
 
 }  // namespace halbd::core

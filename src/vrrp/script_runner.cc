@@ -1,5 +1,5 @@
 // vrrp/script_runner.cc: see script_runner.hh. The resolution rules are
-// MISC_CHECK's (check/misc_check.cc): the script's user, else script_user,
+// MISC_CHECK's (core::prepare_script): the script's user, else script_user,
 // else keepalived_script/root; enable_script_security through core/script_user.
 #include "vrrp/script_runner.hh"
 
@@ -14,39 +14,15 @@ namespace halbd::vrrp {
 
 ScriptSpec ScriptSpec::resolve(const std::string& what, const std::string& command,
                                const std::optional<config::ScriptUser>& user, const config::GlobalDefs& g) {
-    ScriptSpec s;
-    s.command = command;
-    auto refuse = [&](std::string why) {
-        s.refused = std::move(why);
-        s.argv.clear();
-        log::error(what, " ", command, ": ", s.refused, "; it will not run");
-        return s;
-    };
-    auto argv = core::split_command(command);
-    if (!argv || argv->empty()) return refuse("unbalanced quotes or trailing backslash");
     const config::ScriptUser* su = user ? &*user : g.script_user ? &*g.script_user : nullptr;
-    core::ScriptCredentials cred;
+    core::Result<core::ScriptCredentials> cred = core::default_script_user();
     if (su) {
-        auto r = core::resolve_script_user(su->user, su->group);
-        if (!r) return refuse("cannot run as " + su->user + ": " + r.error().message);
-        cred = r.value();
-    } else {
-        cred = core::default_script_user();
+        cred = core::resolve_script_user(su->user, su->group);
+        if (!cred) cred = core::Error{cred.error().code, "cannot run as " + su->user + ": " + cred.error().message};
     }
-    s.user = cred.user;
-    if (g.enable_script_security) {
-        const auto path = core::find_executable((*argv)[0]);
-        auto why = path ? core::script_insecurity(*path, cred.uid, cred.gid)
-                        : std::optional<std::string>((*argv)[0] + " not found");
-        if (why) return refuse("insecure script (enable_script_security): " + *why);
-        s.secure = true;
-    }
-    if (cred.uid != ::geteuid() || cred.gid != ::getegid()) {
-        s.uid = cred.uid;
-        s.gid = cred.gid;
-        s.groups = cred.groups;
-    }
-    s.argv = std::move(*argv);
+    ScriptSpec s;
+    static_cast<core::PreparedScript&>(s) = core::prepare_script(command, cred, g.enable_script_security);
+    if (!s.refused.empty()) log::error(what, " ", command, ": ", s.refused, "; it will not run");
     return s;
 }
 

@@ -17,26 +17,19 @@
 #include "config/model_global.hh"
 #include "core/event_loop.hh"
 #include "core/result.hh"
+#include "core/script_user.hh"
 #include "core/spawn.hh"
 
 namespace halbd::vrrp {
 
-struct ScriptSpec {
-    std::string command;            // as configured, for log lines
-    std::vector<std::string> argv;  // empty when refused
-    std::string user;               // for log lines
-    std::optional<uid_t> uid;       // nullopt: our own credentials
-    std::optional<gid_t> gid;
-    std::vector<gid_t> groups;
-    bool secure = false;            // enable_script_security: checked again at every run
+struct ScriptSpec : core::PreparedScript {
     // A notify script's daemon lives on after it ended in time; what a
     // vrrp_script leaves running is killed with it.
     bool leftovers_survive = false;
-    std::string refused;            // non-empty: never run, and why
 
     // Resolves `command [user [group]]` (user unset: global script_user, else
-    // keepalived_script/root) and checks enable_script_security. Blocking NSS
-    // and stat calls: at load only. A refusal is logged once, here, by `what`.
+    // keepalived_script/root) through core::prepare_script. Blocking NSS and
+    // stat calls: at load only. A refusal is logged once, here, by `what`.
     static ScriptSpec resolve(const std::string& what, const std::string& command,
                               const std::optional<config::ScriptUser>& user, const config::GlobalDefs& g);
 };
