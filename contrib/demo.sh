@@ -21,14 +21,16 @@ halbd's live demo in network namespaces (root; Debian 12 or similar).
                 every act's outcome held
   --no-sync     run without conntrack_sync (the session then dies with the master)
   --bench SECS  before the acts, measure requests/s through the VIP and straight
-                to one real server (routed, no NAT), SECS seconds each
+                to one real server (routed, no NAT), SECS seconds each, twice
+  --print-config  print the configuration both nodes run, and exit
   -h, --help    this help
 Environment: HALBD, HALBCTL (binaries), DEMO_PREFIX (namespace prefix,
-default halbd-demo), DEMO_RATE (client requests/s, default 300).
+default halbd-demo), DEMO_RATE (client requests/s, default 300), KEEP_LOGS
+(a directory: the daemons' logs and the configuration are copied there on exit).
 EOF
 }
 
-STEP=0 BUILD=1 CI=0 SYNC=1 BINDIR="" BENCH=""
+STEP=0 BUILD=1 CI=0 SYNC=1 BINDIR="" BENCH="" PRINT=0
 while [ $# -gt 0 ]; do
     case $1 in
         --step) STEP=1 ;;
@@ -38,13 +40,13 @@ while [ $# -gt 0 ]; do
         --ci) CI=1 ;;
         --no-sync) SYNC=0 ;;
         --bench) BENCH=${2:?--bench needs seconds}; shift ;;
+        --print-config) PRINT=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "demo.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
     shift
 done
 [ -n "${HALBD:-}" ] && [ -n "${HALBCTL:-}" ] && BUILD=0
-[ "$(id -u)" = 0 ] || { echo "demo.sh: run me as root (namespaces, nftables)" >&2; exit 1; }
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/.." && pwd)
@@ -60,7 +62,7 @@ need_packages() {
     [ "$BUILD" = 1 ] && pk="$pk build-essential autoconf automake autoconf-archive pkg-config
         libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmnl-dev libipset-dev
         libnetfilter-conntrack-dev libnftables-dev libssl-dev libpcre2-dev
-        libboost-program-options-dev libsystemd-dev"
+        libboost-program-options-dev libsystemd-dev libgtest-dev libgmock-dev"
     missing=""
     for p in $pk; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
@@ -68,12 +70,13 @@ need_packages() {
     [ -z "$missing" ] && return 0
     command -v apt-get >/dev/null || die "missing packages:$missing (and no apt-get to install them)"
     say "installing:$missing"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null \
         || die "apt-get install failed"
 }
 
 build() {
     B=$SRC/build/demo
+    [ -f "$SRC/config.status" ] && B=$SRC  # configured in the source tree: build there
     say "building halbd in $B (once; then incremental)"
     [ -x "$SRC/configure" ] || (cd "$SRC" && autoreconf -fi) || die "autoreconf failed"
     mkdir -p "$B"
@@ -82,21 +85,8 @@ build() {
     HALBD=$B/src/halbd HALBCTL=$B/src/halbctl
 }
 
-need_packages
-if [ -n "$BINDIR" ]; then
-    HALBD=$BINDIR/halbd HALBCTL=$BINDIR/halbctl
-elif [ "$BUILD" = 1 ]; then
-    build
-fi
-: "${HALBD:=$(command -v halbd)}" "${HALBCTL:=$(command -v halbctl)}"
-[ -x "$HALBD" ] && [ -x "$HALBCTL" ] || die "no halbd/halbctl (build, or give --bindir)"
-PY=$HERE/demo.py
-[ -f "$PY" ] || die "$PY is missing"
-# The interpreter itself, not a wrapper (pyenv's shims take a second to start).
-PYTHON=$(python3 -c 'import sys; print(sys.executable)') || die "python3 does not run"
-
 # ---- namespaces, and cleaning them up ----------------------------------------
-T=$(mktemp -d /tmp/halbd-demo.XXXXXX)
+T=""
 NODES="c s lb1 lb2 r1 r2 r3 swo swi"
 VIEW_PID=""
 ns() { n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
@@ -104,6 +94,7 @@ ns() { n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
 nsbg() { n=$1; log=$2; shift 2; (ip netns exec "$PFX-$n" "$@" >"$log" 2>&1 &); }
 cleanup() {
     trap - EXIT INT TERM
+    [ -n "$T" ] || return 0  # nothing made yet (--print-config, a missing tool)
     [ -n "$VIEW_PID" ] && kill "$VIEW_PID" 2>/dev/null && wait "$VIEW_PID" 2>/dev/null
     [ "$CI" = 0 ] && { tput cnorm 2>/dev/null; stty echo 2>/dev/null; }
     for n in $NODES; do ip netns pids "$PFX-$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null; done
@@ -283,13 +274,13 @@ verdict() {  # verdict N OUTCOME_OK TEXT
     if [ "$2" = 0 ]; then tell "PASS act $1: $3"; else tell "FAIL act $1: $3"; RESULT=1; fi
 }
 act() {  # act N TITLE: announce, wait for Enter (--step), mark the session's stall window
-    echo "$1" >"$T/act"
     if [ "$STEP" = 1 ] && [ "$CI" = 0 ]; then
         tell "-- press Enter for act $1: $2"
         read -r _ </dev/tty
     elif [ "$CI" = 0 ]; then
         sleep 3  # let the screen settle before the next blow
     fi
+    echo "$1" >"$T/act"  # from here the session's stalls count for this act
     tell "act $1: $2"
     A0=$(ms)
 }
@@ -297,6 +288,22 @@ took() { echo $(($(ms) - A0)); }
 stall() { sess act_stall_ms; }
 
 # ---- the play -----------------------------------------------------------------------
+[ "$PRINT" = 1 ] && { conf; exit 0; }
+[ "$(id -u)" = 0 ] || die "run me as root (namespaces, nftables)"
+need_packages
+if [ -n "$BINDIR" ]; then
+    HALBD=$BINDIR/halbd HALBCTL=$BINDIR/halbctl
+elif [ "$BUILD" = 1 ]; then
+    build
+fi
+: "${HALBD:=$(command -v halbd)}" "${HALBCTL:=$(command -v halbctl)}"
+[ -x "$HALBD" ] && [ -x "$HALBCTL" ] || die "no halbd/halbctl (build, or give --bindir)"
+PY=$HERE/demo.py
+[ -f "$PY" ] || die "$PY is missing"
+# The interpreter itself, not a wrapper (pyenv's shims take a second to start).
+PYTHON=$(python3 -c 'import sys; print(sys.executable)') || die "python3 does not run"
+
+T=$(mktemp -d /tmp/halbd-demo.XXXXXX)
 conf >"$T/halbd.conf"
 "$HALBD" -t -f "$T/halbd.conf" -i lb1 >"$T/conf-test" 2>&1 || { cat "$T/conf-test" >&2; die "configuration refused"; }
 : >"$T/narration"
@@ -315,9 +322,15 @@ wait_for 20 state_is lb1 MASTER && wait_for 20 state_is lb2 BACKUP || ok=1
 for r in r1 r2 r3; do wait_for 20 real_is lb1 $r up || ok=1; done
 [ "$SYNC" = 0 ] || wait_for 30 sh -c "'$HALBCTL' -s '$T/lb2.ctl' sync | grep -q 'full table received'" || ok=1
 if [ -n "$BENCH" ]; then  # the same client, with and without the load balancer's NAT
-    VIP=$(ns c "$PYTHON" "$PY" bench 192.0.2.100 $PORT "$BENCH")
-    ONE=$(ns c "$PYTHON" "$PY" bench 198.51.100.11 $PORT "$BENCH")
-    tell "bench: through the VIP $VIP; straight to r1 $ONE; ratio $(awk "BEGIN { printf \"%.2f\", ${VIP%% *} / ${ONE%% *} }")"
+    # Alternated twice, so that a busy moment of the machine hits both sides.
+    vip=0 one=0
+    for round in 1 2; do
+        VIP=$(ns c "$PYTHON" "$PY" bench 192.0.2.100 $PORT "$BENCH")
+        ONE=$(ns c "$PYTHON" "$PY" bench 198.51.100.11 $PORT "$BENCH")
+        tell "bench $round: through the VIP $VIP; straight to r1 (routed by the master, no NAT) $ONE"
+        vip=$((vip + ${VIP%% *})) one=$((one + ${ONE%% *}))
+    done
+    tell "bench: through the VIP $((vip / 2))/s, straight to r1 $((one / 2))/s, ratio $(awk "BEGIN { printf \"%.2f\", $vip / $one }")"
 fi
 nsbg c "$T/load.log" "$PYTHON" "$PY" load 192.0.2.100 $PORT "$T" "$RATE"
 nsbg s "$T/session.log" "$PYTHON" "$PY" session 192.0.2.100 $PORT "$T"
@@ -328,7 +341,7 @@ verdict 0 $ok "the pair is up in $(took) ms: lb1 MASTER, lb2 BACKUP, r1 r2 r3 up
 
 # Act 1: a real server the session does not use dies, and returns.
 V=r3; [ "$SESS" = r3 ] && V=r2
-OTHERS=$(echo r1 r2 r3 | sed "s/$V//")
+OTHERS=$(for r in r1 r2 r3; do [ $r = $V ] || printf "%s " $r; done); OTHERS=${OTHERS% }
 act 1 "real server $V dies (kill -9 of its server process)"
 rs_stop "${V#r}"
 ok=0

@@ -24,6 +24,16 @@ run() {  # run NAME ARGS...: the demo's output in $TMP/NAME, its status in $rc
 }
 has() { if grep -q -- "$2" "$TMP/$1"; then ok; else fail "$1: no line '$2'"; fi; }
 
+echo "== --print-config: a configuration both nodes load"
+"$DEMO" --print-config >"$TMP/demo.conf" && ok || fail "--print-config failed"
+for n in lb1 lb2; do
+    "$HALBD" -t -f "$TMP/demo.conf" -i $n >"$TMP/t-$n" 2>&1 && ok \
+        || fail "halbd -t -i $n refuses the demo's configuration: $(cat "$TMP/t-$n")"
+done
+grep -q "lvs_backend nftables" "$TMP/demo.conf" && grep -q "^conntrack_sync" "$TMP/demo.conf" && ok \
+    || fail "the demo's configuration lacks the nftables backend or conntrack_sync"
+"$DEMO" --print-config --no-sync | grep -q conntrack_sync && fail "--no-sync still syncs" || ok
+
 echo "== with conntrack_sync: every act holds"
 run sync --no-build
 [ "$rc" = 0 ] && ok || fail "demo --ci exited $rc"
