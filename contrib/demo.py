@@ -298,7 +298,7 @@ def frame(d, exe, started):
             line += "  " + RED + "BROKEN: " + res["why"] + OFF
         out.append(line)
         out.append(DIM + "  longest stall per act: " + ", ".join(
-            "act %s %d ms" % (a, ms) for a, ms in sorted(s["stalls"].items())) + OFF)
+            "act %s %d ms" % (a, ms) for a, ms in sorted(s["stalls"].items()) if a.isdigit()) + OFF)
     else:
         out.append("  (starting)")
     out.append("")

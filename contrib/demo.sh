@@ -270,7 +270,9 @@ why_broken() { sed -n 's/.*"why": "\([^"]*\)".*/\1/p' "$T/result" 2>/dev/null; }
 # ---- telling: narration for the screen, one line per act on stdout in --ci --------
 RESULT=0
 tell() { printf '%s\n' "$*" >>"$T/narration"; [ "$CI" = 1 ] && say "$*"; }
-verdict() {  # verdict N OUTCOME_OK TEXT
+set_act() { echo "$1" >"$T/act.new" && mv "$T/act.new" "$T/act"; }  # the session reads it
+verdict() {  # verdict N OUTCOME_OK TEXT; the act's stall window closes
+    set_act -
     if [ "$2" = 0 ]; then tell "PASS act $1: $3"; else tell "FAIL act $1: $3"; RESULT=1; fi
 }
 act() {  # act N TITLE: announce, wait for Enter (--step), mark the session's stall window
@@ -280,7 +282,7 @@ act() {  # act N TITLE: announce, wait for Enter (--step), mark the session's st
     elif [ "$CI" = 0 ]; then
         sleep 3  # let the screen settle before the next blow
     fi
-    echo "$1" >"$T/act"  # from here the session's stalls count for this act
+    set_act "$1"  # from here the session's stalls count for this act
     tell "act $1: $2"
     A0=$(ms)
 }
@@ -308,7 +310,7 @@ conf >"$T/halbd.conf"
 "$HALBD" -t -f "$T/halbd.conf" -i lb1 >"$T/conf-test" 2>&1 || { cat "$T/conf-test" >&2; die "configuration refused"; }
 : >"$T/narration"
 topology
-echo 0 >"$T/act"
+set_act 0
 if [ "$CI" = 0 ]; then
     "$PYTHON" "$PY" view "$T" "$HALBCTL" &
     VIEW_PID=$!
