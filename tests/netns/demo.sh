@@ -56,7 +56,7 @@ for sig in INT; do  # Ctrl-C (TERM takes the same trap)
     env --default-signal=INT "$DEMO" --ci --no-build >"$TMP/$sig" 2>&1 &
     pid=$!
     i=0
-    until grep -q "^act 1:" "$TMP/$sig" || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+    until grep -q "^act 1:" "$TMP/$sig" || [ $i -ge 1200 ]; do sleep 0.1; i=$((i + 1)); done
     grep -q "^act 1:" "$TMP/$sig" && ok || fail "$sig: the demo never reached act 1"
     [ "$(leftover)" -gt 0 ] && ok || fail "$sig: no namespaces while the demo runs"
     pids=$(for n in $(ip netns list | sed -n "s/^\($DEMO_PREFIX-[^ ]*\).*/\1/p"); do ip netns pids $n; done)
