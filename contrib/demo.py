@@ -11,7 +11,7 @@
 #                                      DIR/result when DIR/stop appears or it breaks
 #   demo.py bench HOST PORT SECS       requests as fast as possible: prints "RATE/s"
 #   demo.py view DIR HALBCTL           the live screen (redrawn 4 times a second)
-import json, os, signal, select, selectors, socket, subprocess, sys, threading, time
+import json, os, re, shutil, signal, select, selectors, socket, subprocess, sys, textwrap, threading, time
 
 
 def write_atomic(path, text):
@@ -304,12 +304,38 @@ def frame(d, exe, started):
     out.append("")
     try:
         with open(os.path.join(d, "narration")) as f:
-            story = f.read().splitlines()[-8:]
+            story = f.read().splitlines()
     except OSError:
         story = []
+    return out, story
+
+
+ANSI = re.compile(r"\033\[[0-9;?]*[A-Za-z]")
+
+
+def clip(line, width):
+    """LINE cut to WIDTH visible characters, its colour codes kept."""
+    out, seen, pos = [], 0, 0
+    for m in ANSI.finditer(line):
+        text = line[pos:m.start()][:max(0, width - seen)]
+        out.append(text)
+        seen += len(text)
+        out.append(m.group())
+        pos = m.end()
+    out.append(line[pos:][:max(0, width - seen)])
+    return "".join(out)
+
+
+def fit(top, story, width, height):
+    """The screen: TOP clipped to the terminal, then as much of the end of
+    the narration as fits, wrapped (a line that wraps would scroll the screen)."""
+    lines = [clip(line, width) for line in top][:height - 1]
+    wrapped = []
     for line in story:
-        out.append("  " + line)
-    return out
+        wrapped += textwrap.wrap(line, max(20, width - 2), initial_indent="  ",
+                                 subsequent_indent="      ") or [""]
+    room = height - 1 - len(lines)
+    return lines + (wrapped[-room:] if room > 0 else [])
 
 
 def view(d, exe):
@@ -318,13 +344,14 @@ def view(d, exe):
     sys.stdout.write("\033[?25l\033[2J")
     while True:
         t = time.monotonic()
-        text = "\033[H" + "".join(line + "\033[K\n" for line in frame(d, exe, started)) + "\033[J"
+        width, height = shutil.get_terminal_size((132, 40))
+        lines = fit(*frame(d, exe, started), width, height)
+        text = "\033[H" + "".join(line + "\033[K\n" for line in lines) + "\033[J"
         sys.stdout.write(text)
         sys.stdout.flush()
         if os.environ.get("DEMO_FRAME"):  # one frame, for the README's screenshot
             with open(os.environ["DEMO_FRAME"], "w") as f:
-                import re
-                f.write(re.sub(r"\033\[[0-9;?]*[A-Za-z]", "", text))
+                f.write(ANSI.sub("", text))
         time.sleep(max(0.05, 0.25 - (time.monotonic() - t)))
 
 
