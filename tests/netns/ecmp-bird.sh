@@ -14,6 +14,7 @@
 #  2. rs2 dies: n2 loses quorum and withdraws (the router keeps n1 and n3;
 #     time measured); no connection fails; rs2 back: three paths again.
 #  3. `halbctl drain` on n3 withdraws, `halbctl announce` says why;
+#     `drain --wait` counts the connections still in use through n3;
 #     `halbctl undrain` announces again.
 #  4. SIGTERM of halbd on n1 withdraws before halbd exits.
 #  5. kill -9 of halbd alone on n2: the route stays and n2 keeps forwarding
@@ -42,6 +43,11 @@ topology() {
     ns cl ip addr add 192.0.2.2/25 dev eth0
     for i in $(seq 1 100); do ns cl ip addr add 203.0.113.$i/32 dev eth0; done
     ns cl ip route add default via 192.0.2.1
+    # veth hands the client socket's hash to the router, whose multipath
+    # choice then uses it, and Linux re-draws that hash on every SYN
+    # retransmission: a dropped SYN would simply try another node. A router
+    # hashes the headers, so a flow stays on its path: the same here.
+    ns cl sysctl -qw net.core.txrehash=0 2>/dev/null || :
     ns r ip addr add 192.0.2.1/25 dev eth0
     ns r ip route add 203.0.113.0/24 via 192.0.2.2
     ns r sysctl -qw net.ipv4.ip_forward=1
@@ -119,7 +125,8 @@ start_node() {
     wait_log "$TMP/n$1/halbd.log" "started with configuration" 10
 }
 
-ctl() { _n=$1; shift; "$HALBCTL" -s "$TMP/$_n/halbd.ctl" "$@"; }
+# In the node's namespace: drain --wait reads that namespace's conntrack table.
+ctl() { _n=$1; shift; ns "$_n" "$HALBCTL" -s "$TMP/$_n/halbd.ctl" "$@"; }
 
 # The router's next hops for the VIP, e.g. "11 13".
 paths() { ns r ip route show "$VIP" | grep -o 'via 198\.51\.100\.1[1-3]' | sed 's/.*\.//' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
@@ -172,12 +179,27 @@ rs_start 2
 wait_until 15 "n2 announces again once rs2 is back" paths_are "11 12 13"
 
 echo "3. halbctl drain / undrain on n3"
+: >"$TMP/hold.ctl"
+ns_bg cl "$TMP/hold.out" python3 "$PEER" hold "$VIP" 8080 30 "$TMP/hold.ctl"
+wait_log "$TMP/hold.out" "OPEN" 10
+held=$(grep OPEN "$TMP/hold.out" | tr ' ' '\n' | grep -cx rs3)
+echo "  established through n3 before the drain: $held of 30"
 t0=$(now_ms)
 ctl n3 drain >"$TMP/drain.out" && ok || fail "halbctl drain: $(cat "$TMP/drain.out")"
 wait_until 5 "drain withdraws n3's path" paths_are "11 12"
 within_ms "halbctl drain -> router drops n3's path" $(($(now_ms) - t0)) 2000
 grep -q "withdrawn: drained" "$TMP/drain.out" && ok || fail "drain's reply: $(cat "$TMP/drain.out")"
 ctl n3 metrics | grep -qx "halbd_announce_drained 1" && ok || fail "halbctl metrics: halbd_announce_drained"
+# drain --wait counts the connections to the drained address that are still
+# in use: the held ones were used less than 30 s ago (not drained in 1 s);
+# idle for 1 s they no longer count.
+ctl n3 drain --wait 1 --idle 30 >"$TMP/wait.out"; rc=$?
+[ "$rc" = 1 ] && grep -q "^not drained: $held connection(s) left" "$TMP/wait.out" && ok ||
+    fail "drain --wait 1 --idle 30 (exit $rc): $(tail -1 "$TMP/wait.out"), expected $held left"
+ctl n3 drain --wait 10 --idle 1 >"$TMP/wait.out"; rc=$?
+[ "$rc" = 0 ] && grep -q "^drained: 0 connection(s) left" "$TMP/wait.out" && ok ||
+    fail "drain --wait 10 --idle 1 (exit $rc): $(tail -1 "$TMP/wait.out")"
+echo quit >>"$TMP/hold.ctl"
 ctl n3 undrain >/dev/null && ok || fail "halbctl undrain"
 wait_until 5 "undrain announces n3 again" paths_are "11 12 13"
 
@@ -214,7 +236,19 @@ wait_until 10 "n3 announced statically" paths_are "11 12 13"
 rs_stop 3
 wait_log "$TMP/n3/halbd.log" "quorum lost" 15
 paths_are "11 12 13" && ok || fail "without route_announce the path should have stayed: $(paths)"
-dist 60
+# 60 new connections, each given 0.5 s (a SYN dropped at n3 is not answered).
+ns cl python3 - "$VIP" >"$TMP/dist.out" <<'PY'
+import socket, sys
+for i in range(60):
+    c = socket.socket(); c.settimeout(0.5)
+    try:
+        c.bind(("203.0.113.%d" % (i % 100 + 1), 0)); c.connect((sys.argv[1], 8080))
+        who = c.makefile("rb").readline().decode().strip()
+    except OSError:
+        who = "ERROR"
+    c.close()
+    print("203.0.113.%d" % (i % 100 + 1), who)
+PY
 e=$(grep -c ERROR "$TMP/dist.out")
 echo "  connections failed through n3 without route_announce: $e of 60 (rs1 $(count "$TMP/dist.out" rs1), rs2 $(count "$TMP/dist.out" rs2), rs3 $(count "$TMP/dist.out" rs3))"
 [ "$e" -ge 6 ] && ok || fail "only $e connection(s) failed although n3 kept a path with no real server"
