@@ -1,5 +1,6 @@
 // halbctl_client.cc: see halbctl_client.hh.
 #include "halbctl_client.hh"
+#include "halbctl_drain.hh"
 
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -32,6 +33,11 @@ po::options_description describe() {
          "halbd's control socket (default " RUNSTATEDIR "/halbd.ctl)")
         ("json,j", "reply as JSON (one value on standard output)")
         ("timeout,t", po::value<double>()->value_name("SECONDS"), "give up after SECONDS (default 10)")
+        ("wait", po::value<double>()->value_name("SECONDS"),
+         "drain: then wait up to SECONDS until the connections to the drained addresses fall to --below")
+        ("below", po::value<size_t>()->value_name("N"), "drain --wait: connections that may remain (default 0)")
+        ("idle", po::value<uint32_t>()->value_name("SECONDS"),
+         "drain --wait: a TCP connection with no packet for SECONDS no longer counts (default 10)")
         ("help,h", "print this help and exit")
         ("version,v", "print the version and exit");
     // clang-format on
@@ -60,6 +66,10 @@ std::string control_usage() {
           "  vrrp     each VRRP instance: state, priority, master, VIPs, drops\n"
           "  checks   each real server: up/down, failing checkers, last failure\n"
           "  sync     connection sync: peer, bulk transfer, caches, counters, last commit\n"
+          "  announce what this node announces to its routing daemon (route_announce), and why not\n"
+          "  drain    withdraw every announcement (maintenance); with --wait, then wait for\n"
+          "           the connections to the drained addresses to end\n"
+          "  undrain  announce again what serves\n"
           "  reload   reload the configuration (as SIGHUP) and say whether it was accepted\n"
           "  dump     the state dump SIGUSR1 writes\n"
           "  metrics  the Prometheus text /metrics serves (metrics_listen)\n"
@@ -168,6 +178,18 @@ int control_main(const std::vector<std::string>& args, std::ostream& out, std::o
         err << "halbctl: unknown command '" << words[0] << "' (see halbctl --help)\n";
         return kExitUsage;
     }
+    if ((vm.count("wait") || vm.count("below") || vm.count("idle")) && *cmd != ctl::Command::Drain) {
+        err << "halbctl: --wait, --below and --idle go with drain only\n";
+        return kExitUsage;
+    }
+    double wait_s = 0;
+    if (vm.count("wait")) {
+        wait_s = vm["wait"].as<double>();
+        if (!(wait_s >= 0 && wait_s <= 86400)) {
+            err << "halbctl: --wait must be between 0 and 86400 seconds\n";
+            return kExitUsage;
+        }
+    }
     ctl::Request req{*cmd, vm.count("json") ? ctl::Format::Json : ctl::Format::Text};
     double secs = 10;
     if (vm.count("timeout")) {
@@ -192,7 +214,23 @@ int control_main(const std::vector<std::string>& args, std::ostream& out, std::o
     }
     const bool json = req.format == ctl::Format::Json;
     switch (reply->status) {
-        case ctl::Status::Ok: out << reply->body; return kExitOk;
+        case ctl::Status::Ok:
+            out << reply->body;
+            if (vm.count("wait")) {
+                // The drained addresses, then the kernel's table (halbctl_drain.hh).
+                auto again = exchange_until_not_busy(
+                    path, ctl::format_request({ctl::Command::Announce, ctl::Format::Json}), deadline);
+                auto ann = again ? ctl::parse_reply(*again) : core::Result<ctl::Reply>(again.error());
+                if (!ann || ann->status != ctl::Status::Ok) {
+                    err << "halbctl: cannot read the drained addresses\n";
+                    return kExitUnreachable;
+                }
+                const size_t below = vm.count("below") ? vm["below"].as<size_t>() : 0;
+                const uint32_t idle = vm.count("idle") ? vm["idle"].as<uint32_t>() : 10;
+                const int rc = wait_for_drain(drained_addresses(ann->body), below, idle, wait_s, json ? err : out, err);
+                return rc == 0 ? kExitOk : rc == 1 ? kExitFailed : kExitUnreachable;
+            }
+            return kExitOk;
         case ctl::Status::Failed: out << reply->body; return kExitFailed;
         case ctl::Status::Unavailable:
             (json ? out : err << "halbctl: ") << reply->body;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "announce/bird_announcer.hh"
+#include "announce/subsystem.hh"
 #include "check/subsystem.hh"
 #include "core/log.hh"
 #include "forward/backend_select.hh"
@@ -27,7 +29,7 @@ namespace halbd {
 namespace {
 
 // apply() in this order at start and on each reload; stop() in reverse.
-constexpr std::array<Stage, 5> kStages{{
+constexpr std::array<Stage, 6> kStages{{
     {"checks", &Subscribers::checks,
      "first: forwarding's apply() reads the checks' pool (which real servers are up) of the same model"},
     {"forwarding", &Subscribers::forwarding,
@@ -42,6 +44,9 @@ constexpr std::array<Stage, 5> kStages{{
     {"vrrp", &Subscribers::vrrp,
      "last: instances start (and may take VIPs) once services and drop tables are in place; "
      "stopped first, so the VIPs leave before anything behind them"},
+    {"route announce", &Subscribers::announce,
+     "after forwarding (announces only what it serves) and after VRRP: stopped first of all, so the routing "
+     "daemon withdraws the routes before any VIP, service or table goes"},
 }};
 
 }  // namespace
@@ -153,6 +158,19 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
             });
     else
         ctl_sources_.sync_absent = "connection sync needs VRRP, which does not run";
+    // route_announce: what the node serves, told to its routing daemon;
+    // re-decided each time forwarding reconciles (a real server up or down).
+    if (forwarding_) {
+        announce_ = std::make_unique<announce::AnnounceSubsystem>(
+            loop,
+            [&loop](const config::RouteAnnounce& r) {
+                return std::make_unique<announce::BirdAnnouncer>(loop, r.bird_socket);
+            },
+            [f = forwarding_.get()](const config::VirtualServer& vs) { return f->not_serving(vs); });
+        forwarding_->set_on_reconciled([a = announce_.get()](std::string_view why) { a->refresh(why); });
+    } else {
+        ctl_sources_.announce_absent = ctl_sources_.forwarding_absent;
+    }
     // Reloads refuse what the backend cannot program, as the first load did.
     if (forwarding_) daemon_.set_forwarding_capabilities(chosen.choice.capabilities);
     if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
@@ -172,6 +190,7 @@ Subscribers Wiring::subscribers() const {
     s.accept_filter = accept_filter_.get();
     s.conntrack_sync = sync_.get();
     s.vrrp = vrrp_.get();
+    s.announce = announce_.get();
     return s;
 }
 
@@ -183,6 +202,7 @@ void Wiring::start(std::shared_ptr<const config::Model> first) {
     ctl_sources_.vrrp = vrrp_.get();
     ctl_sources_.checks = checks_.get();
     ctl_sources_.sync = sync_.get();
+    ctl_sources_.announce = announce_.get();
     ctl_sources_.control_socket = opts_.control_socket;
     commands_ = std::make_unique<ctl::Commands>(std::move(ctl_sources_));
     // keepalived's JSON, STATS and STATS_CLEAR signals write what halbctl shows.

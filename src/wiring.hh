@@ -29,6 +29,7 @@
 
 namespace halbd {
 
+namespace announce { class AnnounceSubsystem; }
 namespace check { class CheckSubsystem; }
 namespace forward { class ForwardSubsystem; }
 namespace net {
@@ -52,6 +53,7 @@ struct Subscribers {
     config::ConfigSubscriber* accept_filter = nullptr;
     config::ConfigSubscriber* conntrack_sync = nullptr;
     config::ConfigSubscriber* vrrp = nullptr;
+    config::ConfigSubscriber* announce = nullptr;
 };
 
 // One row of the wiring table: a subsystem and why it stands where it does.
@@ -112,6 +114,7 @@ private:
     std::unique_ptr<net::LibNftables> nft_;
     std::unique_ptr<vrrp::AcceptFilter> accept_filter_;
     std::unique_ptr<sync::SyncSubsystem> sync_;  // conntrack_sync; exists with VRRP
+    std::unique_ptr<announce::AnnounceSubsystem> announce_;  // route_announce; exists with forwarding
     Daemon daemon_;
     core::Subscription sync_role_;
     std::unique_ptr<ctl::Commands> commands_;

@@ -2,9 +2,10 @@
 // load. Immutable once load() returns it; a reload builds a new Model and the
 // subsystems diff old against new. Each section keeps its types in its own
 // header (model_global.hh, model_vrrp.hh, model_lvs.hh, model_check.hh,
-// model_sync.hh).
+// model_sync.hh, model_announce.hh).
 #pragma once
 
+#include "config/model_announce.hh"
 #include "config/model_global.hh"
 #include "config/model_lvs.hh"
 #include "config/model_sync.hh"
@@ -17,6 +18,7 @@ struct Model {
     VrrpConfig vrrp;  // vrrp_*, static_*, track_*, bfd_instance, ...
     LvsConfig lvs;    // virtual_server_group, virtual_server, SSL, checkers
     std::optional<ConntrackSync> conntrack_sync;  // absent: no connection sync
+    std::optional<RouteAnnounce> route_announce;  // absent: nothing announced to a routing daemon
 };
 
 }  // namespace halbd::config

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "announce/subsystem.hh"
 #include "check/subsystem.hh"
 #include "core/log.hh"
 #include "ctl/json.hh"
@@ -77,6 +78,14 @@ Reply Commands::answer_now(const Request& r) {
             if (!st.running) return unavailable("connection sync", s_.sync->absent_reason(), f);
             return Reply{Status::Ok, sync_view(st, f)};
         }
+        case Command::Announce:
+        case Command::Drain:
+        case Command::Undrain:
+            if (!s_.announce) return unavailable("route announcement", s_.announce_absent, f);
+            if (!s_.announce->announcer())
+                return unavailable("route announcement", "the configuration has no route_announce block", f);
+            if (r.command != Command::Announce) s_.announce->set_drained(r.command == Command::Drain);
+            return Reply{Status::Ok, announce_view(*s_.announce, now, f)};
         case Command::Status: return status(f);
         case Command::Metrics:  // text; as a JSON string inside the envelope with --json
             return Reply{Status::Ok, f == Format::Json ? json_quote(metrics()) : metrics()};

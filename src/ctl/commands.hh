@@ -24,6 +24,9 @@ class CheckSubsystem;
 namespace halbd::sync {
 class SyncSubsystem;
 }
+namespace halbd::announce {
+class AnnounceSubsystem;
+}
 
 namespace halbd::ctl {
 
@@ -36,7 +39,8 @@ struct Sources {
     const vrrp::VrrpSubsystem* vrrp = nullptr;
     const check::CheckSubsystem* checks = nullptr;
     const sync::SyncSubsystem* sync = nullptr;
-    std::string forwarding_absent, vrrp_absent, checks_absent, sync_absent;
+    announce::AnnounceSubsystem* announce = nullptr;  // drain/undrain change it
+    std::string forwarding_absent, vrrp_absent, checks_absent, sync_absent, announce_absent;
     std::string control_socket;  // shown by `status`
 };
 

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "announce/subsystem.hh"
 #include "check/subsystem.hh"
 #include "ctl/prometheus.hh"
 #include "ctl/views.hh"
@@ -159,6 +160,24 @@ void check_metrics(PromText& p, const Sources& s) {
         if (auto q = c.quorum_was_up(v.vs)) p.sample({{"virtual_server", v.name}, {"protocol", v.protocol}}, uint64_t{*q});
 }
 
+// route_announce: one sample per address, and the routing daemon's counters.
+void announce_metrics(PromText& p, const announce::AnnounceSubsystem& a) {
+    const announce::AnnouncerStatus st = a.announcer()->status();
+    p.family("halbd_announce_route_announced", "gauge", "route_announce address: 1 announced, 0 withdrawn");
+    for (const auto& r : a.routes()) p.sample({{"address", r.address}}, uint64_t{r.announced});
+    p.family("halbd_announce_drained", "gauge", "1 while halbctl drain holds every announcement back");
+    p.sample(uint64_t{a.drained()});
+    p.family("halbd_announce_daemon_connected", "gauge", "1 while connected to the routing daemon's control socket");
+    p.sample({{"daemon", st.daemon}}, uint64_t{st.connected});
+    p.family("halbd_announce_commands_total", "counter", "Commands the routing daemon answered");
+    p.sample({{"daemon", st.daemon}}, st.commands);
+    p.family("halbd_announce_refusals_total", "counter", "Commands the routing daemon refused");
+    p.sample({{"daemon", st.daemon}}, st.refusals);
+    p.family("halbd_announce_connection_failures_total", "counter",
+             "Connections to the routing daemon that failed or were lost");
+    p.sample({{"daemon", st.daemon}}, st.failures);
+}
+
 }  // namespace
 
 std::string metrics_text(const Sources& s, std::chrono::system_clock::time_point wall_now) {
@@ -166,6 +185,7 @@ std::string metrics_text(const Sources& s, std::chrono::system_clock::time_point
     daemon_metrics(p, s, wall_now);
     if (s.vrrp) vrrp_metrics(p, s);
     if (s.checks) check_metrics(p, s);
+    if (s.announce && s.announce->announcer()) announce_metrics(p, *s.announce);
     return p.str();
 }
 

@@ -19,6 +19,9 @@ const char* command_name(Command c) {
         case Command::Dump: return "dump";
         case Command::Sync: return "sync";
         case Command::Metrics: return "metrics";
+        case Command::Announce: return "announce";
+        case Command::Drain: return "drain";
+        case Command::Undrain: return "undrain";
     }
     return "?";
 }

@@ -18,9 +18,10 @@ namespace halbd::ctl {
 // A request line longer than this (newline included) is refused unread.
 inline constexpr size_t kMaxRequest = 1024;
 
-enum class Command { Ipvs, Vrrp, Checks, Status, Reload, Dump, Sync, Metrics };
-inline constexpr Command kCommands[] = {Command::Ipvs,   Command::Vrrp, Command::Checks, Command::Status,
-                                        Command::Reload, Command::Dump, Command::Sync,   Command::Metrics};
+enum class Command { Ipvs, Vrrp, Checks, Status, Reload, Dump, Sync, Metrics, Announce, Drain, Undrain };
+inline constexpr Command kCommands[] = {Command::Ipvs,     Command::Vrrp,  Command::Checks,  Command::Status,
+                                        Command::Reload,   Command::Dump,  Command::Sync,    Command::Metrics,
+                                        Command::Announce, Command::Drain, Command::Undrain};
 const char* command_name(Command c);  // "ipvs", ...
 std::optional<Command> command_from_name(std::string_view word);
 

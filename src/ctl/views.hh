@@ -22,6 +22,9 @@ class CheckSubsystem;
 namespace halbd::sync {
 struct SyncStats;
 }
+namespace halbd::announce {
+class AnnounceSubsystem;
+}
 
 namespace halbd::ctl {
 
@@ -34,6 +37,9 @@ std::string checks_view(const config::Model& m, const check::CheckSubsystem& c, 
 
 // Connection sync: peer, bulk transfer, caches, counters, last commit (view_sync.cc).
 std::string sync_view(const sync::SyncStats& s, Format f);
+// Route announcement: each route_announce address, announced or why not,
+// since when, and the routing daemon's protocols (view_announce.cc).
+std::string announce_view(const announce::AnnounceSubsystem& a, MonoTime now, Format f);
 
 // Seconds as a JSON number / as text ("1.5s"), for durations in the views.
 double seconds(Duration d);

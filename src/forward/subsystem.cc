@@ -9,6 +9,7 @@
 
 #include "core/log.hh"
 #include "forward/ipvsadm_format.hh"
+#include "forward/quorum.hh"
 
 namespace halbd::forward {
 
@@ -114,6 +115,21 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
     owned_.clear();
     for (const auto& [k, s] : desired) owned_.insert(k.canonical());
     programmed_ = std::move(desired);
+    if (on_reconciled_) on_reconciled_(reason);
+}
+
+std::optional<std::string> ForwardSubsystem::not_serving(const config::VirtualServer& vs) const {
+    if (!backend_) return "forwarding is not running: " + absent_;
+    if (!model_) return std::string("forwarding has no configuration yet");
+    if (!in_sync_)
+        return name_ + " refused part of the last change (" + std::to_string(last_.failed) + " failed, " +
+               std::to_string(last_.skipped) + " skipped)";
+    const PoolView& pool = pool_ ? *pool_ : initial_pool_;
+    if (quorum_holds(vs, pool)) return std::nullopt;
+    std::string name = vs.kind == config::VsKind::Fwmark ? "fwmark " + std::to_string(vs.fwmark)
+                                                          : vs.address.to_string() + " port " + std::to_string(vs.port);
+    return "virtual server " + name + " has no quorum (live weight " + std::to_string(live_weight(vs, pool)) +
+           ", quorum " + std::to_string(vs.quorum) + ")";
 }
 
 void ForwardSubsystem::apply_timeouts(const config::Model& m, const config::Model* previous) {

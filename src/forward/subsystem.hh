@@ -65,6 +65,14 @@ public:
     // the new role; a backend without the extension only records it.
     void set_sync_role(SyncDaemon::Role role);
 
+    // Why vs does not serve through this node now (nullopt: it does): the
+    // backend is not running, refused part of the last change, or vs has no
+    // quorum. What a node announces to its routing daemon (src/announce/).
+    std::optional<std::string> not_serving(const config::VirtualServer& vs) const;
+    // Called after every reconcile (start, reload, a real server up or
+    // down), with its reason; one listener.
+    void set_on_reconciled(std::function<void(std::string_view reason)> cb) { on_reconciled_ = std::move(cb); }
+
     const std::set<ServiceKey>& owned() const { return owned_; }
     // What halbd believes it programmed: the last desired table.
     const ServiceTable& programmed() const { return programmed_; }
@@ -95,6 +103,7 @@ private:
     ApplyResult last_;
     std::optional<SyncDaemon> sync_;  // the daemon halbd started
     std::optional<SyncDaemon::Role> sync_role_;  // none until VRRP says
+    std::function<void(std::string_view)> on_reconciled_;
 };
 
 // The sync daemon keepalived would start for global_defs lvs_sync_daemon, in the given role.

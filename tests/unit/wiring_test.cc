@@ -39,7 +39,7 @@ TEST(WiringTable, NamesEveryPlaceWithItsReason) {
         names.push_back(s.name);
         EXPECT_GT(std::string(s.why).size(), 20u) << s.name;
     }
-    EXPECT_EQ(names, (Lines{"checks", "forwarding", "accept filter", "conntrack sync", "vrrp"}));
+    EXPECT_EQ(names, (Lines{"checks", "forwarding", "accept filter", "conntrack sync", "vrrp", "route announce"}));
 }
 
 TEST(WiringTable, DaemonAppliesInTableOrderAndStopsInReverse) {
@@ -49,8 +49,9 @@ TEST(WiringTable, DaemonAppliesInTableOrderAndStopsInReverse) {
     opts.dont_release_vrrp = true;
     opts.dont_release_ipvs = true;
     Lines log;
-    Recorder checks("checks", log), forwarding("forwarding", log), vrrp("vrrp", log);
+    Recorder checks("checks", log), forwarding("forwarding", log), vrrp("vrrp", log), announce("announce", log);
     Subscribers s;
+    s.announce = &announce;
     s.vrrp = &vrrp;  // filled out of order; accept filter not running
     s.checks = &checks;
     s.forwarding = &forwarding;
@@ -60,8 +61,9 @@ TEST(WiringTable, DaemonAppliesInTableOrderAndStopsInReverse) {
     ASSERT_TRUE(m);
     daemon.start(m);
     daemon.stop(SIGTERM);
-    EXPECT_EQ(log, (Lines{"checks start", "forwarding start", "vrrp start", "vrrp stop -V -I",
-                          "forwarding stop -V -I", "checks stop -V -I"}));
+    // The routes leave first: announce stops before VRRP releases anything.
+    EXPECT_EQ(log, (Lines{"checks start", "forwarding start", "vrrp start", "announce start", "announce stop -V -I",
+                          "vrrp stop -V -I", "forwarding stop -V -I", "checks stop -V -I"}));
 }
 
 TEST(WiringSyncRole, FollowsTheLvsSyncDaemonInstanceThroughTheSeam) {

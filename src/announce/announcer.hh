@@ -1,0 +1,49 @@
+// announce/announcer.hh: Announcer, the seam between the announce subsystem
+// (which decides what this node announces) and a routing daemon (which
+// speaks BGP): BIRD through its control socket today (bird_announcer.hh),
+// FRR through vtysh later. The subsystem says which of the daemon's
+// protocols it wants enabled; the announcer makes the daemon agree, again
+// after every reconnect (the daemon may have restarted with them disabled).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/time.hh"
+
+namespace halbd::announce {
+
+struct ProtocolStatus {
+    bool wanted = false;                 // what halbd asks for
+    std::optional<bool> enabled;         // what the daemon last confirmed (nullopt: not known)
+    std::string refused;                 // the daemon's last refusal ("syntax error, ..."), if any
+};
+
+struct AnnouncerStatus {
+    std::string daemon;    // "BIRD"
+    std::string endpoint;  // its control socket
+    bool connected = false;
+    std::string last_error;       // why it is not connected, or the last failure
+    uint64_t commands = 0;        // commands the daemon answered
+    uint64_t refusals = 0;        // of those, refused (an error reply)
+    uint64_t connects = 0;        // connections established
+    uint64_t failures = 0;        // connection attempts failed or connections lost
+    std::map<std::string, ProtocolStatus> protocols;
+};
+
+class Announcer {
+public:
+    virtual ~Announcer() = default;
+    // The protocols halbd manages, each enabled (true) or disabled. One
+    // managed before and absent now is disabled once, then forgotten.
+    // Applied asynchronously, in order, on the daemon's loop.
+    virtual void want(const std::map<std::string, bool>& enabled) = 0;
+    // At stop: disables every managed protocol now (blocking, at most
+    // `bound`), so the routes leave before anything else is torn down.
+    virtual void withdraw_now(Duration bound) = 0;
+    virtual AnnouncerStatus status() const = 0;
+};
+
+}  // namespace halbd::announce

@@ -1,0 +1,113 @@
+// announce/subsystem.cc: see subsystem.hh.
+#include "announce/subsystem.hh"
+
+#include <algorithm>
+#include <map>
+#include <ostream>
+
+#include "core/log.hh"
+
+namespace halbd::announce {
+
+AnnounceSubsystem::AnnounceSubsystem(core::EventLoop& loop, AnnouncerFactory factory, NotServing not_serving)
+    : loop_(loop), factory_(std::move(factory)), not_serving_(std::move(not_serving)) {}
+
+AnnounceSubsystem::~AnnounceSubsystem() = default;
+
+void AnnounceSubsystem::apply(const config::Model* /*previous*/, const config::Model& current) {
+    model_ = &current;
+    if (!current.route_announce) {
+        if (announcer_) {
+            log::notice("route_announce removed: withdrawing every announcement");
+            announcer_->withdraw_now(std::chrono::seconds(1));
+            announcer_.reset();
+        }
+        routes_.clear();
+        socket_.clear();
+        return;
+    }
+    if (announcer_ && socket_ != current.route_announce->bird_socket) {
+        announcer_->withdraw_now(std::chrono::seconds(1));
+        announcer_.reset();
+    }
+    if (!announcer_) {
+        announcer_ = factory_(*current.route_announce);
+        socket_ = current.route_announce->bird_socket;
+    }
+    decide("configuration");
+}
+
+void AnnounceSubsystem::refresh(std::string_view reason) {
+    if (model_ && announcer_ && !stopped_) decide(reason);
+}
+
+void AnnounceSubsystem::set_drained(bool drained) {
+    if (drained == drained_) return;
+    drained_ = drained;
+    log::notice(drained ? "drain: withdrawing every announcement (halbctl drain)"
+                        : "undrain: announcing again what serves (halbctl undrain)");
+    refresh(drained ? "halbctl drain" : "halbctl undrain");
+}
+
+void AnnounceSubsystem::decide(std::string_view reason) {
+    std::vector<Route> next;
+    std::map<std::string, bool> wanted;
+    for (const config::AnnounceRoute& ar : model_->route_announce->routes) {
+        Route r;
+        r.address = ar.address.to_string();
+        r.protocols = ar.protocols;
+        if (drained_) r.why_not = "drained (halbctl drain)";
+        for (const config::VirtualServer& vs : model_->lvs.virtual_servers) {
+            if (!r.why_not.empty()) break;
+            if (vs.kind != config::VsKind::Address || !(vs.address == ar.address)) continue;
+            if (auto why = not_serving_(vs)) r.why_not = *why;
+        }
+        r.announced = r.why_not.empty();
+        const Route* old = nullptr;
+        for (const Route& o : routes_)
+            if (o.address == r.address) old = &o;
+        r.since = old && old->announced == r.announced ? old->since : loop_.now();
+        if (!old || old->announced != r.announced || (!r.announced && old->why_not != r.why_not)) {
+            if (r.announced) log::notice("announce ", r.address, ": announced (", reason, ")");
+            else log::notice("announce ", r.address, ": withdrawn: ", r.why_not, " (", reason, ")");
+        }
+        for (const std::string& p : ar.protocols) wanted[p] = r.announced;
+        next.push_back(std::move(r));
+    }
+    routes_ = std::move(next);
+    announcer_->want(wanted);
+}
+
+void AnnounceSubsystem::stop(const config::StopOptions& /*opts*/) {
+    stopped_ = true;
+    if (!announcer_) return;
+    log::info("stopping: withdrawing every announcement first");
+    announcer_->withdraw_now(std::chrono::seconds(1));
+    for (Route& r : routes_) {
+        r.announced = false;
+        r.why_not = "halbd stopped";
+    }
+}
+
+void AnnounceSubsystem::dump_state(std::ostream& os) const {
+    if (!announcer_) return;
+    const AnnouncerStatus st = announcer_->status();
+    os << "------< Route announcements >------\n";
+    os << " " << st.daemon << " at " << st.endpoint << ": "
+       << (st.connected ? "connected" : "not connected (" + st.last_error + ")") << (drained_ ? ", drained" : "")
+       << "\n";
+    for (const Route& r : routes_) {
+        os << " " << r.address << ": " << (r.announced ? "announced" : "withdrawn: " + r.why_not) << " for "
+           << log::secs(loop_.now() - r.since) << "\n";
+        for (const std::string& p : r.protocols) {
+            auto it = st.protocols.find(p);
+            os << "   protocol " << p << ": ";
+            if (it == st.protocols.end() || !it->second.enabled) os << "state unknown";
+            else os << (*it->second.enabled ? "enabled" : "disabled");
+            if (it != st.protocols.end() && !it->second.refused.empty()) os << " (refused: " << it->second.refused << ")";
+            os << "\n";
+        }
+    }
+}
+
+}  // namespace halbd::announce

@@ -1,0 +1,77 @@
+// ctl/view_announce.cc: `halbctl announce` (and the reply of drain and
+// undrain): what this node announces to its routing daemon, since when and
+// why not, as text or JSON; the JSON members are listed in halbctl(8).
+#include <sstream>
+
+#include "announce/subsystem.hh"
+#include "core/log.hh"
+#include "ctl/json.hh"
+#include "ctl/views.hh"
+
+namespace halbd::ctl {
+
+namespace {
+
+std::string protocol_state(const announce::AnnouncerStatus& st, const std::string& name) {
+    auto it = st.protocols.find(name);
+    if (it == st.protocols.end() || !it->second.enabled) return "unknown";
+    return *it->second.enabled ? "enabled" : "disabled";
+}
+
+}  // namespace
+
+std::string announce_view(const announce::AnnounceSubsystem& a, MonoTime now, Format f) {
+    const announce::AnnouncerStatus st = a.announcer()->status();
+    if (f == Format::Json) {
+        JsonWriter w;
+        w.begin_object()
+            .member("daemon", st.daemon)
+            .member("socket", st.endpoint)
+            .member("connected", st.connected)
+            .member("last_error", st.last_error)
+            .member("drained", a.drained())
+            .member("commands", st.commands)
+            .member("refusals", st.refusals)
+            .member("connects", st.connects)
+            .member("failures", st.failures);
+        w.key("routes").begin_array();
+        for (const auto& r : a.routes()) {
+            w.begin_object()
+                .member("address", r.address)
+                .member("announced", r.announced)
+                .member("reason", r.why_not)
+                .member("for", seconds(now - r.since));
+            w.key("protocols").begin_array();
+            for (const std::string& p : r.protocols) {
+                auto it = st.protocols.find(p);
+                w.begin_object()
+                    .member("name", p)
+                    .member("state", protocol_state(st, p))
+                    .member("refused", it == st.protocols.end() ? std::string() : it->second.refused)
+                    .end_object();
+            }
+            w.end_array().end_object();
+        }
+        w.end_array().end_object();
+        return w.str() + "\n";
+    }
+    std::ostringstream os;
+    os << st.daemon << " at " << st.endpoint << ": "
+       << (st.connected ? std::string("connected") : "not connected (" + st.last_error + ")")
+       << (a.drained() ? "; drained (halbctl undrain announces again)" : "") << "\n";
+    for (const auto& r : a.routes()) {
+        os << r.address << ": " << (r.announced ? "announced" : "withdrawn: " + r.why_not) << ", for "
+           << log::secs(now - r.since) << "\n";
+        for (const std::string& p : r.protocols) {
+            auto it = st.protocols.find(p);
+            os << "  protocol " << p << ": " << protocol_state(st, p);
+            if (it != st.protocols.end() && !it->second.refused.empty()) os << " (refused: " << it->second.refused << ")";
+            os << "\n";
+        }
+    }
+    os << "commands " << st.commands << ", refused " << st.refusals << ", connections " << st.connects
+       << ", connection failures " << st.failures << "\n";
+    return os.str();
+}
+
+}  // namespace halbd::ctl
