@@ -65,10 +65,16 @@ track() {
 }
 # conf NODE PRIORITY WEIGHT [bad]: the variants a HUP storm switches between.
 conf() {
-    [ "${4:-}" = bad ] && prio=300 || prio=$2
+    # bad: a VRID out of range is an error (priority 300 is only a warning
+    # since halbd replaces it as keepalived does).
+    prio=$2 vrid=51
+    [ "${4:-}" = bad ] && vrid=300
     cat <<EOF
 global_defs {
     router_id soak-$1
+    # IPVS, as when the soak was written: on a kernel without it, auto would
+    # pick nftables, which refuses the virtual servers' default wlc.
+    lvs_backend ipvs
     vrrp_version 2
     script_user nobody
     enable_script_security
@@ -81,7 +87,7 @@ $(track flaky -20)
 vrrp_instance VI_1 {
     state BACKUP
     interface eth0
-    virtual_router_id 51
+    virtual_router_id $vrid
     priority $prio
     advert_int $ADVERT
     authentication {
