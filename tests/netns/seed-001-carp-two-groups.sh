@@ -31,7 +31,7 @@ VIP=192.0.2.51
 GW=198.51.100.100
 seed_confs "$EX" "$MAP"
 # The outbound NAT rule exactly as the example's comment gives it.
-sed -n "$MAP; s/^#     nft /nft /p; s/^#         snat/    snat/p" "$EX" | sed -e :a -e '/\\$/N; s/\\\n//; ta' >"$TMP/nat.sh"
+sed -n "$MAP; s/^#     nft /nft /p" "$EX" >"$TMP/nat.sh"
 [ "$(grep -c '^nft ' "$TMP/nat.sh")" = 3 ] && ok || fail "the example's outbound NAT: $(cat "$TMP/nat.sh")"
 CLIENTS=$(seq -f '192.0.2.%g' 21 40)
 
