@@ -8,12 +8,14 @@
 # V-gate). Asserted on where requests land: rr over s1-s3; the article's
 # test, s3's cable pulled: right after, one request in three is lost (the
 # pool still has s3), then s3 leaves the pool within the check's bound
-# (delay_loop 3 + 2 x connect_timeout 1 + delay_before_retry 1 = 6 s, 3 s
+# (delay_loop 3 + 2 x connect_timeout 1 + delay_before_retry 1 = 6 s, 5 s
 # slack) and every request lands on s1 or s2; the cable back: s3 serves
-# again within delay_loop + connect_timeout (+ 3 s slack). Then lb1's outside cable pulled:
-# lb2 holds the VIP and the V-gate, and requests through lb2 land on all
-# three (the replies need the V-gate there); the cable back: lb1 takes both
-# back (it has the higher priority) and serves.
+# again within delay_loop + connect_timeout (+ 3 s slack). Then lb1's
+# outside cable pulled: lb2 holds the VIP and the V-gate (once VI_VIP's peer
+# is silent for 3 x advert_int + skew: the sync group moves when every
+# member may, as keepalived's), and requests through lb2 land on all three
+# (the replies need the V-gate there); the cable back: lb1 takes both back
+# (it has the higher priority) and serves.
 # Only documentation ranges, inside our namespaces.
 set -u
 : "${NS_PREFIX:=hs2$$}"
@@ -77,9 +79,15 @@ echo "== s3's cable pulled"
 t=$(now_ms)
 cable out s3
 get 3 0.5 >"$TMP/lost"
-[ "$(served_by "$TMP/lost" ERROR)" = 1 ] && ok || fail "right after the pull one request in three is lost: $(cat "$TMP/lost")"
+# While s3 is still in the pool, rr sends one request in three to it: lost.
+# (On a host slow enough for its check to fail first, nothing is asserted.)
+if pool_has 13; then
+    [ "$(served_by "$TMP/lost" ERROR)" = 1 ] && ok || fail "right after the pull one request in three is lost: $(cat "$TMP/lost")"
+else
+    echo "  note: s3 left the pool before three requests were made"
+fi
 wait_until 15 "s3 leaves the pool" pool_lacks 13
-within_ms "s3 left the pool after the pull" $(($(now_ms) - t)) 9000
+within_ms "s3 left the pool after the pull" $(($(now_ms) - t)) 11000
 get 30 2 >"$TMP/two"
 spread "$TMP/two" 15 15 0 "30 requests without s3"
 grep -E "198\.51\.100\.13" "$TMP/lb1/halbd.log" | tail -n 2 | sed 's/^/  lb1| /'
@@ -102,6 +110,7 @@ served() { get 1 0.5 | grep -qv ERROR; }
 wait_until 10 "a request is served through lb2" served
 echo "  first request served $(($(now_ms) - t)) ms after the pull (the outage)"
 wait_until 5 "lb1 gives up the V-gate too (its eth1 is up)" no_vips lb1
+for n in lb1 lb2; do grep -E "VI_(VIP|GATE): [A-Z]+ -> " "$TMP/$n/halbd.log" | tail -n 2 | sed "s/^/  $n| /"; done
 get 30 2 >"$TMP/via-lb2"
 spread "$TMP/via-lb2" 10 10 10 "30 requests through lb2"
 
