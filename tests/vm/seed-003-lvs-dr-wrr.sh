@@ -19,9 +19,11 @@
 #       15 s, +10 s slack under TCG), then every request lands on rs1;
 #   (d) lb1 dies (kill -9, link down): lb2 holds the VIP and requests are
 #       served through it (rs1 only: lb2 checked rs2 too); the figures;
-#   (e) the variant that must break: arp_ignore 0 on rs1, the VIP's ARP
-#       entry flushed: rs1 answers the client's ARP for the VIP too (so
-#       arp_ignore is what (a) proved).
+#   (e) the variant that must break: arp_ignore 0 on rs1: rs1 answers the
+#       client's ARP for the VIP too (so arp_ignore is what (a) proved);
+#   (f) the article's ipvsadm values (-p 20; rs2 at weight 1 to tell the
+#       weights apart), reloaded into lb2 with SIGHUP: eight clients, three
+#       requests each: each stays on one server, and the clients split 6:2.
 # Exit 0 pass, 77 no VM or no halbd binary, else fail.
 set -u
 
@@ -86,9 +88,9 @@ check "the LAN: c, lb1, lb2, rs1, rs2" lan
 serve() { ip netns exec $1 httpd -f -p 80 -h /www/$1 & eval "w_$1=\$!"; }
 serve rs1
 serve rs2
-# fetch: the body of GET / from the VIP, from the client (bash's /dev/tcp).
+# fetch [NS]: the body of GET / from the VIP, from the client c or NS (bash's /dev/tcp).
 fetch() {
-    ip netns exec c timeout 3 bash -c \
+    ip netns exec ${1:-c} timeout 3 bash -c \
         'exec 3<>"/dev/tcp/$0/80" && printf "GET / HTTP/1.0\r\n\r\n" >&3 && cat <&3' $VIP 2>/dev/null |
         tr -d '\r' | sed '1,/^$/d' | grep . || echo ERROR
 }
@@ -103,7 +105,8 @@ vip_mac_is() { ip -n c neigh show $VIP | grep -q "lladdr $1"; }
 ip netns exec lb1 "$HALBD_IN_VM" -n -l -D -G -f /test/seed.conf -i lb1 -p /run/lb1.pid \
     --control-socket /run/lb1.ctl >/tmp/lb1.log 2>&1 &
 h1=$!
-ip netns exec lb2 "$HALBD_IN_VM" -n -l -D -G -f /test/seed.conf -i lb2 -p /run/lb2.pid \
+cp /test/seed.conf /run/lb2.conf  # (f) reloads lb2 with the article's ipvsadm values
+ip netns exec lb2 "$HALBD_IN_VM" -n -l -D -G -f /run/lb2.conf -i lb2 -p /run/lb2.pid \
     --control-socket /run/lb2.ctl >/tmp/lb2.log 2>&1 &
 h2=$!
 
@@ -168,6 +171,39 @@ ip netns exec rs1 sysctl -qw net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.lo.arp
     net.ipv4.conf.eth0.arp_ignore=0
 arp_replies
 check "(e) with arp_ignore 0 it does" grep -qF "$rs1_mac" /tmp/arping
+ip netns exec rs1 sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.lo.arp_ignore=1 \
+    net.ipv4.conf.eth0.arp_ignore=1
+
+echo "# (f) the article's ipvsadm values on lb2: -p 20, rs2 at weight 1 (reload)"
+serve rs2
+sed 's/persistence_timeout 0/persistence_timeout 20/' /test/seed.conf |
+    awk '/weight 3/ && ++n == 2 { sub(/weight 3/, "weight 1") } { print }' >/run/lb2.conf
+kill -HUP "$h2"
+p20() { ip netns exec lb2 ipvsadm -Ln | grep -q "^TCP  $VIP:80 wrr persistent 20" &&
+    ip netns exec lb2 ipvsadm -Ln | grep -Eq "^ +-> 192\.0\.2\.32:80 +Route +1 "; }
+check "(f) lb2's IPVS: persistent 20, rs2 back at weight 1" poll 30 p20
+ip netns exec lb2 ipvsadm -Ln | sed 's/^/# lb2| /'
+clients() (
+    set -e
+    for k in 1 2 3 4 5 6 7 8; do
+        ip netns add k$k
+        ip link add link lan0 name mk$k type macvlan mode bridge
+        ip link set mk$k netns k$k
+        ip -n k$k addr add 192.0.2.6$k/24 dev mk$k
+        ip -n k$k link set mk$k up
+    done
+)
+check "(f) eight more clients" clients
+: >/tmp/f
+for round in 1 2 3; do
+    for k in 1 2 3 4 5 6 7 8; do echo "k$k $(fetch k$k)" >>/tmp/f; done
+done
+sort -u /tmp/f >/tmp/f.pairs
+echo "# clients per server: rs1 $(grep -c ' rs1$' /tmp/f.pairs) rs2 $(grep -c ' rs2$' /tmp/f.pairs)"
+check "(f) 24 requests, none failed" test "$(grep -c ' ERROR$' /tmp/f)" = 0
+check "(f) each client stays on one server (persistence)" test "$(cut -d' ' -f1 /tmp/f.pairs | uniq -d | wc -l)" = 0
+check "(f) wrr 3:1 over the clients: rs1 6, rs2 2" \
+    test "$(grep -c ' rs1$' /tmp/f.pairs) $(grep -c ' rs2$' /tmp/f.pairs)" = "6 2"
 finish
 EOF
 
