@@ -1,6 +1,7 @@
 // config/validate_forwarding.cc: refuses, at load time and with file:line:col,
 // what the forwarding backend that will run cannot program (a scheduler it
-// lacks, TUN, fwmark services, thresholds, the IPVS sync daemon, ...). Called
+// lacks, TUN, fwmark services, thresholds, the IPVS sync daemon unless
+// conntrack_sync stands in for it, ...). Called
 // by config::load() after validate_lvs() when LoadOptions names a backend's
 // capabilities; reads the effective values validate_lvs() resolved.
 #include <string>
@@ -106,8 +107,19 @@ public:
             method(s->loc, *s->lvs_method, "sorry server " + s->address.to_string() + " of " + name);
     }
 
-    void globals(const GlobalDefs& g) {
-        if (g.lvs_sync_daemon && !caps_.sync_daemon) refuse(g.lvs_sync_daemon->loc, "'lvs_sync_daemon'");
+    void globals(const Model& m) {
+        const GlobalDefs& g = m.global;
+        // Without the IPVS sync daemon, conntrack_sync is what keeps the
+        // sessions of a backend that forwards through conntrack; with it the
+        // file's intent holds, so one file serves IPVS and nftables nodes.
+        if (g.lvs_sync_daemon && !caps_.sync_daemon) {
+            if (m.conntrack_sync)
+                d_.warning(g.lvs_sync_daemon->loc, "'lvs_sync_daemon' is ignored by the " + caps_.backend +
+                                                       " forwarding backend (no IPVS connection table); "
+                                                       "conntrack_sync keeps the sessions");
+            else
+                refuse(g.lvs_sync_daemon->loc, "'lvs_sync_daemon'", "session sync through conntrack_sync");
+        }
         const auto& t = g.lvs_timeouts;
         if ((t.tcp || t.tcpfin || t.udp) && !caps_.timeouts) refuse(t.loc, "'lvs_timeouts'");
         if (g.lvs_flush && !caps_.flush) refuse(g.lvs_flush_loc, "'lvs_flush'");
@@ -124,7 +136,7 @@ private:
 
 void validate_forwarding(const Model& m, ValidateContext& ctx, const ForwardCapabilities& caps) {
     CapabilityCheck c(caps, ctx.diags);
-    c.globals(m.global);
+    c.globals(m);
     for (const auto& vs : m.lvs.virtual_servers) c.virtual_server(vs, m);
 }
 

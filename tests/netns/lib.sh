@@ -10,12 +10,15 @@
 #   ns NAME CMD...        run CMD inside it
 #   ns_link A IFA B IFB   veth pair IFA in A <-> IFB in B, both up
 #   ns_bridge NAME        a namespace holding bridge br0 (a "switch"); ns_port adds veths to it
-#   ns_port SW NAME IF    veth IF in NAME plugged into SW's br0
+#   ns_port SW NAME IF    veth IF in NAME plugged into SW's br0 (the switch-side
+#                          port is p$_port_n, for a test that pulls the cable)
+#   ns_switch NAME        ns_bridge without multicast snooping (VRRP adverts reach every port)
 #   ns_bg NAME LOG CMD... start CMD in NAME in the background (killed on exit); pid in $BG_PID
 #   wait_until SECS DESC CMD...  poll CMD every 10 ms until it succeeds; fail DESC on timeout
 #                          (for states with no event to wait on, e.g. an address appearing)
 #   wait_log FILE TEXT SECS       wait until FILE contains TEXT
 #   has_vip NAME IP / lacks_vip NAME IP   whether NAME's interfaces hold IP
+#   has_vips NAME IP... / lacks_vips NAME IP...   whether they hold every / none of them
 #   holds A B IP          wait until A holds IP and B has released it (VRRP failover)
 #   logs_on_failure GLOB  on exit after a failure, print the tail of the files GLOB matches
 #   halbd_bg NAME CONF            start $HALBD on CONF in NAME, logging to $LOG ($TMP/halbd.log,
@@ -25,11 +28,31 @@
 #   log_count FILE TEXT           how many lines of FILE contain TEXT (0 if none)
 #   wait_count FILE TEXT N SECS   wait until N lines of FILE contain TEXT
 #   within_ms WHAT TOOK BOUND     ok if TOOK <= BOUND (ms), else fail; prints both
-#   start_halbd NODE CONF [FLAG...]  run halbd (VRRP only, foreground, log in
-#                          $TMP/NODE/halbd.log, control socket $TMP/NODE/halbd.ctl) in NODE;
-#                          its pid in $H_NODE; returns once it is started
+#   start_halbd NODE CONF [FLAG...]  run halbd (VRRP only unless HALBD_ONLY is set
+#                          empty; foreground, log in $TMP/NODE/halbd.log, control socket
+#                          $TMP/NODE/halbd.ctl) in NODE; its pid in $H_NODE; returns once
+#                          it is started
 #   stop_halbd NODE [SIG]  signal it (TERM) and wait for it to exit
 #   show_daemon_logs N     on failure, the last N lines of every log under $TMP
+#   lb_test_setup          the start of a load-balancer pair test: root, namespaces, nft
+#                          and python3 or skip; halbd runs whole (HALBD_ONLY empty); logs
+#                          shown on failure; T0 = its start (ms)
+#   node_kill NODE IF...   a dead node: kill -9 every process in NODE, its links IF down
+#   served_by FILE NAME    lines of FILE ending in " NAME" (sync_stream.py get output)
+#   seed_confs EXAMPLE MAP  the seed tests' two files: $TMP/sync.conf (EXAMPLE through the
+#                          sed MAP) and $TMP/nosync.conf (the same without its conntrack_sync
+#                          block); ok if EXAMPLE has exactly that one block
+#   sync_of NODE           `halbctl sync` of start_halbd's daemon in NODE
+#   sync_external NODE     its external cache size; sync_full_table NODE: it has the
+#                          peer's full table
+#   stream_start N HOST PORT [NODE]  a long-lived TCP stream from NODE (default c;
+#                          sync_stream.py client), state in $SD=$TMP/streamN (set SD to
+#                          switch between streams); returns once it runs
+#   stream_alive SECS DESC     ok if it echoes 50 more lines within SECS, unbroken
+#   stream_stop            stop it; its result ("ok ..." / "broken: ...") in $SD/result
+#   stream_stall           the longest stall of the stream so far (ms)
+#   stream_mark / stream_phase_stall  start a new phase / the longest stall since (ms), to
+#                          tell one failover's stall from the next one's
 : "${NS_PREFIX:=halbd$$}"
 
 netns_require() {
@@ -76,6 +99,11 @@ ns_bridge() {
     ip -n "$NS_PREFIX-$1" link set br0 up
 }
 
+ns_switch() {
+    ns_bridge "$1" || return 1
+    ip -n "$NS_PREFIX-$1" link set br0 type bridge mcast_snooping 0
+}
+
 _port_n=0
 ns_port() {
     _port_n=$((_port_n + 1))
@@ -88,8 +116,7 @@ ns_port() {
 # adverts reach every port) and one namespace per node on it, with eth0
 # holding ADDR/LEN.
 ns_lan() {
-    ns_bridge sw || return 1
-    ip -n "$NS_PREFIX-sw" link set br0 type bridge mcast_snooping 0
+    ns_switch sw || return 1
     for _spec in "$@"; do
         ns_new "${_spec%%=*}" || return 1
         ns_port sw "${_spec%%=*}" eth0 || return 1
@@ -120,6 +147,8 @@ wait_log() {
 
 has_vip() { ip -n "$NS_PREFIX-$1" -o addr show | grep -qF " $2/"; }
 lacks_vip() { ! has_vip "$1" "$2"; }
+has_vips() { _n=$1; shift; for _a in "$@"; do has_vip "$_n" "$_a" || return 1; done; }
+lacks_vips() { _n=$1; shift; for _a in "$@"; do lacks_vip "$_n" "$_a" || return 1; done; }
 holds() {
     wait_until 10 "$1 holds $3" has_vip "$1" "$3"
     wait_until 5 "$2 releases $3" lacks_vip "$2" "$3"
@@ -163,7 +192,7 @@ start_halbd() {
     _node=$1; _conf=$2; shift 2
     mkdir -p "$TMP/$_node"
     : >"$TMP/$_node/halbd.log"
-    ns_bg "$_node" "$TMP/$_node/halbd.log" "$HALBD" -n -l -D -G -P -f "$_conf" -p "$TMP/$_node/halbd.pid" \
+    ns_bg "$_node" "$TMP/$_node/halbd.log" "$HALBD" -n -l -D -G ${HALBD_ONLY--P} -f "$_conf" -p "$TMP/$_node/halbd.pid" \
         --control-socket "$TMP/$_node/halbd.ctl" "$@"
     eval "H_$_node=\$BG_PID"
     # Signals sent before halbd watches them would kill it (default action).
@@ -179,4 +208,55 @@ show_daemon_logs() {
         echo "---- $f" >&2
         tail -n "$1" "$f" >&2
     done
+}
+
+node_kill() {
+    _n=$1; shift
+    ip netns pids "$NS_PREFIX-$_n" | xargs -r kill -KILL
+    for _l in "$@"; do ip -n "$NS_PREFIX-$_n" link set "$_l" down; done
+}
+
+: "${STREAM:=$top_srcdir/tests/netns/sync_stream.py}"
+stream_echoed() { sed -n 's/.*echoed \([0-9]*\).*/\1/p' "$SD/status" 2>/dev/null; }
+stream_progressed() { [ "$(stream_echoed)" -gt "$1" ]; }
+stream_start() {
+    SD=$TMP/stream$1; mkdir -p "$SD"
+    ns_bg "${4:-c}" "$SD/client.log" python3 "$STREAM" client "$2" "$3" "$SD"
+    STREAM_PID=$BG_PID
+    wait_until 20 "the stream runs" stream_progressed 20  # python starts slowly on a loaded host
+}
+stream_alive() {
+    _e=$(stream_echoed)
+    wait_until "$1" "$2" stream_progressed $((_e + 50))
+    [ ! -f "$SD/result" ] && ok || fail "$2: $(cat "$SD/result")"
+}
+stream_stop() {
+    touch "$SD/stop"
+    wait_until 10 "the stream ends" test -f "$SD/result"
+    echo "  stream: $(cat "$SD/result")"
+}
+stream_stall() { sed -n 's/.*max_stall_ms \([0-9]*\).*/\1/p' "$SD/status" 2>/dev/null; }
+stream_mark() {
+    touch "$SD/mark"
+    wait_until 5 "the stream starts a new phase" sh -c "! test -e '$SD/mark'"
+}
+stream_phase_stall() { sed -n 's/.*phase_stall_ms \([0-9]*\).*/\1/p' "$SD/status" 2>/dev/null; }
+
+served_by() { grep -c " $2\$" "$1" || true; }
+seed_confs() {
+    sed "$2" "$1" >"$TMP/sync.conf"
+    sed "$2; /^conntrack_sync {/,/^}/d" "$1" >"$TMP/nosync.conf"
+    [ "$(grep -c '^conntrack_sync' "$TMP/sync.conf")" = 1 ] && ! grep -q '^conntrack_sync' "$TMP/nosync.conf" && ok \
+        || fail "$1 has one conntrack_sync block"
+}
+sync_of() { ns "$1" "${HALBCTL:-$top_builddir/src/halbctl}" -s "$TMP/$1/halbd.ctl" sync; }
+sync_external() { sync_of "$1" | sed -n 's/.*external \([0-9]*\).*/\1/p'; }
+sync_full_table() { sync_of "$1" | grep -q 'full table received'; }
+
+lb_test_setup() {
+    netns_require
+    for _t in nft python3; do command -v $_t >/dev/null 2>&1 || skip "needs $_t"; done
+    HALBD_ONLY=""
+    logs_on_failure "$TMP/*/halbd.log" "$TMP/*.log"
+    T0=$(now_ms)
 }

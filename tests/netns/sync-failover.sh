@@ -25,12 +25,10 @@ netns_require
 command -v nft >/dev/null 2>&1 || skip "needs nft"
 command -v python3 >/dev/null 2>&1 || skip "needs python3"
 : "${HALBCTL:=$top_builddir/src/halbctl}"
-STREAM="$top_srcdir/tests/netns/sync_stream.py"
 logs_on_failure "$TMP/*/halbd.log" "$TMP/*.log"
 
 topology() {
-    ns_bridge swo; ip -n "$NS_PREFIX-swo" link set br0 type bridge mcast_snooping 0
-    ns_bridge swi; ip -n "$NS_PREFIX-swi" link set br0 type bridge mcast_snooping 0
+    ns_switch swo; ns_switch swi
     for n in c lb1 lb2 r1 r2; do ns_new $n; done
     ns_port swo c eth0; ns_port swo lb1 eth0; ns_port swo lb2 eth0
     ns_port swi lb1 eth1; ns_port swi lb2 eth1; ns_port swi r1 eth0; ns_port swi r2 eth0
@@ -109,35 +107,12 @@ conntrack_sync {
 CONF
 }
 
-echoed() { sed -n 's/.*echoed \([0-9]*\).*/\1/p' "$SD/status" 2>/dev/null; }
-progressed() { [ "$(echoed)" -gt "$1" ]; }
-stream_start() {
-    SD=$TMP/stream$1; mkdir -p "$SD"
-    ns_bg c "$SD/client.log" python3 "$STREAM" client 192.0.2.100 8000 "$SD"
-    STREAM_PID=$BG_PID
-    wait_until 20 "the stream runs" progressed 20  # python starts slowly on a loaded host
-}
-stream_alive() {  # the stream echoes 50 more lines within SECS, without breaking
-    e=$(echoed)
-    wait_until "$1" "$2" progressed $((e + 50))
-    [ ! -f "$SD/result" ] && ok || fail "$2: $(cat "$SD/result")"
-}
-stream_stop() {
-    touch "$SD/stop"
-    wait_until 10 "the stream ends" test -f "$SD/result"
-    echo "  stream: $(cat "$SD/result")"
-}
-kill_node() {  # kill -9 everything in NODE, links down
-    ip netns pids "$NS_PREFIX-$1" | xargs -r kill -KILL
-    for l in eth0 eth1 eth2; do ip -n "$NS_PREFIX-$1" link set $l down; done
-}
 revive_node() {  # as after a reboot: no VIPs, an empty conntrack table
     ip -n "$NS_PREFIX-$1" addr del 192.0.2.100/24 dev eth0 2>/dev/null || :
     ip -n "$NS_PREFIX-$1" addr del 198.51.100.100/24 dev eth1 2>/dev/null || :
     for l in eth0 eth1 eth2; do ip -n "$NS_PREFIX-$1" link set $l up; done
     ns $1 conntrack -F 2>/dev/null || :
 }
-sync_of() { ns $1 "$HALBCTL" -s "$TMP/$1/halbd.ctl" sync; }
 
 topology
 (umask 077; head -c 32 /dev/urandom >"$TMP/sync.key")
@@ -148,15 +123,14 @@ wait_until 10 "lb1 holds the VIPs" sh -c "ip -n $NS_PREFIX-lb1 -o addr | grep -q
 wait_until 10 "lb1 holds the service VIP" has_vip lb1 192.0.2.100
 # lb2's external cache grows by the stream's connection (it holds lb1's VRRP
 # flows already, which conntrack tracks too).
-external_of() { sync_of $1 | sed -n 's/.*external \([0-9]*\).*/\1/p'; }
-wait_until 10 "lb2 has lb1's table" sh -c "ip netns exec $NS_PREFIX-lb2 $HALBCTL -s $TMP/lb2/halbd.ctl sync | grep -q 'full table received'"
-ext0=$(external_of lb2)
-stream_start 1
-more_external() { [ "$(external_of lb2)" -gt "$ext0" ]; }
+wait_until 10 "lb2 has lb1's table" sync_full_table lb2
+ext0=$(sync_external lb2)
+stream_start 1 192.0.2.100 8000
+more_external() { [ "$(sync_external lb2)" -gt "$ext0" ]; }
 wait_until 10 "lb2 has the stream's connection in its external cache" more_external
 
 echo "== sync on: the master dies"
-kill_node lb1
+node_kill lb1 eth0 eth1 eth2
 wait_until 10 "lb2 takes the service VIP" has_vip lb2 192.0.2.100
 wait_log "$TMP/lb2/halbd.log" "conntrack sync: committed" 5
 stream_alive 10 "the stream goes on through lb2"
@@ -185,8 +159,8 @@ start_halbd lb1 "$TMP/lb1.conf"
 start_halbd lb2 "$TMP/lb2.conf"
 wait_until 10 "lb1 holds the service VIP" has_vip lb1 192.0.2.100
 wait_until 10 "lb1 holds the gateway VIP" sh -c "ip -n $NS_PREFIX-lb1 -o addr | grep -qF ' 198.51.100.100/'"
-stream_start 2
-kill_node lb1
+stream_start 2 192.0.2.100 8000
+node_kill lb1 eth0 eth1 eth2
 wait_until 10 "lb2 takes the service VIP" has_vip lb2 192.0.2.100
 wait_until 10 "the stream breaks without sync" test -f "$SD/result"
 echo "  stream without sync: $(cat "$SD/result")"

@@ -100,6 +100,29 @@ virtual_server 2001:db8::1 80 {
     EXPECT_EQ(r.messages(), want);
 }
 
+// A backend without the IPVS sync daemon refuses lvs_sync_daemon, unless
+// conntrack_sync keeps the sessions: then one file serves IPVS nodes (which
+// run the sync daemon) and nftables nodes (which warn and ignore it).
+TEST(ForwardCapabilities, SyncDaemonIsIgnoredWhenConntrackSyncKeepsTheSessions) {
+    const std::string head = "global_defs {\n    lvs_sync_daemon eth0 id 5\n}\n";
+    auto refused = load_with(head, small());
+    EXPECT_FALSE(refused.model);
+    EXPECT_EQ(refused.messages(), std::vector<std::string>{
+                                      "test.conf:2:5: error: 'lvs_sync_daemon' is not supported by the small "
+                                      "forwarding backend (it supports session sync through conntrack_sync)"});
+    const std::string text = head + "vrrp_instance VI {\n    interface eth0\n    virtual_router_id 1\n"
+                                    "    priority 100\n    virtual_ipaddress {\n        192.0.2.1\n    }\n}\n"
+                                    "conntrack_sync {\n    interface eth2\n    instance VI\n}\n";
+    auto r = load_with(text, small());
+    EXPECT_TRUE(r.model) << all_messages(r);
+    EXPECT_TRUE(has_message(r, "test.conf:2:5: warning: 'lvs_sync_daemon' is ignored by the small forwarding backend "
+                               "(no IPVS connection table); conntrack_sync keeps the sessions"))
+        << all_messages(r);
+    auto ipvs = load_with(text, forward::ipvs::capabilities());
+    EXPECT_TRUE(ipvs.model) << all_messages(ipvs);
+    EXPECT_FALSE(has_message(ipvs, "lvs_sync_daemon' is ignored")) << all_messages(ipvs);
+}
+
 // IPVS, the default backend, can program everything the LVS section says:
 // a configuration using all of it gives the same messages and the same model
 // with and without IPVS's capabilities.

@@ -202,7 +202,8 @@ TEST(NeutralBackend, ItsCapabilitiesRefuseTheIpvsOnlySettings) {
     config::LoadResult r = config::load_text("neutral.conf", kConf, o);
     EXPECT_FALSE(r.model);
     const std::vector<std::string> want = {
-        "neutral.conf:6:5: error: 'lvs_sync_daemon' is not supported by the maptable forwarding backend",
+        "neutral.conf:6:5: error: 'lvs_sync_daemon' is not supported by the maptable forwarding backend (it "
+        "supports session sync through conntrack_sync)",
         "neutral.conf:5:5: error: 'lvs_timeouts' is not supported by the maptable forwarding backend",
         "neutral.conf:3:5: error: 'lvs_flush' is not supported by the maptable forwarding backend",
         "neutral.conf:4:5: error: 'lvs_flush_on_stop' without VS (flushing the whole table) is not supported by "

@@ -75,7 +75,9 @@ strip_checkers() {
 
 : >"$tmp/list"
 add_config() { # NAME SRC: strip, register, and copy into the VM
-    strip_checkers <"$2" >"$tmp/$1.conf"
+    # lvs_backend (a seed example may pin nftables) and conntrack_sync are
+    # halbd's own: without them both daemons program IPVS.
+    sed '/^[[:space:]]*lvs_backend[[:space:]]/d; /^conntrack_sync {/,/^}/d' "$2" | strip_checkers >"$tmp/$1.conf"
     echo "$1 /test/cfg/$1.conf" >>"$tmp/list"
 }
 files=""
