@@ -138,7 +138,7 @@ run() {  # run DAEMON N: prints one RESULT line
         done
         wait_for 10 grep -q "full table received" "$TMP/b.log"
     else
-        for x in 1 2; do ctd_conf $x >"$TMP/ctd$x.conf"; done
+        for x in 1 2; do ctd_conf $x >"$TMP/ctd$x.conf"; rm -f "$TMP/ctd$x.lock" "$TMP/ctd$x.ctl"; done  # left by kill -9
         ns m conntrackd -C "$TMP/ctd1.conf" >"$TMP/m.log" 2>&1 & pid_m=$!
         ns b conntrackd -C "$TMP/ctd2.conf" >"$TMP/b.log" 2>&1 & pid_b=$!
         wait_for 10 test -S "$TMP/ctd1.ctl"; wait_for 10 test -S "$TMP/ctd2.ctl"

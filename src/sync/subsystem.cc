@@ -53,6 +53,7 @@ SyncSubsystem::SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, K
                              PeerFactory peer)
     : loop_(loop), events_(events), make_kernel_(std::move(kernel)), make_peer_(std::move(peer)) {
     flush_timer_ = loop_.create_timer([this] { flush(); });
+    reread_timer_ = loop_.create_timer([this] { reread_kernel(); });
     bulk_timer_ = loop_.create_timer([this] {
         bulk_over(Bulk::TimedOut, "not received within " + log::secs(cfg_->bulk_timeout));
     });
@@ -137,6 +138,7 @@ void SyncSubsystem::shut(const std::string& why) {
     flush_timer_->cancel();
     bulk_timer_->cancel();
     commit_timer_->cancel();
+    reread_timer_->cancel();
     if (kernel_) kernel_->unsubscribe();
     peer_.reset();
     kernel_.reset();
@@ -282,6 +284,12 @@ void SyncSubsystem::on_kernel_lost() {
     // goes to the peer (all as updates; what vanished as deletes).
     ++st_.kernel_resyncs;
     log::warning("conntrack sync: conntrack events lost (socket overrun); re-reading the table");
+    reread_kernel();
+    reread_timer_->cancel();
+    reread_timer_->arm(kRereadSettle);
+}
+
+void SyncSubsystem::reread_kernel() {
     Cache old = std::move(internal_);
     load_internal();
     for (auto& [k, ct] : old)

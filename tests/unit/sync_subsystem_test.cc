@@ -199,6 +199,18 @@ TEST_F(SyncSubsystemTest, AnEventOverrunRereadsTheKernelTable) {
     loop.advance(SyncSubsystem::kCoalesce);
     EXPECT_EQ(a.sync.stats().external_size, 2u);
     EXPECT_TRUE(cap.contains("conntrack sync: conntrack events lost (socket overrun); re-reading the table"));
+    // A connection the first dump missed (created while the burst went on, its
+    // event lost too): the settle re-read a second later finds it.
+    b.kernel->muted = true;
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(4));
+    b.kernel->muted = false;
+    loop.advance(SyncSubsystem::kRereadSettle);
+    EXPECT_EQ(b.kernel->dumps, 3u);
+    EXPECT_EQ(b.sync.stats().internal_size, 3u);
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 3u);
+    loop.advance(seconds(5));
+    EXPECT_EQ(b.kernel->dumps, 3u);  // once, not every second
 }
 
 TEST_F(SyncSubsystemTest, LoopbackSyncTrafficAndFilteredConnectionsAreNotReplicated) {
