@@ -62,7 +62,6 @@ core::Result<std::unique_ptr<FtfwPeer>> FtfwPeer::open(core::EventLoop& loop, co
         if (p.is_v6() != v6) return core::Error{0, "sync channel: peers of both address families"};
     if (cfg.source_ip && cfg.source_ip->is_v6() != v6)
         return core::Error{0, "sync channel: source_ip and peers of different families"};
-    if (mcast && v6) return core::Error{0, "sync channel: IPv6 multicast is not supported; give unicast peers"};
     const unsigned ifindex = if_nametoindex(cfg.interface.c_str());
     if (ifindex == 0) return sock_error(cfg, "no such interface");
 
@@ -85,7 +84,21 @@ core::Result<std::unique_ptr<FtfwPeer>> FtfwPeer::open(core::EventLoop& loop, co
     const net::IpAddress bind_to = (!mcast && cfg.source_ip) ? *cfg.source_ip : any;
     socklen_t sl = net::to_sockaddr(bind_to, cfg.port, ss);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), sl) != 0) return sock_error(cfg, "bind");
-    if (mcast) {
+    if (mcast && v6) {
+        // A link-scope group (ff02::/16) needs the interface: joined and sent on it.
+        ipv6_mreq mr{};
+        std::memcpy(&mr.ipv6mr_multiaddr, cfg.mcast_group.bytes(), 16);
+        mr.ipv6mr_interface = ifindex;
+        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof mr) != 0)
+            return sock_error(cfg, "IPV6_JOIN_GROUP");
+        const int idx = static_cast<int>(ifindex), zero = 0, hops = 1;
+        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof idx) != 0)
+            return sock_error(cfg, "IPV6_MULTICAST_IF");
+        (void)::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof zero);
+        (void)::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops);
+        // Only our group's datagrams, not those of every group joined on the host.
+        (void)::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero, sizeof zero);
+    } else if (mcast) {
         ip_mreqn mr{};
         std::memcpy(&mr.imr_multiaddr, cfg.mcast_group.bytes(), 4);
         if (cfg.source_ip) std::memcpy(&mr.imr_address, cfg.source_ip->bytes(), 4);

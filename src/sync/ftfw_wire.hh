@@ -9,8 +9,9 @@
 #include <cstdint>
 #include <span>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "core/value_or.hh"
 
 namespace halbd::sync::ftfw {
 
@@ -54,23 +55,7 @@ inline constexpr size_t kWireErrorCount = static_cast<size_t>(WireError::Unsuppo
 const char* to_string(WireError e);
 
 template <class T>
-class [[nodiscard]] WireOr {
-public:
-    WireOr(T value) : v_(std::move(value)) {}
-    WireOr(WireError e) : v_(e) {}
-    bool ok() const { return v_.index() == 0; }
-    explicit operator bool() const { return ok(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    WireError error() const { return std::get<1>(v_); }
-
-private:
-    std::variant<T, WireError> v_;
-};
+using WireOr = core::ValueOr<T, WireError>;
 
 // What a message is, from its type and flags (network.h's IS_DATA, IS_ACK, ...).
 enum class Kind : uint8_t { Data, Ack, Nack, Resync, Alive };

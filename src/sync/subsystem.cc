@@ -53,6 +53,7 @@ SyncSubsystem::SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, K
                              PeerFactory peer)
     : loop_(loop), events_(events), make_kernel_(std::move(kernel)), make_peer_(std::move(peer)) {
     flush_timer_ = loop_.create_timer([this] { flush(); });
+    reread_timer_ = loop_.create_timer([this] { reread_kernel(); });
     bulk_timer_ = loop_.create_timer([this] {
         bulk_over(Bulk::TimedOut, "not received within " + log::secs(cfg_->bulk_timeout));
     });
@@ -105,6 +106,11 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
         !s)
         log::error("conntrack sync: no conntrack events (local changes are not replicated): ", s.error().message);
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
+    // Added by a reload while the unit is MASTER: nothing to commit (the
+    // addresses are up), the peer's table is received and kept as in BACKUP.
+    const bool group = !cfg.sync_group.empty();
+    master_ = events_.state_of(group ? vrrp::StateEvent::Of::SyncGroup : vrrp::StateEvent::Of::Instance,
+                               group ? cfg.sync_group : cfg.instance) == vrrp::State::Master;
     hook_ = events_.before_master_async("conntrack sync", cfg.commit_budget,
                                         [this](const vrrp::MasterEntry& e, vrrp::Resume r) { on_before_master(e, std::move(r)); });
     bulk_ = Bulk::Waiting;
@@ -116,20 +122,23 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
         bulk_ = Bulk::TimedOut;
     }
     peer_->request_resync();
-    log::info("conntrack sync: started on ", cfg.interface, ", following ", follows(cfg), "; ", internal_.size(),
+    log::info("conntrack sync: started on ", cfg.interface, ", following ", follows(cfg),
+              master_ ? " (MASTER)" : "", "; ", internal_.size(),
               " local connection(s); asked the peer for its table");
 }
 
 void SyncSubsystem::shut(const std::string& why) {
     if (committing_) log::warning("conntrack sync: commit abandoned (", why, ")");
     committing_ = false;
-    resume_ = nullptr;
+    // A MASTER entry held by our commit goes on now, not when its budget passes.
+    if (auto r = std::exchange(resume_, nullptr)) r();
     hook_.reset();
     state_sub_.reset();
     preempt_hold_.reset();
     flush_timer_->cancel();
     bulk_timer_->cancel();
     commit_timer_->cancel();
+    reread_timer_->cancel();
     if (kernel_) kernel_->unsubscribe();
     peer_.reset();
     kernel_.reset();
@@ -275,6 +284,12 @@ void SyncSubsystem::on_kernel_lost() {
     // goes to the peer (all as updates; what vanished as deletes).
     ++st_.kernel_resyncs;
     log::warning("conntrack sync: conntrack events lost (socket overrun); re-reading the table");
+    reread_kernel();
+    reread_timer_->cancel();
+    reread_timer_->arm(kRereadSettle);
+}
+
+void SyncSubsystem::reread_kernel() {
     Cache old = std::move(internal_);
     load_internal();
     for (auto& [k, ct] : old)

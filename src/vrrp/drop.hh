@@ -7,8 +7,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <utility>
-#include <variant>
+
+#include "core/value_or.hh"
 
 namespace halbd::vrrp {
 
@@ -57,23 +57,6 @@ struct DropCounters {
 
 // A value or the reason the packet was dropped: what decode() returns.
 template <class T>
-class [[nodiscard]] DropOr {
-public:
-    DropOr(T value) : v_(std::move(value)) {}
-    DropOr(DropReason reason) : v_(reason) {}
-
-    bool ok() const { return v_.index() == 0; }
-    explicit operator bool() const { return ok(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    DropReason reason() const { return std::get<1>(v_); }
-
-private:
-    std::variant<T, DropReason> v_;
-};
+using DropOr = core::ValueOr<T, DropReason>;
 
 }  // namespace halbd::vrrp

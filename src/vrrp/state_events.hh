@@ -127,6 +127,10 @@ public:
                                                              std::string reason) = 0;
     // The hold on unit in force (who: reason), if any.
     virtual std::optional<std::string> preemption_held(const std::string& unit) const = 0;
+    // The state of an instance or a sync group as last published (nullopt
+    // before its first event): a follower started later (a reload that adds
+    // it) learns where its unit stands.
+    virtual std::optional<State> state_of(StateEvent::Of of, const std::string& name) const = 0;
 
     // The same for work done by the time hook returns.
     [[nodiscard]] core::Subscription before_master(std::string who, BeforeMaster hook) {

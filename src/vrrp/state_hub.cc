@@ -28,7 +28,16 @@ core::Subscription StateHub::before_master_async(std::string who, Duration budge
     });
 }
 
-void StateHub::publish(const StateEvent& e) { listeners_.notify(e); }
+void StateHub::publish(const StateEvent& e) {
+    last_[{e.of, e.name}] = e.to;
+    listeners_.notify(e);
+}
+
+std::optional<State> StateHub::state_of(StateEvent::Of of, const std::string& name) const {
+    auto it = last_.find({of, name});
+    if (it == last_.end()) return std::nullopt;
+    return it->second;
+}
 
 core::Subscription StateHub::hold_preemption(std::string unit, std::string who, std::string reason) {
     const uint64_t id = next_preempt_hold_++;

@@ -35,6 +35,7 @@ public:
     [[nodiscard]] core::Subscription hold_preemption(std::string unit, std::string who,
                                                      std::string reason) override;
     std::optional<std::string> preemption_held(const std::string& unit) const override;
+    std::optional<State> state_of(StateEvent::Of of, const std::string& name) const override;
 
     // The publisher's side.
     void publish(const StateEvent& e);
@@ -87,6 +88,7 @@ private:
     using PreemptHolds = std::map<uint64_t, PreemptHold>;
     std::shared_ptr<PreemptHolds> preempt_holds_ = std::make_shared<PreemptHolds>();
     uint64_t next_preempt_hold_ = 1;
+    std::map<std::pair<StateEvent::Of, std::string>, State> last_;  // as published
     StateHubStats stats_;
 };
 

@@ -331,10 +331,10 @@ void VrrpSubsystem::on_packet(const ChannelKey& key, const RxPacket& p) {
     ++cs.received;
     auto d = p.ip_header ? decode_ipv4(p.bytes) : decode(p.bytes, p.meta);
     if (!d) {
-        cs.drops.add(d.reason());
+        cs.drops.add(d.error());
         if (log::enabled(log::Level::debug))
-            rx_log_.debug(key.first + ' ' + to_string(d.reason()), "VRRP: ", key.first, ": dropped packet: ",
-                          to_string(d.reason()));
+            rx_log_.debug(key.first + ' ' + to_string(d.error()), "VRRP: ", key.first, ": dropped packet: ",
+                          to_string(d.error()));
         return;
     }
     const RxMeta& meta = p.ip_header ? d->meta : p.meta;

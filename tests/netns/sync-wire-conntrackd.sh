@@ -13,7 +13,8 @@
 #    connection still arrives: NACKs and retransmissions interoperate.
 # Then two probes with keys: the same key syncs, a wrong key is refused and
 # counted (auth_failures), nothing it sent is taken. Last, the same with
-# conntrackd on the multicast group 225.0.0.50, and our channel over IPv6.
+# conntrackd on the multicast group 225.0.0.50, and our channel over IPv6
+# (unicast, and a link-scope multicast group; a different group hears nothing).
 set -eu
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/netns/lib.sh"
@@ -210,6 +211,23 @@ V6B=$BG_PID
 wait_until 10 "IPv6 channel: the table arrives" has_in "$TMP/v6b.out" '^CT new tcp src=192.0.2.10 .*mark=42'
 wait_until 5 "IPv6 channel: resync completes" has_in "$TMP/v6b.out" '^RESYNC done complete=1'
 kill -TERM "$V6A" "$V6B"; wait "$V6A" "$V6B" 2>/dev/null || :
+# 9. ... and over an IPv6 multicast group (link scope, joined on the sync link).
+ns_bg ctd "$TMP/m6a.out" "$PROBE" sync0 --group ff02::db8:50 --port 3793 --send-demo
+M6A=$BG_PID
+ns_bg hal "$TMP/m6b.out" "$PROBE" sync1 --group ff02::db8:50 --port 3793
+M6B=$BG_PID
+wait_until 10 "IPv6 multicast: the table arrives" has_in "$TMP/m6b.out" '^CT new tcp src=192.0.2.10 .*mark=42'
+wait_until 5 "IPv6 multicast: resync completes" has_in "$TMP/m6b.out" '^RESYNC done complete=1'
+kill -TERM "$M6A" "$M6B"; wait "$M6A" "$M6B" 2>/dev/null || :
+# The same two on different groups hear nothing of each other (the group is what joins them).
+ns_bg ctd "$TMP/m6c.out" "$PROBE" sync0 --group ff02::db8:51 --port 3794 --send-demo
+M6C=$BG_PID
+ns_bg hal "$TMP/m6d.out" "$PROBE" sync1 --group ff02::db8:52 --port 3794
+M6D=$BG_PID
+wait_until 10 "IPv6 multicast, other group: listening" has_in "$TMP/m6d.out" '^READY'
+sleep 2  # nothing to wait for: the point is that nothing arrives
+kill -TERM "$M6C" "$M6D"; wait "$M6C" "$M6D" 2>/dev/null || :
+if has_in "$TMP/m6d.out" '^(CT|PEER up)'; then fail "IPv6 multicast: another group's table arrived"; else ok; fi
 
 # A key file others may read is refused.
 chmod 644 "$TMP/key1"

@@ -4,7 +4,7 @@
 // --send-demo offers three known connections (at start and on every resync
 // request). Not installed.
 //
-//   sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE]
+//   sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE] [--group IP]
 //              [--send-demo] [--send-many N] [--for SECONDS] [--no-resync]
 // --send-many adds N TCP connections 192.0.2.200+i/40000:20000+i%40000 ->
 // 198.51.100.1:80 (N at most 2,200,000).
@@ -111,7 +111,7 @@ std::vector<sync::Ct> demo_set() {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE] [--send-demo] "
+        std::fprintf(stderr, "usage: sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE] [--group IP] [--send-demo] "
                              "[--for SECONDS] [--no-resync]\n");
         return 2;
     }
@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
         if (a == "--port") cfg.port = static_cast<uint16_t>(std::stoi(next()));
         else if (a == "--source") cfg.source_ip = net::IpAddress::parse(next());
+        else if (a == "--group") cfg.mcast_group = net::IpAddress::parse(next()).value_or(cfg.mcast_group);
         else if (a == "--key") {
             auto k = sync::load_key_file(next());
             if (!k) {

@@ -199,6 +199,18 @@ TEST_F(SyncSubsystemTest, AnEventOverrunRereadsTheKernelTable) {
     loop.advance(SyncSubsystem::kCoalesce);
     EXPECT_EQ(a.sync.stats().external_size, 2u);
     EXPECT_TRUE(cap.contains("conntrack sync: conntrack events lost (socket overrun); re-reading the table"));
+    // A connection the first dump missed (created while the burst went on, its
+    // event lost too): the settle re-read a second later finds it.
+    b.kernel->muted = true;
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(4));
+    b.kernel->muted = false;
+    loop.advance(SyncSubsystem::kRereadSettle);
+    EXPECT_EQ(b.kernel->dumps, 3u);
+    EXPECT_EQ(b.sync.stats().internal_size, 3u);
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 3u);
+    loop.advance(seconds(5));
+    EXPECT_EQ(b.kernel->dumps, 3u);  // once, not every second
 }
 
 TEST_F(SyncSubsystemTest, LoopbackSyncTrafficAndFilteredConnectionsAreNotReplicated) {
@@ -236,6 +248,42 @@ TEST_F(SyncSubsystemTest, RemovingTheBlockStopsAndReleasesTheHold) {
     EXPECT_FALSE(b.sync.stats().running);
     EXPECT_EQ(b.hub.hook_count(), 0u);
     EXPECT_EQ(b.sync.absent_reason(), "no conntrack_sync block");
+}
+
+TEST_F(SyncSubsystemTest, AddedByAReloadWhileMasterFollowsTheMasterWithoutACommit) {
+    seed_b(10);
+    b.sync.apply(nullptr, model());
+    // a runs without sync and is MASTER when a reload adds the block.
+    a.hub.publish({vrrp::StateEvent::Of::SyncGroup, "LB", {}, vrrp::State::Backup, vrrp::State::Master, "test", loop.now()});
+    a.sync.apply(nullptr, model());
+    SyncStats s = a.sync.stats();
+    EXPECT_TRUE(s.running);
+    EXPECT_TRUE(s.master);
+    EXPECT_EQ(s.external_size, 10u);  // the peer's table, kept as a backup keeps it
+    EXPECT_EQ(s.commits, 0u);
+    EXPECT_EQ(a.kernel->commit_calls, 0u);
+    EXPECT_TRUE(cap.contains("conntrack sync: started on eth2, following sync_group LB (MASTER);"));
+    // Its own connections reach the peer at once.
+    a.kernel->emit(CtOp::New, *test::make_tcp_ct(700));
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(b.sync.stats().external_size, 1u);
+    a.go_backup();
+    EXPECT_FALSE(a.sync.stats().master);
+}
+
+TEST_F(SyncSubsystemTest, RemovedByAReloadDuringACommitLetsTheAddressesUpAtOnce) {
+    seed_b(25'000);
+    start_both();
+    a.enter_master();
+    ASSERT_FALSE(a.took);  // held by the commit (three chunks)
+    const config::Model none;
+    a.sync.apply(nullptr, none);
+    EXPECT_TRUE(a.took);  // not after commit_budget: the hold is released with the block
+    EXPECT_TRUE(cap.contains("conntrack sync: commit abandoned (conntrack_sync removed from the configuration)"));
+    EXPECT_EQ(a.hub.stats().late, 0u);
+    EXPECT_EQ(a.hub.hook_count(), 0u);
+    loop.advance(seconds(5));  // no timer of the stopped sync fires
+    EXPECT_EQ(a.hub.stats().late, 0u);
 }
 
 }  // namespace

@@ -84,7 +84,7 @@ TEST(VrrpPacketTest, EncodesV2LiteralBytes) {
 
 TEST(VrrpPacketTest, DecodesV2LiteralBytes) {
     auto d = decode(kV2, v4meta());
-    ASSERT_TRUE(d) << to_string(d.reason());
+    ASSERT_TRUE(d) << to_string(d.error());
     Advert want = v2_advert();
     want.checksum = 0x555b;
     EXPECT_EQ(d->advert, want);
@@ -103,7 +103,7 @@ TEST(VrrpPacketTest, EncodesV3Ipv4LiteralBytesWithPseudoHeader) {
 
 TEST(VrrpPacketTest, DecodesV3Ipv4LiteralBytes) {
     auto d = decode(kV3v4, v4meta());
-    ASSERT_TRUE(d) << to_string(d.reason());
+    ASSERT_TRUE(d) << to_string(d.error());
     Advert want = v3_advert();
     want.checksum = 0x0619;
     EXPECT_EQ(d->advert, want);
@@ -119,18 +119,18 @@ TEST(VrrpPacketTest, EncodesAndDecodesV3Ipv6LiteralBytes) {
     a.addresses = {ip("fe80::100"), ip("2001:db8::100")};
     EXPECT_EQ(encode(a, ip("fe80::1"), ip("ff02::12")), kV3v6);
     auto d = decode(kV3v6, RxMeta{net::Family::V6, ip("fe80::1"), ip("ff02::12"), 255});
-    ASSERT_TRUE(d) << to_string(d.reason());
+    ASSERT_TRUE(d) << to_string(d.error());
     a.checksum = 0x3e2f;
     EXPECT_EQ(d->advert, a);
     // Same bytes from another source: the pseudo-header no longer matches.
     auto bad = decode(kV3v6, RxMeta{net::Family::V6, ip("fe80::2"), ip("ff02::12"), 255});
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.reason(), DropReason::BadChecksum);
+    EXPECT_EQ(bad.error(), DropReason::BadChecksum);
 }
 
 TEST(VrrpPacketTest, DecodesWholeIpv4Packet) {
     auto d = decode_ipv4(kV3v4Ip);
-    ASSERT_TRUE(d) << to_string(d.reason());
+    ASSERT_TRUE(d) << to_string(d.error());
     EXPECT_EQ(d->meta.src, ip("192.168.1.10"));
     EXPECT_EQ(d->meta.dst, ip("224.0.0.18"));
     EXPECT_EQ(d->meta.ttl, 255);
@@ -145,7 +145,7 @@ TEST(VrrpPacketTest, OldUnicastChecksumIsDetectedOnlyWhenAllowed) {
     const RxMeta uni = v4meta("192.168.1.20");
     auto strict = decode(old, uni);
     ASSERT_FALSE(strict);
-    EXPECT_EQ(strict.reason(), DropReason::BadChecksum);
+    EXPECT_EQ(strict.error(), DropReason::BadChecksum);
     auto compat = decode(old, uni, ip("224.0.0.18"));
     ASSERT_TRUE(compat);
     EXPECT_TRUE(compat->old_checksum);
@@ -201,7 +201,7 @@ TEST(VrrpPacketTest, IntervalConversion) {
 DropReason decode_drop(const Bytes& b, const RxMeta& m = v4meta()) {
     auto d = decode(b, m);
     EXPECT_FALSE(d);
-    return d ? DropReason::NotOurVrid : d.reason();
+    return d ? DropReason::NotOurVrid : d.error();
 }
 
 TEST(VrrpPacketTest, DecodeDropReasons) {
@@ -254,7 +254,7 @@ TEST(VrrpPacketTest, DecodeIpv4DropReasons) {
     auto drop = [](const Bytes& p) {
         auto d = decode_ipv4(p);
         EXPECT_FALSE(d);
-        return d ? DropReason::NotOurVrid : d.reason();
+        return d ? DropReason::NotOurVrid : d.error();
     };
     EXPECT_EQ(drop(Bytes(kV3v4Ip.begin(), kV3v4Ip.begin() + 19)), DropReason::TooShort);
     Bytes p = kV3v4Ip;

@@ -545,7 +545,7 @@ private:
                 if (r == from || !r->vrrp) continue;
                 auto d = decode(bytes, RxMeta{net::Family::V4, from->address, ip("224.0.0.18"), 255});
                 if (!d) {
-                    drops.add(d.reason());
+                    drops.add(d.error());
                     continue;
                 }
                 if (auto drop = r->vrrp->receive(d->advert, d->meta)) drops.add(*drop);
