@@ -30,8 +30,10 @@
 namespace halbd {
 
 namespace check { class CheckSubsystem; }
+namespace cluster { class ClusterSubsystem; }
 namespace forward { class ForwardSubsystem; }
 namespace net {
+class IoctlLinkMulticast;
 class LibNftables;
 class RtnlAddressBackend;
 class RtnlAddressMonitor;
@@ -51,6 +53,7 @@ struct Subscribers {
     config::ConfigSubscriber* forwarding = nullptr;
     config::ConfigSubscriber* accept_filter = nullptr;
     config::ConfigSubscriber* conntrack_sync = nullptr;
+    config::ConfigSubscriber* active_active = nullptr;
     config::ConfigSubscriber* vrrp = nullptr;
 };
 
@@ -112,6 +115,8 @@ private:
     std::unique_ptr<net::LibNftables> nft_;
     std::unique_ptr<vrrp::AcceptFilter> accept_filter_;
     std::unique_ptr<sync::SyncSubsystem> sync_;  // conntrack_sync; exists with VRRP
+    std::unique_ptr<net::IoctlLinkMulticast> link_multicast_;
+    std::unique_ptr<cluster::ClusterSubsystem> cluster_;  // active_active; with VRRP and nftables
     Daemon daemon_;
     core::Subscription sync_role_;
     std::unique_ptr<ctl::Commands> commands_;

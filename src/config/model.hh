@@ -5,6 +5,7 @@
 // model_sync.hh).
 #pragma once
 
+#include "config/model_cluster.hh"
 #include "config/model_global.hh"
 #include "config/model_lvs.hh"
 #include "config/model_sync.hh"
@@ -17,6 +18,7 @@ struct Model {
     VrrpConfig vrrp;  // vrrp_*, static_*, track_*, bfd_instance, ...
     LvsConfig lvs;    // virtual_server_group, virtual_server, SSL, checkers
     std::optional<ConntrackSync> conntrack_sync;  // absent: no connection sync
+    std::vector<ActiveActive> active_active;      // one VIP on two nodes (model_cluster.hh)
 };
 
 }  // namespace halbd::config

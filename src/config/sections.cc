@@ -15,6 +15,7 @@ constexpr Section kSections[] = {
     {"vrrp", add_vrrp_keywords, validate_vrrp, dump_vrrp},
     {"lvs", add_lvs_keywords, validate_lvs, dump_lvs},
     {"conntrack_sync", add_sync_keywords, validate_sync, dump_sync},  // after vrrp: names its instance or group
+    {"active_active", add_cluster_keywords, validate_cluster, dump_cluster},  // after vrrp: names its instances
     // Last: warns about parsed keywords no subsystem acts on (effective values).
     {"unimplemented", nullptr, validate_unimplemented, nullptr},
 };
