@@ -16,7 +16,7 @@
 
 namespace halbd::config {
 
-// `instance NAME BUCKETS...`: while NAME is MASTER this node owns these buckets.
+// `owner INSTANCE BUCKETS...`: while NAME is MASTER this node owns these buckets.
 struct ClusterOwner {
     std::string instance;
     std::vector<uint32_t> buckets;  // sorted, no duplicates
@@ -42,7 +42,7 @@ struct ActiveActive {
 std::array<uint8_t, 6> cluster_mac(const net::IpAddress& vip);
 // The hash seed when hash_seed is not given: FNV-1a of "NAME/VIP".
 uint32_t derived_seed(const std::string& name, const net::Prefix& vip);
-// "0-7 12": sorted buckets as the `instance` line takes them.
+// "0-7 12": sorted buckets as the `owner` line takes them.
 std::string bucket_ranges(const std::vector<uint32_t>& buckets);
 
 }  // namespace halbd::config

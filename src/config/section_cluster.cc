@@ -62,11 +62,11 @@ const KeywordTable<ActiveActive>& cluster_table() {
              if (!a.count(1)) return;
              if (auto n = a.uint(0, 0, UINT32_MAX)) c.hash_seed = static_cast<uint32_t>(*n);
          }},
-        {"instance", [](ActiveActive& c, Args& a) {
+        {"owner", [](ActiveActive& c, Args& a) {
              if (!a.count(2, 1024)) return;
              for (const ClusterOwner& o : c.owners)
                  if (o.instance == a.str(0)) {
-                     a.error(0, "instance " + quote(a.str(0)) + " is already given at line " +
+                     a.error(0, "owner " + quote(a.str(0)) + " is already given at line " +
                                     std::to_string(o.loc.line) + "; list all its buckets on one line");
                      return;
                  }
@@ -86,7 +86,7 @@ const KeywordTable<ActiveActive>& cluster_table() {
 void validate_owners(const Model& m, const ActiveActive& c, ValidateContext& ctx) {
     if (c.owners.empty()) {
         ctx.diags.error(c.loc, "active_active " + quote(c.name) +
-                                   " needs 'instance NAME BUCKETS...' lines: which VRRP instance owns which buckets");
+                                   " needs 'owner INSTANCE BUCKETS...' lines: which VRRP instance owns which buckets");
         return;
     }
     std::vector<const ClusterOwner*> owner_of(c.buckets, nullptr);
@@ -209,7 +209,7 @@ void dump_cluster(const Model& m, Dumper& out) {
         if (c.vip) out.line("vip", *c.vip);
         out.line("buckets", c.buckets);
         if (c.hash_seed) out.line("hash_seed", *c.hash_seed);
-        for (const ClusterOwner& o : c.owners) out.line("instance", o.instance, bucket_ranges(o.buckets));
+        for (const ClusterOwner& o : c.owners) out.line("owner", o.instance, bucket_ranges(o.buckets));
         out.close();
     }
 }

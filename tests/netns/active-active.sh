@@ -76,8 +76,8 @@ active_active WEB {
     interface eth0
     vip $VIP
     buckets 16
-    instance VI_1 0-7
-    instance VI_2 8-15
+    owner VI_1 0-7
+    owner VI_2 8-15
 }
 CONF
 }
@@ -116,6 +116,14 @@ for n in a b; do
     drops=$(ns $n nft list chain ip halbd_cluster prerouting | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
     [ "${drops:-0}" -gt 0 ] && ok || fail "$n dropped none of the other node's clients"
 done
+# The state dump (USR1) says what each node owns.
+for n in a b; do
+    rm -f "$TMP/$n/halbd.data"
+    eval "kill -USR1 \$H_$n"
+    wait_until 5 "$n writes its state dump" test -s "$TMP/$n/halbd.data"
+done
+grep -q "^# active_active WEB: owns buckets 0-7 of 16" "$TMP/a/halbd.data" && ok || fail "a's dump: $(grep active_active "$TMP/a/halbd.data")"
+grep -q "^# active_active WEB: owns buckets 8-15 of 16" "$TMP/b/halbd.data" && ok || fail "b's dump: $(grep active_active "$TMP/b/halbd.data")"
 dist "$TMP/split1b"
 cmp -s "$TMP/split1" "$TMP/split1b" && ok || fail "a client changed node without a failure"
 

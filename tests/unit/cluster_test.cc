@@ -38,7 +38,7 @@ vrrp_instance VI_2 {
 LoadedConfig load(const std::string& block) { return LoadedConfig(std::string(kVrrp) + block, options({"eth0"})); }
 
 const char* kBlock = "active_active WEB {\n interface eth0\n vip 198.51.100.10\n buckets 8\n"
-                     " instance VI_1 0-3\n instance VI_2 4 5-7\n}\n";
+                     " owner VI_1 0-3\n owner VI_2 4 5-7\n}\n";
 
 TEST(ActiveActiveConfig, KeywordsFillTheModelAndTheSeedIsDerived) {
     LoadedConfig c = load(kBlock);
@@ -61,7 +61,7 @@ TEST(ActiveActiveConfig, DumpLoadsAgainToTheSameDump) {
     ASSERT_TRUE(c.r.model) << c.all();
     const std::string d = config::test_util::dump_text(*c.r.model);
     EXPECT_NE(d.find("active_active WEB {"), std::string::npos) << d;
-    EXPECT_NE(d.find("instance VI_2 4-7"), std::string::npos) << d;
+    EXPECT_NE(d.find("owner VI_2 4-7"), std::string::npos) << d;
     EXPECT_NE(d.find("hash_seed " + std::to_string(*c.r.model->active_active[0].hash_seed)), std::string::npos);
     LoadedConfig again(d, options({"eth0"}));
     ASSERT_TRUE(again.r.model) << again.all();
@@ -73,23 +73,25 @@ TEST(ActiveActiveConfig, RefusesWhatCannotWorkAtTheToken) {
         std::string block, error;
     };
     const Case cases[] = {
-        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n instance VI_1 0-2\n}\n",
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n owner VI_1 0-2\n}\n",
          "t.conf:12:1: error: active_active 'A': bucket 3 has no instance"},
-        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n instance VI_1 0-2\n instance VI_2 2-3\n}\n",
-         "t.conf:17:11: error: active_active 'A': bucket 2 is already owned by instance 'VI_1'"},
-        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n instance VI_1 0-1\n instance VI_9 2-3\n}\n",
-         "t.conf:17:11: error: active_active 'A': no vrrp_instance 'VI_9'"},
-        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n instance VI_1 0-4\n}\n",
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n owner VI_1 0-2\n owner VI_2 2-3\n}\n",
+         "t.conf:17:8: error: active_active 'A': bucket 2 is already owned by instance 'VI_1'"},
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n owner VI_1 0-1\n owner VI_9 2-3\n}\n",
+         "t.conf:17:8: error: active_active 'A': no vrrp_instance 'VI_9'"},
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n owner VI_1 0-4\n}\n",
          "bucket 4 is out of range (buckets 4: 0-3)"},
-        {"active_active A {\n interface eth0\n vip 2001:db8::1\n instance VI_1 0-15\n}\n",
+        {"active_active A {\n interface eth0\n vip 2001:db8::1\n owner VI_1 0-15\n}\n",
          "t.conf:14:6: error: 'vip' needs a unicast IPv4 address"},
-        {"active_active A {\n interface eth0\n vip 198.51.100.10\n instance VI_1 3-1\n}\n",
-         "t.conf:15:16: error: bad bucket '3-1'"},
-        {"active_active A {\n interface eth0\n instance VI_1 0-15\n}\n", "needs 'vip ADDRESS'"},
-        {"active_active A {\n vip 198.51.100.10\n instance VI_1 0-15\n}\n", "needs 'interface NAME'"},
-        {"active_active A {\n interface eth0\n vip 198.51.100.10\n}\n", "needs 'instance NAME BUCKETS...'"},
-        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 1\n instance VI_1 0\n}\n",
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n owner VI_1 3-1\n}\n",
+         "t.conf:15:13: error: bad bucket '3-1'"},
+        {"active_active A {\n interface eth0\n owner VI_1 0-15\n}\n", "needs 'vip ADDRESS'"},
+        {"active_active A {\n vip 198.51.100.10\n owner VI_1 0-15\n}\n", "needs 'interface NAME'"},
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n}\n", "needs 'owner INSTANCE BUCKETS...'"},
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 1\n owner VI_1 0\n}\n",
          "t.conf:15:10: error:"},
+        {"active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 4\n owner VI_1 0-1\n owner VI_1 2-3\n}\n",
+         "t.conf:17:8: error: owner 'VI_1' is already given at line 16"},
         {std::string(kBlock) + kBlock, "active_active 'WEB' is already defined"},
     };
     for (const Case& k : cases) {
@@ -102,7 +104,7 @@ TEST(ActiveActiveConfig, RefusesWhatCannotWorkAtTheToken) {
 TEST(ActiveActiveConfig, TheVipMustNotBeAnInstanceAddress) {
     LoadedConfig c(std::string("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n"
                                " virtual_ipaddress {\n  198.51.100.10/24\n }\n}\n") +
-                       "active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 2\n instance VI_1 0-1\n}\n",
+                       "active_active A {\n interface eth0\n vip 198.51.100.10\n buckets 2\n owner VI_1 0-1\n}\n",
                    options({"eth0"}));
     EXPECT_FALSE(c.r.model);
     EXPECT_TRUE(c.has("is also a virtual_ipaddress of vrrp_instance 'VI_1'")) << c.all();
@@ -210,7 +212,7 @@ TEST_F(ClusterSubsystemTest, ReloadWithoutChangeTouchesNothingAndStopCleansUp) {
     EXPECT_EQ(nft.journal().size(), batches);
     // A changed block is rebuilt and keeps the ownership its instances give.
     LoadedConfig wider = load("active_active WEB {\n interface eth0\n vip 198.51.100.10\n buckets 4\n"
-                              " instance VI_1 0-1\n instance VI_2 2-3\n}\n");
+                              " owner VI_1 0-1\n owner VI_2 2-3\n}\n");
     ASSERT_TRUE(wider.r.model) << wider.all();
     sub.apply(again.r.model.get(), *wider.r.model);
     EXPECT_EQ(owned(), (Set{"0", "1"}));
