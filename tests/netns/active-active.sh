@@ -109,7 +109,9 @@ s0=$(synacks)
 dist "$TMP/split1"
 split_ok "$TMP/split1" "split"
 s1=$(synacks)
-[ $((s1 - s0)) = 200 ] && ok || fail "expected one SYN-ACK per connection, r saw $((s1 - s0)) for 200"
+# One per connection (a few more would be retransmissions on a loaded host).
+if [ $((s1 - s0)) -ge 200 ] && [ $((s1 - s0)) -le 210 ]; then ok; else
+    fail "expected one SYN-ACK per connection, r saw $((s1 - s0)) for 200"; fi
 ns r ip neigh show $VIP | grep -q "lladdr $CMAC" && ok || fail "r has $(ns r ip neigh show $VIP), expected $CMAC"
 for n in a b; do
     ns $n ip maddr show dev eth0 | grep -q "link  *$CMAC" && ok || fail "$n does not accept $CMAC"
