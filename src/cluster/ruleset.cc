@@ -1,7 +1,8 @@
 // cluster/ruleset.cc: see ruleset.hh. Each check here was proven on the
 // kernel (tests/netns/active-active.sh): without `meta pkttype set host` no
-// TCP connection to the VIP completes, without the bucket drop both nodes
-// answer every SYN and the connections fail.
+// TCP connection to the VIP completes, served locally or forwarded (DNAT);
+// without the bucket drop both nodes answer the SYNs of the same clients
+// and many of those connections are reset.
 #include "cluster/ruleset.hh"
 
 #include <cstdio>
