@@ -10,9 +10,12 @@
 #     over a and b, each SYN answered once (r counts the SYN-ACKs).
 #  2. kill -9 a's halbd and take a's link down: b serves all 200 within the
 #     failover bound. a comes back: the split is restored, client by client.
+#  2b. Forwarding through the owner: port 80 of the VIP is DNATed by both
+#     nodes to an inside server rs (masqueraded): every connection is
+#     forwarded by the node that owns its client, and by that node only.
 #  3. Variants that must break: b also owning a's buckets (no bucket filter)
 #     answers every SYN twice; without `meta pkttype set host` no
-#     connection completes.
+#     connection completes, served locally or forwarded.
 # Only documentation ranges, inside our namespaces.
 set -u
 : "${NS_PREFIX:=haa$$}"
@@ -47,10 +50,36 @@ table ip count {
 }
 NFT
 synacks() { ns r nft list chain ip count fw | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+# The inside: rs (198.51.100.50) behind both nodes on bridge sw2.
+ns_bridge sw2
+ns_new rs
+ns_port sw2 rs eth0
+ns rs ip addr add 198.51.100.50/24 dev eth0
+ns_bg rs "$TMP/serve-rs.log" python3 "$PEER" serve rs 8080
+i=10
 for n in a b; do
+    i=$((i + 1))
     ns $n ip route add 203.0.113.0/24 via 192.0.2.254
     ns_bg $n "$TMP/serve-$n.log" python3 "$PEER" serve $n 8080
+    ns_port sw2 $n eth1
+    ns $n ip addr add 198.51.100.$i/24 dev eth1
+    ns $n sysctl -qw net.ipv4.ip_forward=1
+    # The nat chain sees a connection's first packet only: its counter
+    # counts the connections this node forwarded.
+    ns $n nft -f - <<NFT
+table ip lb {
+    chain pre {
+        type nat hook prerouting priority dstnat;
+        ip daddr 192.0.2.100 tcp dport 80 counter dnat to 198.51.100.50:8080
+    }
+    chain post {
+        type nat hook postrouting priority srcnat;
+        oifname "eth1" masquerade
+    }
+}
+NFT
 done
+forwarded() { ns $1 nft list chain ip lb pre | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
 
 # conf NODE PRIO1 PRIO2
 conf() {
@@ -83,7 +112,7 @@ CONF
 }
 conf a 200 100
 conf b 100 200
-for n in a b; do
+for n in a b rs; do
     wait_until 10 "server on $n listening" ns $n python3 -c "import socket; socket.create_connection(('127.0.0.1', 8080), 1)"
 done
 
@@ -93,8 +122,9 @@ wait_log "$TMP/a/halbd.log" "active_active WEB: owns buckets 0-7 of 16" 15
 wait_log "$TMP/b/halbd.log" "active_active WEB: owns buckets 8-15 of 16" 15
 [ "$fails" = 0 ] || { finish; exit 1; }
 
-# dist FILE [N]: N (200) connections from 203.0.113.1-N, "src server" lines.
-dist() { timeout 300 ip netns exec "$NS_PREFIX-cl" python3 "$PEER" dist $VIP 8080 "${2:-200}" "${2:-200}" >"$1"; }
+# dist FILE [N [PORT]]: N (200) connections from 203.0.113.1-N to the VIP's
+# PORT (8080), "src server" lines.
+dist() { timeout 300 ip netns exec "$NS_PREFIX-cl" python3 "$PEER" dist $VIP "${3:-8080}" "${2:-200}" "${2:-200}" >"$1"; }
 count() { grep -c " $2\$" "$1" || true; }
 split_ok() {
     _a=$(count "$1" a); _b=$(count "$1" b)
@@ -128,6 +158,14 @@ grep -q "^# active_active WEB: owns buckets 0-7 of 16" "$TMP/a/halbd.data" && ok
 grep -q "^# active_active WEB: owns buckets 8-15 of 16" "$TMP/b/halbd.data" && ok || fail "b's dump: $(grep active_active "$TMP/b/halbd.data")"
 dist "$TMP/split1b"
 cmp -s "$TMP/split1" "$TMP/split1b" && ok || fail "a client changed node without a failure"
+
+echo "== forwarded to rs by the owner"
+dist "$TMP/fwd" 40 80
+fa=$(forwarded a); fb=$(forwarded b); want=$(head -n 40 "$TMP/split1" | grep -c " a\$" || true)
+echo "  40 connections: rs answered $(count "$TMP/fwd" rs), a forwarded $fa (its clients: $want), b $fb"
+[ "$(count "$TMP/fwd" rs)" = 40 ] && ok || fail "rs answered $(count "$TMP/fwd" rs) of 40 forwarded connections"
+if [ "$fa" = "$want" ] && [ $((fa + fb)) = 40 ]; then ok; else
+    fail "a forwarded $fa and b $fb of 40 connections; a owns $want of those clients"; fi
 
 echo "== a dies"
 t0=$(now_ms)
@@ -169,6 +207,8 @@ for n in a b; do
 done
 dist "$TMP/nohost" 4
 [ "$(count "$TMP/nohost" ERROR)" = 4 ] && ok || fail "without pkttype set host $(grep -vc ERROR "$TMP/nohost") connections completed"
+dist "$TMP/nohostfwd" 2 80
+[ "$(count "$TMP/nohostfwd" ERROR)" = 2 ] && ok || fail "without pkttype set host $(grep -vc ERROR "$TMP/nohostfwd") forwarded connections completed"
 
 stop_halbd a
 stop_halbd b
