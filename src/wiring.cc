@@ -8,11 +8,13 @@
 #include "announce/bird_announcer.hh"
 #include "announce/subsystem.hh"
 #include "check/subsystem.hh"
+#include "cluster/subsystem.hh"
 #include "core/log.hh"
 #include "forward/backend_select.hh"
 #include "forward/ipvs/sync_role_policy.hh"
 #include "forward/subsystem.hh"
 #include "net/libnftables.hh"
+#include "net/link_multicast.hh"
 #include "net/rtnl_address_backend.hh"
 #include "net/rtnl_address_monitor.hh"
 #include "net/rtnl_link_backend.hh"
@@ -29,7 +31,7 @@ namespace halbd {
 namespace {
 
 // apply() in this order at start and on each reload; stop() in reverse.
-constexpr std::array<Stage, 6> kStages{{
+constexpr std::array<Stage, 7> kStages{{
     {"checks", &Subscribers::checks,
      "first: forwarding's apply() reads the checks' pool (which real servers are up) of the same model"},
     {"forwarding", &Subscribers::forwarding,
@@ -41,6 +43,9 @@ constexpr std::array<Stage, 6> kStages{{
     {"conntrack sync", &Subscribers::conntrack_sync,
      "before VRRP: its before-master hook (commit the peer's connections before the VIPs) and its preemption "
      "hold exist before an instance can go MASTER; stopped after VRRP released the VIPs"},
+    {"active-active", &Subscribers::active_active,
+     "before VRRP: its tables (every bucket dropped) and its state listener exist before an instance can go "
+     "MASTER and hand it buckets; stopped after VRRP, so the VIP leaves last"},
     {"vrrp", &Subscribers::vrrp,
      "last: instances start (and may take VIPs) once services and drop tables are in place; "
      "stopped first, so the VIPs leave before anything behind them"},
@@ -171,6 +176,14 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
     } else {
         ctl_sources_.announce_absent = ctl_sources_.forwarding_absent;
     }
+    // active_active: bucket ownership follows VRRP state; needs nftables.
+    if (vrrp_ && nft_) {
+        link_multicast_ = std::make_unique<net::IoctlLinkMulticast>();
+        cluster_ = std::make_unique<cluster::ClusterSubsystem>(
+            vrrp_->state_events(), cluster::ClusterKernel{*nft_, *rtnl_, announcer_, *link_multicast_});
+    } else if (!first.active_active.empty()) {
+        log::error("active_active: not running (it needs VRRP and nftables)");
+    }
     // Reloads refuse what the backend cannot program, as the first load did.
     if (forwarding_) daemon_.set_forwarding_capabilities(chosen.choice.capabilities);
     if (vrrp_ && forwarding_) sync_role_ = follow_sync_role(vrrp_->state_events(), daemon_, *forwarding_);
@@ -189,6 +202,7 @@ Subscribers Wiring::subscribers() const {
     s.forwarding = forwarding_.get();
     s.accept_filter = accept_filter_.get();
     s.conntrack_sync = sync_.get();
+    s.active_active = cluster_.get();
     s.vrrp = vrrp_.get();
     s.announce = announce_.get();
     return s;

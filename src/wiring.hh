@@ -31,8 +31,10 @@ namespace halbd {
 
 namespace announce { class AnnounceSubsystem; }
 namespace check { class CheckSubsystem; }
+namespace cluster { class ClusterSubsystem; }
 namespace forward { class ForwardSubsystem; }
 namespace net {
+class IoctlLinkMulticast;
 class LibNftables;
 class RtnlAddressBackend;
 class RtnlAddressMonitor;
@@ -52,6 +54,7 @@ struct Subscribers {
     config::ConfigSubscriber* forwarding = nullptr;
     config::ConfigSubscriber* accept_filter = nullptr;
     config::ConfigSubscriber* conntrack_sync = nullptr;
+    config::ConfigSubscriber* active_active = nullptr;
     config::ConfigSubscriber* vrrp = nullptr;
     config::ConfigSubscriber* announce = nullptr;
 };
@@ -115,6 +118,8 @@ private:
     std::unique_ptr<vrrp::AcceptFilter> accept_filter_;
     std::unique_ptr<sync::SyncSubsystem> sync_;  // conntrack_sync; exists with VRRP
     std::unique_ptr<announce::AnnounceSubsystem> announce_;  // route_announce; exists with forwarding
+    std::unique_ptr<net::IoctlLinkMulticast> link_multicast_;
+    std::unique_ptr<cluster::ClusterSubsystem> cluster_;  // active_active; with VRRP and nftables
     Daemon daemon_;
     core::Subscription sync_role_;
     std::unique_ptr<ctl::Commands> commands_;

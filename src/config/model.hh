@@ -6,6 +6,7 @@
 #pragma once
 
 #include "config/model_announce.hh"
+#include "config/model_cluster.hh"
 #include "config/model_global.hh"
 #include "config/model_lvs.hh"
 #include "config/model_sync.hh"
@@ -19,6 +20,7 @@ struct Model {
     LvsConfig lvs;    // virtual_server_group, virtual_server, SSL, checkers
     std::optional<ConntrackSync> conntrack_sync;  // absent: no connection sync
     std::optional<RouteAnnounce> route_announce;  // absent: nothing announced to a routing daemon
+    std::vector<ActiveActive> active_active;      // one VIP on two nodes (model_cluster.hh)
 };
 
 }  // namespace halbd::config

@@ -16,6 +16,7 @@ constexpr Section kSections[] = {
     {"lvs", add_lvs_keywords, validate_lvs, dump_lvs},
     {"conntrack_sync", add_sync_keywords, validate_sync, dump_sync},  // after vrrp: names its instance or group
     {"route_announce", add_announce_keywords, validate_announce, dump_announce},  // after lvs: names its addresses
+    {"active_active", add_cluster_keywords, validate_cluster, dump_cluster},  // after vrrp: names its instances
     // Last: warns about parsed keywords no subsystem acts on (effective values).
     {"unimplemented", nullptr, validate_unimplemented, nullptr},
 };

@@ -56,12 +56,14 @@ void add_vrrp_keywords(KeywordTable<Model>& top);
 void add_lvs_keywords(KeywordTable<Model>& top);
 void add_sync_keywords(KeywordTable<Model>& top);
 void add_announce_keywords(KeywordTable<Model>& top);
+void add_cluster_keywords(KeywordTable<Model>& top);
 
 void validate_global(Model& m, ValidateContext& ctx);
 void validate_vrrp(Model& m, ValidateContext& ctx);
 void validate_lvs(Model& m, ValidateContext& ctx);
 void validate_sync(Model& m, ValidateContext& ctx);
 void validate_announce(Model& m, ValidateContext& ctx);
+void validate_cluster(Model& m, ValidateContext& ctx);
 // Warns about every parsed keyword no subsystem acts on (validate_unimplemented.cc).
 void validate_unimplemented(Model& m, ValidateContext& ctx);
 // Refuses what a forwarding backend cannot program (validate_forwarding.cc);
@@ -73,5 +75,6 @@ void dump_vrrp(const Model& m, Dumper& out);
 void dump_lvs(const Model& m, Dumper& out);
 void dump_sync(const Model& m, Dumper& out);
 void dump_announce(const Model& m, Dumper& out);
+void dump_cluster(const Model& m, Dumper& out);
 
 }  // namespace halbd::config

@@ -107,7 +107,8 @@ TEST(ConfigSections, BuiltinOrderIsGlobalVrrpLvsSync) {
             EXPECT_NE(s.add_keywords, nullptr) << s.name;
         }
     }
-    EXPECT_EQ(names, (std::vector<std::string_view>{"global", "vrrp", "lvs", "conntrack_sync", "route_announce", "unimplemented"}));
+    EXPECT_EQ(names, (std::vector<std::string_view>{"global", "vrrp", "lvs", "conntrack_sync", "route_announce",
+                                                    "active_active", "unimplemented"}));
 }
 
 TEST(ConfigSections, DemoBlockParsesValidatesAndDumps) {

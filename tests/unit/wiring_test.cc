@@ -39,7 +39,8 @@ TEST(WiringTable, NamesEveryPlaceWithItsReason) {
         names.push_back(s.name);
         EXPECT_GT(std::string(s.why).size(), 20u) << s.name;
     }
-    EXPECT_EQ(names, (Lines{"checks", "forwarding", "accept filter", "conntrack sync", "vrrp", "route announce"}));
+    EXPECT_EQ(names, (Lines{"checks", "forwarding", "accept filter", "conntrack sync", "active-active", "vrrp",
+                            "route announce"}));
 }
 
 TEST(WiringTable, DaemonAppliesInTableOrderAndStopsInReverse) {
