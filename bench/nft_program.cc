@@ -7,6 +7,7 @@
 // namespace: bench/nft-program.sh does that.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 
 #include "forward/nft/maglev.hh"
 #include "forward/nft/nft_backend.hh"
+#include "net/libnftables.hh"
 
 using namespace halbd;
 using namespace halbd::forward;
@@ -35,6 +37,34 @@ ServiceKey service(int i) {
 }
 DestKey real(int i, int j) { return DestKey{net::IpAddress::v4((198u << 24) | (51u << 16) | (100u << 8) | unsigned(1 + (i + j * 7) % 200)), 8080}; }
 
+// Counts what each transaction sends: commands (lines), set and map
+// elements, bytes; the work must follow the change, not the table's size.
+class Counting final : public net::Nftables {
+public:
+    explicit Counting(std::unique_ptr<net::Nftables> real) : real_(std::move(real)) {}
+    core::Result<std::string> run(std::string_view batch) override {
+        commands = elements = 0;
+        bytes = batch.size();
+        size_t start = 0;
+        while (start < batch.size()) {
+            size_t end = batch.find('\n', start);
+            if (end == std::string_view::npos) end = batch.size();
+            const std::string_view line = batch.substr(start, end - start);
+            ++commands;
+            if (line.starts_with("add element") || line.starts_with("delete element"))
+                elements += 1 + size_t(std::count(line.begin(), line.end(), ','));
+            start = end + 1;
+        }
+        return real_->run(batch);
+    }
+    size_t commands = 0, elements = 0, bytes = 0;
+
+private:
+    std::unique_ptr<net::Nftables> real_;
+};
+
+Counting* counting = nullptr;
+
 void timed(const char* what, nft::NftBackend& b, const std::vector<Op>& ops) {
     const double c0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
@@ -43,7 +73,8 @@ void timed(const char* what, nft::NftBackend& b, const std::vector<Op>& ops) {
     const double cpu = (cpu_seconds() - c0) * 1000;
     size_t failed = 0;
     for (const auto& s : st) failed += !s;
-    std::printf("%-44s %7zu ops  %9.1f ms wall  %9.1f ms CPU  %s\n", what, ops.size(), ms, cpu,
+    std::printf("%-44s %7zu ops  %9.1f ms wall  %9.1f ms CPU  %8zu commands %9zu elements %6.1f MB  %s\n", what,
+                ops.size(), ms, cpu, counting->commands, counting->elements, double(counting->bytes) / 1e6,
                 failed ? st.back().error().message.substr(0, 200).c_str() : "ok");
 }
 
@@ -79,12 +110,14 @@ int main(int argc, char** argv) {
     const int reals = argc > 2 ? std::atoi(argv[2]) : 10;
     const std::string sched = argc > 3 ? argv[3] : "wrr";
     stability();
-    auto opened = nft::NftBackend::open();
+    auto opened = net::LibNftables::open();
     if (!opened) {
         std::fprintf(stderr, "nft_program: %s\n", opened.error().message.c_str());
         return 1;
     }
-    nft::NftBackend& b = *opened.value();
+    auto counted = std::make_unique<Counting>(std::move(opened.value()));
+    counting = counted.get();
+    nft::NftBackend b(std::move(counted));
     ServiceParams p;
     p.scheduler = sched;
     std::vector<Op> ops;

@@ -10,6 +10,9 @@
 #   nft_topology              build it, start the three servers
 #   nft_client ARGS...        run nftpeer.py (client side) in cl
 #   rs_stop N / rs_start N    stop / restart real server N's process
+#   slot_dests PORT           the real server of each slot of service
+#                             192.0.2.10:PORT, one per line (the slots live in
+#                             maps shared by many services)
 PEER=$TMP/nftpeer.py
 cat >"$PEER" <<'PY'
 import socket, sys, threading, time, select
@@ -119,6 +122,9 @@ rs_start() {
 rs_stop() { eval "kill \$RS$1"; }
 
 nft_client() { ns cl python3 "$PEER" "$@"; }
+slot_dests() {
+    ns lb nft list table ip halbd 2>/dev/null | grep -oE "192\.0\.2\.10 \. $1 \. [0-9]+ : [0-9.]+ \. [0-9]+" | sed 's/.* : //'
+}
 
 # count FILE SERVER: lines of a dist output naming SERVER
 count() { grep -c " $2\$" "$1" || true; }

@@ -31,7 +31,7 @@ vs() {  # vs PORT SCHED [W1 W2 W3]
 halbd_bg lb "$TMP/halbd.conf"
 H=$BG_PID
 # slots PORT: how many real servers the service's slot map names
-slots() { ns lb nft list map ip halbd "tcp_192_0_2_10_$1_slots" 2>/dev/null | grep -o '198\.51\.100\.1[0-9] \. 8080' | sort -u | wc -l; }
+slots() { slot_dests "$1" | grep -o '198\.51\.100\.1[0-9] \. 8080' | sort -u | wc -l; }
 all_slots() { for p in 80 81 82 83; do [ "$(slots $p)" = "$1" ] || return 1; done; }
 wait_until 15 "all four services programmed with three servers" all_slots 3
 
@@ -82,7 +82,7 @@ wait_until 10 "9 connections open" grep -q '^OPEN' "$TMP/hold"
 echo ping >>"$TMP/ctl"
 wait_until 10 "first ping answered" grep -q '^PING1' "$TMP/hold"
 rs_stop 3
-no_rs3() { for p in 80 81 82 83; do ns lb nft list map ip halbd "tcp_192_0_2_10_${p}_slots" | grep -q '198\.51\.100\.13' && return 1; done; return 0; }
+no_rs3() { for p in 80 81 82 83; do slot_dests $p | grep -q '198\.51\.100\.13' && return 1; done; return 0; }
 wait_until 10 "rs3 taken out of every service" no_rs3
 echo ping >>"$TMP/ctl"
 wait_until 10 "second ping answered" grep -q '^PING2' "$TMP/hold"

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "forward/nft/nft_backend.hh"
+#include "forward/nft/ruleset.hh"
 
 using namespace halbd;
 using namespace halbd::forward;
@@ -61,7 +62,7 @@ TEST_F(NftBackendTest, OneTransactionPerRun) {
     // First run: both families made afresh (whatever a previous halbd left goes).
     EXPECT_EQ(b.rfind("add table ip halbd\ndelete table ip halbd\nadd table ip halbd\n", 0), 0u);
     EXPECT_TRUE(has(b, "add table ip6 halbd\ndelete table ip6 halbd\nadd table ip6 halbd\n"));
-    EXPECT_TRUE(has(b, "0 : 198.51.100.1 . 80, 1 : 198.51.100.2 . 80 }"));
+    EXPECT_TRUE(has(b, "192.0.2.10 . 80 . 0 : 198.51.100.1 . 80, 192.0.2.10 . 80 . 1 : 198.51.100.2 . 80 }"));
     EXPECT_EQ(backend->writes(), 4u);
     auto t = backend->dump();
     ASSERT_TRUE(t);
@@ -142,4 +143,37 @@ TEST_F(NftBackendTest, Ipv6PersistenceNeedsOnePort) {
     auto st = backend->add_dest(key("2001:db8::10", 80), DestKey{*net::IpAddress::parse("2001:db8:1::2"), 81}, {});
     ASSERT_FALSE(st);
     EXPECT_EQ(st.error().code, EOPNOTSUPP);
+}
+
+// The shared slot maps are declared once (after the table, before any rule
+// using them) and filled after every rule of the transaction is in place;
+// a family's table made again declares them again.
+TEST_F(NftBackendTest, SlotMapsDeclaredOnceAndFilledAfterTheRules) {
+    std::vector<Op> ops;
+    for (int i = 0; i < 40; ++i) {
+        const std::string vip = "192.0.2." + std::to_string(i + 1);
+        ops.push_back(Op::add_service(key(vip.c_str(), 80), rr()));
+        ops.push_back(Op::add_dest(key(vip.c_str(), 80), dest("198.51.100.1"), {}));
+    }
+    for (const auto& st : backend->run(ops)) EXPECT_TRUE(st);
+    ASSERT_EQ(rec->batches.size(), 1u);
+    const std::string& b = rec->batches[0];
+    size_t declared = 0, pos = 0;
+    while ((pos = b.find("add map ip halbd tcp_slots_", pos)) != std::string::npos) ++declared, ++pos;
+    EXPECT_GT(declared, 1u);  // 40 services spread over several buckets
+    EXPECT_LE(declared, kSlotMapBuckets);
+    // Every rule comes before the first slot element, every declaration before the first rule.
+    EXPECT_LT(b.rfind("add map ip halbd tcp_slots_"), b.find("add rule ip halbd tcp_"));
+    EXPECT_LT(b.rfind("add rule ip halbd tcp_"), b.find("add element ip halbd tcp_slots_"));
+    // A later service in an existing bucket declares nothing.
+    ASSERT_TRUE(backend->add_service(key("192.0.2.1", 81), rr()));
+    EXPECT_FALSE(has(rec->batches.back(), "add map"));
+    // The family's table goes with its last service and comes back with its maps.
+    std::vector<Op> gone;
+    for (int i = 0; i < 40; ++i) gone.push_back(Op::delete_service(key(("192.0.2." + std::to_string(i + 1)).c_str(), 80)));
+    gone.push_back(Op::delete_service(key("192.0.2.1", 81)));
+    for (const auto& st : backend->run(gone)) EXPECT_TRUE(st);
+    EXPECT_TRUE(has(rec->batches.back(), "delete table ip halbd"));
+    ASSERT_TRUE(backend->add_service(key("192.0.2.1", 81), rr()));
+    EXPECT_TRUE(has(rec->batches.back(), "add map ip halbd tcp_slots_"));
 }

@@ -86,27 +86,31 @@ TEST(NftRuleset, TableCreateReplacesAndDeclaresDispatch) {
 
 TEST(NftRuleset, RoundRobin) {
     auto s = svc("192.0.2.10", 80, Protocol::TCP, "rr", {{"198.51.100.1", 1}, {"198.51.100.2", 5}, {"198.51.100.3", 0}});
-    EXPECT_EQ(service_add(s),
+    EXPECT_EQ(service_add(s).text(),
               "add chain ip halbd tcp_192_0_2_10_80 { comment \"virtual_server 192.0.2.10 80 TCP\"; }\n"
-              "add map ip halbd tcp_192_0_2_10_80_slots { typeof numgen inc mod 2 : ip daddr . th dport; }\n"
-              "add element ip halbd tcp_192_0_2_10_80_slots { 0 : 198.51.100.1 . 80, 1 : 198.51.100.2 . 80 }\n"
-              "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to numgen inc mod 2 map "
-              "@tcp_192_0_2_10_80_slots\n"
+              "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to ip daddr . tcp dport . numgen inc mod 2 "
+              "map @tcp_slots_16\n"
               "add rule ip halbd tcp_192_0_2_10_80 drop\n"
-              "add element ip halbd services { tcp . 192.0.2.10 . 80 : goto tcp_192_0_2_10_80 }\n");
+              "add element ip halbd services { tcp . 192.0.2.10 . 80 : goto tcp_192_0_2_10_80 }\n"
+              "add element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0 : 198.51.100.1 . 80, 192.0.2.10 . 80 . 1 : "
+              "198.51.100.2 . 80 }\n");
+    EXPECT_EQ(slot_map(s), "tcp_slots_" + std::to_string(hash_seed(s.key) % kSlotMapBuckets));
+    EXPECT_EQ(slot_map_add(s),
+              "add map ip halbd tcp_slots_16 { typeof ip daddr . tcp dport . numgen inc mod 2 : ip daddr . tcp dport; "
+              "}\n");
 }
 
 TEST(NftRuleset, WeightedRoundRobinInterleaves) {
     auto s = svc("192.0.2.10", 53, Protocol::UDP, "wrr", {{"198.51.100.1", 3}, {"198.51.100.2", 1}}, 5353);
-    EXPECT_EQ(service_add(s),
+    EXPECT_EQ(service_add(s).text(),
               "add chain ip halbd udp_192_0_2_10_53 { comment \"virtual_server 192.0.2.10 53 UDP\"; }\n"
-              "add map ip halbd udp_192_0_2_10_53_slots { typeof numgen inc mod 2 : ip daddr . th dport; }\n"
-              "add element ip halbd udp_192_0_2_10_53_slots { 0 : 198.51.100.1 . 5353, 1 : 198.51.100.1 . 5353, "
-              "2 : 198.51.100.2 . 5353, 3 : 198.51.100.1 . 5353 }\n"
-              "add rule ip halbd udp_192_0_2_10_53 meta l4proto udp dnat ip to numgen inc mod 4 map "
-              "@udp_192_0_2_10_53_slots\n"
+              "add rule ip halbd udp_192_0_2_10_53 meta l4proto udp dnat ip to ip daddr . udp dport . numgen inc mod 4 "
+              "map @udp_slots_18\n"
               "add rule ip halbd udp_192_0_2_10_53 drop\n"
-              "add element ip halbd services { udp . 192.0.2.10 . 53 : goto udp_192_0_2_10_53 }\n");
+              "add element ip halbd services { udp . 192.0.2.10 . 53 : goto udp_192_0_2_10_53 }\n"
+              "add element ip halbd udp_slots_18 { 192.0.2.10 . 53 . 0 : 198.51.100.1 . 5353, 192.0.2.10 . 53 . 1 : "
+              "198.51.100.1 . 5353, 192.0.2.10 . 53 . 2 : 198.51.100.2 . 5353, 192.0.2.10 . 53 . 3 : 198.51.100.1 . "
+              "5353 }\n");
 }
 
 TEST(NftRuleset, SourceHashWithPortAndPersistence) {
@@ -114,32 +118,33 @@ TEST(NftRuleset, SourceHashWithPortAndPersistence) {
                         htonl(0xffffff00));
     s.params.flags |= svc_flags::sched2;  // sh-port
     const std::string seed = std::to_string(hash_seed(s.key));
-    const std::string text = service_add(s);
-    EXPECT_EQ(without(text, "add element ip halbd tcp_192_0_2_10_443_slots"),
+    const std::string text = service_add(s).text();
+    EXPECT_EQ(without(text, "add element ip halbd tcp_slots_8"),
               "add chain ip halbd tcp_192_0_2_10_443 { comment \"virtual_server 192.0.2.10 443 TCP\"; }\n"
-              "add map ip halbd tcp_192_0_2_10_443_sticky { typeof ip saddr : ip daddr . th dport; flags "
+              "add map ip halbd tcp_192_0_2_10_443_sticky { typeof ip saddr : ip daddr . tcp dport; flags "
               "dynamic,timeout; timeout 300s; }\n"
-              "add map ip halbd tcp_192_0_2_10_443_slots { typeof numgen inc mod 2 : ip daddr . th dport; }\n"
               "add rule ip halbd tcp_192_0_2_10_443 meta l4proto tcp dnat ip to ip saddr & 255.255.255.0 map "
               "@tcp_192_0_2_10_443_sticky\n"
-              "add rule ip halbd tcp_192_0_2_10_443 meta l4proto tcp dnat ip to jhash ip saddr . th sport mod 4093 seed " +
-                  seed + " map @tcp_192_0_2_10_443_slots\n"
+              "add rule ip halbd tcp_192_0_2_10_443 meta l4proto tcp dnat ip to ip daddr . tcp dport . jhash ip saddr "
+              ". th sport mod 4093 seed " +
+                  seed + " map @tcp_slots_8\n"
                          "add rule ip halbd tcp_192_0_2_10_443 drop\n"
                          "add element ip halbd services { tcp . 192.0.2.10 . 443 : goto tcp_192_0_2_10_443 }\n");
     // The slots are the Maglev table, one element per slot.
     const auto layout = slot_layout(s);
     ASSERT_EQ(layout.size(), kMaglevSize);
-    EXPECT_NE(text.find("4092 : " + layout.back().address.to_string() + " . 80 }\n"), std::string::npos);
+    EXPECT_NE(text.find("192.0.2.10 . 443 . 4092 : " + layout.back().address.to_string() + " . 80 }\n"),
+              std::string::npos);
 }
 
 TEST(NftRuleset, DestinationHashAndIpv6Persistence) {
     auto d = svc("192.0.2.11", 9, Protocol::SCTP, "dh", {{"198.51.100.1", 1}});
-    EXPECT_NE(service_add(d).find("add rule ip halbd sctp_192_0_2_11_9 meta l4proto sctp dnat ip to jhash ip daddr "
-                                  "mod 4093 seed " +
-                                  std::to_string(hash_seed(d.key)) + " map @sctp_192_0_2_11_9_slots\n"),
+    EXPECT_NE(service_add(d).text().find("add rule ip halbd sctp_192_0_2_11_9 meta l4proto sctp dnat ip to ip daddr . "
+                                         "sctp dport . jhash ip daddr mod 4093 seed " +
+                                         std::to_string(hash_seed(d.key)) + " map @" + slot_map(d) + "\n"),
               std::string::npos);
     auto s = persistent(svc("2001:db8::10", 53, Protocol::UDP, "mh", {{"2001:db8:1::1", 1}}, 53), 60, 64);
-    const std::string text = service_add(s);
+    const std::string text = service_add(s).text();
     EXPECT_NE(text.find("add map ip6 halbd udp_2001_db8__10_53_sticky { typeof ip6 saddr : ip6 daddr; flags "
                         "dynamic,timeout; timeout 60s; }\n"),
               std::string::npos);
@@ -160,27 +165,33 @@ TEST(NftRuleset, FwmarkKeepsThePortWhenServersHaveNone) {
     s.key = ServiceKey::fwmark_key(halbd::net::Family::V4, 3);
     s.params.scheduler = "rr";
     s.dests[DestKey{*IpAddress::parse("198.51.100.1"), 0}] = DestParams{};
-    EXPECT_EQ(service_add(s),
+    EXPECT_EQ(service_add(s).text(),
               "add chain ip halbd fwm_3 { comment \"virtual_server fwmark 3\"; }\n"
-              "add map ip halbd fwm_3_slots { typeof numgen inc mod 2 : ip daddr; }\n"
-              "add element ip halbd fwm_3_slots { 0 : 198.51.100.1 }\n"
-              "add rule ip halbd fwm_3 dnat ip to numgen inc mod 1 map @fwm_3_slots\n"
+              "add rule ip halbd fwm_3 dnat ip to meta mark . numgen inc mod 1 map @fwmark_slots_24\n"
               "add rule ip halbd fwm_3 drop\n"
-              "add element ip halbd fwmarks { 3 : goto fwm_3 }\n");
+              "add element ip halbd fwmarks { 3 : goto fwm_3 }\n"
+              "add element ip halbd fwmark_slots_24 { 3 . 0 : 198.51.100.1 }\n");
+    EXPECT_EQ(slot_map_add(s), "add map ip halbd fwmark_slots_24 { typeof meta mark . numgen inc mod 2 : ip daddr; }\n");
     s.dests.clear();
     s.dests[DestKey{*IpAddress::parse("198.51.100.1"), 8080}] = DestParams{};
-    EXPECT_NE(service_add(s).find("add rule ip halbd fwm_3 meta l4proto { tcp, udp, sctp } dnat ip to numgen inc "
-                                  "mod 1 map @fwm_3_slots\n"),
-              std::string::npos);
+    // Real servers with ports: the service's own maps, made with its rules.
+    EXPECT_EQ(service_add(s).text(),
+              "add chain ip halbd fwm_3 { comment \"virtual_server fwmark 3\"; }\n"
+              "add map ip halbd fwm_3_slots { typeof numgen inc mod 2 : ip daddr . th dport; }\n"
+              "add rule ip halbd fwm_3 meta l4proto { tcp, udp, sctp } dnat ip to numgen inc mod 1 map @fwm_3_slots\n"
+              "add rule ip halbd fwm_3 drop\n"
+              "add element ip halbd fwmarks { 3 : goto fwm_3 }\n"
+              "add element ip halbd fwm_3_slots { 0 : 198.51.100.1 . 8080 }\n");
+    EXPECT_FALSE(shares_slot_map(s));
 }
 
 TEST(NftRuleset, DeleteRemovesEverythingItAdded) {
     auto s = persistent(svc("192.0.2.10", 80, Protocol::TCP, "rr", {{"198.51.100.1", 1}}), 30, 0xffffffff);
-    EXPECT_EQ(service_delete(s),
+    EXPECT_EQ(service_delete(s).text(),
               "delete element ip halbd services { tcp . 192.0.2.10 . 80 }\n"
               "flush chain ip halbd tcp_192_0_2_10_80\n"
               "delete chain ip halbd tcp_192_0_2_10_80\n"
-              "delete map ip halbd tcp_192_0_2_10_80_slots\n"
+              "delete element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0 }\n"
               "delete map ip halbd tcp_192_0_2_10_80_sticky\n");
     const PersistUpdate gone = persist_group(s.key, true, {});
     EXPECT_EQ(gone.before,
@@ -195,23 +206,29 @@ TEST(NftRuleset, ReplaceKeepsStickyClientsUnlessTheirServerLeft) {
                              30, 0xffffffff);
     auto added = before;
     added.dests[DestKey{*IpAddress::parse("198.51.100.3"), 80}] = DestParams{};
-    EXPECT_EQ(service_replace(before, added),
+    EXPECT_EQ(service_replace(before, added).text(),
               "flush chain ip halbd tcp_192_0_2_10_80\n"
-              "delete map ip halbd tcp_192_0_2_10_80_slots\n"
-              "add map ip halbd tcp_192_0_2_10_80_slots { typeof numgen inc mod 2 : ip daddr . th dport; }\n"
-              "add element ip halbd tcp_192_0_2_10_80_slots { 0 : 198.51.100.1 . 80, 1 : 198.51.100.2 . 80, 2 : "
-              "198.51.100.3 . 80 }\n"
               "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to ip saddr map @tcp_192_0_2_10_80_sticky\n"
-              "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to numgen inc mod 3 map "
-              "@tcp_192_0_2_10_80_slots\n"
-              "add rule ip halbd tcp_192_0_2_10_80 drop\n");
+              "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to ip daddr . tcp dport . numgen inc mod 3 "
+              "map @tcp_slots_16\n"
+              "add rule ip halbd tcp_192_0_2_10_80 drop\n"
+              "add element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 2 : 198.51.100.3 . 80 }\n");
+    // Only the slot whose server changed is sent; the rules stay.
+    auto moved = before;
+    moved.dests.erase(moved.dests.begin());
+    moved.dests[DestKey{*IpAddress::parse("198.51.100.4"), 80}] = DestParams{};
+    EXPECT_EQ(service_replace(before, moved).text(),
+              "flush map ip halbd tcp_192_0_2_10_80_sticky\n"
+              "delete element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0, 192.0.2.10 . 80 . 1 }\n"
+              "add element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0 : 198.51.100.2 . 80, 192.0.2.10 . 80 . 1 : "
+              "198.51.100.4 . 80 }\n");
     auto inhibited = before;
     inhibited.dests.begin()->second.weight = 0;  // inhibit_on_failure
-    EXPECT_NE(service_replace(before, inhibited).find("flush map ip halbd tcp_192_0_2_10_80_sticky\n"),
+    EXPECT_NE(service_replace(before, inhibited).text().find("flush map ip halbd tcp_192_0_2_10_80_sticky\n"),
               std::string::npos);
     auto longer = before;
     longer.params.timeout = 60;  // a new timeout is a new map
-    const std::string t = service_replace(before, longer);
+    const std::string t = service_replace(before, longer).text();
     EXPECT_NE(t.find("delete map ip halbd tcp_192_0_2_10_80_sticky\nadd map ip halbd tcp_192_0_2_10_80_sticky"),
               std::string::npos);
 }
@@ -219,8 +236,7 @@ TEST(NftRuleset, ReplaceKeepsStickyClientsUnlessTheirServerLeft) {
 TEST(NftRuleset, EmptyServiceDrops) {
     auto s = svc("192.0.2.12", 80, Protocol::TCP, "mh", {{"198.51.100.1", 0}});
     EXPECT_TRUE(slot_layout(s).empty());
-    EXPECT_EQ(without(service_add(s), "add element"),
+    EXPECT_EQ(without(service_add(s).text(), "add element"),
               "add chain ip halbd tcp_192_0_2_12_80 { comment \"virtual_server 192.0.2.12 80 TCP\"; }\n"
-              "add map ip halbd tcp_192_0_2_12_80_slots { typeof numgen inc mod 2 : ip daddr . th dport; }\n"
               "add rule ip halbd tcp_192_0_2_12_80 drop\n");
 }

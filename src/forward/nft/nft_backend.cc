@@ -76,8 +76,10 @@ core::Status apply_op(const ServiceTable& table, NftBackend::Changes& changes, c
     return core::Ok{};
 }
 
-std::string NftBackend::transaction(const ServiceTable& before, const Changes& changes, bool fresh) {
-    std::string head, body, tail;
+NftBackend::Transaction NftBackend::transaction(const ServiceTable& before, const Changes& changes, bool fresh,
+                                                const std::set<std::string>& slot_maps) {
+    std::string head, maps, body, slots, tail;
+    Transaction out{{}, slot_maps};
     bool created[2] = {false, false}, deleted[2] = {false, false};
     for (int i = 0; i < 2; ++i) {
         const net::Family f = kFamilies[i];
@@ -90,6 +92,8 @@ std::string NftBackend::transaction(const ServiceTable& before, const Changes& c
             head += table_delete(f);
             deleted[i] = true;
         }
+        if (created[i] || deleted[i])
+            std::erase_if(out.slot_maps, [&](const std::string& m) { return m.starts_with(family_word(f) + std::string(" ")); });
     }
     auto fam = [](const ServiceKey& k) { return k.family == net::Family::V6 ? 1 : 0; };
     // Persistence groups touched, by chain name: one member's key.
@@ -104,9 +108,12 @@ std::string NftBackend::transaction(const ServiceTable& before, const Changes& c
         const bool persist_was = was && (was->params.flags & svc_flags::persistent);
         const bool persist_now = now && (now->params.flags & svc_flags::persistent);
         if (persist_was || persist_now) groups.emplace(persist_chain_name(k), k);
-        if (!was) body += service_add(*now);
-        else if (!now) body += service_delete(*was);
-        else body += service_replace(*was, *now);
+        if (now && shares_slot_map(*now) &&
+            out.slot_maps.insert(std::string(family_word(k.family)) + " " + slot_map(*now)).second)
+            maps += slot_map_add(*now);
+        const Commands c = !was ? service_add(*now) : !now ? service_delete(*was) : service_replace(*was, *now);
+        body += c.main;
+        slots += c.slots;
     }
     for (const auto& [name, key] : groups) {
         // The group's persistent services before and after (only its VIP or fwmark).
@@ -132,7 +139,8 @@ std::string NftBackend::transaction(const ServiceTable& before, const Changes& c
         head += u.before;
         tail += u.after;
     }
-    return head + body + tail;
+    out.text = head + maps + body + slots + tail;
+    return out;
 }
 
 std::vector<core::Status> NftBackend::run(std::span<const Op> ops) {
@@ -145,9 +153,9 @@ std::vector<core::Status> NftBackend::run(std::span<const Op> ops) {
         if (out.back()) ++ok;
     }
     if (ok == 0) return out;
-    const std::string batch = transaction(table_, changes, fresh_);
-    if (!batch.empty()) {
-        auto r = nft_->run(batch);
+    Transaction batch = transaction(table_, changes, fresh_, slot_maps_);
+    if (!batch.text.empty()) {
+        auto r = nft_->run(batch.text);
         ++transactions_;
         if (!r) {
             for (auto& st : out)
@@ -157,6 +165,7 @@ std::vector<core::Status> NftBackend::run(std::span<const Op> ops) {
     }
     writes_ += ok;
     fresh_ = false;
+    slot_maps_ = std::move(batch.slot_maps);
     for (auto& [k, v] : changes) {
         if (v) table_[k] = std::move(*v);
         else table_.erase(k);

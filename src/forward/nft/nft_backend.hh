@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "forward/backend.hh"
 #include "forward/nft/nft_capabilities.hh"
@@ -46,12 +47,19 @@ public:
     using Changes = std::map<ServiceKey, std::optional<Service>>;
     // The transaction taking the table from `before` through `changes`
     // (pure, for tests). `fresh`: the first one, which replaces whatever a
-    // previous run of halbd left in its tables.
-    static std::string transaction(const ServiceTable& before, const Changes& changes, bool fresh);
+    // previous run of halbd left in its tables. `slot_maps`: the shared slot
+    // maps that exist ("ip tcp_slots_7"); the result says which will.
+    struct Transaction {
+        std::string text;
+        std::set<std::string> slot_maps;
+    };
+    static Transaction transaction(const ServiceTable& before, const Changes& changes, bool fresh,
+                                   const std::set<std::string>& slot_maps = {});
 
 private:
     std::unique_ptr<net::Nftables> nft_;
     ServiceTable table_;
+    std::set<std::string> slot_maps_;  // see transaction()
     bool fresh_ = true;
     uint64_t writes_ = 0, transactions_ = 0;
 };

@@ -2,6 +2,7 @@
 // nft(8) command lines; the backend concatenates them into one transaction.
 #include "forward/nft/ruleset.hh"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "forward/nft/maglev.hh"
@@ -20,7 +21,6 @@ std::string cmd(const char* verb, const char* object, const ServiceKey& k) {
     return std::string(verb) + " " + object + " " + family_word(k.family) + " " + kTable + " ";
 }
 
-std::string slots_map(const Service& s) { return chain_name(s.key) + "_slots"; }
 std::string sticky_map(const Service& s) { return chain_name(s.key) + "_sticky"; }
 bool persistent(const Service& s) { return (s.params.flags & svc_flags::persistent) != 0; }
 
@@ -32,19 +32,20 @@ bool keeps_port(const Service& s) {
     return true;
 }
 
-// What the slot maps hold for a destination: "ip daddr . th dport" (typeof).
-std::string dest_typeof(const Service& s) {
-    std::string t = std::string(ip_word(s.key)) + " daddr";
-    if (!keeps_port(s)) t += " . th dport";
-    return t;
-}
 // The persistence maps hold the address only for IPv6: nft 1.0.6 aborts
 // (an assertion in netlink_linearize.c) on an IPv6 key with address . port
 // data in a dynamic-map update. The port is then the one all its real
 // servers share (apply_op refuses others).
 bool sticky_address_only(const Service& s) { return keeps_port(s) || is_v6(s.key); }
+// "tcp dport": map data typed `th dport` cannot be used by a later
+// transaction's rule (nft 1.0.6 reads it back from the kernel as a protocol
+// conflicting with the rule's), so the maps name the protocol; only a fwmark
+// service's own maps (see owns_maps) say `th`, and are made with their rules.
+std::string dport(const Service& s) {
+    return std::string(s.key.fwmark ? "th" : proto_word(s.key.protocol)) + " dport";
+}
 std::string sticky_typeof(const Service& s) {
-    return std::string(ip_word(s.key)) + " daddr" + (sticky_address_only(s) ? "" : " . th dport");
+    return std::string(ip_word(s.key)) + " daddr" + (sticky_address_only(s) ? "" : " . " + dport(s));
 }
 std::string sticky_port_suffix(const Service& s) {
     if (keeps_port(s) || !is_v6(s.key)) return "";
@@ -106,26 +107,92 @@ std::string sticky_map_add(const Service& s) {
            "; flags dynamic,timeout; timeout " + std::to_string(s.params.timeout) + "s; }\n";
 }
 
-// The service's rules and slot map (the chain exists and is empty; the slot map does not exist).
-std::string rules_and_slots(const Service& s) {
-    const std::string name = chain_name(s.key);
-    std::string out = cmd("add", "map", s.key) + slots_map(s) + " { typeof numgen inc mod 2 : " + dest_typeof(s) + "; }\n";
-    const std::vector<DestKey> layout = slot_layout(s);
-    if (!layout.empty()) {
-        out += cmd("add", "element", s.key) + slots_map(s) + " { ";
-        for (size_t i = 0; i < layout.size(); ++i) {
-            if (i) out += ", ";
-            out += std::to_string(i) + " : " + dest_value(s, layout[i]);
-        }
-        out += " }\n";
+// A fwmark service whose real servers have ports keeps its own slot map, as
+// its packets may be TCP, UDP or SCTP (data `th dport`, see dport()): it is
+// recreated with the service's rules on every change, and so is its
+// persistence map.
+bool owns_maps(const Service& s) { return s.key.fwmark && !keeps_port(s); }
+// The service's own part of a slot key ("192.0.2.10 . 80 . ", "3 . "), and
+// the expression the packet gives it.
+std::string slot_prefix(const Service& s) {
+    const ServiceKey& k = s.key;
+    if (owns_maps(s)) return "";
+    if (k.fwmark) return std::to_string(k.fwmark) + " . ";
+    return k.address.to_string() + " . " + std::to_string(k.port) + " . ";
+}
+std::string slot_key_expr(const Service& s) {
+    if (owns_maps(s)) return "";
+    if (s.key.fwmark) return "meta mark . ";
+    return std::string(ip_word(s.key)) + " daddr . " + dport(s) + " . ";
+}
+std::string own_slots_map_add(const Service& s) {
+    return cmd("add", "map", s.key) + slot_map(s) + " { typeof numgen inc mod 2 : " + ip_word(s.key) +
+           " daddr . th dport; }\n";
+}
+
+}  // namespace
+
+// Why shared and why buckets: the kernel keeps a table's sets in a list
+// searched by name (a map per service made 10,000 services cost O(n^2):
+// 12.9 s), and binding a rule to a map walks all the map's elements unless a
+// rule of the same chain is bound already (one map for all made each rule
+// rewrite walk every slot of every service).
+std::string slot_map(const Service& s) {
+    if (owns_maps(s)) return chain_name(s.key) + "_slots";
+    const std::string bucket = "_" + std::to_string(hash_seed(s.key) % kSlotMapBuckets);
+    if (s.key.fwmark) return "fwmark_slots" + bucket;
+    return std::string(proto_word(s.key.protocol)) + "_slots" + bucket;
+}
+
+bool shares_slot_map(const Service& s) { return !owns_maps(s); }
+
+std::string slot_map_add(const Service& s) {
+    std::string data = std::string(ip_word(s.key)) + " daddr";
+    if (!s.key.fwmark) data += " . " + dport(s);
+    const std::string key = s.key.fwmark ? "meta mark" : data;
+    return cmd("add", "map", s.key) + slot_map(s) + " { typeof " + key + " . numgen inc mod 2 : " + data + "; }\n";
+}
+
+namespace {
+
+// "VERB element ... MAP { items }" or nothing when there are none.
+std::string elements(const char* verb, const Service& s, const std::string& map, const std::vector<std::string>& items) {
+    if (items.empty()) return "";
+    std::string out = cmd(verb, "element", s.key) + map + " { ";
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ", ";
+        out += items[i];
     }
+    return out + " }\n";
+}
+std::string slot_item(const Service& s, size_t i, const DestKey* d) {
+    std::string e = slot_prefix(s) + std::to_string(i);
+    return d ? e + " : " + dest_value(s, *d) : e;
+}
+std::string slots_add(const Service& s, const std::vector<DestKey>& layout) {
+    std::vector<std::string> items;
+    items.reserve(layout.size());
+    for (size_t i = 0; i < layout.size(); ++i) items.push_back(slot_item(s, i, &layout[i]));
+    return elements("add", s, slot_map(s), items);
+}
+std::string slots_delete(const Service& s, size_t count) {
+    std::vector<std::string> items;
+    items.reserve(count);
+    for (size_t i = 0; i < count; ++i) items.push_back(slot_item(s, i, nullptr));
+    return elements("delete", s, slot_map(s), items);
+}
+
+// The service's rules (its chain exists and is empty).
+std::string rules(const Service& s, size_t slots) {
+    const std::string name = chain_name(s.key);
+    std::string out;
     const std::string dnat = std::string("dnat ") + ip_word(s.key) + " to ";
     if (persistent(s))
         out += cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + client_key(s) + " map @" + sticky_map(s) +
                sticky_port_suffix(s) + "\n";
-    if (!layout.empty())
-        out += cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + scheduler_expr(s, layout.size()) +
-               " map @" + slots_map(s) + "\n";
+    if (slots)
+        out += cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + slot_key_expr(s) +
+               scheduler_expr(s, slots) + " map @" + slot_map(s) + "\n";
     // No real server with a weight: refuse new connections, as IPVS does.
     out += cmd("add", "rule", s.key) + name + " drop\n";
     return out;
@@ -207,33 +274,45 @@ std::string table_delete(net::Family f) {
     return "add table " + t + "\n" + "delete table " + t + "\n";
 }
 
-std::string service_add(const Service& s) {
+Commands service_add(const Service& s) {
     const std::string name = chain_name(s.key);
-    std::string out = cmd("add", "chain", s.key) + name + " { comment \"" + comment(s) + "\"; }\n";
-    if (persistent(s)) out += sticky_map_add(s);
-    out += rules_and_slots(s);
-    out += cmd("add", "element", s.key) + dispatch_element(s) + " : goto " + name + " }\n";
-    return out;
+    Commands c;
+    c.main = cmd("add", "chain", s.key) + name + " { comment \"" + comment(s) + "\"; }\n";
+    if (persistent(s)) c.main += sticky_map_add(s);
+    const std::vector<DestKey> layout = slot_layout(s);
+    if (owns_maps(s)) c.main += own_slots_map_add(s);
+    c.main += rules(s, layout.size());
+    c.main += cmd("add", "element", s.key) + dispatch_element(s) + " : goto " + name + " }\n";
+    c.slots = slots_add(s, layout);
+    return c;
 }
 
-std::string service_delete(const Service& s) {
+Commands service_delete(const Service& s) {
     const std::string name = chain_name(s.key);
-    std::string out = cmd("delete", "element", s.key) + dispatch_element(s) + " }\n";
-    out += cmd("flush", "chain", s.key) + name + "\n";
-    out += cmd("delete", "chain", s.key) + name + "\n";
-    out += cmd("delete", "map", s.key) + slots_map(s) + "\n";
-    if (persistent(s)) out += cmd("delete", "map", s.key) + sticky_map(s) + "\n";
-    return out;
+    Commands c;
+    c.main = cmd("delete", "element", s.key) + dispatch_element(s) + " }\n";
+    c.main += cmd("flush", "chain", s.key) + name + "\n";
+    c.main += cmd("delete", "chain", s.key) + name + "\n";
+    if (owns_maps(s)) c.main += cmd("delete", "map", s.key) + slot_map(s) + "\n";
+    else c.main += slots_delete(s, slot_layout(s).size());
+    if (persistent(s)) c.main += cmd("delete", "map", s.key) + sticky_map(s) + "\n";
+    return c;
 }
 
-std::string service_replace(const Service& before, const Service& after) {
-    std::string out = cmd("flush", "chain", after.key) + chain_name(after.key) + "\n";
-    out += cmd("delete", "map", after.key) + slots_map(after) + "\n";
+Commands service_replace(const Service& before, const Service& after) {
+    const std::vector<DestKey> was = slot_layout(before), now = slot_layout(after);
     const bool same_sticky = persistent(before) && persistent(after) && before.params.timeout == after.params.timeout &&
                              before.params.netmask == after.params.netmask && keeps_port(before) == keeps_port(after) &&
-                             sticky_port_suffix(before) == sticky_port_suffix(after);
-    if (persistent(before) && !same_sticky) out += cmd("delete", "map", before.key) + sticky_map(before) + "\n";
-    if (persistent(after) && !same_sticky) out += sticky_map_add(after);
+                             sticky_port_suffix(before) == sticky_port_suffix(after) && !owns_maps(before) &&
+                             !owns_maps(after);
+    const bool sticky_changes = (persistent(before) || persistent(after)) && !same_sticky;
+    const bool own = owns_maps(before) || owns_maps(after);
+    const std::string new_rules = rules(after, now.size());
+    const bool rules_change = own || sticky_changes || rules(before, was.size()) != new_rules;
+    Commands c;
+    if (rules_change) c.main += cmd("flush", "chain", after.key) + chain_name(after.key) + "\n";
+    if (persistent(before) && !same_sticky) c.main += cmd("delete", "map", before.key) + sticky_map(before) + "\n";
+    if (persistent(after) && !same_sticky) c.main += sticky_map_add(after);
     if (same_sticky) {
         // A destination that lost its slots must not keep its clients.
         bool lost = false;
@@ -241,9 +320,32 @@ std::string service_replace(const Service& before, const Service& after) {
             auto it = after.dests.find(d);
             if (p.weight > 0 && (it == after.dests.end() || it->second.weight <= 0)) lost = true;
         }
-        if (lost) out += cmd("flush", "map", after.key) + sticky_map(after) + "\n";
+        if (lost) c.main += cmd("flush", "map", after.key) + sticky_map(after) + "\n";
     }
-    return out + rules_and_slots(after);
+    if (own) {
+        // Made again with the rules (see owns_maps).
+        c.main += owns_maps(before) ? cmd("delete", "map", before.key) + slot_map(before) + "\n"
+                                    : slots_delete(before, was.size());
+        if (owns_maps(after)) c.main += own_slots_map_add(after);
+        c.slots = slots_add(after, now);
+    } else if (slot_map(before) != slot_map(after)) {
+        c.main += slots_delete(before, was.size());
+        c.slots = slots_add(after, now);
+    } else {
+        // Only the slots whose server changed are sent (deleted, then added).
+        std::vector<std::string> gone, added;
+        for (size_t i = 0; i < std::max(was.size(), now.size()); ++i) {
+            const bool differs =
+                i >= was.size() || i >= now.size() || dest_value(before, was[i]) != dest_value(after, now[i]);
+            if (!differs) continue;
+            if (i < was.size()) gone.push_back(slot_item(before, i, nullptr));
+            if (i < now.size()) added.push_back(slot_item(after, i, &now[i]));
+        }
+        c.main += elements("delete", before, slot_map(before), gone);
+        c.slots = elements("add", after, slot_map(after), added);
+    }
+    if (rules_change) c.main += new_rules;
+    return c;
 }
 
 PersistUpdate persist_group(const ServiceKey& any, bool existed, const std::vector<const Service*>& persistent) {

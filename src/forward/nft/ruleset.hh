@@ -6,8 +6,9 @@
 //
 // Layout of table `halbd` (family ip or ip6): a nat prerouting chain
 // dispatches through verdict maps (`services`: protocol . VIP . port,
-// `fwmarks`: mark) to one chain per service, which DNATs through a map of
-// slots: `numgen inc` over a smooth-wrr layout (rr, wrr), or `jhash` of the
+// `fwmarks`: mark) to one chain per service, which DNATs through its slots,
+// keyed by VIP . port . slot in maps shared by many services (slot_map):
+// `numgen inc` over a smooth-wrr layout (rr, wrr), or `jhash` of the
 // source (sh, mh; with sh-port/mh-port also the source port) or destination
 // (dh) over a Maglev table. Persistence adds a timed dynamic map from the
 // masked client address to the real server, looked up first; a filter chain
@@ -40,14 +41,34 @@ std::vector<DestKey> slot_layout(const Service& s);
 std::string table_create(net::Family f);
 // Removes the family's table (and everything in it), if it exists.
 std::string table_delete(net::Family f);
-// A new service: its chain, maps, rules, slots and dispatch element.
-std::string service_add(const Service& s);
-// Removes the service's chain, maps and dispatch element.
-std::string service_delete(const Service& s);
-// The service changed (parameters or destinations): its rules and slots
-// replaced; its persistence map kept unless persistence changed, and
-// emptied when a destination lost its slots (clients stuck to it re-pick).
-std::string service_replace(const Service& before, const Service& after);
+// What a service change sends, in two parts: `main` (chains, rules, maps,
+// dispatch, slot deletions) and `slots` (slot additions), which the backend
+// sends after every service's `main`, so that the rules are bound to the
+// shared slot maps before those fill (the kernel walks a map's elements when
+// a rule is bound to it).
+struct Commands {
+    std::string main, slots;
+    std::string text() const { return main + slots; }
+};
+// A new service: its chain, rules, dispatch element and slots.
+Commands service_add(const Service& s);
+// Removes the service's chain, slots, maps and dispatch element.
+Commands service_delete(const Service& s);
+// The service changed (parameters or destinations): the slots whose server
+// changed, and its rules only when they change; its persistence map kept
+// unless persistence changed, and emptied when a destination lost its slots
+// (clients stuck to it re-pick).
+Commands service_replace(const Service& before, const Service& after);
+// The map holding the service's slots: one of kSlotMapBuckets shared maps
+// per protocol ("tcp_slots_7", "fwmark_slots_2", chosen by hash_seed), or,
+// for a fwmark service whose real servers have ports, its own ("fwm_3_slots").
+inline constexpr uint32_t kSlotMapBuckets = 32;
+std::string slot_map(const Service& s);
+// Declares the shared map slot_map(s) (the backend adds each once, before its
+// first service, and keeps it while the family's table lives).
+std::string slot_map_add(const Service& s);
+// Whether the service's slots are in a shared map (slot_map_add) or its own.
+bool shares_slot_map(const Service& s);
 // The persistence chain of a group (same persist_chain_name): `existed` says
 // whether it is there now; `persistent` are the group's persistent services
 // after the change. First half goes before the services change (empties or
