@@ -92,6 +92,13 @@ public:
     // The VIPs that should be installed and are known missing from the kernel.
     std::vector<net::Prefix> missing_vips() const;
 
+    // Every VIP (and excluded VIP) with its prefix length and device, in
+    // configuration order.
+    struct VipView {
+        std::string dev;
+        net::Prefix address;
+    };
+    std::vector<VipView> vips() const;
     bool vips_installed() const { return installed_; }
     const VirtualRoutes& routes() const { return routes_; }
     const IoStats& stats() const { return stats_; }
