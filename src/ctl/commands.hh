@@ -63,7 +63,9 @@ private:
     const std::string& forwarding_absent() const;
     Reply status(Format f) const;
     static Reply reload_reply(const ReloadReport& rep, const std::string& config_file, Format f);
-    static Reply dump_reply(std::string text, Format f);
+    static Reply dump_reply(std::string text);
+    // `dump --json`: the state as one object (ctl/dump_json.cc).
+    std::string dump_json();
     Sources s_;
     Statistics statistics_;
 };

@@ -146,6 +146,13 @@ JsonWriter& JsonWriter::value(double d) {
     return *this;
 }
 
+JsonWriter& JsonWriter::raw(std::string_view json) {
+    while (!json.empty() && json.back() == '\n') json.remove_suffix(1);
+    separate();
+    out_ += json;
+    return *this;
+}
+
 JsonWriter& JsonWriter::null() {
     separate();
     out_ += "null";

@@ -33,6 +33,9 @@ public:
     JsonWriter& value(unsigned n) { return value(static_cast<uint64_t>(n)); }
     JsonWriter& value(double d);  // non-finite values become null
     JsonWriter& null();
+    // A value already written as JSON by another writer (trailing newlines
+    // dropped), e.g. one view inside `dump --json`.
+    JsonWriter& raw(std::string_view json);
 
     // key(k).value(v) in one call.
     template <typename T>
