@@ -6,7 +6,7 @@
 # and generation kept), reload of a good file (generation 2), restart
 # refused for a broken file, stop, status 3 (LSB: not running), start of a
 # broken file fails. Root (start-stop-daemon, halbd's sockets); Debian only.
-# The Red Hat script needs /etc/rc.d/init.d/functions and is not run here.
+# The Red Hat script is run by tests/config/initscript-redhat.sh.
 . "$top_srcdir/tests/lib.sh"
 require_root
 command -v start-stop-daemon >/dev/null || skip "needs start-stop-daemon"
