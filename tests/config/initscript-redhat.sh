@@ -75,16 +75,7 @@ grep -q "^\. $TMP/functions" "$TMP/halbd.init" && grep -q "$TMP/sysconfig" "$TMP
     fail "the script's paths were not redirected (its layout changed?)"
 chmod +x "$TMP/halbd.init"
 init() { "$TMP/halbd.init" "$@"; }
-on_exit "[ -s $pidf ] && kill \$(cat $pidf) 2>/dev/null || true"
-
-good() { printf 'global_defs {\n    router_id %s\n}\nvirtual_server 192.0.2.1 80 {\n    protocol TCP\n    real_server 192.0.2.2 80 {\n    }\n}\n' "$1" >"$conf"; }
-wait_log() {
-    if timeout 20 sh -c 'until grep -qF -- "$2" "$1" 2>/dev/null; do sleep 0.02; done' _ "$log" "$1"; then ok; else
-        fail "log never showed '$1'"
-        sed 's/^/    | /' "$log" >&2
-    fi
-}
-alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
+. "$top_srcdir/tests/config/initscript-lib.sh"
 
 good first
 expect_status 0 "start" -- init start
