@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/commands.cc: see commands.hh. ipvs/vrrp/checks are ctl/views.hh;
 // status, reload and dump are here.
 #include "ctl/commands.hh"

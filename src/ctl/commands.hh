@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/commands.hh: Commands, the daemon's side of each control request: it
 // reads the Daemon and the subsystems (never changes them, except `reload`,
 // which runs the very path SIGHUP runs) and builds the reply. Created by

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/dump_json.cc: `halbctl dump --json`, the daemon's state as one JSON
 // object whose members are the views' own JSON (the field names halbctl(8)
 // lists and keeps stable), so a script reads one reply instead of parsing

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/json.hh: JsonWriter, the small streaming JSON writer behind every
 // `--json` reply of the control socket (ctl/views_*.cc). Strings are escaped
 // per RFC 8259 (invalid UTF-8 becomes U+FFFD, so the output is always valid);

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/view_vrrp.cc: `halbctl vrrp`, each VRRP instance as the state machine
 // and its I/O adapter see it now: state, effective and base priority, the
 // master's address, last transition, interface, VIPs with prefix length,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/views.hh: what `halbctl ipvs|vrrp|checks` print, as text or JSON,
 // built from the subsystems' inspection methods (they own the state; these
 // functions only read it). Called by ctl/commands.cc; one file per view

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance.cc: the RFC 5798 §6.4 state machine of one instance.
 //
 // Deliberate deviations from the RFC, all to behave as keepalived 2.2.7 does

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance.hh: one VRRP instance's state machine, RFC 5798 §6.4 (and
 // RFC 3768 §6.4 for v2) plus keepalived's Fault and Stop states, driven by
 // EventLoop timers (SimLoop in tests). Pure of I/O: packets come in already

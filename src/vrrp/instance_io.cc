@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance_io.cc: see instance_io.hh. Deviation: keepalived paces
 // GARPs per interface across all instances (vrrp_garp_interval); we pace
 // within each instance, which is the same whenever one instance owns the

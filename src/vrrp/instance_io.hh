@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance_io.hh: InstanceIo, the Actions of one Instance bound to the
 // world: adverts go out on the instance's Channel (multicast group or each
 // unicast peer), VIPs (virtual_ipaddress and virtual_ipaddress_excluded) are

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/subsystem.cc: see subsystem.hh. apply() order: sync groups down (they
 // point at instances), instances removed or re-identified stop, channels
 // and multicast memberships follow the model, kept instances take their new

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/subsystem.hh: VrrpSubsystem, the VRRP ConfigSubscriber. On start it
 // builds one Instance + InstanceIo per vrrp_instance and the SyncGroups,
 // opens one Channel per (interface, family) and dispatches what the channels

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The control socket end to end (root): halbd with a TCP_CHECK against a
 # listener on 127.0.0.1 and no IPVS in reach; halbctl status, checks, ipvs
 # (forwarding absent, said clearly), reload refused with file:line:col and

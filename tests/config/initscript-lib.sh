@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/config/initscript-lib.sh: what the two init script tests share
 # (sourced after tests/lib.sh, with $conf, $log and $pidf set).
 #   good ID       write a loadable configuration with router_id ID to $conf

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The Red Hat SysV init script (contrib/init.d/halbd.redhat) run for real,
 # its paths pointed into the test's directory: start, start again (0),
 # status 0, reload of a broken file refused by halbd -t (6, daemon kept),

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The Debian LSB init script (contrib/init.d/halbd.debian) run for real, as
 # /etc/init.d/halbd would run, with its paths pointed into the test's
 # directory: start (forks, pid file), start again (already running: 0),

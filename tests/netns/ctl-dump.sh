@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/ctl-dump.sh: what halbctl and the log say against what happened
 # (issue 16). b (priority 100) is MASTER alone, with a second instance on
 # VRID 62 that a does not run; a (priority 150) starts and preempts b, which

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/sync_stream.py: the long-lived TCP stream of sync-failover.sh.
 #   sync_stream.py serve PORT             echo every byte back (one thread per connection)
 #   sync_stream.py client HOST PORT DIR   send a numbered line every 10 ms, check every echo

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_subsystem_test.cc: VrrpSubsystem and InstanceIo over the
 // fakes (FakeTransport, FakeAddressBackend, FakeAnnouncer) on a SimLoop:
 // start, election, VIPs and GARP/NA, dispatch and drop counting, stop with
