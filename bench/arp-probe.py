@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/arp-probe.py: the stopwatch of vrrp-failover.sh, run in the client
 # namespace. Sends the signals that end the master, then asks "who-has VIP"
 # every millisecond on a raw AF_PACKET socket and prints how long after the

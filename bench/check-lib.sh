@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/check-lib.sh: the setup bench/check-tcp.sh and bench/vrrp-lateness.sh
 # share, sourced after they set `here`, `work` (a fresh directory), `ns`
 # (the namespace name) and KEEP (1: keep $work). Makes the namespace (lo

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 #define _GNU_SOURCE
 /* check-listener.c: the far end of bench/check-tcp.sh, as check-listener.py
  * but cheaper per connection (the bench must measure halbd, not the

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 """check-listener.py: the far end of bench/check-tcp.sh. One listening socket
 on 0.0.0.0:PORT inside the bench's network namespace answers for every
 127.0.0.0/8 address (loopback routes the whole /8 locally), so N real

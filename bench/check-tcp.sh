@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # check-tcp.sh: does halbd keep its health-check schedule with tens of
 # thousands of real servers? In a network namespace made here, one listener
 # (check-listener.c, else .py: one socket on 0.0.0.0:80 answering for all of

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/check-vm.sh: halbd's health checks side by side with keepalived's
 # checker process, in one boot of the tests/vm qemu VM (keepalived's
 # checker needs IPVS, which the host kernel lacks). Both run as -C on the

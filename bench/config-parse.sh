@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # config-parse.sh: how fast and how lean is configuration loading?
 # Generates configurations of N virtual servers x M real servers (TCP_CHECK
 # on each, see gen-config.py), runs `halbd -t -f FILE` and

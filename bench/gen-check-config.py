@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 """gen-check-config.py: write the configuration of the health-check
 benchmarks to stdout: N real servers at 127.x.y.z:80 (1,000 per virtual
 server 10.a.b.1:80), each with one TCP_CHECK or HTTP_GET at the given

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 """gen-config.py: write a keepalived-grammar configuration with N virtual
 servers of M real servers each, every real server with a TCP_CHECK, to
 stdout. Used by bench/config-parse.sh to measure configuration loading.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/ipvs-program.sh: how long halbd and keepalived take to program IPVS
 # from empty (N virtual servers x M real servers, default 10,000 x 10, no
 # health checkers), to apply a SIGHUP reload that changes 1% of the

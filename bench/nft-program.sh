@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/nft-program.sh: runs bench/nft_program (build it first:
 # `make bench/nft_program`) as root in a scratch network namespace, so that
 # its table `halbd` never touches the host's ruleset. Arguments pass through:

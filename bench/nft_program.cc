@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // bench/nft_program.cc: figures for the nftables forwarding backend (issue
 // 14): programming N services x M real servers from empty and a reload that
 // changes 1% of them, each one transaction through libnftables (wall time and

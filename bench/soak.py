@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 """bench/soak.py: the python parts of bench/soak.sh (see bench/README.md).
 
   soak.py hup PID DIR PERIOD END OUT           every PERIOD s: DIR/halbd.conf := v1, bad, v2,

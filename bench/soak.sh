@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/soak.sh: the soak of issue 11 ("Hardening"). One halbd pair (a: 150,
 # b: 100, VRRPv2 with PASS authentication) on a bridge, with track scripts,
 # notify scripts and health checks (TCP_CHECK, MISC_CHECK) against real

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/sync-bench-report.py: turns one bench/sync-bench.sh run into a line of
 # figures, and with --ratios the halbd/conntrackd table. Method: bench/README.md.
 #   sync-bench-report.py DAEMON N INSERTS ARRIVALS CAPTURE CPU_M CPU_B TICK EXT COMMIT_MS IN_KERNEL

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/sync-bench.sh: connection-sync figures, halbd against conntrackd
 # 1.4.7 in FT-FW mode (unicast), as ratios in one run (issue 13). For each
 # daemon and each table size (SIZES, default "10000 100000"): two fresh

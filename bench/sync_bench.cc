@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // bench/sync_bench.cc: the two instruments of bench/sync-bench.sh (see
 // bench/README.md for the method): an inserter that creates connections in
 // the kernel's conntrack table through ctnetlink in batches (halbd's own

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # bench/vrrp-failover.sh: VRRP failover time of halbd and of keepalived with
 # the same configuration, on a real kernel in network namespaces (root).
 # Master a (priority 150) and backup b (100) on a bridge, client c measures:

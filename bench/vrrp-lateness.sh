@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # vrrp-lateness.sh: does a busy loop delay VRRP adverts? One halbd runs a
 # VRRP master (VI_1 on a veth in that namespace, priority 255, the given
 # advert_int) and N health checks in the same process and loop, in a network

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # contrib/demo.py: the Python half of contrib/demo.sh, which runs each mode in
 # the right network namespace: the real servers, the client load generator,
 # the long-lived session, the throughput measurement and the live view.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # contrib/demo.sh: halbd's live demo, the README's first command. On this
 # machine, in network namespaces it makes and removes, a client and a
 # long-lived session reach three real servers through a pair of load

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbctl.cc: the control client. `genhash` is halbctl_genhash.cc; every
 // other command talks to halbd's control socket (halbctl_client.cc). Exit
 // statuses are listed in halbctl_client.hh and halbctl(8).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbctl_client.cc: see halbctl_client.hh.
 #include "halbctl_client.hh"
 #include "halbctl_drain.hh"

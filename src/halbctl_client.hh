@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbctl_client.hh: the control-socket side of halbctl: parses its command
 // line, sends one request to halbd's control socket (ctl/protocol.hh), prints
 // the reply and maps it to an exit status. Called by halbctl.cc (and the unit

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbctl_drain.cc: see halbctl_drain.hh.
 #include "halbctl_drain.hh"
 

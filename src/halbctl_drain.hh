@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbctl_drain.hh: the waiting half of `halbctl drain --wait`: once halbd
 // has withdrawn the node's announcements, halbctl watches the kernel's
 // connection-tracking table (ctnetlink, libnetfilter_conntrack) until the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbctl_genhash.cc: see halbctl_genhash.hh. Flags mirror keepalived's
 // genhash (-s -p -u -S -I -V -P -t -m -v) with long forms of halbd's own
 // (--ssl, --sni NAME, --virtualhost, --http-1.1). One fetch on a private

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbctl_genhash.hh: `halbctl genhash`, keepalived's genhash: fetch one url
 // and print the MD5 digest of its body, as the `digest` line of an HTTP_GET or
 // SSL_GET url block expects it. Called by halbctl.cc (and the unit tests);

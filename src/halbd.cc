@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbd.cc: the daemon's entry point. Parses the command line, handles the
 // one-shot actions (-v, -h, --signum, -t), loads and validates the
 // configuration, takes the pid file, daemonizes unless -n, and runs the event

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbd_daemon.cc: see halbd_daemon.hh.
 #include "halbd_daemon.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbd_daemon.hh: the running daemon's top object. Owns the current Model
 // and the signal watches; on HUP it loads and validates the new file in full
 // (on a worker thread, core/background_job.hh, so that the loop goes on

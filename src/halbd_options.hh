@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // halbd_options.hh: halbd's command line, keepalived-compatible. Parsed with
 // Boost.Program_options into a plain Options value so halbd.cc (and the unit
 // tests) never see argv. keepalived flags that make no sense for one process

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // lifecycle_scripts.cc: see lifecycle_scripts.hh. The script is resolved and
 // started as VRRP's scripts are (vrrp::ScriptSpec: user, quoting,
 // enable_script_security; core::spawn: own process group and cgroup).

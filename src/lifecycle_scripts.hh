@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // lifecycle_scripts.hh: global_defs startup_script and shutdown_script, as
 // keepalived runs them: the startup script before the first configuration is
 // applied, the shutdown script once everything has stopped; halbd waits for

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // wiring.cc: see wiring.hh. The table below is the one place that says in
 // which order the subsystems get each configuration, and why.
 #include "wiring.hh"

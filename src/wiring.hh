@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // wiring.hh: Wiring, halbd's subsystems built and joined for one run: which
 // exist (-P, -C, and what the kernel offers), the order in which the Daemon
 // hands each of them a configuration (the table in wiring.cc, with the

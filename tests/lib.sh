@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/lib.sh: helpers for the shell tests (sourced). Each test script is
 # run by `make check` with HALBD, HALBCTL, top_srcdir and top_builddir set.
 # Exit 0 = pass, 77 = skip, anything else = fail.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/package.sh: the Debian package end to end, as CI runs it (tests/run.sh
 # calls it as root on Debian 12 after the release build): dpkg-buildpackage
 # -us -uc -b from the `make dist` tarball (nocheck: the suite already ran;

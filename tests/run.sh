@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/run.sh: the project's one test command, for a fresh Debian 12 machine
 # as root (and for developers). It installs missing build and test
 # dependencies with apt-get (those of the qemu VM tests too), bootstraps,

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/summary.sh: honest counts of a `make check` (sourced by tests/run.sh).
 # tally BUILDDIR LABEL adds BUILDDIR's results to $passed, $failed and
 # $skipped, counting the GoogleTest binary as its test cases and a TAP test

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // announce/announcer.hh: Announcer, the seam between the announce subsystem
 // (which decides what this node announces) and a routing daemon (which
 // speaks BGP): BIRD through its control socket today (bird_announcer.hh),

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // announce/bird_announcer.cc: see bird_announcer.hh.
 #include "announce/bird_announcer.hh"
 

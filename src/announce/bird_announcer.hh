@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // announce/bird_announcer.hh: the Announcer for BIRD 2, a client of its
 // control socket (what birdc speaks): `enable NAME` / `disable NAME` for
 // static protocols the operator's bird.conf defines `disabled`. One command

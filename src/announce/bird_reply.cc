@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // announce/bird_reply.cc: see bird_reply.hh.
 #include "announce/bird_reply.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // announce/bird_reply.hh: BIRD's control-socket replies, read from a byte
 // stream (pure; no socket here, so every case is a unit test). BIRD writes
 // one reply per command: lines "NNNN-text" (more follows), " text" (a

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // announce/subsystem.cc: see subsystem.hh.
 #include "announce/subsystem.hh"
 

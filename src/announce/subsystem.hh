@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // announce/subsystem.hh: AnnounceSubsystem, which decides what this node
 // announces to its routing daemon (issue 17: several active nodes behind
 // ECMP). An address of `route_announce` is announced while every virtual

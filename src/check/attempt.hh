@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/attempt.hh: AttemptChecker, the plumbing every checker kind after
 // TCP_CHECK shares: the completion of the attempt in flight, its deadline
 // timer, "report from the loop, never from start()", and the one completion

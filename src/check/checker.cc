@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/checker.cc: the small shared helpers of checker.hh (reason names,
 // duration text). Used by every checker kind and by the scheduler's logs.
 #include "check/checker.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/checker.hh: the Checker interface every checker kind implements (one
 // kind per file: tcp_check.cc, ...) and the typed result of one attempt.
 // ScheduledCheck drives a Checker; it owns nothing but the attempt in flight.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/checker_factory.cc: see checker_factory.hh. The one switch over
 // checker kinds; each kind lives in its own file.
 #include "check/checker_factory.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/checker_factory.hh: from a config checker to a running Checker, and
 // the key that decides when two checkers are the same probe. Called by
 // CheckSubsystem on start and reload; owns nothing.

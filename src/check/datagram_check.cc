@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/datagram_check.cc: see datagram_check.hh. One request, then every
 // datagram the socket holds is read per readiness and shown to the kind
 // until one is its reply; errors and the deadline leave through finish().

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/datagram_check.hh: DatagramChecker, the base of the request/reply
 // kinds over one datagram (UDP_CHECK, DNS_CHECK, PING_CHECK): it owns the
 // attempt's socket (a SocketIo), sends the kind's request, reads every

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/dns_check.cc: DNS_CHECK (see dns_check.hh). RFC 1035 section 4.1
 // message format: 12-byte header (id, flags QR/opcode/AA/TC/RD/RA/RCODE,
 // QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT), then the question (QNAME labels,

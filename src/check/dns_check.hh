@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/dns_check.hh: DNS_CHECK, keepalived's check_dns.c: one query (RD set,
 // class IN, `type` and `name`) on a connected UDP socket per attempt; up
 // when a response with the query's id arrives with RCODE NOERROR (answer

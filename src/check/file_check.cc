@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/file_check.cc: FILE_CHECK (see file_check.hh). Reading is a small
 // non-blocking read of a local file, as keepalived does; it happens at
 // construction (the state is known before the first attempt: no alpha, no

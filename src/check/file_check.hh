@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/file_check.hh: FILE_CHECK, keepalived's "the value in a file" checker
 // (check_file.c, track_file.c). The file of a track_file block is read at
 // construction and again whenever inotify on its directory reports it

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/http_check.cc: HTTP_GET/SSL_GET (see http_check.hh). Per url: connect
 // (probe_socket.hh, shared with the other network kinds), TLS handshake for
 // SSL_GET, send keepalived's request, read the response through

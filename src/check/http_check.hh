@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/http_check.hh: HTTP_GET and SSL_GET, keepalived's web checks. One
 // attempt fetches every url in turn (one connection each) and passes when
 // each answers with an expected status and, if given, the expected digest

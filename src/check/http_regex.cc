@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/http_regex.cc: see http_regex.hh. Each read is appended to what the
 // previous search left and searched with PCRE2_PARTIAL_HARD: a complete
 // match ends the search; a partial one (the pattern ran into the end of the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/http_regex.hh: BodyRegex, the url `regex` of HTTP_GET/SSL_GET matched
 // against a response body as it streams in (PCRE2 partial matching), so a
 // match that spans two reads is found and a body of any size is searched in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/http_response.cc: see http_response.hh. Pure: bytes in, a state, a
 // status code and a digest out; every malformed input ends in a typed error.
 #include "check/http_response.hh"

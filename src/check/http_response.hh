@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/http_response.hh: the HTTP side of HTTP_GET/SSL_GET as a pure codec
 // (DESIGN principle 1: no I/O, no logging): keepalived's GET request, and
 // ResponseParser, which reads a response incrementally and computes

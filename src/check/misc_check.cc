@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/misc_check.cc: MISC_CHECK (see misc_check.hh). keepalived's
 // check_misc.c semantics: exit 0 up (weight back to the configured one),
 // 1 down, 2..255 up with weight status - 2 when misc_dynamic (down without),

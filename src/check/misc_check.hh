@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/misc_check.hh: MISC_CHECK, keepalived's "run a program" checker.
 // misc_path is split into argv (keepalived's quoting, no shell) and run with
 // core::spawn as the checker's user (else global script_user; resolved by

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/notify_runner.cc: see notify_runner.hh. One line per run started
 // (keepalived: "Executing [script] for service ...") and one per run that
 // did not exit 0; the exit of a script changes no state.

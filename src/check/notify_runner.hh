@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/notify_runner.hh: NotifyRunner runs the health-check notify scripts
 // (real server notify_up/notify_down, virtual server quorum_up/quorum_down)
 // without ever blocking the loop: each run is a core::KillAfter child,

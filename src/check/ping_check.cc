@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/ping_check.cc: PING_CHECK (see ping_check.hh), as keepalived's
 // check_ping.c: one echo request, success on its reply, failure on an ICMP
 // error or at connect_timeout. The socket (probe_socket.cc) is connect()ed

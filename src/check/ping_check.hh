@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/ping_check.hh: PING_CHECK (ICMP_CHECK is its deprecated name, mapped
 // by the config layer): one ICMP/ICMPv6 echo request per attempt, up when the
 // matching echo reply (same id and sequence, from the target) arrives within

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/probe_socket.cc: see probe_socket.hh. Factored out of tcp_check.cc
 // so that every network checker kind sets its socket up the same way.
 #include "check/probe_socket.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/probe_socket.hh: the socket setup every network checker kind shares
 // (TCP_CHECK, HTTP_GET, SSL_GET, UDP_CHECK, DNS_CHECK, SMTP_CHECK,
 // PING_CHECK): a non-blocking socket of the target's family with fwmark,

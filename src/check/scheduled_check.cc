@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/scheduled_check.cc: keepalived's checker timing (check_tcp.c
 // tcp_epilog and friends), written once for every checker kind:
 //  - success: the checker is up at once; next attempt after delay_loop;

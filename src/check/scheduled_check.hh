@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/scheduled_check.hh: ScheduledCheck runs one Checker on keepalived's
 // schedule (warmup, delay_loop, retry, delay_before_retry, alpha) and keeps
 // the checker's up/down state, changed in one place and reported to one

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/script_command.cc: see script_command.hh. The rules are keepalived's
 // (notify.c): split without a shell, run as the script's own user, else
 // script_user, else keepalived_script (root when it does not exist), and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/script_command.hh: a configured script made ready to run: its argv
 // (keepalived's quoting, no shell), the credentials it runs as (its own
 // user, else global script_user, else keepalived_script/root) and, with

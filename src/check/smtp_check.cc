@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/smtp_check.cc: SMTP_CHECK (see smtp_check.hh). RFC 5321 section
 // 4.2: a reply is one or more lines "NNN-text" ending with "NNN text".
 // Every outcome leaves through finish().

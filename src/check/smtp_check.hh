@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/smtp_check.hh: SMTP_CHECK, keepalived's check_smtp.c dialogue on a
 // non-blocking TCP connection: read the 220 banner, send "HELO helo_name",
 // expect 250, send QUIT, expect 221. Each step is bounded by connect_timeout

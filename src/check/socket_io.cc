@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/socket_io.cc: see socket_io.hh. The three steps every socket
 // checker repeated: adopt the opened socket, watch it, change the watch.
 #include "check/socket_io.hh"

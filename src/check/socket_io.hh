@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/socket_io.hh: SocketIo, the I/O shell every socket checker kind
 // (TCP, HTTP/SSL, SMTP, and the datagram kinds of datagram_check.hh) holds
 // as a member: the attempt's socket and its watch on the loop, closed in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/subsystem.cc: see subsystem.hh. Probes are keyed by probe_key(); a
 // real server's state is the number of its checkers that are down, changed
 // only by on_transition() (and rebuilt from the probes on apply()).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/subsystem.hh: CheckSubsystem, the health-check subsystem. A
 // ConfigSubscriber that runs one ScheduledCheck per distinct probe (shared
 // by every virtual server holding the same real server with the same check),

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/tcp_check.cc: TCP_CHECK (see tcp_check.hh). keepalived's check_tcp.c
 // does the same observable thing: connect, and on success close at once
 // (a FIN, no data). Every outcome leaves through finish(). The socket setup

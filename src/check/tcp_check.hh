@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/tcp_check.hh: TCP_CHECK, keepalived's plain connect-then-close probe.
 // One non-blocking connect per attempt, watched for writability on the loop,
 // bounded by connect_timeout. Built by make_checker(); an AttemptChecker

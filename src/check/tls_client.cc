@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/tls_client.cc: see tls_client.hh. OpenSSL >= 1.1 (initialises
 // itself); every SSL_* result goes through Session::result().
 #include "check/tls_client.hh"

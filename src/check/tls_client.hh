@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/tls_client.hh: the OpenSSL client side of SSL_GET. ClientContext is
 // the SSL_CTX built once per configuration from the global SSL block
 // (ContextCache, held by CheckSubsystem, reloads it only when the block

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/udp_check.cc: UDP_CHECK (see udp_check.hh). A connected UDP socket
 // gets the ICMP errors about its datagrams as recv() errors (ECONNREFUSED
 // for port unreachable, EHOSTUNREACH...; udp_failure() in datagram_check.cc),

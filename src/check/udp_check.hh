@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // check/udp_check.hh: UDP_CHECK, keepalived's check_udp.c: send `payload`
 // (random bytes when none) on a connected UDP socket; an ICMP error (port
 // unreachable -> refused) fails it; with require_reply a reply must come

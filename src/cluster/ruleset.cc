@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // cluster/ruleset.cc: see ruleset.hh. Each check here was proven on the
 // kernel (tests/netns/active-active.sh): without `meta pkttype set host` no
 // TCP connection to the VIP completes, served locally or forwarded (DNAT);

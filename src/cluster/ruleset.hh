@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // cluster/ruleset.hh: the nftables commands of active_active (pure: text
 // out, tested without root). Two tables named halbd_cluster: `ip` drops,
 // at prerouting before conntrack, the VIP's packets whose source hashes

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // cluster/subsystem.cc: see subsystem.hh. A reload that changes any block
 // rebuilds the tables (one transaction) and re-programs every owned set; an
 // unchanged configuration touches nothing.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // cluster/subsystem.hh: ClusterSubsystem, the `active_active` blocks on one
 // node. Both nodes hold the one VIP, answer ARP for it with the cluster
 // MAC and accept that MAC on the interface; each accepts only the clients

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/diagnostics.cc: see diagnostics.hh.
 #include "config/diagnostics.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/diagnostics.hh: where a piece of configuration came from, and the
 // errors and warnings found in it. Every stage (lexer, parser, validation)
 // reports through one Diagnostics so a run prints all problems, each as

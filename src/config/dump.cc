@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/dump.cc: the Dumper helpers; `halbd -d` prints the sections in the
 // order of the list in sections.cc.
 #include "config/dump.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/dump.hh: writes a Model back as normalised keepalived-grammar text
 // (`halbd -d`): every effective value spelled out, defaults and inherited
 // values resolved, old keywords replaced by their modern forms. The output

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/dump_global.cc: the global section of `halbd -d`: top-level daemon
 // keywords, `global_defs { ... }` with every effective value, and the
 // `bfd_instance` blocks. Called by config::dump() through dump_global().

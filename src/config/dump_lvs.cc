@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/dump_lvs.cc: the LVS section of `halbd -d`: virtual_server_group,
 // virtual_server, real_server and checker blocks with every effective value
 // spelled out in modern keywords; loading the output gives the same dump.

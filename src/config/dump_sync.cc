@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/dump_sync.cc: the `conntrack_sync` block in the normalised dump
 // (`halbd -d`), every effective value spelled out. Called through
 // dump_sync() (sections.cc).

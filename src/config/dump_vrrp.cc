@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/dump_vrrp.cc: dump_vrrp(): the vrrp section as normalised keepalived
 // grammar for `halbd -d`: every effective value written out (defaults and
 // global_defs inheritance resolved by validate_vrrp), deprecated keywords in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/forward_capabilities.hh: what a forwarding backend can program, in
 // the configuration's own terms. Each backend declares one (forward/ipvs:
 // everything keepalived's LVS section has); halbd passes the chosen one in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_address.cc: the one parser (and printer) of an address line,
 // `ADDR[/len] [brd X] [dev IF] ...`, used by virtual_ipaddress(_excluded) and
 // static_ipaddress. Each option word has a handler in one table; the checks

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_announce.cc: the top-level `route_announce { }` block
 // (issue 17): keywords, cross-checks against the virtual servers and the
 // normalised dump. Registered through sections.cc; fills RouteAnnounce

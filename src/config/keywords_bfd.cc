@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_bfd.cc: the `bfd_instance NAME { ... }` block of the global
 // section (keepalived's bfd_parser.c keywords), registered at top level by
 // add_global_keywords(). Fills BfdInstance (model_bfd.hh); validation and dump

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_check.cc: one keyword table per checker kind (TCP_CHECK,
 // HTTP_GET, SSL_GET, SMTP_CHECK, DNS_CHECK, MISC_CHECK, UDP_CHECK, PING_CHECK,
 // FILE_CHECK, BFD_CHECK), sharing the common connection and timing keywords.

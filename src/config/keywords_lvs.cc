@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_lvs.cc: the keyword tables of the LVS section: the top-level
 // `virtual_server_group`, `virtual_server` and `SSL` blocks and the
 // virtual_server and real_server tables (checker blocks come from

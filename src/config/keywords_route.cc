@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_route.cc: the one parser (and printer) of a route line, the
 // ip-route(8) grammar as keepalived accepts it, used by virtual_routes and
 // static_routes. Option words dispatch through two tables (the route's and,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_rule.cc: the one parser (and printer) of a rule line, the
 // ip-rule(8) grammar as keepalived accepts it, used by virtual_rules and
 // static_rules. Each option word has a handler in one table; whole-line

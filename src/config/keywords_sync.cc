@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_sync.cc: the top-level `conntrack_sync { }` block
 // (connection-state sync, issue 13) and its `filter { }` sub-block in
 // conntrackd's vocabulary. Registered by add_sync_keywords() (sections.cc);

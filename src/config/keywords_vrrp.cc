@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/keywords_vrrp.cc: the keyword table of a vrrp_instance block (and its
 // authentication sub-block), plus the tracking/notify line parsers shared with
 // vrrp_sync_group. Called by the parser through section_vrrp.cc; fills

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer.cc: the keepalived-compatible lexer (see lexer.hh). Cuts the
 // input into lines and runs keepalived's line pipeline (comments, @id, $NAME=,
 // ~SEQ/~LST, $expansion, include) before tokenizing; the files themselves are

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer.hh: turns keepalived-grammar text into tokens.
 // Owns the preprocessing keepalived does before parsing: `#`/`!` comments,
 // quoted strings with shell-like escapes, `include` (globs, braces, relative

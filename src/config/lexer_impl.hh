@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer_impl.hh: the lexer's state, shared by its two files:
 // lexer.cc (lines, $macros, @conditionals, ~SEQ/~LST, tokens) and
 // lexer_include.cc (every file read from disk: the top-level file, include

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer_include.cc: every byte the lexer reads from disk comes through
 // here: the top-level file (open_file), include statements (globs, paths
 // relative to the including file, loops, depth) and chunked streaming.

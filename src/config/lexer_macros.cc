@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer_macros.cc: see lexer_macros.hh. Parameter definitions and the
 // keepalived-compatible expansion of `$NAME`, `${NAME}` and `${_RANDOM MIN MAX}`
 // on one line, bounded so that recursive or explosive definitions cannot hang.

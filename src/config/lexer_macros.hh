@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer_macros.hh: keepalived's `$NAME` parameters, split out of the lexer.
 // Owns the definition table of one load (with the pre-defined _PWD, _INSTANCE,
 // _RANDOM, _HASH, _BANG), expansion of one line, and column maps that let tokens

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer_seq.cc: see lexer_seq.hh. The number rules are keepalived's:
 // strtol with base 0 (so 0x90 works), step defaulting to +1/-1 by direction,
 // start defaulting to 1 or -1 when only the end is given.

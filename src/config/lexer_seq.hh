@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lexer_seq.hh: keepalived's generator lines, split out of the lexer.
 // Parses the head of `~SEQ(var, start, step, end)`, `~SEQx(...)` and
 // `~LST(var, v1, ...)` / `~LST({a, b}, {1, 2}, ...)` and steps through the

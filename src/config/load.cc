@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/load.cc: lexer -> parser -> validation over the list of sections
 // (see sections.hh).
 #include "config/load.hh"

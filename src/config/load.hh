@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/load.hh: the one entry point that turns a configuration file into a
 // validated Model: lex (with includes and macros), parse every section, then
 // validate. Used by halbd at start, on HUP (reload) and for -t/-d, and by

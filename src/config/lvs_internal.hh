@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/lvs_internal.hh: declarations shared by the files of the LVS section
 // (section_lvs.cc helpers, keywords_lvs.cc, keywords_check.cc,
 // validate_lvs.cc, validate_forwarding.cc, dump_lvs.cc). Not used outside src/config.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model.hh: the typed desired state built from one configuration
 // load. Immutable once load() returns it; a reload builds a new Model and the
 // subsystems diff old against new. Each section keeps its types in its own

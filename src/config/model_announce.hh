@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model_announce.hh: typed model of the `route_announce { }` block
 // (issue 17): which service addresses this node announces through its
 // routing daemon (BIRD), and by which of the daemon's protocols. Filled by

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model_bfd.hh: typed model of one `bfd_instance NAME { ... }` block
 // (RFC 5880 session to one neighbour). Filled by config/section_global.cc;
 // read by the BFD subsystem and referenced by name from track_bfd (vrrp) and

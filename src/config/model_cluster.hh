@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model_cluster.hh: typed model of the `active_active NAME { }` blocks
 // (one VIP served by two nodes at once, CLUSTERIP-style; seed 004, issue 15).
 // Filled and checked by config/section_cluster.cc; read by the cluster

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model_global.hh: typed model of the global section: the top-level
 // daemon keywords, `global_defs { ... }` and the `bfd_instance` blocks.
 // Filled by config/section_global.cc; read by every subsystem (VRRP defaults,

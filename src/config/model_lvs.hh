@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model_lvs.hh: typed model of the LVS section: virtual_server_group,
 // virtual_server with its real servers (checkers are in model_check.hh) and
 // the SSL block. Filled by keywords_lvs.cc, resolved by validate_lvs.cc (every

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model_net.hh: typed address, route and rule lines, shared by the
 // virtual_* blocks of a vrrp_instance and the static_* top-level blocks (one
 // grammar each, parsed by config/keywords_{address,route,rule}.cc). Read by

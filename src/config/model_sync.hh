@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/model_sync.hh: typed model of the `conntrack_sync { }` block
 // (connection-state sync, issue 13). Filled by config/keywords_sync.cc,
 // checked by validate_sync.cc, printed by dump_sync.cc; read by the sync

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/net_line.cc: the value readers shared by the address, route and
 // rule line grammars (see net_line.hh): numbers, addresses, realms, and the
 // names of tables, protocols, scopes and realms from iproute2's files.

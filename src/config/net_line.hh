@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/net_line.hh: what the address, route and rule line grammars
 // (keywords_address.cc, keywords_route.cc, keywords_rule.cc) share: the words
 // of one line, the option table (option word -> handler) and the readers of

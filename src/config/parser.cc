@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/parser.cc: statement reading, error recovery and typed argument
 // conversion for the table-driven parser (see parser.hh).
 #include "config/parser.hh"

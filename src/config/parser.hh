@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/parser.hh: the table-driven recursive-descent parser shared by every
 // configuration section. A section declares a KeywordTable<T> (keyword ->
 // handler filling a typed T); the Parser reads statements from the lexer and

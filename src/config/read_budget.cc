@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/read_budget.cc: see read_budget.hh.
 #include "config/read_budget.hh"
 

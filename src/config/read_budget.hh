@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/read_budget.hh: ReadBudget, how much one configuration load may
 // read (bytes, files) so that a reload ends in bounded time whatever the
 // includes fan out to. The lexer charges every file it opens and every chunk

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/regex.cc: see regex.hh. The option names are keepalived's
 // (check_http.c), mapped to PCRE2's compile options.
 #define PCRE2_CODE_UNIT_WIDTH 8

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/regex.hh: the url `regex` of HTTP_GET/SSL_GET, compiled with PCRE2
 // (8-bit) once, when the configuration loads: validate_lvs() compiles it (a
 // bad pattern is a config error at the pattern's file:line:col, so a reload

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/section_cluster.cc: the top-level `active_active NAME { }` blocks
 // (one VIP on two nodes, each serving the clients whose source address
 // hashes into the buckets it owns; seed 004). Keywords, the cross-checks

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/section_global.cc: the keywords of the global section: the daemon
 // keywords allowed at top level, `global_defs { ... }` and `bfd_instance`
 // (its block in keywords_bfd.cc). Called through add_global_keywords() (see

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/section_lvs.cc: small helpers shared by the LVS section's keyword,
 // validation and dump files: enum names, script and lvs_method arguments.
 // The section's seams (add/validate/dump_lvs) live in keywords_lvs.cc,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/section_vrrp.cc: the top-level keywords of the vrrp section
 // (vrrp_instance, vrrp_sync_group, vrrp_script, track_file, vrrp_track_process,
 // static_*, track_group, garp_group, linkbeat_interfaces,

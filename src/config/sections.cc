@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/sections.cc: the one list of top-level sections (see sections.hh) and
 // the loops that run it: top-level keywords, validation in order, the dump.
 // Called by config::load() and config::dump(); adding a section is one line here.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/sections.hh: the seams between the generic parser and the sections.
 // Each section (global, vrrp, lvs) contributes its top-level keywords, its
 // validation (ranges across keywords, references, inheritance, conflicts) and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/subscriber.hh: ConfigSubscriber, what every subsystem that follows
 // the configuration implements (vrrp, check, forward, the no_accept filter),
 // and StopOptions, the little a clean stop needs from the command line. The

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/token.hh: the unit the lexer hands to the parser. The lexer has
 // already applied includes, @conditionals, $macros and ~SEQ/~LST, so the
 // parser sees plain statements: words, braces and statement ends.

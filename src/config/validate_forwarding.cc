@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/validate_forwarding.cc: refuses, at load time and with file:line:col,
 // what the forwarding backend that will run cannot program (a scheduler it
 // lacks, TUN, fwmark services, thresholds, the IPVS sync daemon unless

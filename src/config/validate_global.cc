@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/validate_global.cc: cross-keyword checks and default resolution for
 // the global section (runs first, before vrrp and lvs). Called by
 // config/load.cc through validate_global(); owns the rules listed in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/validate_lvs.cc: cross-keyword checks of the LVS section and the
 // resolution of inherited values (virtual_server -> real_server -> checker),
 // so that subsystems read effective values and never re-implement defaulting.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/validate_sync.cc: cross-keyword checks of the `conntrack_sync`
 // block (runs after the VRRP section, whose instances and sync groups it
 // refers to). Called through validate_sync() (sections.cc); the rules are

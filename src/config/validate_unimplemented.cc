@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/validate_unimplemented.cc: the load-time warnings for keywords that
 // are parsed into the Model (so their arguments are checked and dumped) but
 // that no subsystem acts on. Runs last, on effective values, at start, reload

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/validate_vrrp.cc: validate_vrrp(): cross-keyword checks of the vrrp
 // section, references (scripts, files, processes, BFD, sync groups, track
 // groups), VRID conflicts, and resolution of every default inherited from

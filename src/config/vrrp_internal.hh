@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // config/vrrp_internal.hh: declarations shared by the files of the vrrp
 // section (section_vrrp.cc, keywords_vrrp.cc, keywords_{address,route,rule}.cc,
 // validate_vrrp.cc, dump_vrrp.cc). Not used outside src/config.

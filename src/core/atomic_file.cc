@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/atomic_file.cc: see atomic_file.hh.
 #include "core/atomic_file.hh"
 

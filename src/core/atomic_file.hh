@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/atomic_file.hh: writing a whole file so that readers see the old
 // text or the new one, never half: the state dump (USR1), the JSON dump and
 // the statistics file. Called on a background job's worker thread, so it

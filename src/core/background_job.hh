@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/background_job.hh: BackgroundJob, the one way halbd uses a second
 // thread. A pure computation (parsing and validating the configuration on a
 // reload, formatting a state dump) runs on a worker thread while the loop

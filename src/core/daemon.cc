@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/daemon.cc: the classic double fork, and the flock-protected pid file.
 #include "core/daemon.hh"
 

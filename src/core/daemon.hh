@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/daemon.hh: becoming a daemon and holding the pid file. halbd.cc takes
 // the pid file first (so "already running" is reported on the terminal),
 // then daemonizes and writes its pid. PidFile owns the locked file and removes

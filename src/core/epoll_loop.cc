@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/epoll_loop.cc: the real event loop. Dispatch is written so a callback
 // can destroy any handle: epoll carries a watch id (never a pointer) looked up
 // per event, and callbacks run through LoopBase's guarded dispatch.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/epoll_loop.hh: EpollLoop, the EventLoop the daemon runs on. One epoll
 // set; one timerfd (CLOCK_MONOTONIC, absolute) programmed for the earliest
 // timer of its two TimerQueues (urgent and bulk); one signalfd for the

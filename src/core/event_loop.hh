@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/event_loop.hh: the EventLoop interface every subsystem is written
 // against (DESIGN principles 5 and 6). EpollLoop implements it for the daemon,
 // SimLoop for tests with a manual clock. Each watch or timer is returned as an

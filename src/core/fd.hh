@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/fd.hh: UniqueFd, the one owner type for a raw file descriptor. Every
 // subsystem holding a socket, pipe, timerfd or pidfd holds it in a UniqueFd so
 // the descriptor is closed exactly once, when its owner goes away.

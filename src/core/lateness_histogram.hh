@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/lateness_histogram.hh: LatenessHistogram, how late things happened
 // compared to when they were due, as a log-linear histogram (max exact,
 // percentiles within 1/16 of the value). CheckSubsystem keeps one for the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/log.cc: the sinks (syslog, stderr, a reopenable file) and the
 // process-wide sink list. Each line is written with one write(2), so lines
 // from halbd and its children never interleave inside a line.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/log.hh: process-wide logging. halbd.cc configures the sinks once from
 // the command line (-S facility, -l console, -g file, -D detail); every
 // subsystem then writes one line per state change with halbd::log::info(...),

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/log_limiter.cc: see log_limiter.hh. A kind whose window closes with
 // nothing counted is forgotten, so the table holds only the kinds being
 // repeated now.

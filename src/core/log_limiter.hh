@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/log_limiter.hh: log::Limiter, the one rule for log lines that
 // something outside halbd can trigger at will (a received packet, a kernel
 // event): per kind of line, the first in a window is written, the others of

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/loop_base.hh: LoopBase, what EpollLoop and SimLoop share so that the
 // re-entrancy rules of event_loop.hh are written once: the TimerQueue behind
 // create_timer(), the stop flag, and the guarded dispatch of watch callbacks.

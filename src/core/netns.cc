@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/netns.cc: see netns.hh.
 #include "core/netns.hh"
 

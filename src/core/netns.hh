@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/netns.hh: joining a named network namespace (`net_namespace NAME`,
 // `halbd -s NAME`), as `ip netns` makes them under /run/netns. halbd.cc calls
 // it once, after reading the configuration and before any socket is opened,

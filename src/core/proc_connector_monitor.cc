@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/proc_connector_monitor.cc: see proc_connector_monitor.hh. Thread
 // events are left out: only fork/exec/comm/exit of thread group leaders
 // (pid == tgid) change which processes exist or what they are called.

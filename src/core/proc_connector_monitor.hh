@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/proc_connector_monitor.hh: the real ProcessMonitor. Events come from
 // the kernel's proc connector (a NETLINK_CONNECTOR socket joined to
 // CN_IDX_PROC, PROC_CN_MCAST_LISTEN), opened only while a listener is set

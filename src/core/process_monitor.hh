@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/process_monitor.hh: ProcessMonitor, the kernel's processes as
 // vrrp_track_process sees them: a list of the running ones, the name and
 // command line of one, and events (fork, exec, comm change, exit) while a

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/random.hh: seeds for the non-cryptographic generators halbd uses
 // (check warmup jitter, ICMP ids, DNS query ids, UDP payloads). Called by
 // check/; owns nothing. std::random_device would block in getrandom() until

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/rate_limit.hh: RateLimit, the one token bucket of halbd for work that
 // something outside it can trigger at will (a forged advert, another tool
 // deleting an address): at most `burst` events at once, then one every

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/result.cc: builds Error values from errno for the core's system calls.
 #include "core/result.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/result.hh: Error and Result<T>, the value returned by core calls that
 // can fail at a system boundary (spawn, pid file, daemonize). Errors are
 // values (DESIGN principle 10): an errno plus a sentence naming the object.

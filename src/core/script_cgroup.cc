@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/script_cgroup.cc: see script_cgroup.hh. Plain file I/O on cgroupfs:
 // mkdir/rmdir for the directories, cgroup.kill to kill, cgroup.procs to
 // move, cgroup.events to know whether anything still runs inside.

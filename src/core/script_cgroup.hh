@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/script_cgroup.hh: one cgroup v2 per script run, so that a script and
 // everything it started (a `setsid` child, a double-forked daemon) can be
 // killed at once through cgroup.kill: a process group alone cannot hold

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/script_user.cc: see script_user.hh.
 #include "core/script_user.hh"
 

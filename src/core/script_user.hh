@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/script_user.hh: who a script runs as and whether it is safe to run:
 // resolving `user [group]` (script_user, MISC_CHECK user, ...) to ids once,
 // at load, and keepalived's enable_script_security test (no one but root and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/service_notify.cc: see service_notify.hh. The only file that talks to
 // libsystemd.
 #include "core/service_notify.hh"

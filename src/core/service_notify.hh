@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/service_notify.hh: ServiceNotifier, what halbd tells its supervisor
 // (systemd's sd_notify protocol): READY=1 once the subsystems are up,
 // RELOADING=1 + MONOTONIC_USEC and READY=1 around a reload, STOPPING=1, a

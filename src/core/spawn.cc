@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/spawn.cc: argv splitting, the fork/exec of scripts and KillAfter.
 // Everything the child needs is prepared before the clone: between clone and
 // execve the child only makes async-signal-safe system calls.

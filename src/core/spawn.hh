@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/spawn.hh: running scripts (notify, track_script, MISC_CHECK) without a
 // shell and without ever blocking the loop. split_command() turns a keepalived
 // script string into argv; spawn() starts it with clean credentials, env and

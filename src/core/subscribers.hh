@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/subscribers.hh: SubscriberList, how one object's events reach the
 // others that follow it (VRRP state events, trackers, sync groups). A
 // Subscription is an owned handle: destroying it unsubscribes (DESIGN

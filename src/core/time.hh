@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/time.hh: the one time vocabulary of halbd. Durations in the model and
 // timers in the loop are nanoseconds on the monotonic clock.
 #pragma once

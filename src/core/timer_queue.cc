@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/timer_queue.cc: the binary min-heap behind every loop's timers. Each
 // timer knows its index in the heap, so arm, re-arm and cancel are O(log n)
 // with no scan, whatever the number of timers (50,000+ health checks).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/timer_queue.hh: TimerQueue, the indexed min-heap of timers shared by
 // EpollLoop and SimLoop. Owns the ordering (deadline, then arming order), the
 // O(log n) arm/cancel, safe dispatch (a callback may destroy its own or any

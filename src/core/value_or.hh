@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // core/value_or.hh: ValueOr<T, E>, a value or a small typed reason why there
 // is none. Used by the pure codecs whose failures are an enum, not an errno
 // (vrrp::DropOr for a dropped packet, sync::ftfw::WireOr for a bad message).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/commands.cc: see commands.hh. ipvs/vrrp/checks are ctl/views.hh;
 // status, reload and dump are here.
 #include "ctl/commands.hh"
@@ -68,7 +70,7 @@ Reply Commands::answer_now(const Request& r) {
             return Reply{Status::Ok, ipvs_view(s_.forwarding->programmed(), f)};
         case Command::Vrrp:
             if (!s_.vrrp) return unavailable("VRRP", s_.vrrp_absent, f);
-            return Reply{Status::Ok, vrrp_view(s_.daemon->model(), *s_.vrrp, f)};
+            return Reply{Status::Ok, vrrp_view(s_.daemon->model(), *s_.vrrp, now, f)};
         case Command::Checks:
             if (!s_.checks) return unavailable("the health-check subsystem", s_.checks_absent, f);
             return Reply{Status::Ok, checks_view(s_.daemon->model(), *s_.checks, now, f)};
@@ -191,8 +193,11 @@ void Commands::handle(const Request& r, const std::function<void(Reply)>& respon
             rep.body = json_envelope(rep.status, rep.body, rep.status == Status::Failed ? "reload refused" : "");
         respond(std::move(rep));
     };
+    // The text dump is written on a worker; the JSON one is built from the
+    // views, on the loop, as `halbctl vrrp --json` and the others are.
+    if (r.command == Command::Dump && r.format == Format::Json) return send(Reply{Status::Ok, dump_json()});
     if (r.command == Command::Dump)
-        return s_.daemon->state_dump([send, f = r.format](std::string text) { send(dump_reply(std::move(text), f)); });
+        return s_.daemon->state_dump([send](std::string text) { send(dump_reply(std::move(text))); });
     if (r.command != Command::Reload) return send(answer_now(r));
     s_.daemon->reload([send, file = s_.daemon->config_file(), f = r.format](const ReloadReport& rep) {
         send(reload_reply(rep, file, f));
@@ -267,11 +272,6 @@ Reply Commands::reload_reply(const ReloadReport& rep, const std::string& config_
     return Reply{st, os.str()};
 }
 
-Reply Commands::dump_reply(std::string text, Format f) {
-    if (f == Format::Text) return Reply{Status::Ok, std::move(text)};
-    JsonWriter w;
-    w.begin_object().member("dump", text).end_object();
-    return Reply{Status::Ok, w.str() + "\n"};
-}
+Reply Commands::dump_reply(std::string text) { return Reply{Status::Ok, std::move(text)}; }
 
 }  // namespace halbd::ctl

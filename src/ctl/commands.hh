@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/commands.hh: Commands, the daemon's side of each control request: it
 // reads the Daemon and the subsystems (never changes them, except `reload`,
 // which runs the very path SIGHUP runs) and builds the reply. Created by
@@ -67,7 +69,9 @@ private:
     const std::string& forwarding_absent() const;
     Reply status(Format f) const;
     static Reply reload_reply(const ReloadReport& rep, const std::string& config_file, Format f);
-    static Reply dump_reply(std::string text, Format f);
+    static Reply dump_reply(std::string text);
+    // `dump --json`: the state as one object (ctl/dump_json.cc).
+    std::string dump_json();
     Sources s_;
     Statistics statistics_;
 };

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/json.cc: see json.hh.
 #include "ctl/json.hh"
 
@@ -143,6 +145,13 @@ JsonWriter& JsonWriter::value(double d) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.9g", d);
     out_ += buf;
+    return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+    while (!json.empty() && json.back() == '\n') json.remove_suffix(1);
+    separate();
+    out_ += json;
     return *this;
 }
 

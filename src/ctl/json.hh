@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/json.hh: JsonWriter, the small streaming JSON writer behind every
 // `--json` reply of the control socket (ctl/views_*.cc). Strings are escaped
 // per RFC 8259 (invalid UTF-8 becomes U+FFFD, so the output is always valid);
@@ -33,6 +35,9 @@ public:
     JsonWriter& value(unsigned n) { return value(static_cast<uint64_t>(n)); }
     JsonWriter& value(double d);  // non-finite values become null
     JsonWriter& null();
+    // A value already written as JSON by another writer (trailing newlines
+    // dropped), e.g. one view inside `dump --json`.
+    JsonWriter& raw(std::string_view json);
 
     // key(k).value(v) in one call.
     template <typename T>

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/metrics.cc: see metrics.hh. One block per metric family, each walking
 // the model's objects in configuration order.
 #include "ctl/metrics.hh"

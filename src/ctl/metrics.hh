@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/metrics.hh: what /metrics (ctl/metrics_server.hh) and `halbctl metrics`
 // print: the daemon's state and counters in the Prometheus text format, read
 // from the same inspection methods as the halbctl views (they own the state;

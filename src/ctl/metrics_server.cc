@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/metrics_server.cc: see metrics_server.hh. Every socket call is
 // non-blocking; a connection reads its head, gets its whole reply queued at
 // once and is destroyed when written, on error or at its deadline.

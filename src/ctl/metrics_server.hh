@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/metrics_server.hh: MetricsServer, the optional Prometheus listener
 // (`metrics_listen ADDR:PORT` in global_defs; none by default). A TCP socket
 // on the event loop: accepts without blocking (a bounded batch per wakeup),

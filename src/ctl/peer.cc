@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/peer.cc: see peer.hh.
 #include "ctl/peer.hh"
 

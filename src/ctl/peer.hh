@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/peer.hh: who may talk to the control socket. The socket file is 0600
 // root (the first gate); every accepted connection is then checked with
 // SO_PEERCRED (the second, which holds even if someone loosens the file's

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/prometheus.hh: PromText, the Prometheus text exposition format (0.0.4)
 // written one metric family at a time: HELP and TYPE, then its samples with
 // escaped label values. Used by ctl/metrics.cc; pure, no I/O.

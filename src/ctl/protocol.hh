@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/protocol.hh: the control socket's wire protocol, shared by the server
 // (ctl/server.cc, ctl/commands.cc) and halbctl. A request is one line: a
 // command word, then arguments, `--json` anywhere among them; a reply is a

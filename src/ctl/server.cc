@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/server.cc: see server.hh. One Connection per accepted client: reading
 // (until a newline, EOF or kMaxRequest bytes), then writing (until the reply
 // is out), then gone. Every socket call is non-blocking.

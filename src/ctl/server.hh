@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/server.hh: Server, the control socket on the event loop. Listens on an
 // AF_UNIX stream socket (mode 0600), accepts without blocking, checks each
 // peer (ctl/peer.hh), reads one request line of at most kMaxRequest bytes,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/stats.cc: see stats.hh. The layout is in halbd(8) FILES.
 #include "ctl/stats.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/stats.hh: the statistics file keepalived writes on its STATS signal
 // (keepalived.stats), halbd's halbd.stats: named counters grouped by section
 // ("daemon", "VRRP instance VI_1"), written on USR2; on STATS_CLEAR

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/view_announce.cc: `halbctl announce` (and the reply of drain and
 // undrain): what this node announces to its routing daemon, since when and
 // why not, as text or JSON; the JSON members are listed in halbctl(8).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/view_checks.cc: `halbctl checks`, each real server of each virtual
 // server: up or down, how many checkers fail, and for each checker its state
 // and its last failure (reason and detail), as the check subsystem keeps them.

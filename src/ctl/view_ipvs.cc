@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/view_ipvs.cc: `halbctl ipvs`, what halbd believes it programmed: the
 // text is forward::format_ipvsadm (byte for byte `ipvsadm -Ln --sort` for the
 // same table); the JSON holds the same services and destinations, same order.

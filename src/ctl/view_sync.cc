@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/view_sync.cc: `halbctl sync`, the connection sync's state (the
 // SyncStats of sync/subsystem.hh) as text or JSON; the JSON members are
 // listed in halbctl(8).

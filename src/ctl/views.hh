@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // ctl/views.hh: what `halbctl ipvs|vrrp|checks` print, as text or JSON,
 // built from the subsystems' inspection methods (they own the state; these
 // functions only read it). Called by ctl/commands.cc; one file per view
@@ -30,8 +32,16 @@ namespace halbd::ctl {
 
 // The table in `ipvsadm -Ln --sort` layout, or a JSON array of services.
 std::string ipvs_view(const forward::ServiceTable& table, Format f);
-// Each vrrp_instance of the model, in configuration order.
-std::string vrrp_view(const config::Model& m, const vrrp::VrrpSubsystem& v, Format f);
+class JsonWriter;
+
+// Each vrrp_instance of the model, in configuration order (now: the loop's
+// clock, for the time since the last transition).
+std::string vrrp_view(const config::Model& m, const vrrp::VrrpSubsystem& v, MonoTime now, Format f);
+// The parts of `dump --json` that view_vrrp.cc writes: the instances (as
+// `vrrp --json`), the VRRP sockets with their drops, the sync groups.
+void vrrp_instances_json(JsonWriter& w, const config::Model& m, const vrrp::VrrpSubsystem& v, MonoTime now);
+void vrrp_sockets_json(JsonWriter& w, const vrrp::VrrpSubsystem& v);
+void vrrp_sync_groups_json(JsonWriter& w, const vrrp::VrrpSubsystem& v);
 // Each real server of each virtual server of the model, with its checkers.
 std::string checks_view(const config::Model& m, const check::CheckSubsystem& c, MonoTime now, Format f);
 

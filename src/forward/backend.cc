@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/backend.cc: Backend::run's default, one call per operation, for
 // backends with nothing to gain from batching (the fake, nftables).
 #include "forward/backend.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/backend.hh: the backend-neutral forwarding interface (DESIGN
 // principles 7 and 8): services and destinations (service.hh) and nothing
 // else; one implementation per file: IPVS over generic netlink (forward/ipvs/),

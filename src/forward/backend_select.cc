@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/backend_select.cc: see backend_select.hh.
 #include "forward/backend_select.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/backend_select.hh: which forwarding backend halbd runs, from
 // global_defs `lvs_backend auto|ipvs|nftables`: auto is IPVS where the kernel
 // has it, nftables otherwise. Called by halbd.cc (to validate the first

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/desired.cc: the config Model -> ServiceTable mapping (desired.hh).
 // Each rule cites the keepalived 2.2.7 code it reproduces (check/ipvswrapper.c
 // ipvs_set_srule/ipvs_set_drule/ipvs_group_cmd, check/ipwrapper.c

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/desired.hh: what the kernel should hold for a configuration, as
 // keepalived 2.2.7 would program it (groups expanded, inhibit, sorry server;
 // the quorum as quorum.hh decides it). Called by ForwardSubsystem on start,

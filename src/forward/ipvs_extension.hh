@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs_extension.hh: what only IPVS has beyond the neutral Backend:
 // flushing the whole table, the kernel's connection timeouts and its
 // connection-sync daemon. A backend offers it through Backend::ipvs()

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvsadm_format.cc: see ipvsadm_format.hh. Field widths follow
 // ipvsadm.c print_title()/print_service_entry() (non-numeric, non-stats form).
 #include "forward/ipvsadm_format.hh"

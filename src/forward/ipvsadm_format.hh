@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvsadm_format.hh: prints a ServiceTable exactly as `ipvsadm -Ln`
 // lays it out (sorted as --sort does), so operators compare halbd's view with
 // the kernel's by eye or diff. Used by the USR1 state dump and later halbctl.

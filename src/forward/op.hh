@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/op.hh: one write to a forwarding backend (add/update/delete a
 // service or a destination), as the reconciler plans it and a Backend runs
 // it. Shared by reconciler.hh (which makes them) and backend.hh (which runs

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/pool_view.cc: InitialPool and real_weight() (pool_view.hh).
 #include "forward/pool_view.hh"
 

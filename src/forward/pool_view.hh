@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/pool_view.hh: how forwarding sees the real servers: the PoolView
 // interface the health-check subsystem implements (up/down, effective weight,
 // the quorum it last decided), keepalived's initial pool, and the weight

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/quorum.cc: the quorum rule and its state (quorum.hh), as keepalived
 // 2.2.7 check/ipwrapper.c update_quorum_state() and weigh_live_realservers().
 #include "forward/quorum.hh"

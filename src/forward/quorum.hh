@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/quorum.hh: the one owner of a virtual server's quorum (keepalived
 // ipwrapper.c update_quorum_state, weigh_live_realservers): the rule with its
 // hysteresis, the live weight it weighs, and the state last decided (Quorum).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/reconciler.cc: plan() and apply() (reconciler.hh). plan is pure
 // and allocation-light so a reload of 100,000 services stays cheap; apply is
 // the only place that turns backend errors into log lines.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/reconciler.hh: DESIGN principle 4 for forwarding: plan() compares
 // what should exist with what the kernel has and returns the minimal list of
 // operations; apply() runs them against a Backend, logging one line per

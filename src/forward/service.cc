@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/service.cc: text forms of the forwarding vocabulary (service.hh),
 // used in every forwarding log line, error and dump. Pure functions, no state.
 #include "forward/service.hh"

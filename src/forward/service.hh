@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/service.hh: what a forwarding backend programs, independent of the
 // kernel interface: services (virtual servers after group expansion: address,
 // port and protocol, or a fwmark; family; scheduler and its options;

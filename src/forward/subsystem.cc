@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/subsystem.cc: see subsystem.hh. Every kernel change goes through
 // reconcile() -> plan() -> apply(); this file only decides when, and handles
 // the global settings of the IPVS extension (flush, timeouts, sync daemon)

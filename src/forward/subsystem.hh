@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/subsystem.hh: the forwarding subsystem, a ConfigSubscriber over a
 // Backend (IPVS today), which it opens itself the first time a configuration
 // has a virtual server (at start or on a reload) and then owns. Start,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/address.hh: IPv4/IPv6 address and prefix values, parsed from and
 // printed as text. Pure values shared by the config model, VRRP and the
 // forwarding backends; no I/O.

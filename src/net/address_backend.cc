@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/address_backend.cc: see address_backend.hh (the pure helpers).
 #include "net/address_backend.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/address_backend.hh: AddressBackend, the kernel's interfaces and
 // addresses as VRRP needs them (DESIGN principle 7): look up a link (ifindex,
 // MAC, up), list its addresses, add and remove one address. The real

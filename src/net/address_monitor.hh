@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/address_monitor.hh: AddressMonitor, the kernel's address changes as
 // the VRRP subsystem follows them (an `ip addr del` of a VIP must not go
 // unnoticed): an address added to or removed from an interface, or "events

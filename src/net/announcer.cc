@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/announcer.cc: the GARP / unsolicited NA packet builders.
 #include "net/announcer.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/announcer.hh: Announcer, how a new master tells the link that its
 // VIPs moved (RFC 5798 §6.4.1-2): a gratuitous ARP for an IPv4 VIP and an
 // unsolicited neighbour advertisement for an IPv6 VIP. The wire formats are

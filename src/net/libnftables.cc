@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/libnftables.cc: see libnftables.hh. Output and errors are buffered in
 // the context, never printed: the caller logs what it needs.
 #include "net/libnftables.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/libnftables.hh: the real Nftables, over one libnftables context (nft's
 // own library: it parses the commands and sends one netlink transaction).
 // Part of the privileged facade (DESIGN principle 12): changing the ruleset

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/link_backend.hh: LinkBackend, the kernel's links as use_vmac needs to
 // shape them (DESIGN principle 7): inspect a link's kind, create a macvlan
 // (mode private) on a lower link, bring a link up, delete it, and read/write

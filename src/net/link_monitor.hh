@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/link_monitor.hh: LinkMonitor, the kernel's links as VRRP tracking sees
 // them: does an interface exist, is it up (IFF_UP and IFF_RUNNING), and a
 // callback when that changes. RtnlLinkMonitor (rtnetlink RTMGRP_LINK on the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/link_multicast.cc: see link_multicast.hh. One ioctl on a throwaway
 // datagram socket per call (calls are rare: start, reload, stop).
 #include "net/link_multicast.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/link_multicast.hh: LinkMulticast, a link-layer multicast address a
 // NIC must accept (SIOCADDMULTI, `ip maddr add`): the cluster MAC of an
 // active_active VIP. Part of the privileged facade (DESIGN principle 12);

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/nftables.hh: Nftables, the kernel's nftables as halbd needs it (DESIGN
 // principle 7): run a batch of nft(8) commands as one transaction, all or
 // nothing, and get nft's output or its error as a value. The real

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/raw_announcer.cc: see raw_announcer.hh. The NA goes to ff02::1 with
 // hop limit 255 (RFC 4861 §7.1.2 receivers drop anything else) from the
 // link's link-local address, which the kernel picks.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/raw_announcer.hh: the real Announcer. One AF_PACKET datagram socket
 // (protocol 0: it sends ARP, receives nothing) and one ICMPv6 raw socket
 // (receive filter blocks everything), both non-blocking, opened on first

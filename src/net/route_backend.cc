@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/route_backend.cc: see route_backend.hh (the text forms of a route and a rule).
 #include "net/route_backend.hh"
 

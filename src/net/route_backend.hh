@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/route_backend.hh: RouteBackend, the kernel's routes and policy rules as
 // VRRP needs them (DESIGN principle 7): add and remove one route, add and
 // remove one rule, as `ip route add` / `ip rule add` take them. The real

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_address_backend.cc: see rtnl_address_backend.hh. Requests are
 // synchronous netlink round trips on a local socket: the kernel answers an
 // address change at once, as keepalived's netlink_cmd socket relies on too.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_address_monitor.cc: see rtnl_address_monitor.hh. Plain rtnetlink
 // as in rtnl_link_monitor.cc: ifaddrmsg + IFA_LOCAL / IFA_ADDRESS is all we
 // read. The interface name comes from if_indextoname(); an address whose

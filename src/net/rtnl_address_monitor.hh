@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_address_monitor.hh: the real AddressMonitor. One NETLINK_ROUTE
 // socket subscribed to RTMGRP_IPV4_IFADDR and RTMGRP_IPV6_IFADDR, read on the
 // event loop (never blocks, a bounded number of reads per wake-up); each

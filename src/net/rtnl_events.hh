@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_events.hh: the NETLINK_ROUTE event socket the rtnetlink monitors
 // (RtnlLinkMonitor, RtnlAddressMonitor) each open: non-blocking, a 1 MiB
 // receive buffer, bound to the given multicast groups. Header-only.

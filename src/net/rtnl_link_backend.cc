@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_link_backend.cc: see rtnl_link_backend.hh. Requests are
 // synchronous netlink round trips, as in RtnlAddressBackend. Sysctl keys are
 // paths under /proc/sys, so interface names with dots ("vrrp.51") need no

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_link_backend.hh: the real LinkBackend: links over one rtnetlink
 // socket with libnl-route-3 (rtnl_link_macvlan_*), sysctls as reads and
 // writes of /proc/sys. Part of the privileged facade (DESIGN principle 12):

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_link_monitor.cc: see rtnl_link_monitor.hh. Plain rtnetlink (no
 // libnl): the messages needed are ifinfomsg + IFLA_IFNAME, short enough to
 // parse by hand, and a socket of our own keeps the event stream apart from

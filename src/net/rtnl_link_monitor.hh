@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_link_monitor.hh: the real LinkMonitor. One NETLINK_ROUTE socket
 // subscribed to RTMGRP_LINK, read on the event loop (never blocks); the
 // link table is filled by a dump at open() and kept by RTM_NEWLINK /

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_route_backend.cc: see rtnl_route_backend.hh. Each request is one
 // synchronous netlink round trip. libnl-route builds the message; the few
 // attributes it has no setter for (RTA_PREF, RTA_EXPIRES, FRA_UID_RANGE,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_route_backend.hh: the real RouteBackend, over its own rtnetlink
 // socket with libnl-route-3. Part of the privileged facade (DESIGN principle
 // 12): routes and rules need CAP_NET_ADMIN. Created by halbd.cc and lent to

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // net/rtnl_util.hh: the small libnl-route-3 helpers the rtnetlink adapters
 // share (RtnlAddressBackend, RtnlRouteBackend, RtnlLinkBackend): owning
 // pointers for libnl objects, a connected NETLINK_ROUTE socket, an Error

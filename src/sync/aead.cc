@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/aead.cc: AES-256-GCM sealing, replay window and key file (see aead.hh).
 #include "sync/aead.hh"
 

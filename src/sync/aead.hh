@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/aead.hh: the optional authenticated envelope of the sync channel
 // (OpenSSL EVP, AES-256-GCM). With a key, every datagram of FT-FW messages
 // is sealed whole; a datagram that fails to open (not sealed, forged, bit-

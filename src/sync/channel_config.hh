@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/channel_config.hh: the settings of one FT-FW peer channel, a plain
 // struct the sync subsystem fills from its conntrack_sync block and hands to
 // FtfwPeer::open. Defaults are conntrackd's where it has one.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/conntrack_backend.hh: ConntrackBackend, the sync subsystem's door to
 // the kernel's connection-tracking table (DESIGN principle 7): a full dump,
 // the stream of new/update/destroy events, a batched commit and delete. The

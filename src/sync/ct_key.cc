@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ct_key.cc: see ct_key.hh.
 #include "sync/ct_key.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ct_key.hh: CtKey, the identity of one connection (zone, family,
 // protocol, original-direction addresses and ports), by which the sync
 // caches and the fake kernel table find an entry; and the filter that

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_ct_codec.cc: nf_conntrack <-> FT-FW attributes (see
 // ftfw_ct_codec.hh). Group attributes (address pairs, port pairs) travel in
 // the byte order libnetfilter_conntrack keeps them in (network order), and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_ct_codec.hh: the payload of an FT-FW state message, a list of
 // TLV attributes (conntrackd's struct netattr: 16-bit length with header,
 // 16-bit type, data padded to 4 bytes), to and from a libnetfilter_conntrack

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_factory.cc: see ftfw_factory.hh.
 #include "sync/ftfw_factory.hh"
 

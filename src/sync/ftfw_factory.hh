@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_factory.hh: the sync subsystem's peer channel in production:
 // FtfwPeer opened from the conntrack_sync block (ChannelConfig filled from
 // it, the key read from auth_key_file). Called by the wiring's PeerFactory.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_peer.cc: the UDP shell of the FT-FW channel (see ftfw_peer.hh).
 // Every received datagram is checked before use: its source (unicast: one of
 // the peers), the envelope when keyed, then each message's framing and

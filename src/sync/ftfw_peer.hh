@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_peer.hh: FtfwPeer, the sync::Peer spoken over UDP the way
 // conntrackd 1.4.7 speaks FT-FW (unicast peers or a multicast group, port
 // 3780 by default), on the event loop. The thin I/O shell around the pure

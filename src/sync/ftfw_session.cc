@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_session.cc: the FT-FW state machine (see ftfw_session.hh). The
 // receive path follows conntrackd's ftfw_recv/digest_msg step by step; the
 // comments name the places where we add to it.

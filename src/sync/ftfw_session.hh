@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_session.hh: FT-FW reliability as a pure state machine (events +
 // now -> messages to send and events to report), written after conntrackd
 // 1.4.7's sync-ftfw.c so that the two interoperate:

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_wire.cc: the FT-FW header codec (see ftfw_wire.hh). Validation
 // follows conntrackd's receive path (sync-mode.c): len at least the header
 // (16 for ACK/NACK/RESYNC), not past the datagram, version 1, a known kind.

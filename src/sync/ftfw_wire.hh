@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/ftfw_wire.hh: conntrackd 1.4.7's FT-FW message framing, byte for byte
 // (its include/network.h): the 8-byte header, the 16-byte ACK/NACK/RESYNC
 // control message, the ALIVE message and the HELLO flags. A pure codec: no

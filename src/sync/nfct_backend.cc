@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/nfct_backend.cc: see nfct_backend.hh. Batches are plain ctnetlink
 // messages back to back in one sendmsg (nfnetlink handles them one after
 // another in the sender's context); without NLM_F_ACK only failures are

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/nfct_backend.hh: NfctBackend, the real ConntrackBackend: ctnetlink
 // over libmnl, messages built and parsed by libnetfilter_conntrack. Two
 // sockets: one for requests (dump, batched commit/delete; blocking, each

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/peer.hh: the seam between the two halves of connection sync. Below
 // it, the peer channel (sync/ftfw_*: conntrackd's FT-FW wire protocol over
 // UDP, its reliability, the optional AEAD envelope); above it, the sync

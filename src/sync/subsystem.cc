@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/subsystem.cc: see subsystem.hh. The commit runs in chunks of
 // kCommitChunk entries, one per loop turn, so adverts keep their pace while
 // a large table goes in; the hook's Resume is called after the last chunk.

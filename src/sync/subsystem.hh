@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // sync/subsystem.hh: SyncSubsystem, connection-state sync on one node (the
 // `conntrack_sync` block). It keeps two caches: internal (our kernel's
 // connections, from a dump at start and ctnetlink events after) and

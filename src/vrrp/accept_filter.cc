@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/accept_filter.cc: see accept_filter.hh. Every change is one nft
 // transaction computed from desired state (model + instance states) against
 // what the last committed one installed: tables appear and disappear with the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/accept_filter.hh: AcceptFilter, no_accept mode (RFC 5798 §6.4.3
 // Accept_Mode False; keepalived's `no_accept`, implied by `vrrp_strict`).
 // While an instance that drops (no_accept, priority below 255) is MASTER,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/accept_rules.cc: see accept_rules.hh. The layout follows what
 // keepalived 2.2.7 installs (read with `nft list ruleset`): chains at
 // `priority <nftables_priority>` with policy accept; IPv4 drops daddr/saddr

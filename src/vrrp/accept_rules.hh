@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/accept_rules.hh: the nft commands behind no_accept mode, as pure
 // functions (no I/O): the drop tables keepalived installs (one `ip` and one
 // `ip6` table, base chains `in`/`out` hooked at input/output, set `vips`, and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/drop.cc: the stable names of the drop reasons, used by the adapter's
 // counters, the control socket and log lines. No state.
 #include "vrrp/drop.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/drop.hh: why a received VRRP packet was not acted upon (DESIGN
 // principle 9). The codec (packet.hh) and the validator (validate.hh) return a
 // DropReason; the socket adapter counts it in a DropCounters per socket and per

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance.cc: the RFC 5798 §6.4 state machine of one instance.
 //
 // Deliberate deviations from the RFC, all to behave as keepalived 2.2.7 does
@@ -135,6 +137,7 @@ void Instance::transition(State to, std::string_view reason) {
 
     state_ = to;
     ++stats_.transitions;
+    last_transition_ = Transition{from, to, std::string(reason), loop_.now()};
     log::info(cfg_.name, ": ", to_string(from), " -> ", to_string(to), " (", reason, ")");
 
     // Entry actions.
@@ -164,6 +167,7 @@ void Instance::transition(State to, std::string_view reason) {
         // RFC 5798 §6.4.1: Master_Down_Timer = Master_Down_Interval; callers
         // that need another value re-arm after the transition.
         preempt_at_.reset();
+        lower_seen_.reset();
         last_heard_ = loop_.now();
         arm_master_down(master_down_interval(), "");
         break;
@@ -270,12 +274,23 @@ void Instance::on_master_down_timer() {
         return;
     }
     std::string reason = down_reason_;
-    if (reason.empty()) {
-        const std::string silent = log::secs(loop_.now() - last_heard_);
+    const MonoTime now = loop_.now();
+    if (reason.empty() && lower_seen_ && now - lower_seen_->at < master_down_interval()) {
+        // Not silent: it kept advertising, below us, and we preempt it.
+        reason = log::concat("preempting ", lower_seen_->src.to_string(), ": its adverts have priority ",
+                             int(lower_seen_->priority), ", ours ", int(priority_));
+    } else if (reason.empty()) {
+        const std::string silent = log::secs(now - last_heard_);
         reason = master_address_ ? log::concat("peer ", master_address_->to_string(), " silent for ", silent)
                                  : log::concat("no master seen for ", silent);
     }
     transition(State::Master, reason);
+}
+
+std::string Instance::master_text() const {
+    if (state_ == State::Master) return "this node";
+    if (master_address_) return master_address_->to_string();
+    return "unknown";
 }
 
 std::optional<DropReason> Instance::receive(const Advert& a, const RxMeta& meta) {
@@ -318,6 +333,7 @@ void Instance::on_backup_advert(const Advert& a, const RxMeta& meta) {
         master_address_ = meta.src;
         last_heard_ = now;
         held_master_ = false;
+        if (lower_seen_ && lower_seen_->src == meta.src) lower_seen_.reset();
         if (cfg_.preempt_delay > Duration::zero()) {
             if (a.priority >= priority_)
                 preempt_at_.reset();
@@ -329,6 +345,7 @@ void Instance::on_backup_advert(const Advert& a, const RxMeta& meta) {
     }
     // Preempt_Mode and a lower priority: discard; our Master_Down_Timer runs on.
     master_address_ = meta.src;
+    lower_seen_ = LowerSeen{meta.src, a.priority, now};
     rx_log_.debug("lower", cfg_.name, ": received lower priority (", int(a.priority), ") advert from ",
                   meta.src.to_string(), " - discarding");
 }

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance.hh: one VRRP instance's state machine, RFC 5798 §6.4 (and
 // RFC 3768 §6.4 for v2) plus keepalived's Fault and Stop states, driven by
 // EventLoop timers (SimLoop in tests). Pure of I/O: packets come in already
@@ -78,6 +80,14 @@ struct InstanceStats {
     uint64_t preempt_held = 0;         // lower priority adverts accepted because preemption was held
 };
 
+// The last state change: when, from, to and why (`halbctl vrrp`, the dump).
+struct Transition {
+    State from = State::Initialize;
+    State to = State::Initialize;
+    std::string reason;
+    MonoTime at{};
+};
+
 class Instance {
 public:
     using Listener = std::function<void(Instance&, const InstanceEvent&)>;
@@ -147,7 +157,14 @@ public:
     Duration skew_time() const;             // RFC 5798 §6.1
     Duration master_down_interval() const;  // RFC 5798 §6.1
     const std::set<std::string>& fault_sources() const { return faults_; }
+    // The master as the last adverts showed it; on a MASTER that is a peer
+    // that lost to us, so show master_text() instead.
     std::optional<net::IpAddress> master_address() const { return master_address_; }
+    // "this node", the master's address, or "unknown": what both the dump
+    // and `halbctl vrrp` print.
+    std::string master_text() const;
+    // nullopt until the first transition (start()).
+    const std::optional<Transition>& last_transition() const { return last_transition_; }
     std::optional<MonoTime> master_down_deadline() const;
     std::optional<MonoTime> adver_deadline() const;
     const InstanceStats& stats() const { return stats_; }
@@ -188,6 +205,15 @@ private:
     std::optional<net::IpAddress> master_address_;
     std::optional<net::IpAddress> primary_address_;
     MonoTime last_heard_{};            // last accepted advert, or entering Backup
+    // The last lower-priority advert a preempting Backup discarded: why its
+    // Master_Down_Timer fires although that peer was not silent.
+    struct LowerSeen {
+        net::IpAddress src;
+        uint8_t priority = 0;
+        MonoTime at{};
+    };
+    std::optional<LowerSeen> lower_seen_;
+    std::optional<Transition> last_transition_;
     std::string down_reason_;          // why Master_Down_Timer will fire
     std::set<std::string> faults_;
     MonoTime adver_due_{};

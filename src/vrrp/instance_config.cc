@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance_config.cc: config::VrrpInstance -> InstanceConfig, and the
 // advert an instance sends. Only copies effective values; defaulting lives in
 // config/validate_vrrp.cc.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance_config.hh: the view of one vrrp_instance that the VRRP core
 // needs (the state machine, the validator and the adapter building adverts),
 // built from the validated config model with every effective value resolved.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance_io.cc: see instance_io.hh. Deviation: keepalived paces
 // GARPs per interface across all instances (vrrp_garp_interval); we pace
 // within each instance, which is the same whenever one instance owns the
@@ -126,6 +128,25 @@ void InstanceIo::send_advert(uint8_t priority) {
         for (const auto& p : peers_) send_to(p, unicast_ttl_);
 }
 
+std::vector<InstanceIo::VipView> InstanceIo::vips() const {
+    std::vector<VipView> out;
+    for (const auto& v : vips_) out.push_back(VipView{v.dev, v.spec.address});
+    return out;
+}
+
+namespace {
+// "192.0.2.10/24 on eth0, 2001:db8::10/64 on eth0": the log names what it
+// changed, up to kListed addresses, then how many more.
+constexpr size_t kListed = 8;
+std::string vip_list(const std::vector<InstanceIo::VipView>& vips) {
+    std::string out;
+    for (size_t k = 0; k < vips.size() && k < kListed; ++k)
+        out += (k ? ", " : "") + vips[k].address.to_string() + " on " + vips[k].dev;
+    if (vips.size() > kListed) out += log::concat(" and ", vips.size() - kListed, " more");
+    return out;
+}
+}  // namespace
+
 void InstanceIo::install(const Vip& vip) {
     auto st = ctx_.addresses.add_address(vip.dev, vip.spec);
     if (!st) {
@@ -147,7 +168,7 @@ void InstanceIo::add_vips() {
     reset_watch();
     for (const auto& v : vips_) install(v);
     installed_ = true;
-    if (!vips_.empty()) log::info(name_, ": added ", vips_.size(), " VIP(s)");
+    if (!vips_.empty()) log::info(name_, ": added ", vips_.size(), " VIP(s): ", vip_list(vips()));
     routes_.install("MASTER");
 }
 
@@ -157,13 +178,13 @@ void InstanceIo::remove_vips() {
     reset_watch();
     if (!installed_) return;
     if (!release_) {
-        log::info(name_, ": leaving ", vips_.size(), " VIP(s) in place (-V)");
+        log::info(name_, ": leaving ", vips_.size(), " VIP(s) in place (-V): ", vip_list(vips()));
         return;
     }
     routes_.uninstall("leaving MASTER");
     for (const auto& v : vips_) uninstall(v);
     installed_ = false;
-    if (!vips_.empty()) log::info(name_, ": removed ", vips_.size(), " VIP(s)");
+    if (!vips_.empty()) log::info(name_, ": removed ", vips_.size(), " VIP(s): ", vip_list(vips()));
 }
 
 void InstanceIo::remove_stale_vips() {

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/instance_io.hh: InstanceIo, the Actions of one Instance bound to the
 // world: adverts go out on the instance's Channel (multicast group or each
 // unicast peer), VIPs (virtual_ipaddress and virtual_ipaddress_excluded) are
@@ -92,6 +94,13 @@ public:
     // The VIPs that should be installed and are known missing from the kernel.
     std::vector<net::Prefix> missing_vips() const;
 
+    // Every VIP (and excluded VIP) with its prefix length and device, in
+    // configuration order.
+    struct VipView {
+        std::string dev;
+        net::Prefix address;
+    };
+    std::vector<VipView> vips() const;
     bool vips_installed() const { return installed_; }
     const VirtualRoutes& routes() const { return routes_; }
     const IoStats& stats() const { return stats_; }

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/link_delays.cc: see link_delays.hh.
 #include "vrrp/link_delays.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/link_delays.hh: keepalived's interface_up_down_delays. A LinkMonitor
 // placed between the real one and VRRP that holds back an interface's
 // up -> down change for its down delay and down -> up for its up delay; a

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/net_objects.cc: see net_objects.hh. The configuration model keeps
 // iproute2's units and names; the kernel's numbers (RTN_*, RTAX_*, FR_ACT_*)
 // and units (rtt in 1/8 ms, rttvar in 1/4 ms, as iproute2 sends them) are

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/net_objects.hh: what VRRP programs besides its VIPs, as one value:
 // addresses, routes and rules (NetObjects), built from the configuration's
 // lines (route_spec, rule_spec), and NetProgrammer, which adds, removes or

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/notifier.cc: see notifier.hh. keepalived order: the state's own
 // script first, then the generic `notify`; FIFO lines in event order.
 #include "vrrp/notifier.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/notifier.hh: Notifier, keepalived's notify interface driven by
 // instance and sync group events (a subscriber: the state machine never
 // calls it). On a state change it starts notify_master/backup/fault/stop,

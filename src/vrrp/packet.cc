@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/packet.cc: VRRPv2/v3 encode and decode, and the Internet checksum with
 // the RFC 5798 §5.2.8 pseudo-headers. Layout (both versions share the first 4
 // bytes):

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/packet.hh: the VRRP advertisement codec, VRRPv2 (RFC 3768 §5) and
 // VRRPv3 (RFC 5798 §5) over IPv4 and IPv6: bytes <-> Advert. Pure (DESIGN
 // principle 1): no I/O, no logging, no counters; a malformed packet comes back

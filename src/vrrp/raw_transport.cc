@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/raw_transport.cc: see raw_transport.hh. Socket options, as RFC 5798
 // and keepalived want them:
 //  - IPv4: IP_MULTICAST_IF / IP_MULTICAST_TTL 255 / IP_TTL (unicast_ttl),

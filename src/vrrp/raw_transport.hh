@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/raw_transport.hh: the real Transport. Each channel is one raw
 // IPPROTO_VRRP (112) socket bound to its interface (SO_BINDTODEVICE),
 // non-blocking and watched by the EventLoop; part of the privileged facade

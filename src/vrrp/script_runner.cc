@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/script_runner.cc: see script_runner.hh. The resolution rules are
 // MISC_CHECK's (core::prepare_script): the script's user, else script_user,
 // else keepalived_script/root; enable_script_security through core/script_user.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/script_runner.hh: how VRRP runs its scripts (vrrp_script checks, notify
 // scripts). ScriptSpec is a script resolved once at load: argv split without
 // a shell, the user it runs as, or why it must never run (bad quoting,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/state_events.hh: the one seam through which other subsystems follow
 // VRRP state (IPVS sync daemon role, no_accept filter, connection sync). A
 // follower includes this header and core/ only, never vrrp/subsystem.hh: it

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/state_hub.cc: see state_hub.hh. A hold is one unit's run through the
 // hooks: it starts the next hook after the previous resumed (or its budget
 // passed), and lets its waiters proceed when none is left. Hooks are kept by

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/state_hub.hh: StateHub, the StateEvents seam's one implementation.
 // The VRRP subsystem owns one, publishes instance and sync group events into
 // it and asks it to run the before-master hooks of a unit (sync group or

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/static_net.cc: see static_net.hh. An entry whose add failed is still
 // remembered as installed, so a later reload or stop removes it if it got
 // there after all, and an unchanged failed entry is not retried on reload

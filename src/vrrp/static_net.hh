@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/static_net.hh: StaticNet, the static_ipaddress, static_routes and
 // static_rules of the configuration: added at start whatever the VRRP
 // states, changed by the difference on reload, and removed when halbd stops

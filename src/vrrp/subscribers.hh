@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/subscribers.hh: the VRRP code's names for core/subscribers.hh
 // (Subscription, SubscriberList), which moved to core/ so that a subsystem
 // following VRRP state needs vrrp/state_events.hh and core/ only.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/subsystem.cc: see subsystem.hh. apply() order: sync groups down (they
 // point at instances), instances removed or re-identified stop, channels
 // and multicast memberships follow the model, kept instances take their new
@@ -375,6 +377,28 @@ const DropCounters* VrrpSubsystem::channel_drops(const std::string& ifname, net:
     return it == channels_.end() ? nullptr : &it->second->drops;
 }
 
+std::vector<VrrpSubsystem::SocketView> VrrpSubsystem::sockets() const {
+    std::vector<SocketView> out;
+    for (const auto& [key, cs] : channels_)
+        out.push_back(SocketView{key.first, key.second, cs->channel != nullptr, cs->received, &cs->drops});
+    return out;
+}
+
+std::optional<VrrpSubsystem::SocketView> VrrpSubsystem::socket_of(const std::string& instance) const {
+    auto n = nodes_.find(instance);
+    if (n == nodes_.end()) return std::nullopt;
+    auto c = channels_.find(n->second->channel);
+    if (c == channels_.end()) return SocketView{n->second->channel.first, n->second->channel.second, false, 0, nullptr};
+    return SocketView{c->first.first, c->first.second, c->second->channel != nullptr, c->second->received,
+                      &c->second->drops};
+}
+
+std::vector<const SyncGroup*> VrrpSubsystem::sync_groups() const {
+    std::vector<const SyncGroup*> out;
+    for (const auto& g : groups_) out.push_back(g.get());
+    return out;
+}
+
 namespace {
 void dump_drops(std::ostream& os, const DropCounters& d) {
     os << "#   drops " << d.total();
@@ -393,7 +417,7 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
         const auto& io = n->io->stats();
         os << "# VRRP instance " << name << ": " << to_string(i.state()) << ", priority "
            << int(i.effective_priority()) << " (base " << int(i.config().priority) << "), " << n->identity;
-        if (auto m = i.master_address()) os << ", master " << m->to_string();
+        os << ", master " << i.master_text();
         os << ", VIPs " << (n->io->vips_installed() ? "installed" : "not installed");
         if (const auto missing = n->io->missing_vips().size()) os << " (" << missing << " missing)";
         os << '\n';
@@ -406,6 +430,13 @@ void VrrpSubsystem::dump_state(std::ostream& os) const {
            << ", NAs " << io.nas_sent << ", announce errors " << io.announce_errors << ", VIPs restored "
            << io.vips_restored << ", answers limited " << s.answers_limited << ", advert lateness p99 "
            << log::secs(i.lateness().percentile(0.99)) << " max " << log::secs(i.lateness().max()) << '\n';
+        if (const auto& t = i.last_transition())
+            os << "#   last transition " << to_string(t->from) << " -> " << to_string(t->to) << ' '
+               << log::secs(loop_.now() - t->at) << " ago (" << t->reason << ")\n";
+        os << "#   VIPs";
+        if (n->io->vips().empty()) os << " none";
+        for (const auto& v : n->io->vips()) os << ' ' << v.address.to_string() << " on " << v.dev;
+        os << '\n';
         for (const auto& f : i.fault_sources()) os << "#   fault: " << f << '\n';
         dump_drops(os, n->drops);
     }

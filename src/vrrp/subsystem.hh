@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/subsystem.hh: VrrpSubsystem, the VRRP ConfigSubscriber. On start it
 // builds one Instance + InstanceIo per vrrp_instance and the SyncGroups,
 // opens one Channel per (interface, family) and dispatches what the channels
@@ -19,6 +21,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,6 +85,19 @@ public:
     const InstanceIo* io(const std::string& name) const;
     const DropCounters* instance_drops(const std::string& name) const;
     const DropCounters* channel_drops(const std::string& ifname, net::Family family) const;
+    // One VRRP socket (interface, family) and the adverts it dropped before
+    // they reached an instance (socket-level reasons: not_our_vrid, ...).
+    struct SocketView {
+        std::string ifname;
+        net::Family family = net::Family::V4;
+        bool open = false;
+        uint64_t received = 0;
+        const DropCounters* drops = nullptr;
+    };
+    std::vector<SocketView> sockets() const;
+    // The socket an instance's adverts arrive on; nullopt for an unknown name.
+    std::optional<SocketView> socket_of(const std::string& instance) const;
+    std::vector<const SyncGroup*> sync_groups() const;
     size_t instance_count() const { return nodes_.size(); }
     size_t channel_count() const { return channels_.size(); }
     size_t sync_group_count() const { return groups_.size(); }

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/subsystem_vmac.cc: the VrrpSubsystem's part of use_vmac (see
 // vrrp/vmac.hh): each use_vmac instance's Vmac is made before its channel and
 // VIPs; when the VMAC (or its parent) comes back after a deletion the VMAC is

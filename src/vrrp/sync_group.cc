@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/sync_group.cc: keepalived's sync group rules on top of member events.
 //  - MASTER: a member whose Master_Down_Timer expires may become Master only
 //    if the group is already MASTER or every other member wants MASTER too

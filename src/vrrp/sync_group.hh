@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/sync_group.hh: vrrp_sync_group, instances that change state together
 // (keepalived vrrp_sync.c semantics): all go MASTER only when all want to,
 // one going BACKUP takes the others to BACKUP, one in FAULT puts the whole

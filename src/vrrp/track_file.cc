@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/track_file.cc: see track_file.hh. One inotify fd per tracked file,
 // watching the directory so that editors replacing the file by rename and
 // files created later are both seen.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/track_file.hh: FileTracker, one track_file block: the integer in the
 // file, re-read whenever inotify on its directory says it was written,
 // created, moved or deleted (a missing or unreadable file reads as 0, as in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/track_process.cc: see track_process.hh. Deviations from keepalived:
 // a fork counts when its parent is counted (the child runs the same program
 // until it execs), and a process renamed or exec'ing into something else

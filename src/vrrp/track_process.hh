@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/track_process.hh: ProcessTracker, one vrrp_track_process: the set of
 // running processes matching `process` (the name, or with parameters /
 // full_command the command line, as param_match says), and Up while their

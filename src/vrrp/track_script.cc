@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/track_script.cc: see track_script.hh. keepalived's
 // vrrp_script_child_thread rules, written as two consecutive counters.
 #include "vrrp/track_script.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/track_script.hh: ScriptTracker, one vrrp_script: runs it every
 // `interval` through a ScriptRunner (never blocking the loop), kills it at
 // `timeout` (a timeout is a failure), and turns exit codes into Up/Down with

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/tracking.cc: see tracking.hh. Fault source names are what the
 // instance logs as the reason of its FAULT transition: "track_script chk
 // down", "interface eth0 down", "track_file f = 3", "track_process p down".

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/tracking.hh: what moves an instance's priority or puts it in FAULT
 // besides the protocol: its own interface (unless dont_track_primary),
 // track_interface, track_script, track_file and track_process, its own and

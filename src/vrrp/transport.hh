@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/transport.hh: Transport and Channel, the VRRP socket adapter's
 // interface (DESIGN principle 7): one Channel per (interface, family) carries
 // the adverts of every instance on that link, multicast and unicast. The real

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/validate.cc: per-instance receive checks, in keepalived 2.2.7's order
 // so the same packet is counted under the same reason by both daemons.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/validate.hh: the receive checks of RFC 5798 §7.1 / RFC 3768 §7.1 that
 // depend on the instance (TTL, version, VRID, auth, interval, addresses,
 // unicast source), applied to a decoded advert. Pure; called by

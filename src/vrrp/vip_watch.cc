@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/vip_watch.cc: the VIP watch. The VRRP subsystem hands every address
 // change the AddressMonitor reports to each InstanceIo; a MASTER's InstanceIo
 // puts back a VIP that someone else removed (`ip addr del`), with a GARP /

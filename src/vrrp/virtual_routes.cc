@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/virtual_routes.cc: see virtual_routes.hh.
 #include "vrrp/virtual_routes.hh"
 

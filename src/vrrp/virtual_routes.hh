@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/virtual_routes.hh: VirtualRoutes, an instance's virtual_routes and
 // virtual_rules: added when it becomes MASTER (after its VIPs), removed when
 // it leaves MASTER or stops (before its VIPs), changed by the difference on

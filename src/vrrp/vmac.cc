@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/vmac.cc: see vmac.hh. What is set, as keepalived 2.2.7 sets it:
 //  - the macvlan: mode private, so frames sent from our own virtual MAC by
 //    the peer (another VRRP router's VMAC) come to it, not to the parent;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // vrrp/vmac.hh: use_vmac, the instance's macvlan (keepalived's VMAC). Vmac
 // owns one macvlan (mode private) on the instance's interface with the RFC
 // 5798 §7.3 virtual router MAC, the sysctls that make it work, and for IPv6 a

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The command line: keepalived's flags, one clear line and exit 2 for a bad
 # flag or value, -v/-h/--signum, -t exit codes and all errors in one run.
 . "$top_srcdir/tests/lib.sh"

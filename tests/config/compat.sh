@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # keepalived-compatibility classes of issue 12: each tests/config/compat/*.conf
 # is a configuration keepalived 2.2.7 loads (written for this test, never
 # copied from the wild), with its expectations in its leading comments:

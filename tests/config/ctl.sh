@@ -1,8 +1,10 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The control socket end to end (root): halbd with a TCP_CHECK against a
 # listener on 127.0.0.1 and no IPVS in reach; halbctl status, checks, ipvs
 # (forwarding absent, said clearly), reload refused with file:line:col and
-# the generation kept, then accepted; the socket is 0600 and a non-root user
+# the generation kept, then accepted; dump and dump --json; the socket is 0600 and a non-root user
 # is refused. Waits on log lines and replies, never on fixed sleeps.
 . "$top_srcdir/tests/lib.sh"
 require_root
@@ -118,6 +120,14 @@ expect_output_has '"accepted":true,"generation":3' "reload --json"
 expect_status 0 "dump" -- ctl dump
 expect_output_has "# configuration $conf, generation 3" "dump is the USR1 text"
 expect_output_has "router_id ctl_test" "dump has the configuration"
+# dump --json: one structured object; without VRRP (-C) its members are null.
+expect_status 0 "dump --json" -- ctl dump --json
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["data"]
+assert d["status"]["generation"] == 3, d["status"]
+assert d["instances"] is None and d["sync_groups"] is None and d["vrrp_sockets"] is None, d
+assert [v["virtual_server"] for v in d["virtual_servers"]] == ["[127.0.0.1]:8080"], d["virtual_servers"]
+assert len(d["virtual_servers"][0]["real_servers"]) == 2' "$TMP/out" && ok || fail "dump --json: $(head -c 600 "$TMP/out")"
 
 # Not root: the file's mode stops connect() (and SO_PEERCRED would stop the rest).
 if command -v setpriv >/dev/null; then

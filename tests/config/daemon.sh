@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The daemon's life cycle: start in the foreground with a pid file, HUP with
 # a broken file (errors logged with file:line:col, running configuration kept),
 # HUP with a valid file (new generation), HUP with a file that defines nothing

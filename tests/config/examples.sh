@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The seed-scenario examples in etc/examples and the annotated sample
 # etc/examples/halbd.conf load for both nodes (-i lb1 / -i lb2), and keepalived 2.2.7
 # accepts the same files.

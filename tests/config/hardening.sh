@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # Issue 11 at the command line, with the daemon: a daemonized halbd started
 # with relative -f/-p/-g reloads its own file after chdir("/") and removes
 # its pid file; TERM during a slow reload (a large include being parsed) ends

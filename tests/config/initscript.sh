@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # The Debian LSB init script (contrib/init.d/halbd.debian) run for real, as
 # /etc/init.d/halbd would run, with its paths pointed into the test's
 # directory: start (forks, pid file), start again (already running: 0),
@@ -6,7 +8,7 @@
 # and generation kept), reload of a good file (generation 2), restart
 # refused for a broken file, stop, status 3 (LSB: not running), start of a
 # broken file fails. Root (start-stop-daemon, halbd's sockets); Debian only.
-# The Red Hat script needs /etc/rc.d/init.d/functions and is not run here.
+# The Red Hat script is run by tests/config/initscript-redhat.sh.
 . "$top_srcdir/tests/lib.sh"
 require_root
 command -v start-stop-daemon >/dev/null || skip "needs start-stop-daemon"
@@ -22,15 +24,7 @@ chmod +x "$TMP/halbd.init"
 # Not under systemd here: the LSB functions must not hand over to systemctl.
 export _SYSTEMCTL_SKIP_REDIRECT=1
 init() { "$TMP/halbd.init" "$@"; }
-on_exit "[ -s $pidf ] && kill \$(cat $pidf) 2>/dev/null || true"
-
-good() { printf 'global_defs {\n    router_id %s\n}\nvirtual_server 192.0.2.1 80 {\n    protocol TCP\n    real_server 192.0.2.2 80 {\n    }\n}\n' "$1" >"$conf"; }
-wait_log() {
-    if timeout 20 sh -c 'until grep -qF -- "$2" "$1" 2>/dev/null; do sleep 0.02; done' _ "$log" "$1"; then ok; else
-        fail "log never showed '$1'"
-        sed 's/^/    | /' "$log" >&2
-    fi
-}
+. "$top_srcdir/tests/config/initscript-lib.sh"
 
 good first
 expect_status 0 "start" -- init start
@@ -53,9 +47,6 @@ expect_status 0 "reload of a good file" -- init reload
 wait_log "configuration reloaded from $conf (generation 2"
 if grep -q "reload refused" "$log"; then fail "halbd saw the broken file"; else ok; fi
 
-# alive PID: running, not a zombie (a container's pid 1 may never reap the
-# double-forked daemon).
-alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
 expect_status 0 "stop" -- init stop
 if alive "$pid"; then fail "daemon still running after stop"; else ok; fi
 [ ! -e "$pidf" ] && ok || fail "pid file left after stop"

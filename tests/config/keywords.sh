@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # Issue 11 item 10: nothing in the configuration is silently ignored. Runs
 # model-fields-check.sh on the tree (every model field is read by a subsystem
 # or listed in src/config/model_fields.list with its kind), shows on copies

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # global_defs startup_script / shutdown_script with the daemon (no root): the
 # startup script ends before the first configuration is applied, the
 # shutdown script runs after everything stopped and before "halbd stopped";

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/config/model-fields-check.sh SRCDIR [--list]: issue 11 item 10's
 # enforcing check, run by tests/config/keywords.sh. Every data member of the
 # configuration model (SRCDIR/src/config/model*.hh) must be read by a

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # Bad input never crashes or hangs halbd -t: binary garbage, a 1 MB line,
 # 10,000-deep nesting, unterminated blocks and strings, include loops. Each
 # must end with status 1 (refused) within a bounded time, never a signal.

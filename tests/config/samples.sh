@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # Every configuration sample shipped in keepalived's Debian package loads
 # with `halbd -t` (warnings allowed, e.g. interfaces this machine lacks), and
 # its normalised dump (`halbd -t -d`) loads again to the same dump. Where a

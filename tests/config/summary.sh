@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/config/summary.sh: the honest counts of tests/run.sh (issue 10),
 # computed by tests/summary.sh's tally over a build directory made here: a
 # plain test, a TAP result and a GoogleTest case skipped, one GoogleTest case

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # systemd's notify protocol, with a test double of the notify socket (systemd
 # itself does not run in the test environment): a unix datagram socket the
 # test binds and hands to halbd as NOTIFY_SOCKET, with WATCHDOG_USEC. Proves

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/fuzz/config_fuzz.cc: libFuzzer target for the whole configuration
 // front end (lexer with macros/conditionals/generators, parser, validation).
 // Any input must end in a Model or in diagnostics: never a crash, a hang or

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/fuzz/ctl_request_fuzz.cc: libFuzzer target for the control socket's
 // wire protocol (ctl/protocol): any bytes a local client sends must parse
 // into a request or be refused with a message, never crash; a request that

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/fuzz/http_response_fuzz.cc: libFuzzer target for the HTTP_GET/SSL_GET
 // response parser (check/http_response) with its streaming body regex
 // (check/http_regex): a real server's reply, however broken or hostile,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/fuzz/replay_main.cc: runs a libFuzzer target over files and
 // directories given on the command line, so `make check` replays the corpus
 // (and any crash reproducer added to it) under the sanitizer build with g++.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/fuzz/run-libfuzzer.sh SECONDS [TARGET]: builds a fuzz target
 # (config, the default, vrrp_packet, ctl_request, http_response or sync_message) with clang's libFuzzer and
 # ASan/UBSan, and fuzzes for SECONDS (default 60) starting from its corpus;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/fuzz/sync_message_fuzz.cc: libFuzzer target for the sync receive
 // path. The first byte chooses: 0, a plain FT-FW datagram (framing, then
 // each state message's attributes; what decodes must encode and decode back

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/fuzz/vrrp_packet_fuzz.cc: libFuzzer target for the VRRP receive path
 // (vrrp/packet: decode_ipv4 on a raw IPv4 packet, decode on a bare VRRP
 // message of either family). Any bytes must decode or be dropped with a

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/active-active.sh: one VIP served by two nodes at once
 # (active_active, seed 004, issue 15) on a real kernel. Nodes a and b and a
 # router r share a bridge; 200 clients (203.0.113.1-200 in namespace cl)

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/check-dns.sh: DNS_CHECK against a real DNS server, dnsmasq in
 # namespace "dns" (192.0.2.53, foreground, its own names only: no resolver
 # of the host is read or touched), probed by halbd in namespace "lb". Up for

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/check-http.sh: HTTP_GET and SSL_GET against real servers in a
 # network namespace (python3 http.server, plain and behind TLS) on a veth
 # link, halbd in another namespace. The real server comes up; a missing page

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/check-kinds.sh: the checker kinds against real servers in a
 # namespace ("srv", 203.0.113.2), probed by halbd in another ("lb", 203.0.113.1):
 # PING_CHECK, UDP_CHECK (python3 echo), SMTP_CHECK (python3 responder),

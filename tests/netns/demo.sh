@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/demo.sh: the README's demo (contrib/demo.sh --ci) on the build
 # tree's binaries, so CI plays what a newcomer sees (issue 15). It must pass
 # every act (a real server dies and returns, the master dies under a running

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/ecmp-bird.sh: several active halbd nodes behind an ECMP router,
 # each announcing the service address through its own BIRD (route_announce,
 # issue 17). Namespaces: client cl (100 source addresses 203.0.113.1-100,

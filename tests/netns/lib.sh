@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/lib.sh: helpers for the real-kernel tests in network namespaces
 # (sourced after tests/lib.sh). Every namespace, link and process a test makes
 # is removed on exit; only addresses inside those namespaces are used.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/metrics.sh: /metrics against reality. Namespaces a and b run
 # halbd (b with the higher priority) with metrics_listen on their own
 # loopback; the text is parsed by a real Prometheus parser

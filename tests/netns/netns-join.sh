@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/netns-join.sh: `net_namespace NAME` and `halbd -s NAME` (issue
 # 12). halbd is started in the test's own namespace-free shell and must join
 # /run/netns/NAME before opening any socket: the VIP then appears on the

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/nft-lib.sh: the topology of the nftables-backend tests
 # (sourced after tests/netns/lib.sh). A client namespace `cl` with 100 source
 # addresses (203.0.113.1-100) reaches VIP 192.0.2.10 on `lb`, which runs

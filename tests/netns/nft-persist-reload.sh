@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/nft-persist-reload.sh: the nftables backend's persistence and
 # reload (topology of tests/netns/nft-lib.sh). persistence_timeout 6: a client
 # stays on its real server across new connections and while it keeps coming

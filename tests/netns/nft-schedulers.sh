@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/nft-schedulers.sh: the nftables forwarding backend on this
 # kernel (no IPVS, so lvs_backend auto picks nftables): 3,000 connections
 # from 100 client addresses per scheduler through VIP 192.0.2.10 (NAT) to

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/seed-000-pf-carp.sh: seed article 000 (OpenBSD pf rdr
 # round-robin sticky-address + CARP + pfsync) end to end, with
 # etc/examples/pf-roundrobin-sticky.conf run unchanged on both nodes

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/seed-001-carp-two-groups.sh: seed article 001 (FreeBSD carp0 +
 # carp1 + pf + pfsync) end to end, with etc/examples/carp-two-groups.conf run
 # on both nodes (`-i lb1` / `-i lb2`) through one fixed address map (MAP),

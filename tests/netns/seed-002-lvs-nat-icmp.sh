@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/seed-002-lvs-nat-icmp.sh: seed article 002 (LVS NAT, rr,
 # ICMP_CHECK; heartbeat moving the VIP and the V-gate) end to end, with
 # etc/examples/lvs-nat-icmp.conf run on both nodes (`-i lb1` / `-i lb2`)

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/sync-failover.sh: connection sync keeps a NATed TCP stream alive
 # across a failover (issue 13). Namespaces: client c; load balancers lb1
 # (priority 200) and lb2 (100) sharing an outside link (service VIP

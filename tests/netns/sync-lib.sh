@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/sync-lib.sh: the failover topology shared by
 # the connection-sync tests (sync-failover.sh: two halbd nodes;
 # sync-mixed-conntrackd.sh: keepalived + conntrackd beside halbd). Sourced

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/sync-mixed-conntrackd.sh: a mixed pair (issue 13): lb1 runs
 # keepalived 2.2 + conntrackd 1.4.7 (FT-FW, unicast) with conntrackd's own
 # primary-backup.sh as the sync group's notify script, as conntrackd's docs

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/sync-reload.sh: a reload that adds or removes conntrack_sync
 # while the node is MASTER (issue 13). Two halbd nodes, a (priority 200,
 # MASTER of VI_1 with 192.0.2.100) and b, on a VRRP link and a sync link

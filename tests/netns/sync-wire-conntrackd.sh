@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/sync-wire-conntrackd.sh: FT-FW wire compatibility with the real
 # conntrackd 1.4.7. conntrackd (FT-FW over UDP, its own config written here)
 # runs in namespace ctd, our FtfwPeer (tests/sync/sync_probe) in namespace

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/sync_stream.py: the long-lived TCP stream of sync-failover.sh
 # and the seed scenarios (seed-*.sh), and the web servers they balance.
 #   sync_stream.py serve PORT [NAME]      echo every byte back (one thread per connection);

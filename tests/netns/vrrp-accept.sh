@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-accept.sh: no_accept mode (vrrp_strict, no_accept, accept)
 # on a real kernel. Namespaces a and b run halbd (b with the higher
 # priority), c is a client; all on one bridge; a and b serve TCP on 8080.

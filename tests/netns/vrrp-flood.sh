@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-flood.sh: a bounded flood of forged lower-priority adverts
 # (issue 11 item 7). Namespace a runs halbd as MASTER (priority 200,
 # advert_int 1, notify_master_rx_lower_pri); namespace f sends 2,000 forged

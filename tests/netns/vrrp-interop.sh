@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-interop.sh: halbd against keepalived 2.2 on a real kernel.
 # Namespaces a (keepalived, or a second halbd), b (halbd) and c (a client)
 # share a bridge. For VRRPv3 IPv4 multicast, VRRPv2 with PASS auth, VRRPv3

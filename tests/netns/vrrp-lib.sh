@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-lib.sh: helpers of the VRRP netns tests beyond
 # tests/netns/lib.sh (sourced after it; has_vip, holds, start_halbd and
 # stop_halbd are there). Daemons log under $TMP; on failure the tail of

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-partition.sh: split brain and healing on a real kernel.
 # Namespaces a and b are two VRRP routers and c a client, on one bridge. The
 # bridge stops forwarding between a and b (nftables in the bridge's

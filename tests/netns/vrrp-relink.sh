@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-relink.sh: an interface deleted and created again while
 # halbd runs (what keepalived 2.2.7 follows). Namespaces a (priority 200) and
 # b (priority 100) run halbd on one bridge. a's eth0 is deleted: a goes to

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-routes.sh: virtual_routes/virtual_rules and
 # static_ipaddress/static_routes/static_rules on a real kernel. Namespaces a
 # (priority 200) and b (100) run halbd on one bridge. Checks: the master has

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-script-escape.sh: scripts cannot escape halbd (issue 11).
 # A vrrp_script leaving `sleep &` and a setsid child behind at every run
 # leaves nothing after several runs (the setsid one only where halbd has

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-signals.sh: signals sent to a halbd holding a real VIP
 # (issue 11). keepalived's JSON, STATS and STATS_CLEAR signals write
 # halbd.json and halbd.stats; signals halbd has no use for (PIPE, ALRM, QUIT,

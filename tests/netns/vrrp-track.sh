@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-track.sh: VRRP tracking and notifications on a real kernel.
 # Namespaces a and b run halbd (b with the higher priority), c is a client;
 # two bridges: sw (eth0) and sw2 (eth1). Checks: track_interface and the

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-vipdel.sh: a VIP deleted behind halbd's back (issue 11
 # item 8). Namespace a runs halbd as MASTER with two VIPs, one no_track;
 # namespace c watches ARP. `ip addr del` of the tracked VIP: halbd puts it

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/netns/vrrp-vmac.sh: use_vmac on a real kernel. Namespaces a and b
 # (halbd, later keepalived in a) and c (a client) share a bridge. Asserts: each
 # node has the macvlan vrrp.51 in mode private with the MAC 00:00:5e:00:01:33;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_address_monitor.hh: FakeAddressMonitor, the AddressMonitor of unit
 // tests: the test says what the kernel would have reported (after changing
 // a FakeAddressBackend to match). Owns nothing.

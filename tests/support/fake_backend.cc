@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_backend.cc: see fake_backend.hh. Errors mirror what the IPVS
 // netlink interface returns for the same request, in words.
 #include "support/fake_backend.hh"

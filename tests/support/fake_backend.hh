@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_backend.hh: an in-memory IPVS (DESIGN principle 7): a Backend
 // with the IPVS extension that behaves like the kernel's IPVS table:
 // EEXIST/ENOENT/ESRCH where the kernel gives them, a configurable scheduler

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_conntrack.cc: see fake_conntrack.hh.
 #include "support/fake_conntrack.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_conntrack.hh: FakeConntrack, a kernel conntrack table
 // in memory behind sync::ConntrackBackend (DESIGN principle 7), and
 // make_tcp_ct(), a NATed TCP connection to build tables from. A test feeds

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_link_monitor.hh: FakeLinkMonitor, the LinkMonitor of
 // unit tests: links live in a map the test sets and removes entries of, and
 // each change is told to the listener as the kernel's would be.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_net.cc: see fake_net.hh.
 #include "support/fake_net.hh"
 

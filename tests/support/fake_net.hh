@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_net.hh: in-memory AddressBackend, RouteBackend, LinkBackend and
 // Announcer (DESIGN principle 7) for unit tests of the VRRP adapter: links
 // and their addresses live in a map, routes and rules in lists, every call

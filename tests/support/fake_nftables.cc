@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_nftables.cc: see fake_nftables.hh. A command is split into words
 // up to its first '{'; what is inside the braces is its body (a set's
 // elements, separated by commas).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_nftables.hh: in-memory Nftables (DESIGN principle 7) for unit
 // tests. It understands the nft commands halbd sends (add/delete table, add
 // set/chain/rule, add/delete element, flush set) with the kernel's rules: a

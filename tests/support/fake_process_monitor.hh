@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_process_monitor.hh: FakeProcessMonitor, the
 // ProcessMonitor of unit tests: processes live in a map; the test starts,
 // forks, renames and ends them, and each step is an event to the listener.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_sync_peer.hh: FakeSyncPeer, a sync::Peer without a
 // wire. Two can be linked back to back (link()): what one sends reaches the
 // other's handlers at once, a resync request is answered by the other node's

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/fake_transport.hh: an in-memory Transport (DESIGN principle 7) for
 // unit tests of the VRRP subsystem: channels record what is sent and which
 // groups are joined; tests inject received packets. Owns nothing but records.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/sim_loop.cc: the simulated loop. It dispatches through LoopBase as
 // EpollLoop does (a callback may destroy any handle), so code tested here
 // behaves the same on the real loop.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/support/sim_loop.hh: SimLoop, the EventLoop of unit tests (DESIGN principle 6).
 // Time moves only when the test calls advance(); timers then fire in deadline
 // order with now() equal to each deadline. Fd, signal and child watches are

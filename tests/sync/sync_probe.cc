@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/sync/sync_probe.cc: a small FT-FW node for the wire-compatibility
 // test (tests/netns/sync-wire-conntrackd.sh): an FtfwPeer on the real event
 // loop that prints every connection it receives, one line each, and with

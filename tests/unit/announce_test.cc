@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests of src/announce: BIRD's reply reader (pure), the announce
 // subsystem's decisions over a recording Announcer (SimLoop), and the BIRD
 // client against a real unix socket standing in for BIRD's control socket.

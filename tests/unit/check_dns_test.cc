@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_dns_test.cc: DNS_CHECK for real on loopback against a
 // fake DNS responder built in the test (served between loop turns): NOERROR
 // up, NXDOMAIN/SERVFAIL down with the rcode named, a reply with another id

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_file_test.cc: FILE_CHECK: keepalived's value rules on
 // their own (weight 0, reverse, multiplier, the fault weight), the number
 // parsing, and for real on EpollLoop with inotify: the state known at

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_http_parser_test.cc: the pure HTTP codec of HTTP_GET/
 // SSL_GET and genhash (check/http_response.hh): keepalived's request bytes,
 // status lines, headers, Content-Length, digests as keepalived's genhash

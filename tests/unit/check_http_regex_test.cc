@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_http_regex_test.cc: the url `regex` of HTTP_GET/SSL_GET.
 // BodyRegex (check/http_regex.hh) fed as a body streams in: a match within
 // one read, across two reads (and byte by byte), no match, the offsets

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_http_server.hh: a tiny HTTP/HTTPS server on 127.0.0.1 for
 // the HTTP_GET/SSL_GET tests, run by the test itself on its own thread
 // (blocking I/O there, never a sleep: it waits on accept, reads and a stop

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_http_test.cc: HTTP_GET and SSL_GET for real on 127.0.0.1
 // against check_http_server.hh's in-test server, on EpollLoop, waiting on
 // events and never sleeping: success (request bytes as keepalived's), wrong

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_kinds_util.hh: helpers for the tests of the checker kinds
 // that run for real on loopback (check_{misc,ping,udp,dns,smtp}_test.cc):
 // an EpollLoop fixture that runs one attempt to its end (bounded, waiting on

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_misc_test.cc: MISC_CHECK for real (scripts written to a
 // temporary directory, run on EpollLoop, waiting on their exit, never
 // sleeping): exit 0/1, argv splitting without a shell, misc_dynamic weights,

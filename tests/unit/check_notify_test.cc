@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_notify_test.cc: the notify scripts for real (scripts in a
 // temporary directory writing marker files, on EpollLoop, waiting on child
 // exit events, never sleeping): NotifyRunner's bound and queue, and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_ping_test.cc: PING_CHECK for real to 127.0.0.1 and ::1
 // (the kernel answers), with a ping socket and with a raw socket when this
 // process may open them; an address nobody answers times out (on SimLoop,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_scheduled_test.cc: ScheduledCheck on SimLoop with a fake
 // checker: keepalived's warmup, delay_loop, retry, delay_before_retry and
 // alpha, asserted at exact simulated instants.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_smtp_test.cc: SMTP_CHECK for real on loopback against an
 // in-test SMTP responder (served between loop turns): the full dialogue
 // (multi-line replies too), a wrong banner, a refused HELO, a silent server

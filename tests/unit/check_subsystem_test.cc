@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_subsystem_test.cc: CheckSubsystem on SimLoop with fake
 // checkers: real-server state (all checkers must pass), log lines, sharing
 // of one probe across virtual servers, reload without flaps, not-implemented

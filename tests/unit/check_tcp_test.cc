@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_tcp_test.cc: TCP_CHECK for real on the loopback only
 // (127.0.0.0/8 and ::1), on EpollLoop, waiting on events and never sleeping:
 // success (then closed at once), refused, timeout (full accept queue),

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_test_util.hh: helpers for the check_*_test.cc unit tests:
 // FakeWorld, a scripted network in which FakeChecker attempts succeed or fail
 // after a chosen simulated delay, recording when each attempt started.

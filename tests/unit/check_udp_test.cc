@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/check_udp_test.cc: UDP_CHECK for real on loopback against an
 // in-test UDP server (served between loop turns, never sleeping): echo,
 // payload sent as configured, require_reply pattern with x nibbles, length

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/cluster_test.cc: active_active (seed 004). The block's keywords,
 // errors at the offending token and the dump round trip (config/
 // section_cluster.cc); the nft commands (cluster/ruleset); and

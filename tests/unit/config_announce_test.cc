@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests of the route_announce block (config/keywords_announce.cc):
 // keywords and defaults, errors at the offending token (bad names, unknown
 // addresses, duplicates) and the `halbd -d` round trip.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests of the checker blocks of the LVS section (keywords_check.cc and
 // the checker part of validate_lvs.cc): per-kind keywords, per-kind defaults,
 // inheritance from real and virtual servers, and checker errors.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/config_forwarding_test.cc: validation against a forwarding
 // backend's capabilities (config/validate_forwarding.cc): a backend without
 // a scheduler, method, family, ... refuses a configuration using it with

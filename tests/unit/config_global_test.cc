@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests of the global section (config/section_global.cc,
 // validate_global.cc, dump_global.cc): global_defs keywords, defaults and
 // their resolution, errors at the offending token, unimplemented and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/config_hardening_test.cc: the bounds on what one load may read
 // (files and bytes, includes included; a FIFO is refused without waiting for
 // a writer), the "defines nothing" rule that keeps an empty or truncated

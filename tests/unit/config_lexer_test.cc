@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/config_lexer_test.cc: unit tests of config::Lexer, the keepalived
 // preprocessing (comments, quotes, escapes, @id, $NAME, ~SEQ/~LST, include) and
 // its robustness limits. Run by unit_tests; owns only temp dirs it creates.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests of the LVS section (keywords_lvs.cc, validate_lvs.cc,
 // dump_lvs.cc): virtual_server_group, virtual_server, real_server, SSL,
 // inheritance, validation messages and the dump round trip.

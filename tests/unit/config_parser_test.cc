@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests for the table-driven parser (config/parser.hh): dispatch,
 // error recovery and typed argument conversion, fed by a tiny in-test token
 // source so the parser is tested independently of the lexer.

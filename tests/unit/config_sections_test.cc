@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests for the list of top-level sections (config/sections.hh): the
 // built-in order, and a demo block that exists only here to prove that a new
 // top-level block is wired (keywords, unknown-keyword hints, validation in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests of the conntrack_sync block (config/keywords_sync.cc,
 // validate_sync.cc, dump_sync.cc): keywords, defaults, errors at the
 // offending token, the trusted-link warning and the `halbd -d` round trip.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/config_test_util.hh: helpers shared by the config_*_test.cc unit
 // tests: load options with a fake interface list, searching and printing the
 // messages of a load, and the dump of a model. Header-only; owns nothing.

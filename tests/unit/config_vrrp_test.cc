@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests of the vrrp section (config/section_vrrp.cc, keywords_vrrp*.cc,
 // validate_vrrp.cc, dump_vrrp.cc): instance keywords and keepalived's
 // defaults, global_defs inheritance, references, VRID conflicts, the shared

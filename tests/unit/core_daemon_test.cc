@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_daemon_test.cc: the pid file refuses a second instance with
 // a clear error and is removed on exit; daemonize() detaches (checked in a
 // forked child, so the test binary itself is untouched).

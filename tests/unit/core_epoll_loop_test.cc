@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_epoll_loop_test.cc: EpollLoop on real fds, signals and
 // children: timer order and cancel, destroying handles from callbacks, pipe
 // readiness, signalfd, pidfd, lateness statistics and 10,000 timers.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_hardening_test.cc: what keeps halbd alive and its files
 // safe (issue 11): the signals a daemon holding addresses must not die of
 // (checked by raising each in a forked child), a background job abandoned

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_lateness_histogram_test.cc: LatenessHistogram's buckets
 // and percentiles (health-check attempt and VRRP advert lateness).
 #include <gtest/gtest.h>

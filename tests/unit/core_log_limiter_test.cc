@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_log_limiter_test.cc: log::Limiter on a SimLoop (first line
 // of a kind written, the rest of its window counted and summarized once,
 // kinds apart, a bounded table) and core::RateLimit (burst, period, next).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_log_test.cc: log levels and the -D detail switch, the
 // type-safe streaming API, syslog facility flags, line format, duration
 // printing and the reopenable log file.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_script_security_test.cc: enable_script_security against
 // symlinks (issue 11). A directory owned by nobody holding a symlink on the
 // path of a root script, re-pointed by nobody after load, must never get

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_service_notify_test.cc: ServiceNotifier's messages to
 // systemd in order (READY, RELOADING + MONOTONIC_USEC, READY, STOPPING), the
 // watchdog pinged every half interval from the loop, STATUS= sent only when

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_sim_loop_test.cc: SimLoop, the simulated clock every
 // subsystem test relies on: deadline order with now() at each deadline,
 // arming order at one instant, handles destroyed from callbacks, and the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/core_spawn_test.cc: split_command (quotes, escapes, no shell
 // operators) and real children through spawn() and KillAfter on EpollLoop:
 // exit statuses, timeout kill, no shell, clean env and fds, own group; and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/ctl_hardening_test.cc: halbctl asks again when halbd answers
 // "busy" (too many control connections; nothing was done), and the
 // statistics file's counters (ctl::Statistics): since start, then since the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/ctl_json_test.cc: JsonWriter and json_quote: commas and nesting,
 // RFC 8259 escapes, control characters, invalid UTF-8 replaced, numbers.
 #include <gtest/gtest.h>

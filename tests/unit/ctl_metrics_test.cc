@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/ctl_metrics_test.cc: the Prometheus text writer (HELP/TYPE
 // lines, label escaping, number spelling) and the HTTP answer of the
 // metrics listener (GET/HEAD /metrics, 404, 405, 400). The text against a

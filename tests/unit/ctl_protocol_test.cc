@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/ctl_protocol_test.cc: the control protocol's pure parts: request
 // parsing (commands, --json anywhere, blanks, refusals), replies on the wire,
 // the permission decision, and halbctl's command line and exit statuses

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/ctl_server_test.cc: ctl::Server on a real EpollLoop with its
 // socket in a temporary directory: request and reply, mode 0600, oversized
 // and malformed requests, a silent client timed out by the loop's timer,

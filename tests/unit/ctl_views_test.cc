@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/ctl_views_test.cc: the ipvs view: text is format_ipvsadm's, the
 // JSON lists the same services in the same (ipvsadm --sort) order with their
 // destinations, fwmark and IPv6 services included.

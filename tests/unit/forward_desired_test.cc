@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/forward_desired_test.cc: config Model -> ServiceTable, one test
 // per keepalived mapping rule (group expansion, flags, netmask, methods,
 // inhibit, alpha, quorum and hysteresis as programmed, sorry server). The

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/forward_neutral_backend_test.cc: a second, test-only Backend
 // (an in-memory table that is not IPVS) plugged into ForwardSubsystem through
 // the neutral interface: start, health change, reload and stop run the

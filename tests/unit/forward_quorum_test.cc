@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/forward_quorum_test.cc: the quorum's one owner (forward/quorum.hh):
 // the rule with hysteresis, the live weight it weighs, and the Quorum value
 // that records each decision and says when it changed (what the health-check

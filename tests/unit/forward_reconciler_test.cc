@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/forward_reconciler_test.cc: plan() gives the exact minimal op
 // list for desired vs kernel tables; apply() against FakeBackend runs them,
 // logs one line per change, and survives failures.

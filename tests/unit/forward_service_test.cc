@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/forward_service_test.cc: text forms of service and destination
 // keys (log lines), and the ipvsadm -Ln layout of format_ipvsadm().
 #include <gtest/gtest.h>

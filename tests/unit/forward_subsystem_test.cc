@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/forward_subsystem_test.cc: ForwardSubsystem over FakeBackend:
 // start (flush, timeouts, sync daemon, adoption), minimal reloads, stop with
 // and without -I, the sync-role hook, the USR1 dump, and opening the backend

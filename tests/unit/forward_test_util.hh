@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/forward_test_util.hh: helpers for the forward_*_test.cc unit
 // tests: load a configuration text into a Model, and build service keys,
 // destination keys and parameters tersely. Header-only; owns nothing.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/halbctl_genhash_test.cc: `halbctl genhash` (halbctl_genhash.cc)
 // against check_http_server.hh's in-test server on 127.0.0.1: the digest it
 // prints is the body's MD5 (what HTTP_GET's digest compares), keepalived's

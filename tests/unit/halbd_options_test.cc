@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests for halbd's keepalived-compatible command line (halbd_options).
 #include <gtest/gtest.h>
 #include <signal.h>

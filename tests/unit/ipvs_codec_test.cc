@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests for forward/ipvs/ipvs_codec: the exact bytes of IPVS requests,
 // written out by hand from the <linux/ip_vs.h> attribute layout (not by the
 // encoder), and decoding of hand-made kernel replies, malformed ones included.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/ipvs_sync_role_test.cc: the IPVS sync-daemon role policy
 // (forward/ipvs/sync_role_policy.hh) over ForwardSubsystem and FakeBackend:
 // the lvs_sync_daemon instance's MASTER starts the master daemon, BACKUP and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // Unit tests for net/address: parsing, printing and arithmetic of addresses.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/net_announce_test.cc: the GARP / unsolicited NA builders, the
 // primary-address choice and the in-memory AddressBackend (src/net).
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/nft_backend_test.cc: the nftables backend over a recording
 // Nftables: one transaction per run, only touched services rewritten,
 // failures leave what it believes programmed unchanged, tables made on

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/nft_maglev_test.cc: the nftables backend's Maglev table and
 // smooth-wrr layout: deterministic, weighted within 1%, and removing one of
 // N servers moves at most 1/N + 2% of the slots.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/nft_ruleset_test.cc: the exact nft(8) text the nftables backend
 // sends for each scheduler, persistence, fwmark, IPv6, removal and change
 // (each text was also run through nft 1.0.6 against a 6.x kernel).

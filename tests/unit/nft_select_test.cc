@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/nft_select_test.cc: lvs_backend auto|ipvs|nftables (which
 // backend runs and why, with the IPVS probe injected), and the nftables
 // capabilities at load: what it lacks is refused naming it, what it has loads.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/sync_aead_test.cc: the AEAD envelope (seal/open, forged,
 // bit-flipped, replayed, reflected and unsealed datagrams, the wrong key,
 // a restarted sender) and the key file rules (format, permissions).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/sync_ftfw_codec_test.cc: the FT-FW framing and attribute codec
 // against messages captured from conntrackd 1.4.7 (tcpdump on the veth of
 // tests/netns/sync-wire-conntrackd.sh), byte-for-byte encoding of the same

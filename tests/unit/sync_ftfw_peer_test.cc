@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/sync_ftfw_peer_test.cc: two FtfwPeers over UDP on the loopback
 // interface (127.0.0.1 <-> 127.0.0.2) on the real event loop: connections
 // cross in both directions, batched into few datagrams; a resync request is

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/sync_ftfw_session_test.cc: the FT-FW state machine, two
 // sessions joined by a simulated link on the SimLoop clock: in-order
 // delivery and acknowledgement, loss (NACK and retransmission), reordering

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/sync_nfct_backend_test.cc: the real ctnetlink adapter
 // (sync/nfct_backend.cc) against this machine's kernel, each test in a
 // network namespace of its own (a thread that unshares it: its sockets and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/sync_subsystem_test.cc: SyncSubsystem (sync/subsystem.cc) on
 // SimLoop, two nodes back to back through FakeSyncPeer, each over a
 // FakeConntrack and a vrrp::StateHub: start-up resync, coalesced

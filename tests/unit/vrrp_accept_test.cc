@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_accept_test.cc: no_accept mode. The nft commands of
 // vrrp/accept_rules, and AcceptFilter over a real VrrpSubsystem (fakes for
 // the kernel, FakeNftables for nftables, SimLoop): which addresses are in the

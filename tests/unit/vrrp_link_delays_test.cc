@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_link_delays_test.cc: interface_up_down_delays (LinkDelays)
 // over a FakeLinkMonitor on a SimLoop: a change is seen after its delay, a
 // change undone within it never, undelayed interfaces and existence changes

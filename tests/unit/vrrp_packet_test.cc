@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_packet_test.cc: the VRRP codec against literal packets whose
 // checksums were computed independently (python3 struct + RFC 1071 sum, see
 // the comment on each), round trips, every decode drop reason, and every

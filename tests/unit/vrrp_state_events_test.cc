@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_state_events_test.cc: the VRRP state seam
 // (vrrp/state_events.hh) over the VrrpSubsystem and its fakes on SimLoop:
 // the order of adverts, hooks, addresses, GARPs and events when a sync

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_state_machine_test.cc: Instance on SimLoop. Each RFC 5798
 // §6.4 transition with exact simulated times (advert_int 1 s, priority 100:
 // Skew_Time = 156/256 s = 0.609375 s, Master_Down_Interval = 3.609375 s),

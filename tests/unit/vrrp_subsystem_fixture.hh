@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_subsystem_fixture.hh: the VrrpSubsystem over every fake
 // (addresses, routes, links, link monitor, announcer, transport) on a SimLoop, and
 // apply() of configuration text as successive reloads. Shared by

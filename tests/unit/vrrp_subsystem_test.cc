@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_subsystem_test.cc: VrrpSubsystem and InstanceIo over the
 // fakes (FakeTransport, FakeAddressBackend, FakeAnnouncer) on a SimLoop:
 // start, election, VIPs and GARP/NA, dispatch and drop counting, stop with
@@ -110,6 +112,45 @@ TEST_F(VrrpSubsystemTest, HigherPriorityAdvertTakesOver) {
     EXPECT_EQ(state(), State::Backup);
     EXPECT_FALSE(addrs.has("eth0", ip("192.0.2.100")));
     EXPECT_EQ(vrrp->instance("VI_1")->master_address(), ip("192.0.2.2"));
+}
+
+// Issue 16: what the log and the dump say must be what happened. A peer
+// that keeps sending lower-priority adverts is preempted, not "silent"; the
+// VIP lines name the addresses; a MASTER's dump names itself as the master,
+// not the peer it beat.
+TEST_F(VrrpSubsystemTest, LogAndDumpSayWhatHappened) {
+    apply(conf(" priority 150\n" + std::string(kVip)));
+    for (int k = 0; k < 3; ++k) {
+        loop.advance(milliseconds(k == 0 ? 500 : 1000));
+        inject(ipv4(advert(100), "192.0.2.2"));
+    }
+    loop.advance(seconds(1));
+    ASSERT_EQ(state(), State::Master);
+    EXPECT_TRUE(cap.contains("VI_1: BACKUP -> MASTER (preempting 192.0.2.2: its adverts have priority 100, ours 150)"));
+    EXPECT_FALSE(cap.contains("silent for"));
+    EXPECT_TRUE(cap.contains("VI_1: added 1 VIP(s): 192.0.2.100/24 on eth0"));
+    std::ostringstream os;
+    vrrp->dump_state(os);
+    EXPECT_NE(os.str().find(", master this node,"), std::string::npos) << os.str();
+    EXPECT_EQ(os.str().find("master 192.0.2.2"), std::string::npos) << os.str();
+    const auto& t = vrrp->instance("VI_1")->last_transition();
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->from, State::Backup);
+    EXPECT_EQ(t->to, State::Master);
+    EXPECT_EQ(t->reason, "preempting 192.0.2.2: its adverts have priority 100, ours 150");
+    config::StopOptions opts;
+    vrrp->stop(opts);
+    EXPECT_TRUE(cap.contains("VI_1: removed 1 VIP(s): 192.0.2.100/24 on eth0"));
+}
+
+// The peer that stops sending is silent, and the line says so.
+TEST_F(VrrpSubsystemTest, SilentPeerIsCalledSilent) {
+    apply(conf(" priority 100\n" + std::string(kVip)));
+    loop.advance(milliseconds(500));
+    inject(ipv4(advert(150), "192.0.2.2"));
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    EXPECT_TRUE(cap.contains("VI_1: BACKUP -> MASTER (peer 192.0.2.2 silent for 3.61s)"));
 }
 
 TEST_F(VrrpSubsystemTest, DropsAreCountedByReasonAndDumped) {

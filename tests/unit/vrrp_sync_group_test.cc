@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_sync_group_test.cc: vrrp_sync_group on SimLoop: members go
 // Master only together, one Backup takes all Backup, one Fault faults all
 // until every member's own fault clears, and the group's own events.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_test_util.hh: helpers shared by the VRRP unit tests: an
 // address shorthand, a recording Actions, a base config and a
 // vrrp_track_process named "tp".

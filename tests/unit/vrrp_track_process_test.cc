@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_track_process_test.cc: vrrp_track_process's matching
 // rules, and the real ProcConnectorMonitor reading /proc (its events only
 // where the proc connector answers). The tracker on an instance, over the

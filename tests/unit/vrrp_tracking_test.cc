@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_tracking_test.cc: VRRP tracking and notify on SimLoop with
 // a fake script runner and a fake link monitor: the weigh rules, vrrp_script
 // rise/fall/init_fail/timeout, priority and FAULT from interfaces, scripts,

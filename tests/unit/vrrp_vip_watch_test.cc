@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_vip_watch_test.cc: the VIP watch (issue 11 item 8) over
 // the fakes on a SimLoop: a MASTER puts back a VIP someone removed, with a
 // GARP and a log line; a no_track VIP stays missing and is shown so; a

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/vrrp_vmac_test.cc: use_vmac over the fakes (FakeLinkBackend
 // inside FakeAddressBackend, FakeTransport, FakeLinkMonitor) on a SimLoop:
 // the macvlan's name, MAC and sysctls, VIPs / GARPs / adverts on it,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/unit/wiring_test.cc: src/wiring.cc without the kernel: the table's
 // order and reasons, the Daemon applying in that order and stopping in
 // reverse with the StopOptions of -V / -I, and the IPVS sync daemon's role

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/check-pool.sh: health checks drive the real IPVS pool. One VM
 # boot (the host kernel has no IPVS). In the VM, two real servers live in
 # their own network namespaces (reals1: 198.51.100.11, reals2:

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/guest-lib.sh: helpers for the scripts that run inside the VM
 # (sourced there from /test/guest-lib.sh; each VM test copies it in with
 # --file). POSIX sh: the guest's /bin/sh is dash.

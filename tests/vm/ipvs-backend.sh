@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/ipvs-backend.sh: IpvsBackend against a real kernel. On the host
 # (no IPVS there) ipvs_probe must give its one clear error and exit 3; then
 # ONE VM boots, ipvs_probe programs services and destinations of every kind

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/ipvs-compare.sh: halbd must program IPVS exactly as keepalived
 # does. One VM boot; for every configuration, keepalived programs IPVS from
 # it, the table is saved (several ipvsadm views) and cleared, then halbd

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/ipvs-halbctl.sh: `halbctl ipvs` prints what halbd programmed
 # exactly as the kernel's own `ipvsadm -Ln --sort` shows it. One VM boot;
 # for each of tests/vm/ipvs-configs (every scheduler, NAT/DR/TUN, fwmark,

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/ipvs-reload.sh: a SIGHUP reload of a 1,000-service configuration
 # changes only what the file changed, with the minimum of netlink writes,
 # and leaves unrelated services' connections alone. One VM boot.

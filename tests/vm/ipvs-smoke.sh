@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/ipvs-smoke.sh: proves the VM harness gives us a kernel with working
 # IPVS. One boot; inside it: load the modules, program a service with
 # ipvsadm, let keepalived program one from a config, and send HTTP through

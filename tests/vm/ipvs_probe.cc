@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // tests/vm/ipvs_probe.cc: drives IpvsBackend against a real kernel (inside the
 // qemu VM of tests/vm/ipvs-backend.sh): programs services and destinations of
 // every kind, reads them back, and writes what `ipvsadm -Ln --sort`,

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/lib.sh: boot a throwaway qemu VM with Debian's kernel (which has
 # IPVS, unlike the host) and run one shell script inside it. Sourced by
 # tests/vm/run-in-vm.sh; the functions return 0 = ok, 77 = cannot be had here

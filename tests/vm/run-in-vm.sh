@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/run-in-vm.sh: run one shell script as root inside a qemu VM that
 # boots Debian's kernel (IPVS and friends as modules), print its output and
 # exit with its exit status; 77 when the VM cannot be had here (no qemu, no

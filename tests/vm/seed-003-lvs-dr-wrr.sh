@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/seed-003-lvs-dr-wrr.sh: seed article 003 (LVS DR, wrr, VRRP,
 # TCP_CHECK) end to end on IPVS, which only the VM's kernel has. One boot.
 # etc/examples/lvs-dr-wrr.conf runs on two directors (-i lb1 / -i lb2)

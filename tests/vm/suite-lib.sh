@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
 # tests/vm/suite-lib.sh: one VM boot shared by several VM tests (sourced by
 # tests/vm/run-in-vm.sh after lib.sh). Booting costs 5-15 s under TCG and a
 # test needs a fresh kernel state only per network namespace, so the suite

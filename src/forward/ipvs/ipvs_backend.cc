@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/ipvs_backend.cc: IpvsBackend, the socket side of IPVS: opens
 // and resolves the generic-netlink family (loading ip_vs once if needed),
 // sends writes in batches of many requests per datagram and matches the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/ipvs_backend.hh: the IPVS forwarding backend (DESIGN principles
 // 7, 8, 12): programs the kernel's virtual servers over generic netlink;
 // a run of writes goes as batches of requests, each batch one datagram. Created once at start by the forward

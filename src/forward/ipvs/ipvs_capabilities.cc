@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/ipvs_capabilities.cc: the IPVS capability set (see the
 // header): every scheduler, method, tunnel type, protocol and family the
 // kernel's IPVS knows, and its extension (sync daemon, timeouts, flush).

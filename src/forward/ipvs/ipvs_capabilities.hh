@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/ipvs_capabilities.hh: what the IPVS backend can program:
 // everything keepalived's LVS section describes. halbd.cc validates the
 // configuration against it before IPVS is opened; IpvsBackend and its

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/ipvs_codec.cc: builds IPVS generic-netlink requests and decodes
 // replies, following the attribute layout of <linux/ip_vs.h> and the kernel's
 // ip_vs_ctl.c parsers. Pure: no socket, no log; every malformed reply becomes

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/ipvs_codec.hh: IPVS generic-netlink messages ⇄ forward/ values
 // (DESIGN principle 1): builds request messages with libnl and decodes kernel
 // replies, validating every attribute. No I/O, no logging. Called only by

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/sync_role_policy.cc: see sync_role_policy.hh.
 #include "forward/ipvs/sync_role_policy.hh"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/ipvs/sync_role_policy.hh: which role the IPVS connection-sync
 // daemon runs in (keepalived vrrp_sync: the master daemon while the
 // lvs_sync_daemon instance is MASTER, the backup daemon while it is BACKUP or

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/maglev.cc: see maglev.hh. The fill is Maglev's: each server
 // walks its own permutation of the slots (offset + j * skip mod size) and
 // takes the next free one. Instead of strict turns, the next turn goes to the

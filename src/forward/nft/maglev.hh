@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/maglev.hh: the consistent-hashing lookup table behind the
 // nftables backend's sh, dh and mh schedulers (Maglev, Eisenbud et al. 2016,
 // section 3.4, with weights): a prime-sized table whose slots name a real

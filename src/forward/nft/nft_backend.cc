@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/nft_backend.cc: see nft_backend.hh. A run collects the
 // operations' effect per service (copying only the services it touches),
 // writes one transaction for those services, and keeps the result only when

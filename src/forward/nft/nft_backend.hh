@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/nft_backend.hh: the nftables forwarding backend (DESIGN
 // principles 7, 8, 12), for kernels without IPVS: programs table `halbd`
 // (families ip and ip6, each only while it has services) through an injected

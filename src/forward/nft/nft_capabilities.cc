@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/nft_capabilities.cc: the nftables capability set (see the
 // header). DR would need a netdev ingress MAC rewrite and TUN an encapsulation
 // nftables does not have: both refused, as are the schedulers that need

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/nft_capabilities.hh: what the nftables backend can program:
 // rr, wrr, sh, dh, mh (sh-port/mh-port), NAT, TCP/UDP/SCTP, IPv4/IPv6,
 // fwmark services, persistence. Validation refuses everything else at load

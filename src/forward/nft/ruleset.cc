@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/ruleset.cc: see ruleset.hh. Every function returns complete
 // nft(8) command lines; the backend concatenates them into one transaction.
 #include "forward/nft/ruleset.hh"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/ruleset.hh: the nft(8) input the nftables backend sends, as
 // pure functions of the services (exact-output unit tests). Text, not JSON:
 // the Nftables adapter (net/nftables.hh) takes nft(8) commands, the text is

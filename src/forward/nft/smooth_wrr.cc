@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/smooth_wrr.cc: see smooth_wrr.hh. Each step every server's
 // credit grows by its weight; the largest credit (ties: lower index) takes
 // the slot and pays back the total.

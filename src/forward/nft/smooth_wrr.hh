@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
 // forward/nft/smooth_wrr.hh: the slot layout of the nftables backend's rr and
 // wrr schedulers: `numgen inc mod N` walks a map whose N slots name the real
 // servers in smooth weighted round-robin order (nginx's: interleaved, never
