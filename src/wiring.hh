@@ -33,6 +33,7 @@ namespace check { class CheckSubsystem; }
 namespace forward { class ForwardSubsystem; }
 namespace net {
 class LibNftables;
+class SystemIptables;
 class RtnlAddressBackend;
 class RtnlAddressMonitor;
 class RtnlLinkBackend;
@@ -110,6 +111,7 @@ private:
     core::ProcConnectorMonitor processes_;  // track_process; listens only when used
     std::unique_ptr<vrrp::VrrpSubsystem> vrrp_;
     std::unique_ptr<net::LibNftables> nft_;
+    std::unique_ptr<net::SystemIptables> ipt_;  // vrrp_iptables mode of no_accept
     std::unique_ptr<vrrp::AcceptFilter> accept_filter_;
     std::unique_ptr<sync::SyncSubsystem> sync_;  // conntrack_sync; exists with VRRP
     Daemon daemon_;
