@@ -302,7 +302,7 @@ TEST_F(AcceptFilterTest, RefusedTransactionIsRetriedByRebuilding) {
         << os.str();
 }
 
-TEST(AcceptConfig, TableNameMustBeAnNftIdentifierAndIptablesIsNotUsed) {
+TEST(AcceptConfig, TableNameMustBeAnNftIdentifierAndIpsetNamesAsKeepalived) {
     config::LoadOptions o;
     o.allow_include = false;
     auto bad = config::load_text("t.conf", "global_defs {\n nftables 9x\n}\n", o);
@@ -310,12 +310,22 @@ TEST(AcceptConfig, TableNameMustBeAnNftIdentifierAndIptablesIsNotUsed) {
     auto good = config::load_text("t.conf", "global_defs {\n nftables halb_1.x-y\n}\n", o);
     ASSERT_TRUE(good.model);
     EXPECT_EQ(*good.model->global.nftables, "halb_1.x-y");
+    // vrrp_iptables alone: INPUT/OUTPUT, keepalived's default set names, no warning.
     auto ipt = config::load_text("t.conf", "global_defs {\n vrrp_iptables\n}\n", o);
     ASSERT_TRUE(ipt.model);
-    std::string msgs;
-    for (const auto& m : ipt.messages()) msgs += m + "\n";
-    EXPECT_NE(msgs.find("warning: halbd does not use iptables: no_accept mode uses nftables"), std::string::npos)
-        << msgs;
+    EXPECT_TRUE(ipt.messages().empty());
+    EXPECT_EQ(ipt.model->global.vrrp_iptables->out_chain, "OUTPUT");
+    EXPECT_EQ(ipt.model->global.vrrp_ipsets.address_iface6, "keepalived_if6");
+    // Names left out are derived as keepalived's vrrp_ipsets_handler does.
+    auto named = config::load_text("t.conf", "global_defs {\n vrrp_iptables IN\n vrrp_ipsets lb lb6\n}\n", o);
+    ASSERT_TRUE(named.model);
+    EXPECT_EQ(named.model->global.vrrp_iptables->out_chain, "");
+    EXPECT_EQ(named.model->global.vrrp_ipsets.address6, "lb6");
+    EXPECT_EQ(named.model->global.vrrp_ipsets.address_iface6, "lb_if6");
+    auto one = config::load_text("t.conf", "global_defs {\n vrrp_ipsets x\n}\n", o);
+    ASSERT_TRUE(one.model);
+    EXPECT_EQ(one.model->global.vrrp_ipsets.address6, "x6");
+    EXPECT_EQ(one.model->global.vrrp_ipsets.address_iface6, "x_if6");
 }
 
 }  // namespace
