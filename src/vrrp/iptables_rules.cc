@@ -5,6 +5,7 @@
 // the configured chains: IPv4 `-m set --match-set NAME dst -j DROP` (output:
 // src); IPv6 first accepts neighbour solicitations/advertisements to the set
 // (RFC 5798 §6.4.3), then drops, for the if6 set and the plain one.
+// `-w 5`: wait at most 5 s for the xtables lock (the loop waits for it).
 #include <vector>
 
 #include "core/log.hh"
@@ -34,7 +35,7 @@ std::string rule_lines(const AcceptTableSettings& s, net::Family f, const char* 
     std::string out;
     for (const auto& [chain, in] : {std::pair{s.in_chain, true}, std::pair{s.out_chain, false}}) {
         if (chain.empty()) continue;
-        for (const auto& r : rules(s, f, in)) out += log::concat(prefix, prog, " -w ", op, ' ', chain, ' ', r, '\n');
+        for (const auto& r : rules(s, f, in)) out += log::concat(prefix, prog, " -w 5 ", op, ' ', chain, ' ', r, '\n');
     }
     return out;
 }

@@ -131,27 +131,27 @@ TEST(AcceptRules, IptablesModeAsKeepalived) {
     s.out_chain = "OUTPUT";
     const std::string b = create_table(s, net::Family::V4, {{*net::IpAddress::parse("192.0.2.100"), "eth0"}});
     EXPECT_EQ(b,
-              "-iptables -w -D INPUT -m set --match-set keepalived dst -j DROP\n"
-              "-iptables -w -D OUTPUT -m set --match-set keepalived src -j DROP\n"
+              "-iptables -w 5 -D INPUT -m set --match-set keepalived dst -j DROP\n"
+              "-iptables -w 5 -D OUTPUT -m set --match-set keepalived src -j DROP\n"
               "ipset create keepalived hash:ip family inet -exist\n"
               "ipset flush keepalived\n"
-              "iptables -w -A INPUT -m set --match-set keepalived dst -j DROP\n"
-              "iptables -w -A OUTPUT -m set --match-set keepalived src -j DROP\n"
+              "iptables -w 5 -A INPUT -m set --match-set keepalived dst -j DROP\n"
+              "iptables -w 5 -A OUTPUT -m set --match-set keepalived src -j DROP\n"
               "ipset add keepalived 192.0.2.100 -exist\n");
     s.out_chain.clear();  // vrrp_iptables IN_CHAIN: no output rules
     s.set6 = "ka6";
     s.set_if6 = "ka_if6";
     const std::string v6 = create_table(s, net::Family::V6, {{*net::IpAddress::parse("fe80::1"), "eth1"}});
     EXPECT_NE(v6.find("ipset create ka_if6 hash:net,iface family inet6 -exist\n"), std::string::npos) << v6;
-    EXPECT_NE(v6.find("ip6tables -w -A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -m set --match-set "
+    EXPECT_NE(v6.find("ip6tables -w 5 -A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -m set --match-set "
                       "ka_if6 dst,src -j ACCEPT\n"),
               std::string::npos) << v6;
-    EXPECT_NE(v6.find("ip6tables -w -A INPUT -m set --match-set ka6 dst -j DROP\n"), std::string::npos);
+    EXPECT_NE(v6.find("ip6tables -w 5 -A INPUT -m set --match-set ka6 dst -j DROP\n"), std::string::npos);
     EXPECT_EQ(v6.find("OUTPUT"), std::string::npos);
     EXPECT_NE(v6.find("ipset add ka_if6 fe80::1,eth1 -exist\n"), std::string::npos);
     EXPECT_EQ(delete_elements(s, {{*net::IpAddress::parse("2001:db8::1"), "eth1"}}), "ipset del ka6 2001:db8::1 -exist\n");
     EXPECT_EQ(delete_table(s, net::Family::V4),
-              "-iptables -w -D INPUT -m set --match-set keepalived dst -j DROP\n-ipset destroy keepalived\n");
+              "-iptables -w 5 -D INPUT -m set --match-set keepalived dst -j DROP\n-ipset destroy keepalived\n");
 }
 
 // The same states as with nftables, through the ipsets; no nftables table.
