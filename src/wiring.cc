@@ -15,6 +15,7 @@
 #include "forward/backend_select.hh"
 #include "forward/ipvs/sync_role_policy.hh"
 #include "forward/subsystem.hh"
+#include "net/iptables.hh"
 #include "net/libnftables.hh"
 #include "net/link_multicast.hh"
 #include "net/rtnl_address_backend.hh"
@@ -139,7 +140,8 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
     if (vrrp_) {
         if (auto n = net::LibNftables::open(); n) {
             nft_ = std::move(n.value());
-            accept_filter_ = std::make_unique<vrrp::AcceptFilter>(loop, vrrp_->state_events(), *nft_);
+            ipt_ = std::make_unique<net::SystemIptables>();
+            accept_filter_ = std::make_unique<vrrp::AcceptFilter>(loop, vrrp_->state_events(), *nft_, ipt_.get());
         } else {
             // An error only for a configuration that asks for no_accept now
             // (a reload may still ask later: then it is not enforced either).

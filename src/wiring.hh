@@ -38,6 +38,7 @@ namespace forward { class ForwardSubsystem; }
 namespace net {
 class IoctlLinkMulticast;
 class LibNftables;
+class SystemIptables;
 class RtnlAddressBackend;
 class RtnlAddressMonitor;
 class RtnlLinkBackend;
@@ -117,6 +118,7 @@ private:
     core::ProcConnectorMonitor processes_;  // track_process; listens only when used
     std::unique_ptr<vrrp::VrrpSubsystem> vrrp_;
     std::unique_ptr<net::LibNftables> nft_;
+    std::unique_ptr<net::SystemIptables> ipt_;  // vrrp_iptables mode of no_accept
     std::unique_ptr<vrrp::AcceptFilter> accept_filter_;
     std::unique_ptr<sync::SyncSubsystem> sync_;  // conntrack_sync; exists with VRRP
     std::unique_ptr<announce::AnnounceSubsystem> announce_;  // route_announce; exists with forwarding

@@ -47,12 +47,20 @@ struct CheckResult {
     FailReason reason = FailReason::Error;
     std::string detail;
     std::optional<DynamicWeight> weight{};
+    // false: no probe was made (our socket, SO_MARK, bind_if or bindto could
+    // not be set up). keepalived 2.2.7 then logs "socket bind failed.
+    // Rescheduling." and tries again after delay_loop without changing the
+    // checker's state (layer4.c connect_error); the scheduler does the same.
+    bool verdict = true;
 
     static CheckResult success() { return CheckResult{}; }
     static CheckResult success(DynamicWeight w, std::string detail) {
         return CheckResult{true, FailReason::Error, std::move(detail), w};
     }
     static CheckResult failure(FailReason r, std::string detail) { return CheckResult{false, r, std::move(detail), std::nullopt}; }
+    static CheckResult not_attempted(std::string detail) {
+        return CheckResult{false, FailReason::LocalSetup, std::move(detail), std::nullopt, false};
+    }
 };
 
 // One checker of one target. start() begins an attempt; the completion is

@@ -47,7 +47,7 @@ PingChecker::PingChecker(core::EventLoop& loop, TcpTarget target, PingSocket mod
 
 std::variant<core::UniqueFd, CheckResult> PingChecker::open_socket() {
     used_ = mode_;  // Auto: resolved by open_ping_socket()
-    return open_ping_socket(target(), used_);
+    return setup_failure_counts(open_ping_socket(target(), used_));
 }
 
 std::variant<std::vector<uint8_t>, CheckResult> PingChecker::request() {

@@ -23,7 +23,7 @@ bool ping_socket_allowed(bool v4) {
 }  // namespace
 
 CheckResult setup_failure(const std::string& what, int e) {
-    return CheckResult::failure(FailReason::LocalSetup, "not attempted: " + what + ": " + std::strerror(e));
+    return CheckResult::not_attempted("not attempted: " + what + ": " + std::strerror(e));
 }
 
 CheckResult socket_failure(int e) {
@@ -109,6 +109,11 @@ std::variant<core::UniqueFd, CheckResult> open_ping_socket(const TcpTarget& t, P
     sockaddr_storage ss;
     const socklen_t len = net::to_sockaddr(t.address, 0, ss);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) return socket_failure(errno);
+    return opened;
+}
+
+std::variant<core::UniqueFd, CheckResult> setup_failure_counts(std::variant<core::UniqueFd, CheckResult> opened) {
+    if (auto* r = std::get_if<CheckResult>(&opened)) r->verdict = true;
     return opened;
 }
 

@@ -24,7 +24,8 @@
 
 namespace halbd::check {
 
-// A LocalSetup failure: "not attempted: WHAT: strerror(e)".
+// A LocalSetup result without a verdict (CheckResult::verdict false, the
+// state is kept, as keepalived): "not attempted: WHAT: strerror(e)".
 CheckResult setup_failure(const std::string& what, int e);
 // A connect/send/recv error as a typed result (ECONNREFUSED -> Refused, ...).
 CheckResult socket_failure(int e);
@@ -53,5 +54,10 @@ enum class PingSocket : uint8_t { Auto, Datagram, Raw };
 // ICMPv6 socket filtered to echo replies and unreachables, connect()ed to
 // t.address so that the kernel delivers only the target's packets.
 std::variant<core::UniqueFd, CheckResult> open_ping_socket(const TcpTarget& t, PingSocket& kind);
+
+// `opened` with a setup failure turned into a verdict: keepalived 2.2.7's
+// UDP_CHECK (udp_bind_connect) and PING_CHECK count a socket they could not
+// set up as a failed attempt, where TCP/HTTP/SMTP/DNS reschedule it.
+std::variant<core::UniqueFd, CheckResult> setup_failure_counts(std::variant<core::UniqueFd, CheckResult> opened);
 
 }  // namespace halbd::check

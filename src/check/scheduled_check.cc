@@ -5,7 +5,8 @@
 //  - success: the checker is up at once; next attempt after delay_loop;
 //  - failure of an up checker: retried `retry` times, delay_before_retry
 //    apart; when the last retry fails too it is down; next after delay_loop;
-//  - failure of a down checker: no retries; next attempt after delay_loop.
+//  - failure of a down checker: no retries; next attempt after delay_loop;
+//  - no probe made (bindto not local...): state kept, next after delay_loop.
 // Every delay runs from the end of the previous attempt, as in keepalived.
 // Event-driven kinds (FILE_CHECK) start in the state they read at once and
 // are woken when their target changes.
@@ -112,7 +113,18 @@ void ScheduledCheck::decide(const CheckResult& r) {
         return;
     }
     ++failures_[static_cast<size_t>(r.reason)];
+    const bool repeated = last_failure_ && last_failure_->detail == r.detail;
     last_failure_ = Failure{r.reason, r.detail, loop_.now()};
+    if (!r.verdict) {
+        // No probe was made (bindto not local, ...): keepalived reschedules
+        // after delay_loop and keeps the state; logged once per new cause.
+        plan(schedule_.delay_loop);
+        const auto line = log::concat(checker_->describe(), " ", r.detail, "; state kept (", up_ ? "up" : "down",
+                                      "), next attempt in ", human_duration(schedule_.delay_loop));
+        if (!repeated || schedule_.log_all_failures) log::warning(line);
+        else if (log::enabled(log::Level::debug)) log::debug(line);
+        return;
+    }
     if (!up_) {
         plan(schedule_.delay_loop);
         // An alpha checker's first failure says why its server stays out.

@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "check/probe_socket.hh"
 #include "core/random.hh"
 
 namespace halbd::check {
@@ -47,6 +48,10 @@ std::variant<std::vector<uint8_t>, CheckResult> UdpChecker::request() {
         for (auto& b : payload) b = static_cast<uint8_t>(gen());
     }
     return payload;
+}
+
+std::variant<core::UniqueFd, CheckResult> UdpChecker::open_socket() {
+    return setup_failure_counts(DatagramChecker::open_socket());
 }
 
 std::optional<CheckResult> UdpChecker::on_datagram(const uint8_t* data, size_t len) {

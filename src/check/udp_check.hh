@@ -32,6 +32,7 @@ public:
 
 private:
     std::variant<std::vector<uint8_t>, CheckResult> request() override;
+    std::variant<core::UniqueFd, CheckResult> open_socket() override;
     std::optional<CheckResult> on_datagram(const uint8_t* data, size_t len) override;
     CheckResult on_silence() const override;
 

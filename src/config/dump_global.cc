@@ -155,6 +155,9 @@ void dump_defs(const GlobalDefs& g, Dumper& out) {
             out.line("vrrp_iptables", Dumper::quoted(g.vrrp_iptables->in_chain),
                      Dumper::quoted(g.vrrp_iptables->out_chain));
     }
+    if (g.vrrp_ipsets != VrrpIpsets{})
+        out.line("vrrp_ipsets", Dumper::quoted(g.vrrp_ipsets.address), Dumper::quoted(g.vrrp_ipsets.address6),
+                 Dumper::quoted(g.vrrp_ipsets.address_iface6));
     if (g.nftables) out.line("nftables", Dumper::quoted(*g.nftables));
     out.line("nftables_priority", g.nftables_priority);
     flag(out, "nftables_counters", g.nftables_counters);

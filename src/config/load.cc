@@ -8,6 +8,7 @@
 
 #include "config/lexer.hh"
 #include "config/sections.hh"
+#include "core/spawn.hh"
 
 namespace halbd::config {
 
@@ -18,9 +19,11 @@ bool system_interface_exists(std::string_view name) {
     return if_nametoindex(n.c_str()) != 0;
 }
 
+bool system_executable_exists(std::string_view command) { return core::find_executable(command).has_value(); }
+
 void run(LoadResult& r, Lexer& lexer, const LoadOptions& opts) {
-    ValidateContext ctx{r.diags, opts.interface_exists ? opts.interface_exists
-                                                       : system_interface_exists};
+    ValidateContext ctx{r.diags, opts.interface_exists ? opts.interface_exists : system_interface_exists,
+                        opts.executable_exists ? opts.executable_exists : system_executable_exists};
     r.model = parse_model(lexer, ctx, sections());
     // What the chosen forwarding backend cannot program (no errors otherwise).
     if (r.model && (opts.forwarding || opts.forwarding_for)) {

@@ -34,6 +34,8 @@ struct LoadOptions {
     size_t max_read_files = kMaxReadFiles;
     // Does a network interface exist here? Default: if_nametoindex().
     std::function<bool(std::string_view)> interface_exists;
+    // Is a command an executable file here? Default: core::find_executable().
+    std::function<bool(std::string_view)> executable_exists;
     // What the forwarding backend that will run supports: the rest is
     // refused with file:line:col. Unset = no backend restriction (tests,
     // fuzzing, -P where nothing is forwarded).

@@ -112,6 +112,16 @@ struct VrrpIptables {
     std::string out_chain;  // empty = no outbound filtering
 };
 
+// vrrp_ipsets [ADDR [ADDR6 [ADDR_IF6 [IGMP [MLD]]]]]: the ipsets no_accept
+// fills in vrrp_iptables mode, named as keepalived derives the ones left
+// out. (keepalived's IGMP/MLD sets are not made by halbd: names ignored.)
+struct VrrpIpsets {
+    std::string address = "keepalived";
+    std::string address6 = "keepalived6";
+    std::string address_iface6 = "keepalived_if6";
+    friend bool operator==(const VrrpIpsets&, const VrrpIpsets&) = default;
+};
+
 enum class VrrpRxBufsPolicy : uint8_t { Default, Mtu, Advert, Size };
 
 enum class DynamicInterfaces : uint8_t { Off, On, AllowIfChanges };
@@ -192,6 +202,7 @@ struct GlobalDefs {
 
     // ---- firewall (no_accept mode, VMAC IGMP/MLD, virtual server group fwmarks) ----
     std::optional<VrrpIptables> vrrp_iptables;
+    VrrpIpsets vrrp_ipsets;
     std::optional<std::string> nftables;                  // table name; default "keepalived"
     int32_t nftables_priority = -1;
     bool nftables_counters = false;

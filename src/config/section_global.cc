@@ -314,9 +314,40 @@ void vrrp_iptables(GlobalDefs& g, Args& a) {
         t.in_chain = a.str(0);
         t.out_chain = a.size() > 1 ? a.str(1) : std::string();
     }
-    a.warning("halbd does not use iptables: no_accept mode uses nftables (table 'keepalived' "
-              "unless 'nftables' names another)");
     g.vrrp_iptables = std::move(t);
+}
+
+// keepalived's vrrp_ipsets_handler: names left out are derived from the
+// previous one (ADDR6 = ADDR + "6", ADDR_IF6 = ADDR6 without a trailing 6 +
+// "_if6"). Without names keepalived uses
+// per-address iptables rules; halbd always uses sets, with the default names.
+void vrrp_ipsets(GlobalDefs& g, Args& a) {
+    if (!a.at_most(5)) return;
+    g.vrrp_ipsets = VrrpIpsets{};
+    if (a.size() == 0) {
+        a.warning("'vrrp_ipsets' without names: keepalived then filters with one iptables rule per address; "
+                  "halbd uses the ipsets keepalived, keepalived6 and keepalived_if6");
+        return;
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+        // IPSET_MAXNAMELEN (32) - 1, the suffixes included, as keepalived
+        if (a.str(i).empty() || a.str(i).size() >= 31) {
+            a.error(i, "ipset name " + quote(a.str(i)) + " must be 1-30 characters");
+            return;
+        }
+    }
+    VrrpIpsets& s = g.vrrp_ipsets;
+    s.address = a.str(0);
+    s.address6 = a.size() > 1 ? a.str(1) : s.address.substr(0, 29) + "6";
+    if (a.size() > 2) {
+        s.address_iface6 = a.str(2);
+    } else {
+        std::string base = s.address6;
+        if (!base.empty() && base.back() == '6') base.pop_back();
+        s.address_iface6 = base.substr(0, 26) + "_if6";
+    }
+    if (a.size() > 3)
+        a.warning(3, "the IGMP/MLD set names are ignored: halbd does not filter IGMP/MLD reports with ipsets");
 }
 
 void vrrp_startup_delay(GlobalDefs& g, Args& a) {
@@ -632,7 +663,7 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"vrrp_rx_bufs_multiplier", set_u32<&GlobalDefs::vrrp_rx_bufs_multiplier, 1, UINT32_MAX>},
         // firewall
         {"vrrp_iptables", vrrp_iptables},
-        {"vrrp_ipsets", nullptr, kUnimplemented, "halbd does not use ipsets; VIP filtering uses nftables sets"},
+        {"vrrp_ipsets", vrrp_ipsets},
         {"nftables", [](GlobalDefs& g, Args& a) { set_table_name<&GlobalDefs::nftables>(g, a, "keepalived"); }},
         {"nftables_priority", set_i32<&GlobalDefs::nftables_priority>},
         {"nftables_counters", set_bool<&GlobalDefs::nftables_counters>, kFlag},

@@ -28,6 +28,9 @@ struct ValidateContext {
     Diagnostics& diags;
     // Does a network interface with this name exist here? (missing => warning)
     std::function<bool(std::string_view)> interface_exists;
+    // Is this command (a path, or a name looked up in PATH) an executable
+    // file here? (MISC_CHECK's script missing => warning, checker disabled)
+    std::function<bool(std::string_view)> executable_exists;
 };
 
 // One top-level section. A new top-level block (say `conntrack_sync { }`)

@@ -107,7 +107,8 @@ bool has_connection(CheckerKind k) {
 }
 
 void resolve_checker(Checker& c, const RealServer& rs, const VirtualServer& vs, const Model& m,
-                     Diagnostics& d) {
+                     ValidateContext& ctx) {
+    Diagnostics& d = ctx.diags;
     const CheckerKind k = c.kind();
     if (!c.alpha) c.alpha = *rs.alpha;
     if (!c.log_all_failures) c.log_all_failures = m.global.checker_log_all_failures;
@@ -155,7 +156,7 @@ void resolve_checker(Checker& c, const RealServer& rs, const VirtualServer& vs, 
         } else if constexpr (std::is_same_v<P, MiscCheck>) {
             if (p.misc_path.empty()) d.error(c.loc, "MISC_CHECK needs 'misc_path'");
             else if (auto argv = core::split_command(p.misc_path); argv && !argv->empty() &&
-                                                                   !core::find_executable(argv->front()))
+                                                                   !ctx.executable_exists(argv->front()))
                 d.warning(c.loc, "MISC_CHECK script " + argv->front() +
                                      " is not found or not executable: the checker is disabled (keepalived "
                                      "removes it at start) and its real server stays in the pool unchecked");
@@ -200,7 +201,8 @@ uint16_t resolve_port(const VirtualServer& vs, const LvsMethod& mth, uint16_t po
     return vs.port;
 }
 
-bool validate_vs(VirtualServer& vs, const Model& m, Diagnostics& d) {
+bool validate_vs(VirtualServer& vs, const Model& m, ValidateContext& ctx) {
+    Diagnostics& d = ctx.diags;
     const VirtualServerGroup* g = nullptr;
     if (vs.kind == VsKind::Group) {
         g = m.lvs.find_group(vs.group);
@@ -281,7 +283,7 @@ bool validate_vs(VirtualServer& vs, const Model& m, Diagnostics& d) {
             d.error(rs.loc, "'lthreshold' " + std::to_string(rs.lthreshold) + " exceeds 'uthreshold' " +
                                 std::to_string(rs.uthreshold));
         weight_sum += *rs.weight;
-        for (auto& c : rs.checkers) resolve_checker(c, rs, vs, m, d);
+        for (auto& c : rs.checkers) resolve_checker(c, rs, vs, m, ctx);
     }
     if (auto& s = vs.sorry_server) {
         if (!s->lvs_method) s->lvs_method = vs.lvs_method;
@@ -365,7 +367,7 @@ void validate_lvs(Model& m, ValidateContext& ctx) {
     std::vector<VirtualServer> kept;
     kept.reserve(lvs.virtual_servers.size());
     for (auto& vs : lvs.virtual_servers) {
-        if (!validate_vs(vs, m, d)) continue;
+        if (!validate_vs(vs, m, ctx)) continue;
         auto [it, fresh] = seen.emplace(vs_key(vs), kept.size());
         if (!fresh)
             d.error(vs.loc, "duplicate virtual server " + vs_name(vs) + " (first at " + at(kept[it->second].loc) + ")");

@@ -34,7 +34,6 @@ void warn_global(const GlobalDefs& g, Diagnostics& D) {
     warn(g.vrrp_rx_bufs_policy != def.vrrp_rx_bufs_policy, not_implemented("'vrrp_rx_bufs_policy'"));
     warn(g.vrrp_rx_bufs_multiplier != def.vrrp_rx_bufs_multiplier,
          not_implemented("'vrrp_rx_bufs_multiplier'"));
-    warn(g.vrrp_iptables.has_value(), not_implemented("'vrrp_iptables'", "halbd filters with nftables"));
     warn(g.nftables_ipvs || g.nftables_ipvs_priority != def.nftables_ipvs_priority ||
              g.nftables_ipvs_start_fwmark != def.nftables_ipvs_start_fwmark,
          not_implemented("'nftables_ipvs'"));

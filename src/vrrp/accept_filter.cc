@@ -44,8 +44,8 @@ bool drops_vip_traffic(const config::VrrpInstance& v) {
     return !v.accept.value_or(true) && v.priority.value_or(100) != 255;
 }
 
-AcceptFilter::AcceptFilter(core::EventLoop& loop, StateEvents& vrrp, net::Nftables& nft)
-    : loop_(loop), nft_(nft) {
+AcceptFilter::AcceptFilter(core::EventLoop& loop, StateEvents& vrrp, net::Nftables& nft, net::Iptables* ipt)
+    : loop_(loop), nft_(nft), ipt_(ipt) {
     events_ = vrrp.subscribe([this](const StateEvent& e) { on_state(e); });
     retry_ = loop_.create_timer([this] { sync("retry"); });
 }
@@ -58,6 +58,14 @@ void AcceptFilter::apply(const config::Model* previous, const config::Model& cur
     if (g.nftables) settings_.table = *g.nftables;
     settings_.priority = g.nftables_priority;
     settings_.counters = g.nftables_counters;
+    if (g.vrrp_iptables) {
+        settings_.iptables = true;
+        settings_.in_chain = g.vrrp_iptables->in_chain;
+        settings_.out_chain = g.vrrp_iptables->out_chain;
+        settings_.set4 = g.vrrp_ipsets.address;
+        settings_.set6 = g.vrrp_ipsets.address6;
+        settings_.set_if6 = g.vrrp_ipsets.address_iface6;
+    }
     specs_.clear();
     for (const auto& v : current.vrrp.vrrp_instance) {
         Spec s;
@@ -77,11 +85,12 @@ void AcceptFilter::stop(const config::StopOptions&) {
     std::string batch;
     for (auto f : tables_) batch += delete_table(installed_settings_, f);
     if (batch.empty()) return;
-    if (auto r = nft_.run(batch); !r) {
-        log::error("VRRP no_accept: cannot delete the nftables tables: ", r.error().message);
+    const bool ipt = installed_settings_.iptables;
+    if (auto r = run(ipt ? "" : batch, ipt ? batch : ""); !r) {
+        log::error("VRRP no_accept: cannot delete the ", ipt ? "ipsets" : "nftables tables", ": ", r.error().message);
         return;
     }
-    for (auto f : tables_) log::info("VRRP no_accept: deleted nftables table ", table_id(installed_settings_, f));
+    for (auto f : tables_) log::info("VRRP no_accept: deleted ", table_text(installed_settings_, f));
     tables_.clear();
     installed_.clear();
 }
@@ -118,31 +127,43 @@ void AcceptFilter::sync(const std::string& why) {
     const std::set<net::Family> want_tables = families();
     const DropSet want = desired();
     const bool rebuild = in_doubt_ || settings_ != installed_settings_;
-    std::string batch;
+    // nft commands and iptables lines (vrrp_iptables, or leaving it on reload).
+    std::string nft_batch, ipt_batch;
+    auto batch = [&](const AcceptTableSettings& s) -> std::string& { return s.iptables ? ipt_batch : nft_batch; };
+    const bool same_place = settings_.iptables == installed_settings_.iptables &&
+                            (settings_.iptables ? settings_.in_chain == installed_settings_.in_chain &&
+                                                      settings_.out_chain == installed_settings_.out_chain &&
+                                                      settings_.set4 == installed_settings_.set4 &&
+                                                      settings_.set6 == installed_settings_.set6 &&
+                                                      settings_.set_if6 == installed_settings_.set_if6
+                                                : settings_.table == installed_settings_.table);
     std::vector<std::string> notes;
     for (auto f : tables_) {
-        if (want_tables.count(f) && !(rebuild && settings_.table != installed_settings_.table)) continue;
-        batch += delete_table(installed_settings_, f);
-        notes.push_back("deleted nftables table " + table_id(installed_settings_, f));
+        if (want_tables.count(f) && !(rebuild && !same_place)) continue;
+        batch(installed_settings_) += delete_table(installed_settings_, f);
+        notes.push_back("deleted " + table_text(installed_settings_, f));
     }
     for (auto f : want_tables) {
         const DropSet w = of_family(want, f);
         if (rebuild || !tables_.count(f)) {
-            batch += create_table(settings_, f, want);
-            notes.push_back(log::concat("created nftables table ", table_id(settings_, f), " (input/output priority ",
-                                        settings_.priority, settings_.counters ? ", counters" : "", ")"));
+            batch(settings_) += create_table(settings_, f, want);
+            if (settings_.iptables) notes.push_back("created " + table_text(settings_, f));
+            else
+                notes.push_back(log::concat("created nftables table ", table_id(settings_, f),
+                                            " (input/output priority ", settings_.priority,
+                                            settings_.counters ? ", counters" : "", ")"));
             continue;
         }
         const DropSet have = of_family(installed_, f);
-        batch += delete_elements(settings_, minus(have, w)) + add_elements(settings_, minus(w, have));
+        batch(settings_) += delete_elements(settings_, minus(have, w)) + add_elements(settings_, minus(w, have));
     }
-    if (batch.empty()) return;
+    if (nft_batch.empty() && ipt_batch.empty()) return;
 
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = nft_.run(batch);
+    auto r = run(nft_batch, ipt_batch);
     const Duration took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t0);
     stats_.slowest = std::max(stats_.slowest, took);
-    log::debug("VRRP no_accept: nftables transaction (", why, ") took ",
+    log::debug("VRRP no_accept: update (", why, ") took ",
                std::chrono::duration_cast<std::chrono::microseconds>(took).count(), " us");
     if (!r) {
         ++stats_.errors;
@@ -150,13 +171,16 @@ void AcceptFilter::sync(const std::string& why) {
         retry_->arm(kRetry);
         // One error line per outage, not one per retry.
         if (!std::exchange(in_doubt_, true))
-            log::error("VRRP no_accept: nftables refused the update (", why, "): ", r.error().message,
+            log::error("VRRP no_accept: ", ipt_batch.empty() ? "nftables" : "iptables/ipset",
+                       " refused the update (", why, "): ", r.error().message,
                        "; retrying every ", log::secs(kRetry));
         else
-            log::debug("VRRP no_accept: nftables still refuses (", why, "): ", r.error().message);
+            log::debug("VRRP no_accept: the update is still refused (", why, "): ", r.error().message);
         return;
     }
-    if (in_doubt_) log::info("VRRP no_accept: nftables took the update after ", stats_.errors, " refusal(s) in all");
+    if (in_doubt_)
+        log::info("VRRP no_accept: ", settings_.iptables ? "iptables/ipset" : "nftables", " took the update after ",
+                  stats_.errors, " refusal(s) in all");
     ++stats_.batches;
     retry_->cancel();
     // What packets are dropped now compared to before (a rebuild replaced all).
@@ -172,8 +196,16 @@ void AcceptFilter::sync(const std::string& why) {
         log::info("VRRP no_accept: no longer dropping packets to and from ", list(off), " (", why, ")");
 }
 
+core::Status AcceptFilter::run(const std::string& nft_batch, const std::string& ipt_batch) {
+    if (!nft_batch.empty())
+        if (auto r = nft_.run(nft_batch); !r) return r.error();
+    if (ipt_batch.empty()) return core::Ok{};
+    if (!ipt_) return core::Error{0, "no iptables/ipset adapter"};
+    return ipt_->run(ipt_batch);
+}
+
 void AcceptFilter::dump_state(std::ostream& os) const {
-    os << "# VRRP no_accept: nftables tables";
+    os << "# VRRP no_accept: " << (installed_settings_.iptables ? "ipsets" : "nftables tables");
     if (tables_.empty()) os << " none";
     for (auto f : tables_) os << ' ' << table_id(installed_settings_, f);
     os << ", dropping " << installed_.size() << " address(es)";

@@ -4,13 +4,14 @@
 // Accept_Mode False; keepalived's `no_accept`, implied by `vrrp_strict`).
 // While an instance that drops (no_accept, priority below 255) is MASTER,
 // its VIPs and eVIPs are elements of the drop sets of keepalived's nftables
-// tables, so the host neither accepts packets to them nor sends from them.
+// tables (with vrrp_iptables: of keepalived's ipsets, matched by iptables
+// rules), so the host neither accepts packets to them nor sends from them.
 // A ConfigSubscriber registered before the VRRP subsystem: apply() creates
 // or replaces the tables before instances start, stop() deletes them after
 // the instances stopped. Membership follows the instances' state events,
 // through the VRRP state seam (vrrp/state_events.hh) only.
 // Created by the wiring (src/wiring.cc); owns its subscription and retry
-// timer, borrows the Nftables adapter.
+// timer, borrows the Nftables and Iptables adapters.
 #pragma once
 
 #include <iosfwd>
@@ -20,6 +21,7 @@
 
 #include "core/event_loop.hh"
 #include "config/subscriber.hh"
+#include "net/iptables.hh"
 #include "net/nftables.hh"
 #include "vrrp/accept_rules.hh"
 #include "vrrp/state_events.hh"
@@ -42,7 +44,8 @@ public:
     // After a refused transaction the tables are rebuilt this much later.
     static constexpr Duration kRetry = std::chrono::seconds(1);
 
-    AcceptFilter(core::EventLoop& loop, StateEvents& vrrp, net::Nftables& nft);
+    // ipt null: vrrp_iptables cannot be enforced (an error at each update).
+    AcceptFilter(core::EventLoop& loop, StateEvents& vrrp, net::Nftables& nft, net::Iptables* ipt = nullptr);
     ~AcceptFilter() override;
     AcceptFilter(const AcceptFilter&) = delete;
     AcceptFilter& operator=(const AcceptFilter&) = delete;
@@ -66,9 +69,12 @@ private:
     DropSet desired() const;
     std::set<net::Family> families() const;
     void sync(const std::string& why);
+    // Runs the nft batch, then the iptables one.
+    core::Status run(const std::string& nft_batch, const std::string& ipt_batch);
 
     core::EventLoop& loop_;
     net::Nftables& nft_;
+    net::Iptables* ipt_;
     core::Subscription events_;
     AcceptTableSettings settings_;            // from the model
     std::map<std::string, Spec> specs_;       // by instance name, from the model

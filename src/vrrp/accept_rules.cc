@@ -38,9 +38,19 @@ std::string element_lines(const char* verb, const AcceptTableSettings& s, const 
 
 }  // namespace
 
-std::string table_id(const AcceptTableSettings& s, net::Family f) { return log::concat(family_word(f), ' ', s.table); }
+std::string table_id(const AcceptTableSettings& s, net::Family f) {
+    if (s.iptables) return f == net::Family::V4 ? "ipset " + s.set4 : "ipsets " + s.set6 + " " + s.set_if6;
+    return log::concat(family_word(f), ' ', s.table);
+}
+
+std::string table_text(const AcceptTableSettings& s, net::Family f) {
+    if (!s.iptables) return "nftables table " + table_id(s, f);
+    return log::concat(table_id(s, f), " (", f == net::Family::V4 ? "iptables " : "ip6tables ", s.in_chain,
+                       s.out_chain.empty() ? "" : ", ", s.out_chain, ")");
+}
 
 std::string create_table(const AcceptTableSettings& s, net::Family f, const DropSet& addrs) {
+    if (s.iptables) return iptables_create(s, f, addrs);
     const std::string t = table_id(s, f);
     auto base = [&](const char* name, const char* hook) {
         return log::concat("add chain ", t, ' ', name, " { type filter hook ", hook, " priority ", s.priority,
@@ -77,14 +87,17 @@ std::string create_table(const AcceptTableSettings& s, net::Family f, const Drop
 }
 
 std::string delete_table(const AcceptTableSettings& s, net::Family f) {
+    if (s.iptables) return iptables_delete(s, f);
     const std::string t = table_id(s, f);
     return log::concat("add table ", t, "\ndelete table ", t, '\n');
 }
 
-std::string add_elements(const AcceptTableSettings& s, const DropSet& addrs) { return element_lines("add", s, addrs); }
+std::string add_elements(const AcceptTableSettings& s, const DropSet& addrs) {
+    return s.iptables ? iptables_elements("add", s, addrs) : element_lines("add", s, addrs);
+}
 
 std::string delete_elements(const AcceptTableSettings& s, const DropSet& addrs) {
-    return element_lines("delete", s, addrs);
+    return s.iptables ? iptables_elements("del", s, addrs) : element_lines("delete", s, addrs);
 }
 
 }  // namespace halbd::vrrp

@@ -22,6 +22,11 @@ struct AcceptTableSettings {
     int32_t priority = -1;
     bool counters = false;
     bool ifname_sets = false;  // link-local set keyed by interface name instead of index
+    // vrrp_iptables: ipsets (these names) and iptables rules in these chains
+    // (out_chain empty: none) instead of nftables tables (iptables_rules.cc).
+    bool iptables = false;
+    std::string in_chain, out_chain;
+    std::string set4 = "keepalived", set6 = "keepalived6", set_if6 = "keepalived_if6";
     friend bool operator==(const AcceptTableSettings&, const AcceptTableSettings&) = default;
 };
 
@@ -36,8 +41,15 @@ struct DroppedAddress {
 };
 using DropSet = std::set<DroppedAddress>;
 
-// "ip keepalived" / "ip6 keepalived".
+// "ip keepalived" / "ip6 keepalived" (iptables: "ipset keepalived" /
+// "ipsets keepalived6 keepalived_if6").
 std::string table_id(const AcceptTableSettings& s, net::Family f);
+// For the log: "nftables table ip keepalived", "ipset keepalived (iptables INPUT, OUTPUT)".
+std::string table_text(const AcceptTableSettings& s, net::Family f);
+
+// With s.iptables the four below return net::Iptables lines instead of nft
+// commands (the same layout as keepalived 2.2.7's vrrp_iptables.c: its
+// sets, types and rules):
 
 // Creates the family's table, replacing one left by an earlier run: in one
 // transaction it is added, deleted and added again with its sets, chains and
@@ -48,5 +60,10 @@ std::string delete_table(const AcceptTableSettings& s, net::Family f);
 // "add element ..." / "delete element ..." lines for addrs, one per set.
 std::string add_elements(const AcceptTableSettings& s, const DropSet& addrs);
 std::string delete_elements(const AcceptTableSettings& s, const DropSet& addrs);
+
+// The iptables-mode forms (iptables_rules.cc), called by the above.
+std::string iptables_create(const AcceptTableSettings& s, net::Family f, const DropSet& addrs);
+std::string iptables_delete(const AcceptTableSettings& s, net::Family f);
+std::string iptables_elements(const char* verb, const AcceptTableSettings& s, const DropSet& addrs);
 
 }  // namespace halbd::vrrp

@@ -169,6 +169,39 @@ TEST_F(CheckScheduledTest, AlphaFailureIsNotRetried) {
     EXPECT_TRUE(cap.contains("TCP connect to 10.0.0.2:80 refused; still down"));
 }
 
+// keepalived 2.2.7 (layer4.c connect_error, "socket bind failed.
+// Rescheduling."): an attempt that could not be made (bindto not local)
+// keeps the state, is not retried and comes again after delay_loop. The
+// same outcome as a verdict (the variant below) takes the server out.
+TEST_F(CheckScheduledTest, NoProbeMadeKeepsTheStateAndWaitsDelayLoop) {
+    world.set(kT, Outcome{CheckResult::not_attempted("not attempted: bind to 192.0.2.1:0: Cannot assign requested address"), {}});
+    auto c = make(sched(10s, 1, 1s));
+    loop.advance(35s);
+    EXPECT_TRUE(c->up());
+    EXPECT_TRUE(seen.empty());
+    EXPECT_EQ(c->retries(), 0u);
+    EXPECT_EQ(attempts(), (std::vector<Duration>{0s, 10s, 20s, 30s}));
+    EXPECT_EQ(c->failures(FailReason::LocalSetup), 4u);
+    // One warning per cause, not one per attempt.
+    size_t all = 0, warnings = 0;
+    for (const auto& l : cap.lines()) {
+        if (l.text.find("bind to 192.0.2.1:0: Cannot assign requested address; state kept (up), next attempt in 10s") ==
+            std::string::npos)
+            continue;
+        ++all;
+        if (l.level == log::Level::warning) ++warnings;
+    }
+    EXPECT_EQ(all, 4u);
+    EXPECT_EQ(warnings, 1u);
+
+    CheckResult verdict = CheckResult::not_attempted("not attempted: bind");
+    verdict.verdict = true;  // UDP_CHECK's reading of the same failure
+    world.set(kT, Outcome{verdict, {}});
+    loop.advance(11s);  // 40 fails, retry at 41 fails: down
+    EXPECT_FALSE(c->up());
+    EXPECT_EQ(seen, (std::vector<Seen>{{41s, false, 1, FailReason::LocalSetup}}));
+}
+
 TEST_F(CheckScheduledTest, DestroyingCancelsTheAttemptInFlight) {
     world.set(kT, ok(5s));
     auto c = make(sched(10s, 1, 1s));

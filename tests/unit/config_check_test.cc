@@ -191,5 +191,26 @@ TEST(CheckerConfig, BareOldStyleCheckerLineGetsDefaults) {
     EXPECT_TRUE(l.has("t.conf:5:1: warning: 'ICMP_CHECK' is deprecated; use 'PING_CHECK' instead")) << l.all();
 }
 
+// MISC_CHECK's script is looked up through LoadOptions::executable_exists
+// (the filesystem by default): a missing one disables the checker with a
+// warning (keepalived: "not found/accessible"), a present one says nothing.
+TEST(CheckerConfig, MiscCheckScriptLookedUpThroughTheContext) {
+    const std::string conf =
+        "virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 10.0.0.1 80 {\n"
+        "  MISC_CHECK {\n   misc_path \"/opt/probe.sh --fast\"\n  }\n }\n}\n";
+    std::vector<std::string> asked;
+    LoadOptions o = options();
+    o.executable_exists = [&](std::string_view c) { asked.emplace_back(c); return false; };
+    LoadedConfig missing(conf, o);
+    ASSERT_TRUE(missing.r.model) << missing.all();
+    EXPECT_EQ(asked, std::vector<std::string>{"/opt/probe.sh"});
+    EXPECT_TRUE(missing.has("t.conf:4:3: warning: MISC_CHECK script /opt/probe.sh is not found or not executable: "
+                            "the checker is disabled")) << missing.all();
+    o.executable_exists = [](std::string_view) { return true; };
+    LoadedConfig present(conf, o);
+    ASSERT_TRUE(present.r.model);
+    EXPECT_FALSE(present.has("not found or not executable")) << present.all();
+}
+
 }  // namespace
 }  // namespace halbd::config

@@ -87,7 +87,7 @@ Loaded load(const std::string& text, std::span<const Section> list) {
     Diagnostics diags;
     Lexer lexer(sources, diags, LexerOptions{});
     lexer.open_text("demo.conf", text);
-    ValidateContext ctx{diags, [](std::string_view) { return true; }};
+    ValidateContext ctx{diags, [](std::string_view) { return true; }, [](std::string_view) { return true; }};
     Loaded r;
     r.model = parse_model(lexer, ctx, list);
     for (const auto& d : diags.items()) r.msgs.push_back(diags.format(sources, d));

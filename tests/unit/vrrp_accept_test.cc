@@ -36,6 +36,20 @@ std::string conf(const std::string& global, const std::string& instances) {
     return "global_defs {\n vrrp_version 3\n vrrp_garp_master_delay 0\n" + global + "}\n" + instances;
 }
 
+// Records the vrrp_iptables batches (what SystemIptables would run).
+struct RecordingIptables : net::Iptables {
+    std::vector<std::string> batches;
+    core::Status run(std::string_view batch) override {
+        batches.emplace_back(batch);
+        return core::Ok{};
+    }
+    std::string all() const {
+        std::string out;
+        for (const auto& b : batches) out += b;
+        return out;
+    }
+};
+
 struct AcceptFilterTest : ::testing::Test {
     core::SimLoop loop;
     net::FakeAddressBackend addrs;
@@ -43,6 +57,7 @@ struct AcceptFilterTest : ::testing::Test {
     net::FakeAnnouncer announcer;
     FakeTransport transport;
     net::FakeNftables nft;
+    RecordingIptables ipt;
     log::ScopedCapture cap{log::Level::debug};
     std::unique_ptr<VrrpSubsystem> vrrp;
     std::unique_ptr<AcceptFilter> filter;
@@ -51,7 +66,7 @@ struct AcceptFilterTest : ::testing::Test {
     AcceptFilterTest() {
         addrs.add_link("eth0", net::Prefix::parse("192.0.2.1/24"));
         vrrp = std::make_unique<VrrpSubsystem>(loop, addrs, routes, announcer, transport);
-        filter = std::make_unique<AcceptFilter>(loop, vrrp->state_events(), nft);
+        filter = std::make_unique<AcceptFilter>(loop, vrrp->state_events(), nft, &ipt);
     }
     // As the Daemon does: the filter first, then VRRP.
     void apply(const std::string& text) {
@@ -108,6 +123,55 @@ TEST(AcceptRules, Ipv6LinkLocalByInterfaceIndexOrName) {
     const std::string n = create_table(s, net::Family::V6, addrs);
     EXPECT_NE(n.find("vips_link_local { type ipv6_addr . ifname; }"), std::string::npos);
     EXPECT_NE(n.find("ip6 daddr . iifname @vips_link_local"), std::string::npos);
+}
+
+// vrrp_iptables: keepalived 2.2.7's sets and rules (vrrp_iptables.c).
+TEST(AcceptRules, IptablesModeAsKeepalived) {
+    AcceptTableSettings s;
+    s.iptables = true;
+    s.in_chain = "INPUT";
+    s.out_chain = "OUTPUT";
+    const std::string b = create_table(s, net::Family::V4, {{*net::IpAddress::parse("192.0.2.100"), "eth0"}});
+    EXPECT_EQ(b,
+              "-iptables -w 5 -D INPUT -m set --match-set keepalived dst -j DROP\n"
+              "-iptables -w 5 -D OUTPUT -m set --match-set keepalived src -j DROP\n"
+              "ipset create keepalived hash:ip family inet -exist\n"
+              "ipset flush keepalived\n"
+              "iptables -w 5 -A INPUT -m set --match-set keepalived dst -j DROP\n"
+              "iptables -w 5 -A OUTPUT -m set --match-set keepalived src -j DROP\n"
+              "ipset add keepalived 192.0.2.100 -exist\n");
+    s.out_chain.clear();  // vrrp_iptables IN_CHAIN: no output rules
+    s.set6 = "ka6";
+    s.set_if6 = "ka_if6";
+    const std::string v6 = create_table(s, net::Family::V6, {{*net::IpAddress::parse("fe80::1"), "eth1"}});
+    EXPECT_NE(v6.find("ipset create ka_if6 hash:net,iface family inet6 -exist\n"), std::string::npos) << v6;
+    EXPECT_NE(v6.find("ip6tables -w 5 -A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -m set --match-set "
+                      "ka_if6 dst,src -j ACCEPT\n"),
+              std::string::npos) << v6;
+    EXPECT_NE(v6.find("ip6tables -w 5 -A INPUT -m set --match-set ka6 dst -j DROP\n"), std::string::npos);
+    EXPECT_EQ(v6.find("OUTPUT"), std::string::npos);
+    EXPECT_NE(v6.find("ipset add ka_if6 fe80::1,eth1 -exist\n"), std::string::npos);
+    EXPECT_EQ(delete_elements(s, {{*net::IpAddress::parse("2001:db8::1"), "eth1"}}), "ipset del ka6 2001:db8::1 -exist\n");
+    EXPECT_EQ(delete_table(s, net::Family::V4),
+              "-iptables -w 5 -D INPUT -m set --match-set keepalived dst -j DROP\n-ipset destroy keepalived\n");
+}
+
+// The same states as with nftables, through the ipsets; no nftables table.
+TEST_F(AcceptFilterTest, VrrpIptablesFillsKeepalivedsIpsets) {
+    apply(conf(" vrrp_strict\n vrrp_iptables\n vrrp_ipsets halbd_t\n", instance("VI_1", 51, " priority 100\n")));
+    EXPECT_EQ(nft.table_count(), 0u);
+    ASSERT_EQ(ipt.batches.size(), 1u);
+    EXPECT_NE(ipt.batches[0].find("ipset create halbd_t hash:ip family inet -exist\n"), std::string::npos);
+    EXPECT_TRUE(cap.contains("VRRP no_accept: created ipset halbd_t (iptables INPUT, OUTPUT) (start)"));
+    loop.advance(seconds(4));
+    ASSERT_EQ(state(), State::Master);
+    ASSERT_EQ(ipt.batches.size(), 2u);
+    EXPECT_EQ(ipt.batches[1], "ipset add halbd_t 192.0.2.100 -exist\n");
+    ASSERT_TRUE(vrrp->instance("VI_1")->force_backup("test"));
+    EXPECT_EQ(ipt.batches.back(), "ipset del halbd_t 192.0.2.100 -exist\n");
+    stop();
+    EXPECT_NE(ipt.batches.back().find("-ipset destroy halbd_t\n"), std::string::npos);
+    EXPECT_TRUE(cap.contains("VRRP no_accept: deleted ipset halbd_t (iptables INPUT, OUTPUT)"));
 }
 
 TEST_F(AcceptFilterTest, StrictMasterDropsItsVipsAndEvipsBackupDoesNot) {
@@ -240,7 +304,7 @@ TEST_F(AcceptFilterTest, RefusedTransactionIsRetriedByRebuilding) {
         << os.str();
 }
 
-TEST(AcceptConfig, TableNameMustBeAnNftIdentifierAndIptablesIsNotUsed) {
+TEST(AcceptConfig, TableNameMustBeAnNftIdentifierAndIpsetNamesAsKeepalived) {
     config::LoadOptions o;
     o.allow_include = false;
     auto bad = config::load_text("t.conf", "global_defs {\n nftables 9x\n}\n", o);
@@ -248,12 +312,22 @@ TEST(AcceptConfig, TableNameMustBeAnNftIdentifierAndIptablesIsNotUsed) {
     auto good = config::load_text("t.conf", "global_defs {\n nftables halb_1.x-y\n}\n", o);
     ASSERT_TRUE(good.model);
     EXPECT_EQ(*good.model->global.nftables, "halb_1.x-y");
+    // vrrp_iptables alone: INPUT/OUTPUT, keepalived's default set names, no warning.
     auto ipt = config::load_text("t.conf", "global_defs {\n vrrp_iptables\n}\n", o);
     ASSERT_TRUE(ipt.model);
-    std::string msgs;
-    for (const auto& m : ipt.messages()) msgs += m + "\n";
-    EXPECT_NE(msgs.find("warning: halbd does not use iptables: no_accept mode uses nftables"), std::string::npos)
-        << msgs;
+    EXPECT_TRUE(ipt.messages().empty());
+    EXPECT_EQ(ipt.model->global.vrrp_iptables->out_chain, "OUTPUT");
+    EXPECT_EQ(ipt.model->global.vrrp_ipsets.address_iface6, "keepalived_if6");
+    // Names left out are derived as keepalived's vrrp_ipsets_handler does.
+    auto named = config::load_text("t.conf", "global_defs {\n vrrp_iptables IN\n vrrp_ipsets lb lb6\n}\n", o);
+    ASSERT_TRUE(named.model);
+    EXPECT_EQ(named.model->global.vrrp_iptables->out_chain, "");
+    EXPECT_EQ(named.model->global.vrrp_ipsets.address6, "lb6");
+    EXPECT_EQ(named.model->global.vrrp_ipsets.address_iface6, "lb_if6");
+    auto one = config::load_text("t.conf", "global_defs {\n vrrp_ipsets x\n}\n", o);
+    ASSERT_TRUE(one.model);
+    EXPECT_EQ(one.model->global.vrrp_ipsets.address6, "x6");
+    EXPECT_EQ(one.model->global.vrrp_ipsets.address_iface6, "x_if6");
 }
 
 }  // namespace

@@ -17,6 +17,9 @@
 #             (ipip, gue, gre), fwmark, virtual_server_group (ranges, CIDR,
 #             fwmark, IPv6), IPv6, persistence and granularity, ops,
 #             sh-/mh- flags, lvs_timeouts, sorry_server and quorum
+#   checked-* tests/vm/ipvs-configs/checked/*.conf, kept with their checkers:
+#             issue 12's classes (MISC_CHECK without its script, bindto not
+#             local for TCP_CHECK and UDP_CHECK, DNS_CHECK with no route)
 #
 # VRRP: both daemons run with -C (checker/IPVS part only) and -i lb1, so
 # VRRP sections are parsed but not run; dummy interfaces eth0 and eth1
@@ -103,6 +106,15 @@ for f in "$here"/ipvs-configs/*.conf; do
     [ -f "$f" ] || continue
     n=own-$(basename "$f" .conf)
     add_config "$n" "$f"
+    files="$files $n"
+done
+# ipvs-configs/checked/: issue 12's checker classes, whose outcome is
+# stable from the first second; copied with their checkers.
+for f in "$here"/ipvs-configs/checked/*.conf; do
+    [ -f "$f" ] || continue
+    n=checked-$(basename "$f" .conf)
+    cp "$f" "$tmp/$n.conf"
+    echo "$n /test/cfg/$n.conf" >>"$tmp/list"
     files="$files $n"
 done
 
