@@ -41,7 +41,7 @@ packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   debhelper dpkg-dev lintian rpm fakeroot
   keepalived ipvsadm iproute2 groff-base man-db time
   python3 tcpdump nftables openssl iputils-ping iputils-arping dnsmasq
-  conntrack conntrackd bird2
+  conntrack conntrackd bird2 ipset iptables
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd"
 
 missing=""
