@@ -68,10 +68,22 @@ bool defines_nothing(const Options& opts, const std::string& path) {
     return r.model && config::defines_nothing(*r.model);
 }
 
+// The packaged /etc/halbd/halbd.conf says what it is on a line of its own
+// (etc/halbd.conf): the one file that defines nothing on purpose.
+constexpr std::string_view kPlaceholderMarker = "# halbd-placeholder:";
+bool is_placeholder(const std::string& path) {
+    std::ifstream f(path);
+    std::string line;
+    for (int n = 0; n < 200 && std::getline(f, line); ++n)
+        if (line.rfind(kPlaceholderMarker, 0) == 0) return true;
+    return false;
+}
+
 // -t: all diagnostics to stderr (or --config-test=FILE); 0 when valid, 1
-// otherwise. A configuration that defines nothing is valid to start with
-// (halbd runs and manages nothing: the packaged placeholder) and says so; a
-// reload to it is refused, since it would stop everything.
+// otherwise. A configuration that defines nothing is refused (an empty or
+// truncated file would stop every instance), except the packaged
+// placeholder, which is valid with a warning: halbd runs and manages
+// nothing. A reload to either is refused.
 int config_test(const Options& opts, const std::string& path) {
     if (!opts.config_test_output.empty() && same_file(opts.config_test_output, path)) {
         std::cerr << "halbd: --config-test=" << opts.config_test_output
@@ -90,9 +102,15 @@ int config_test(const Options& opts, const std::string& path) {
     std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cerr;
     for (const auto& m : r.messages(opts.log_detail || opts.dump_conf)) out << m << "\n";
     const bool empty = r.model && config::defines_nothing(*r.model);
+    if (empty && !is_placeholder(path)) {
+        out << path << ": error: " << config::kDefinesNothing
+            << "; an empty or truncated file would stop every instance\n"
+            << path << ": 1 error(s), " << r.diags.warning_count() << " warning(s): configuration is NOT valid\n";
+        return 1;
+    }
     if (empty)
         out << path << ": warning: " << config::kDefinesNothing
-            << ": halbd would run and manage nothing (a reload to this file is refused)\n";
+            << ": the packaged placeholder; halbd would run and manage nothing (a reload to this file is refused)\n";
     if (!r.model) {
         out << path << ": " << r.diags.error_count() << " error(s), " << r.diags.warning_count()
             << " warning(s): configuration is NOT valid\n";

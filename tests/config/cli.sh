@@ -51,17 +51,20 @@ cmp -s "$TMP/good.conf" "$TMP/good.orig" && ok || fail "--config-test=CONFIG cha
 expect_status 2 "a stray word is a usage error" -- "$HALBD" -n stray
 expect_output_has "unexpected argument 'stray'" "the stray word is named"
 
-# An empty file or the packaged placeholder defines nothing: valid to start
-# with (halbd manages nothing), said loudly; a reload to it is refused
-# (tests/config/daemon.sh).
+# A file that defines nothing is refused by -t (an empty or truncated file
+# would stop every instance), but for the packaged placeholder, which says so
+# on a line of its own: valid with a warning (halbd manages nothing). A
+# reload to either is refused (tests/config/daemon.sh).
 : >"$TMP/empty.conf"
-expect_status 0 "-t on an empty file" -- "$HALBD" -t -f "$TMP/empty.conf"
-expect_output_has "warning: the configuration defines nothing" "empty file is explained"
-expect_output_has "a reload to this file is refused" "the reload rule is said"
+expect_status 1 "-t on an empty file" -- "$HALBD" -t -f "$TMP/empty.conf"
+expect_output_has "error: the configuration defines nothing" "empty file is explained"
 printf 'global_defs {\n    router_id x\n}\n' >"$TMP/global-only.conf"
-expect_status 0 "-t on a file defining nothing" -- "$HALBD" -t -f "$TMP/global-only.conf"
+expect_status 1 "-t on a file defining nothing" -- "$HALBD" -t -f "$TMP/global-only.conf"
 expect_status 0 "-t on the packaged placeholder" -- "$HALBD" -t -f "$top_srcdir/etc/halbd.conf"
-expect_output_lacks "error" "the placeholder loads cleanly"
+expect_output_has "warning: the configuration defines nothing" "the placeholder is explained"
+expect_output_has "a reload to this file is refused" "the reload rule is said"
+grep -v 'halbd-placeholder' "$top_srcdir/etc/halbd.conf" >"$TMP/unmarked.conf"
+expect_status 1 "-t on the placeholder without its marker line" -- "$HALBD" -t -f "$TMP/unmarked.conf"
 
 # A FIFO include was opened for reading, which waits for a writer forever.
 mkfifo "$TMP/pipe.inc"
