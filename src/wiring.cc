@@ -179,6 +179,7 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
         forwarding_->set_on_reconciled([a = announce_.get()](std::string_view why) { a->refresh(why); });
     } else {
         ctl_sources_.announce_absent = ctl_sources_.forwarding_absent;
+        if (first.route_announce) log::error("route_announce: not running (", ctl_sources_.forwarding_absent, ")");
     }
     // active_active: bucket ownership follows VRRP state; needs nftables.
     if (vrrp_ && nft_) {
