@@ -244,6 +244,13 @@ stream_mark() {
 }
 stream_phase_stall() { sed -n 's/.*phase_stall_ms \([0-9]*\).*/\1/p' "$SD/status" 2>/dev/null; }
 
+# nft_slot_dests NODE VIP PORT: the real server ("ADDR . PORT") of each slot of
+# the nftables backend's service VIP:PORT in NODE, one per line (the slots
+# live in maps shared by many services: "VIP . PORT . SLOT : ADDR . PORT").
+nft_slot_dests() {
+    ns "$1" nft list table ip halbd 2>/dev/null | grep -oE "$(echo "$2" | sed 's/\./\\./g') \. $3 \. [0-9]+ : [0-9.]+ \. [0-9]+" |
+        sed 's/.* : //'
+}
 served_by() { grep -c " $2\$" "$1" || true; }
 seed_confs() {
     sed "$2" "$1" >"$TMP/sync.conf"

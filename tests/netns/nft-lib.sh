@@ -124,9 +124,7 @@ rs_start() {
 rs_stop() { eval "kill \$RS$1"; }
 
 nft_client() { ns cl python3 "$PEER" "$@"; }
-slot_dests() {
-    ns lb nft list table ip halbd 2>/dev/null | grep -oE "192\.0\.2\.10 \. $1 \. [0-9]+ : [0-9.]+ \. [0-9]+" | sed 's/.* : //'
-}
+slot_dests() { nft_slot_dests lb 192.0.2.10 "$1"; }
 
 # count FILE SERVER: lines of a dist output naming SERVER
 count() { grep -c " $2\$" "$1" || true; }

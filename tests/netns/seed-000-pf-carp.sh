@@ -51,7 +51,7 @@ done
 
 both_vips() { has_vips $1 $VIP $GW; }
 no_vips() { lacks_vips $1 $VIP $GW; }
-slots() { ns $1 nft list map ip halbd tcp_192_0_2_100_80_slots 2>/dev/null | grep -o '198\.51\.100\.1[1-3] \. 80' | sort -u | wc -l; }
+slots() { nft_slot_dests $1 192.0.2.100 80 | grep -o '198\.51\.100\.1[1-3] \. 80' | sort -u | wc -l; }
 three_up() { [ "$(slots $1)" = 3 ]; }
 get() { ns c python3 "$STREAM" get $VIP 80 "$@"; }
 revive() {  # as after a reboot: links up, no VIPs, an empty conntrack table

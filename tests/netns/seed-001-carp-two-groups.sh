@@ -61,7 +61,7 @@ done
 
 both_vips() { has_vips $1 $VIP $GW; }
 no_vips() { lacks_vips $1 $VIP $GW; }
-slots() { ns lb1 nft list map ip halbd tcp_192_0_2_51_$1_slots 2>/dev/null | grep -o "198\.51\.100\.2[01] \. $1" | sort -u | wc -l; }
+slots() { nft_slot_dests lb1 192.0.2.51 $1 | grep -o "198\.51\.100\.2[01] \. $1" | sort -u | wc -l; }
 both_up() { [ "$(slots 80)" = 2 ] && [ "$(slots 443)" = 2 ]; }
 get() { ns c python3 "$STREAM" get $VIP "$@"; }
 start_pair() {  # start_pair CONF: both nodes on the one file, lb1 master

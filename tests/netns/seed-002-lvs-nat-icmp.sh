@@ -57,7 +57,7 @@ cable() {  # cable out|in SERVER: unplug / plug its switch port
 
 both_vips() { has_vips $1 $VIP $GATE; }
 no_vips() { lacks_vips $1 $VIP $GATE; }
-in_pool() { ns $1 nft list map ip halbd tcp_192_0_2_11_80_slots 2>/dev/null | grep -q "198\.51\.100\.$2 \. 80"; }
+in_pool() { nft_slot_dests $1 192.0.2.11 80 | grep -q "198\.51\.100\.$2 \. 80"; }
 pool_has() { in_pool lb1 $1; }
 pool_lacks() { ! in_pool lb1 $1; }
 get() { ns c python3 "$STREAM" get $VIP 80 "$1" "$2" 192.0.2.21; }
