@@ -127,7 +127,9 @@ wait_until 6 "v2: keepalived alone takes $VIP" has_vip a $VIP
 start_halbd b "$TMP/h2.conf"
 holds b a $VIP
 wait_until 5 "halbd heard keepalived v2 (PASS)" halbd_heard b VI_1 1
-grep -A4 "^# VRRP instance VI_1" "$TMP/b/halbd.data" | grep -q "drops 0" && ok || fail "v2: halbd dropped adverts"
+# VI_1's block of the dump (up to the next "# " header line).
+awk '/^# [^ ]/ { on = ($2 " " $3 " " $4 == "VRRP instance VI_1:") } on' "$TMP/b/halbd.data" | grep -q "^#   drops 0" && ok ||
+    fail "v2: halbd dropped adverts"
 t0=$(now_ms); stop_halbd b TERM
 wait_until 5 "v2: keepalived takes $VIP after SIGTERM" has_vip a $VIP
 echo "   v2 handover halbd (SIGTERM) -> keepalived: $(($(now_ms) - t0)) ms"
