@@ -477,6 +477,11 @@ vm_overlay_stage() {
             fi
             vm_copy_file "$b" "$stage" "/usr/local/bin/$(basename "$b")"
             chmod 0755 "$stage/usr/local/bin/$(basename "$b")"
+            # Debug info is most of a -g build (halbd: 104 MB, 8 without),
+            # and every test of a shared boot has its own copy in the VM's
+            # RAM (512 MB): five copies filled it, and the tests failed with
+            # empty files and dead servers. The copy only (cp, not a link).
+            strip --strip-debug "$stage/usr/local/bin/$(basename "$b")" 2>/dev/null || :
             vm_copy_libs "$b" "$stage" "$VM_BASE.list"
         done
         for f in "${VM_FILES[@]}"; do
