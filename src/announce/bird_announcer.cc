@@ -87,10 +87,8 @@ void BirdAnnouncer::connect() {
 void BirdAnnouncer::lost(const std::string& why) {
     watch_.reset();
     fd_.reset();
-    if (state_ != State::Idle || status_.last_error != why) {
-        // One line per change of cause, not one per retry.
-        if (status_.last_error != why || status_.connected) log::error("BIRD: ", why, "; retrying every ", log::secs(retry_));
-    }
+    // One line per change of cause (or lost connection), not one per retry.
+    if (status_.connected || status_.last_error != why) log::error("BIRD: ", why, "; retrying every ", log::secs(retry_));
     ++status_.failures;
     status_.connected = false;
     status_.last_error = why;

@@ -3,7 +3,6 @@
 // announce/subsystem.cc: see subsystem.hh.
 #include "announce/subsystem.hh"
 
-#include <algorithm>
 #include <map>
 #include <ostream>
 
@@ -93,23 +92,33 @@ void AnnounceSubsystem::stop(const config::StopOptions& /*opts*/) {
 
 void AnnounceSubsystem::dump_state(std::ostream& os) const {
     if (!announcer_) return;
-    const AnnouncerStatus st = announcer_->status();
     os << "------< Route announcements >------\n";
-    os << " " << st.daemon << " at " << st.endpoint << ": "
-       << (st.connected ? "connected" : "not connected (" + st.last_error + ")") << (drained_ ? ", drained" : "")
-       << "\n";
+    write_text(os, loop_.now());
+}
+
+void AnnounceSubsystem::write_text(std::ostream& os, MonoTime now) const {
+    const AnnouncerStatus st = announcer_->status();
+    os << st.daemon << " at " << st.endpoint << ": "
+       << (st.connected ? std::string("connected") : "not connected (" + st.last_error + ")")
+       << (drained_ ? "; drained (halbctl undrain announces again)" : "") << "\n";
     for (const Route& r : routes_) {
-        os << " " << r.address << ": " << (r.announced ? "announced" : "withdrawn: " + r.why_not) << " for "
-           << log::secs(loop_.now() - r.since) << "\n";
+        os << r.address << ": " << (r.announced ? "announced" : "withdrawn: " + r.why_not) << ", for "
+           << log::secs(now - r.since) << "\n";
         for (const std::string& p : r.protocols) {
             auto it = st.protocols.find(p);
-            os << "   protocol " << p << ": ";
-            if (it == st.protocols.end() || !it->second.enabled) os << "state unknown";
-            else os << (*it->second.enabled ? "enabled" : "disabled");
+            os << "  protocol " << p << ": " << protocol_state(st, p);
             if (it != st.protocols.end() && !it->second.refused.empty()) os << " (refused: " << it->second.refused << ")";
             os << "\n";
         }
     }
+    os << "commands " << st.commands << ", refused " << st.refusals << ", connections " << st.connects
+       << ", connection failures " << st.failures << "\n";
+}
+
+std::string protocol_state(const AnnouncerStatus& st, const std::string& name) {
+    auto it = st.protocols.find(name);
+    if (it == st.protocols.end() || !it->second.enabled) return "unknown";
+    return *it->second.enabled ? "enabled" : "disabled";
 }
 
 }  // namespace halbd::announce

@@ -39,7 +39,11 @@ public:
     void apply(const config::Model* previous, const config::Model& current) override;
     // Withdraws every announcement before anything else stops (bounded).
     void stop(const config::StopOptions& opts) override;
+    // The USR1 dump: a header, then write_text().
     void dump_state(std::ostream& os) const override;
+    // What `halbctl announce` prints: the routing daemon's connection, each
+    // address (announced, or why not, and since when) and its protocols.
+    void write_text(std::ostream& os, MonoTime now) const;
 
     // Something a decision reads may have changed (forwarding reconciled).
     void refresh(std::string_view reason);
@@ -71,5 +75,9 @@ private:
     bool drained_ = false;
     bool stopped_ = false;
 };
+
+// The state the routing daemon last confirmed for protocol name:
+// "enabled", "disabled" or "unknown".
+std::string protocol_state(const AnnouncerStatus& st, const std::string& name);
 
 }  // namespace halbd::announce

@@ -6,25 +6,14 @@
 #include <sstream>
 
 #include "announce/subsystem.hh"
-#include "core/log.hh"
 #include "ctl/json.hh"
 #include "ctl/views.hh"
 
 namespace halbd::ctl {
 
-namespace {
-
-std::string protocol_state(const announce::AnnouncerStatus& st, const std::string& name) {
-    auto it = st.protocols.find(name);
-    if (it == st.protocols.end() || !it->second.enabled) return "unknown";
-    return *it->second.enabled ? "enabled" : "disabled";
-}
-
-}  // namespace
-
 std::string announce_view(const announce::AnnounceSubsystem& a, MonoTime now, Format f) {
-    const announce::AnnouncerStatus st = a.announcer()->status();
     if (f == Format::Json) {
+        const announce::AnnouncerStatus st = a.announcer()->status();
         JsonWriter w;
         w.begin_object()
             .member("daemon", st.daemon)
@@ -48,7 +37,7 @@ std::string announce_view(const announce::AnnounceSubsystem& a, MonoTime now, Fo
                 auto it = st.protocols.find(p);
                 w.begin_object()
                     .member("name", p)
-                    .member("state", protocol_state(st, p))
+                    .member("state", announce::protocol_state(st, p))
                     .member("refused", it == st.protocols.end() ? std::string() : it->second.refused)
                     .end_object();
             }
@@ -58,21 +47,7 @@ std::string announce_view(const announce::AnnounceSubsystem& a, MonoTime now, Fo
         return w.str() + "\n";
     }
     std::ostringstream os;
-    os << st.daemon << " at " << st.endpoint << ": "
-       << (st.connected ? std::string("connected") : "not connected (" + st.last_error + ")")
-       << (a.drained() ? "; drained (halbctl undrain announces again)" : "") << "\n";
-    for (const auto& r : a.routes()) {
-        os << r.address << ": " << (r.announced ? "announced" : "withdrawn: " + r.why_not) << ", for "
-           << log::secs(now - r.since) << "\n";
-        for (const std::string& p : r.protocols) {
-            auto it = st.protocols.find(p);
-            os << "  protocol " << p << ": " << protocol_state(st, p);
-            if (it != st.protocols.end() && !it->second.refused.empty()) os << " (refused: " << it->second.refused << ")";
-            os << "\n";
-        }
-    }
-    os << "commands " << st.commands << ", refused " << st.refusals << ", connections " << st.connects
-       << ", connection failures " << st.failures << "\n";
+    a.write_text(os, now);
     return os.str();
 }
 
