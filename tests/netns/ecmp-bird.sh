@@ -239,18 +239,7 @@ rs_stop 3
 wait_log "$TMP/n3/halbd.log" "quorum lost" 15
 paths_are "11 12 13" && ok || fail "without route_announce the path should have stayed: $(paths)"
 # 60 new connections, each given 0.5 s (a SYN dropped at n3 is not answered).
-ns cl python3 - "$VIP" >"$TMP/dist.out" <<'PY'
-import socket, sys
-for i in range(60):
-    c = socket.socket(); c.settimeout(0.5)
-    try:
-        c.bind(("203.0.113.%d" % (i % 100 + 1), 0)); c.connect((sys.argv[1], 8080))
-        who = c.makefile("rb").readline().decode().strip()
-    except OSError:
-        who = "ERROR"
-    c.close()
-    print("203.0.113.%d" % (i % 100 + 1), who)
-PY
+nft_client dist "$VIP" 8080 60 100 0.5 >"$TMP/dist.out"
 e=$(grep -c ERROR "$TMP/dist.out")
 echo "  connections failed through n3 without route_announce: $e of 60 (rs1 $(count "$TMP/dist.out" rs1), rs2 $(count "$TMP/dist.out" rs2), rs3 $(count "$TMP/dist.out" rs3))"
 [ "$e" -ge 6 ] && ok || fail "only $e connection(s) failed although n3 kept a path with no real server"

@@ -34,18 +34,19 @@ def serve(name, port):
     while True:
         c, _ = s.accept()
         threading.Thread(target=one, args=(c,), daemon=True).start()
-def connect(src, vip, port):
-    c = socket.socket(); c.settimeout(3)
+def connect(src, vip, port, timeout=3):
+    c = socket.socket(); c.settimeout(timeout)
     c.bind((src, 0)); c.connect((vip, port))
     f = c.makefile("rb")
     return c, f, f.readline().decode().strip()
-def dist(vip, port, n, nsrc):
-    # n connections, round-robin over nsrc source addresses; "src server" lines
+def dist(vip, port, n, nsrc, timeout=3):
+    # n connections, round-robin over nsrc source addresses, each given
+    # timeout seconds; "src server" lines (server ERROR on failure)
     bad = 0
     for i in range(n):
         src = "203.0.113.%d" % (i % nsrc + 1)
         try:
-            c, f, who = connect(src, vip, port); c.close()
+            c, f, who = connect(src, vip, port, timeout); c.close()
         except OSError as e:
             who = "ERROR"
         print(src, who)
@@ -86,7 +87,8 @@ def loop(vip, port, src, until):
     print("LOOP", good, bad); sys.stdout.flush()
 cmd = sys.argv[1]
 if cmd == "serve": serve(sys.argv[2], int(sys.argv[3]))
-elif cmd == "dist": dist(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+elif cmd == "dist": dist(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]),
+                         float(sys.argv[6]) if len(sys.argv) > 6 else 3)
 elif cmd == "hold": hold(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
 elif cmd == "loop": loop(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
 PY
