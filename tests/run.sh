@@ -5,18 +5,21 @@
 # as root (and for developers). It installs missing build and test
 # dependencies with apt-get (those of the qemu VM tests too), bootstraps,
 # then runs three builds:
-#   1. build/release: -Werror, `make check` (unit, config and root tests:
-#      netns tests in parallel, the VM tests in one shared boot)
-#   2. build/asan:    -O0 -fsanitize=address,undefined (-O0 halves its compile
-#                     time), `make check` without the
-#                     root/netns tests (they need the release binaries only).
+#   1. build/release: -O2 -g1 -Werror, `make check` without the unit tests
+#      (config and root tests: netns tests in parallel, the VM tests in one
+#      shared boot). -g1 keeps line tables for backtraces at 3/4 of -g's
+#      compile time.
+#   2. build/asan:    -O0 -g1 -fsanitize=address,undefined (-O0 halves its
+#                     compile time), `make check` without the root/netns
+#                     tests (they need the release binaries only): the unit
+#                     tests run here, once, under the sanitizers.
 #                     It compiles at nice 19 while stage 1's tests run: those
 #                     mostly wait on timers, and a niced compiler only takes
 #                     the CPU they leave idle.
 #   3. the Debian package (tests/package.sh, built at -O0: it tests the
 #      packaging, not the optimiser) and `make distcheck` from build/release
 #      (the tarball builds at -O0, installs and passes the non-unit tests;
-#      the unit tests already ran twice)
+#      the unit tests already ran in stage 2)
 # Each stage's start is printed with the seconds since the start (+Ns).
 # It lists every skipped test with its reason (tests/summary.sh), then ends
 # with one line "N passed, N failed, N skipped" (GoogleTest cases and TAP
@@ -81,7 +84,10 @@ status=0
 
 stage "release build"
 mkdir -p build/release
-(cd build/release && "$top/configure" -q --enable-werror >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
+# The unit tests run in the sanitizer tree; here only if that one is skipped.
+units=--disable-unit-tests
+[ "${HALBD_SKIP_ASAN:-0}" = 1 ] && units=--enable-unit-tests
+(cd build/release && "$top/configure" -q --enable-werror $units CXXFLAGS="-O2 -g1" >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
 (cd build/release && make -s -j"$jobs" check TESTS= >/dev/null) || exit 1
 
 asan_pid=""
@@ -90,7 +96,7 @@ if [ "${HALBD_SKIP_ASAN:-0}" != 1 ]; then
     stage "sanitizer build (address, undefined), niced, beside the release tests"
     mkdir -p build/asan
     (cd build/asan && nice -n 19 "$top/configure" -q --enable-werror --disable-root-tests \
-        CXXFLAGS="-O0 -g $san" LDFLAGS="$san" >/dev/null &&
+        CXXFLAGS="-O0 -g1 $san" LDFLAGS="$san" >/dev/null &&
         nice -n 19 make -s -j"$jobs" >/dev/null &&
         nice -n 19 make -s -j"$jobs" check TESTS= >/dev/null) >build/asan-build.log 2>&1 &
     asan_pid=$!
