@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/log.hh"
+#include "ctl/accept.hh"
 
 namespace halbd::ctl {
 
@@ -183,30 +184,23 @@ core::Status MetricsServer::listen(const config::MetricsListen& addr) {
 void MetricsServer::close(uint64_t id) { conns_.erase(id); }
 
 void MetricsServer::on_accept() {
-    // A bounded batch per wakeup: the loop stays fair to VRRP and the checks.
-    for (int i = 0; i < 16; ++i) {
-        core::UniqueFd c(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-        if (!c) {
-            if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-                log::warning("metrics: accept: ", std::strerror(errno));
-            return;
-        }
+    accept_batch(fd_.get(), "metrics", [this](core::UniqueFd c) {
         ++stats_.accepted;
         if (conns_.size() >= opts_.max_connections) {  // one best-effort answer, no state kept
             ++stats_.busy;
             static constexpr char kBusy[] =
                 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
             [[maybe_unused]] ssize_t n = ::send(c.get(), kBusy, sizeof kBusy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-            continue;
+            return;
         }
         const uint64_t id = next_id_++;
         auto conn = std::make_unique<Connection>(*this, id, std::move(c));
         if (!conn->watched()) {
             ++stats_.io_errors;
-            continue;
+            return;
         }
         conns_.emplace(id, std::move(conn));
-    }
+    });
 }
 
 }  // namespace halbd::ctl

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/log.hh"
+#include "ctl/accept.hh"
 #include "ctl/peer.hh"
 
 namespace halbd::ctl {
@@ -213,14 +214,7 @@ Server::~Server() {
 }
 
 void Server::on_accept() {
-    // A bounded batch per wakeup: the loop stays fair to VRRP and the checks.
-    for (int i = 0; i < 16; ++i) {
-        core::UniqueFd c(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-        if (!c) {
-            if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-                log::warning("control socket: accept: ", std::strerror(errno));
-            return;
-        }
+    accept_batch(fd_.get(), "control socket", [this](core::UniqueFd c) {
         ++stats_.accepted;
         const auto peer = peer_cred(c.get());
         const std::string refusal = peer_refusal(peer, opts_.allowed_uid);
@@ -229,13 +223,13 @@ void Server::on_accept() {
             const std::string msg = format_reply(
                 error_reply(Status::Error, "busy: too many control connections, try again", Format::Text));
             [[maybe_unused]] ssize_t n = ::send(c.get(), msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-            continue;
+            return;
         }
         const uint64_t id = next_id_++;
         auto conn = std::make_unique<Connection>(*this, id, std::move(c));
         if (!conn->watched()) {
             ++stats_.io_errors;
-            continue;
+            return;
         }
         Connection& ref = *conn;
         conns_.emplace(id, std::move(conn));
@@ -244,7 +238,7 @@ void Server::on_accept() {
             log::warning("control socket: refused pid ", peer ? peer->pid : 0, ": ", refusal);
             ref.reply(error_reply(Status::Error, refusal, Format::Text));
         }
-    }
+    });
 }
 
 void Server::close(uint64_t id) { conns_.erase(id); }
