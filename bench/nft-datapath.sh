@@ -10,21 +10,23 @@
 #       -> lb -> rs1; through VIP 192.0.2.10:80 (halbd, lvs_backend nftables,
 #       NAT to rs1 only) versus straight to rs1 198.51.100.11:8080 (routed
 #       by lb, no NAT, halbd's table still loaded); ratios VIP/direct.
-#   bench/nft-datapath.sh vm       in the IPVS VM (tests/vm): the same VIP
-#       with lvs_backend nftables versus lvs_backend ipvs (NAT); ratios
-#       nftables/IPVS. TCG emulation: absolute figures mean nothing there.
+#   bench/nft-datapath.sh vm       in the IPVS VM (tests/vm): two halbd at
+#       once, lvs_backend ipvs (NAT) on VIP 203.0.113.10:80 and lvs_backend
+#       nftables on :81, same real server; ratios nftables/IPVS. TCG
+#       emulation: absolute figures mean nothing there.
 #
-# Rounds alternate the two paths (ROUNDS, default 3, of SECONDS, default 3,
-# with THREADS clients, default 4) and each figure is the median of its
+# Rounds alternate the two paths (ROUNDS of SECONDS_PER_RUN seconds each,
+# default 3 x 3 s with 4 clients on the host, 8 x 1.5 s with 2 in the VM;
+# THREADS clients) and each figure is the median of its
 # rounds, so a neighbour's burst of CPU hits both sides alike.
 # Env: HALBD (default build/release/src/halbd), HALBCTL, LB_PEER.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 mode=${1:-host}
-rounds=${ROUNDS:-3}
-secs=${SECONDS_PER_RUN:-3}
-threads=${THREADS:-4}
+rounds=${ROUNDS:-$([ "$mode" = vm ] && echo 8 || echo 3)}
+secs=${SECONDS_PER_RUN:-$([ "$mode" = vm ] && echo 1.5 || echo 3)}
+threads=${THREADS:-$([ "$mode" = vm ] && echo 2 || echo 4)}
 HALBD=${HALBD:-$top/build/release/src/halbd}
 HALBCTL=${HALBCTL:-$top/build/release/src/halbctl}
 LB_PEER=${LB_PEER:-$top/build/release/bench/lb_peer}
@@ -69,28 +71,30 @@ EOF
 modprobe crc32c_generic
 for m in ip_vs ip_vs_rr nf_tables nft_chain_nat nft_nat nft_numgen nft_hash nft_ct veth dummy; do modprobe $m; done
 director_net 198.51.100.11 >/dev/null
-ip netns exec reals lb_peer serve 8080 >/dev/null 2>&1 &
-poll 20 ip netns exec client lb_peer dist 198.51.100.11 8080 192.0.2.2 1 1
+ip netns exec reals "$PEER_IN_VM" serve 8080 >/dev/null 2>&1 &
+poll 20 ip netns exec client "$PEER_IN_VM" dist 198.51.100.11 8080 192.0.2.2 1 1
+# Two halbd at once, one per backend, on two ports of the VIP: IPVS NAT
+# on :80, nftables DNAT on :81; every packet meets both hooks, and the
+# measurements interleave in short slices.
+port=80
 for b in ipvs nftables; do
-    printf 'global_defs {\n  lvs_backend %s\n}\nvirtual_server 203.0.113.10 80 {\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n  real_server 198.51.100.11 8080 {\n  }\n}\n' $b >/tmp/$b.conf
+    printf 'global_defs {\n  lvs_backend %s\n}\nvirtual_server 203.0.113.10 %s {\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n  real_server 198.51.100.11 8080 {\n  }\n}\n' $b $port >/tmp/$b.conf
+    "$HALBD_IN_VM" -n -l -C -f /tmp/$b.conf -p /run/$b.pid --control-socket /run/$b.ctl >/tmp/$b.log 2>&1 &
+    poll 60 sh -c "halbctl -s /run/$b.ctl status | grep -qi 'forwarding: $b .*1 destination'" || { echo "halbd $b not ready"; tail /tmp/$b.log; }
+    port=81
 done
 r=0
 while [ $r -lt $rounds ]; do
-    for b in ipvs nftables; do
-        "$HALBD_IN_VM" -n -l -C -f /tmp/$b.conf -p /run/b.pid --control-socket /run/b.ctl >/tmp/$b.log 2>&1 &
-        pid=$!
-        poll 60 sh -c "halbctl -s /run/b.ctl status | grep -q 'forwarding: $b .*1 destination'" || { echo "halbd $b not ready"; tail /tmp/$b.log; }
-        for m in short keep; do
-            printf '%s:' $b; ip netns exec client lb_peer load 203.0.113.10 80 $m $secs $threads
-        done
-        kill -TERM $pid; wait $pid
+    for m in short keep; do
+        printf 'ipvs:'; ip netns exec client "$PEER_IN_VM" load 203.0.113.10 80 $m $secs $threads
+        printf 'nftables:'; ip netns exec client "$PEER_IN_VM" load 203.0.113.10 81 $m $secs $threads
     done
     r=$((r + 1))
 done
 EOF
-    HALBD_VM_TIMEOUT=${HALBD_VM_TIMEOUT:-$((rounds * secs * 4 * 3 + 240))} flock /tmp/halbd-vm.lock \
+    HALBD_VM_TIMEOUT=${HALBD_VM_TIMEOUT:-$((rounds * 4 * 3 * 3 + 240))} flock /tmp/halbd-vm.lock \
         bash "$top/tests/vm/run-in-vm.sh" --file "$top/tests/vm/guest-lib.sh:/test/guest-lib.sh" \
-        --bin "$HALBD" --bin "$HALBCTL" --bin "$LB_PEER" --env "HALBD_IN_VM=$(basename "$HALBD")" \
+        --bin "$HALBD" --bin "$HALBCTL" --bin "$LB_PEER" --env "HALBD_IN_VM=$(basename "$HALBD")" --env "PEER_IN_VM=$(basename "$LB_PEER")" \
         "$tmp/guest.sh" | tee "$tmp/out"
     echo "# VM (TCG emulation, $threads clients, $rounds x ${secs}s per path): ratios only"
     grep -E '^(ipvs|nftables):mode=' "$tmp/out" >"$tmp/lines" || true
