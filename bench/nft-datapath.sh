@@ -71,6 +71,9 @@ EOF
 modprobe crc32c_generic
 for m in ip_vs ip_vs_rr nf_tables nft_chain_nat nft_nat nft_numgen nft_hash nft_ct veth dummy; do modprobe $m; done
 director_net 198.51.100.11 >/dev/null
+# One client address per backend: both reach the same real server, and
+# their connections must never share a tuple there (or in conntrack).
+ip -n client addr add 192.0.2.3/24 dev c1
 ip netns exec reals "$PEER_IN_VM" serve 8080 >/dev/null 2>&1 &
 poll 20 ip netns exec client "$PEER_IN_VM" dist 198.51.100.11 8080 192.0.2.2 1 1
 # Two halbd at once, one per backend, on two ports of the VIP: IPVS NAT
@@ -86,8 +89,8 @@ done
 r=0
 while [ $r -lt $rounds ]; do
     for m in short keep; do
-        printf 'ipvs:'; ip netns exec client "$PEER_IN_VM" load 203.0.113.10 80 $m $secs $threads
-        printf 'nftables:'; ip netns exec client "$PEER_IN_VM" load 203.0.113.10 81 $m $secs $threads
+        printf 'ipvs:'; ip netns exec client "$PEER_IN_VM" load 203.0.113.10 80 $m $secs $threads 192.0.2.2
+        printf 'nftables:'; ip netns exec client "$PEER_IN_VM" load 203.0.113.10 81 $m $secs $threads 192.0.2.3
     done
     r=$((r + 1))
 done
