@@ -26,6 +26,7 @@ PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 HALBD_VM_BASE_MODULES="crc32c_generic libcrc32c nf_conntrack nf_defrag_ipv4
   nf_defrag_ipv6 ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_fo ip_vs_ovf
   ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_mh ip_vs_pe_sip
+  nf_tables nft_chain_nat nft_nat nft_numgen nft_hash nft_ct
   veth dummy macvlan"
 
 # Host programs put in the base image when present (at their real path, so
