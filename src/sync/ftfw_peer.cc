@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "core/random.hh"
 #include "sync/ftfw_ct_codec.hh"
@@ -75,9 +76,12 @@ core::Result<std::unique_ptr<FtfwPeer>> FtfwPeer::open(core::EventLoop& loop, co
                      static_cast<socklen_t>(cfg.interface.size())) != 0)
         return sock_error(cfg, "SO_BINDTODEVICE");
     if (cfg.socket_buffer > 0) {
-        // Best effort: the kernel caps these at net.core.[rw]mem_max.
-        (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &cfg.socket_buffer, sizeof cfg.socket_buffer);
-        (void)::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &cfg.socket_buffer, sizeof cfg.socket_buffer);
+        // The FORCE variants (CAP_NET_ADMIN) pass net.core.[rw]mem_max (208 KiB
+        // by default: a burst of 100,000 entries overflowed it and was NACKed
+        // and sent again); without the capability, best effort under the cap.
+        for (auto [force, plain] : {std::pair{SO_RCVBUFFORCE, SO_RCVBUF}, std::pair{SO_SNDBUFFORCE, SO_SNDBUF}})
+            if (::setsockopt(fd.get(), SOL_SOCKET, force, &cfg.socket_buffer, sizeof cfg.socket_buffer) != 0)
+                (void)::setsockopt(fd.get(), SOL_SOCKET, plain, &cfg.socket_buffer, sizeof cfg.socket_buffer);
     }
     sockaddr_storage ss{};
     // Multicast receives on the group's port whatever the destination

@@ -25,8 +25,19 @@ namespace halbd::sync {
 
 namespace {
 
+// Per readiness of the event socket: at most this many reads and this much
+// time, then the loop runs its timers (VRRP adverts) and other fds before it
+// comes back for the rest, which waits in the socket (an overrun is still
+// seen and resynced). 100,000 events read in one go kept the loop busy for
+// over 0.3 s, long enough for the VRRP peer to take over at advert_int 0.1.
 constexpr size_t kMaxReadsPerWake = 64;
-constexpr int kEventRcvBuf = 16 << 20;    // a burst of 100,000 events fits
+constexpr Duration kEventSlice = std::chrono::milliseconds(2);
+// The event socket's receive buffer, as conntrackd's NetlinkBufferSize and
+// NetlinkBufferSizeMaxGrowth: it starts large and doubles on each overrun up
+// to the maximum. Each event costs about 1 KiB of buffer (skb truesize), so
+// the start holds a burst of ~60,000 events the loop has not read yet.
+constexpr int kEventRcvBuf = 64 << 20;
+constexpr int kEventRcvBufMax = 256 << 20;
 constexpr int kRequestRcvBuf = 4 << 20;   // refusals of one batch
 constexpr int kRequestSndBuf = 1 << 20;   // one batch of up to 256 KiB
 
@@ -245,12 +256,19 @@ core::Status NfctBackend::subscribe(EventFn on_event, std::function<void()> on_l
                         MNL_SOCKET_AUTOPID) < 0)
         return mnl_error("event subscription");
     raise_buffer(ev.get(), SO_RCVBUFFORCE, SO_RCVBUF, kEventRcvBuf);
+    event_rcvbuf_ = kEventRcvBuf;
     watch_ = loop_.watch_fd(mnl_socket_get_fd(ev.get()), core::fd_events::readable, [this](uint32_t) { on_readable(); });
     if (!watch_) return mnl_error("event watch");
     events_ = std::move(ev);
     on_event_ = std::move(on_event);
     on_lost_ = std::move(on_lost);
     return core::Ok{};
+}
+
+void NfctBackend::grow_event_buffer() {
+    if (!events_ || event_rcvbuf_ >= kEventRcvBufMax) return;
+    event_rcvbuf_ = std::min(event_rcvbuf_ * 2, kEventRcvBufMax);
+    raise_buffer(events_.get(), SO_RCVBUFFORCE, SO_RCVBUF, event_rcvbuf_);
 }
 
 void NfctBackend::unsubscribe() {
@@ -261,13 +279,17 @@ void NfctBackend::unsubscribe() {
 }
 
 void NfctBackend::on_readable() {
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE > 65536 ? MNL_SOCKET_BUFFER_SIZE : 65536);
-    std::vector<std::pair<CtOp, Ct>> got;
+    std::vector<char>& buf = event_buf_;
+    buf.resize(MNL_SOCKET_BUFFER_SIZE > 65536 ? MNL_SOCKET_BUFFER_SIZE : 65536);
+    std::vector<std::pair<CtOp, Ct>>& got = event_batch_;
+    const MonoTime until = loop_.now() + kEventSlice;
     for (size_t reads = 0; reads < kMaxReadsPerWake && events_; ++reads) {
+        if (reads > 0 && loop_.now() >= until) return;  // the rest on the next pass
         const ssize_t n = recv(mnl_socket_get_fd(events_.get()), buf.data(), buf.size(), MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == ENOBUFS) {
+                grow_event_buffer();
                 if (on_lost_) on_lost_();
                 continue;
             }

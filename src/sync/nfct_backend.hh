@@ -41,6 +41,7 @@ private:
     std::vector<std::pair<size_t, int>> send_all(size_t count, uint16_t type, uint16_t flags,
                                                  const std::function<void(size_t, nlmsghdr*)>& build);
     void on_readable();
+    void grow_event_buffer();
 
     core::EventLoop& loop_;
     MnlPtr requests_;
@@ -50,6 +51,9 @@ private:
     std::function<void()> on_lost_;
     uint32_t seq_ = 0;
     size_t batch_limit_ = 32 * 1024;
+    int event_rcvbuf_ = 0;
+    std::vector<char> event_buf_;                    // reused by on_readable
+    std::vector<std::pair<CtOp, Ct>> event_batch_;  // the events of one read
 };
 
 }  // namespace halbd::sync

@@ -60,6 +60,7 @@ SyncSubsystem::SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, K
         bulk_over(Bulk::TimedOut, "not received within " + log::secs(cfg_->bulk_timeout));
     });
     commit_timer_ = loop_.create_timer([this] { commit_step(); });
+    serve_timer_ = loop_.create_timer([this] { serve_step(); });
 }
 
 SyncSubsystem::~SyncSubsystem() = default;
@@ -141,6 +142,8 @@ void SyncSubsystem::shut(const std::string& why) {
     bulk_timer_->cancel();
     commit_timer_->cancel();
     reread_timer_->cancel();
+    serve_timer_->cancel();
+    to_serve_.clear();
     if (kernel_) kernel_->unsubscribe();
     peer_.reset();
     kernel_.reset();
@@ -194,19 +197,35 @@ void SyncSubsystem::on_before_master(const vrrp::MasterEntry& e, vrrp::Resume re
     commit_step();
 }
 
+// Commits chunks of kCommitChunk entries for up to kCommitSlice, then lets
+// the loop run (adverts, the budget's timer) before the next slice. Past
+// commit_budget the MASTER entry goes on (VIPs up) and the rest follows.
 void SyncSubsystem::commit_step() {
     if (!committing_) return;
     std::vector<const nf_conntrack*> chunk;
-    const size_t end = std::min(to_commit_.size(), commit_pos_ + kCommitChunk);
-    for (; commit_pos_ < end; ++commit_pos_)
-        if (auto it = external_.find(to_commit_[commit_pos_]); it != external_.end()) chunk.push_back(it->second.get());
-    if (!chunk.empty()) {
-        const BatchResult r = kernel_->commit(chunk);
-        st_.committed += r.done;
-        st_.commit_failed += r.failed;
-        if (st_.last_commit_error.empty()) st_.last_commit_error = r.first_error;
+    const MonoTime until = loop_.now() + kCommitSlice;
+    size_t chunks = 0;
+    do {
+        chunk.clear();
+        const size_t end = std::min(to_commit_.size(), commit_pos_ + kCommitChunk);
+        for (; commit_pos_ < end; ++commit_pos_)
+            if (auto it = external_.find(to_commit_[commit_pos_]); it != external_.end())
+                chunk.push_back(it->second.get());
+        if (!chunk.empty()) {
+            const BatchResult r = kernel_->commit(chunk);
+            st_.committed += r.done;
+            st_.commit_failed += r.failed;
+            if (st_.last_commit_error.empty()) st_.last_commit_error = r.first_error;
+        }
+    } while (commit_pos_ < to_commit_.size() && ++chunks < kCommitChunksPerTurn && loop_.now() < until);
+    if (commit_pos_ < to_commit_.size()) {
+        if (resume_ && loop_.now() - commit_start_ >= cfg_->commit_budget) {
+            log::warning("conntrack sync: commit_budget ", log::secs(cfg_->commit_budget), " passed after ", commit_pos_,
+                         " of ", to_commit_.size(), "; the addresses go up, the rest follows");
+            std::exchange(resume_, nullptr)();
+        }
+        return commit_timer_->arm(Duration::zero());
     }
-    if (commit_pos_ < to_commit_.size()) return commit_timer_->arm(Duration::zero());
     commit_done();
 }
 
@@ -265,20 +284,27 @@ void SyncSubsystem::queue(const CtKey& k, CtOp op) {
     it->second.gone.reset();
 }
 
+// Sends what is queued for kFlushSlice at most; the rest goes on the next
+// loop pass (after a re-read of the table, 100,000 entries are queued).
 void SyncSubsystem::flush() {
     if (!peer_) return;
     const MonoTime now = loop_.now();
-    for (auto& [k, q] : queued_) {
+    const MonoTime until = now + kFlushSlice;
+    size_t n = 0;
+    auto it = queued_.begin();
+    for (; it != queued_.end(); it = queued_.erase(it)) {
+        if ((++n & 255) == 0 && loop_.now() >= until) break;
+        const Queued& q = it->second;
         const nf_conntrack* ct = nullptr;
         if (q.op == CtOp::Delete) ct = q.gone.get();
-        else if (auto it = internal_.find(k); it != internal_.end()) ct = it->second.get();
+        else if (auto c = internal_.find(it->first); c != internal_.end()) ct = c->second.get();
         if (!ct) continue;
         peer_->send(q.op, *ct);
         ++st_.sent;
         st_.lag_last = now - q.since;
         st_.lag_max = std::max(st_.lag_max, st_.lag_last);
     }
-    queued_.clear();
+    if (!queued_.empty()) flush_timer_->arm(Duration::zero());
 }
 
 void SyncSubsystem::on_kernel_lost() {
@@ -320,12 +346,28 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
 
 void SyncSubsystem::on_resync_request() {
     if (!peer_) return;
-    for (const auto& [k, ct] : internal_) {
-        peer_->send(CtOp::New, *ct);
-        ++st_.sent;
+    // A request during a send starts it again: the table may have changed.
+    to_serve_.clear();
+    to_serve_.reserve(internal_.size());
+    for (const auto& [k, ct] : internal_) to_serve_.push_back(k);
+    serve_pos_ = 0;
+    serve_step();
+}
+
+// Sends the table asked for kFlushSlice at a time, one slice per loop pass.
+void SyncSubsystem::serve_step() {
+    if (!peer_) return;
+    const MonoTime until = loop_.now() + kFlushSlice;
+    for (size_t n = 1; serve_pos_ < to_serve_.size(); ++n) {
+        if ((n & 255) == 0 && loop_.now() >= until) return serve_timer_->arm(Duration::zero());
+        if (auto it = internal_.find(to_serve_[serve_pos_++]); it != internal_.end()) {
+            peer_->send(CtOp::New, *it->second);
+            ++st_.sent;
+        }
     }
     peer_->resync_sent();
-    log::info("conntrack sync: sent our table (", internal_.size(), " connection(s)) at the peer's request");
+    log::info("conntrack sync: sent our table (", to_serve_.size(), " connection(s)) at the peer's request");
+    to_serve_.clear();
 }
 
 void SyncSubsystem::bulk_over(Bulk how, const std::string& why) {

@@ -68,8 +68,13 @@ public:
     // after the last overrun: a dump taken during the burst that overran
     // misses entries created meanwhile (seen: 17% of a 100,000 burst).
     static constexpr Duration kRereadSettle = std::chrono::seconds(1);
-    // Entries committed per loop turn: the loop (VRRP adverts) runs between chunks.
-    static constexpr size_t kCommitChunk = 10'000;
+    // Longest a flush to the peer runs in one loop pass.
+    static constexpr Duration kFlushSlice = std::chrono::milliseconds(5);
+    // The commit goes in chunks (one netlink batch run each) for a slice of
+    // time per loop turn: the loop (VRRP adverts, the budget) runs between.
+    static constexpr size_t kCommitChunk = 2'000;
+    static constexpr size_t kCommitChunksPerTurn = 5;
+    static constexpr Duration kCommitSlice = std::chrono::milliseconds(20);
 
     SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, KernelFactory kernel, PeerFactory peer);
     ~SyncSubsystem() override;
@@ -106,6 +111,7 @@ private:
     void flush();
     void on_peer_ct(CtOp op, Ct ct);
     void on_resync_request();
+    void serve_step();
     void bulk_over(Bulk how, const std::string& why);
 
     core::EventLoop& loop_;
@@ -122,6 +128,7 @@ private:
     core::TimerPtr bulk_timer_;
     core::TimerPtr commit_timer_;
     core::TimerPtr reread_timer_;
+    core::TimerPtr serve_timer_;
     core::Subscription state_sub_, hook_, preempt_hold_;
     bool master_ = false;
     Bulk bulk_ = Bulk::Waiting;
@@ -130,6 +137,9 @@ private:
     size_t commit_pos_ = 0;
     MonoTime commit_start_{};
     bool committing_ = false;
+    // The table being sent at the peer's request, and where that stands.
+    std::vector<CtKey> to_serve_;
+    size_t serve_pos_ = 0;
     vrrp::Resume resume_;
     SyncStats st_;
 };

@@ -143,12 +143,13 @@ TEST_F(SyncSubsystemTest, EnteringMasterCommitsThePeersTableBeforeTheAddresses) 
     start_both();
     ASSERT_EQ(a.sync.stats().external_size, 25'000u);
     a.enter_master();
-    EXPECT_FALSE(a.took);  // three chunks: the loop runs between them
-    EXPECT_EQ(a.kernel->commit_calls, 1u);
+    EXPECT_FALSE(a.took);  // three turns: the loop runs between them
+    EXPECT_EQ(a.kernel->commit_calls, SyncSubsystem::kCommitChunksPerTurn);
+    EXPECT_EQ(a.kernel->size(), SyncSubsystem::kCommitChunksPerTurn * SyncSubsystem::kCommitChunk);
     loop.advance(Duration::zero());
     loop.advance(Duration::zero());
     EXPECT_TRUE(a.took);
-    EXPECT_EQ(a.kernel->commit_calls, 3u);
+    EXPECT_EQ(a.kernel->commit_calls, (25'000 + SyncSubsystem::kCommitChunk - 1) / SyncSubsystem::kCommitChunk);
     EXPECT_EQ(a.kernel->size(), 25'000u);
     const SyncStats s = a.sync.stats();
     EXPECT_EQ(s.committed, 25'000u);
@@ -177,7 +178,7 @@ TEST_F(SyncSubsystemTest, GoingBackupStopsACommitInProgress) {
     a.enter_master();
     a.go_backup();  // e.g. a higher priority master appeared during the hold
     loop.advance(seconds(1));
-    EXPECT_EQ(a.kernel->commit_calls, 1u);
+    EXPECT_EQ(a.kernel->commit_calls, SyncSubsystem::kCommitChunksPerTurn);  // one turn's
     EXPECT_TRUE(cap.contains("conntrack sync: commit stopped after 10000 of 25000"));
 }
 
@@ -277,7 +278,7 @@ TEST_F(SyncSubsystemTest, RemovedByAReloadDuringACommitLetsTheAddressesUpAtOnce)
     seed_b(25'000);
     start_both();
     a.enter_master();
-    ASSERT_FALSE(a.took);  // held by the commit (three chunks)
+    ASSERT_FALSE(a.took);  // held by the commit (three turns)
     const config::Model none;
     a.sync.apply(nullptr, none);
     EXPECT_TRUE(a.took);  // not after commit_budget: the hold is released with the block
