@@ -4,7 +4,7 @@
 # tests/netns/active-active-sync.sh: with connection sync on, the sessions a
 # dead active_active node was forwarding continue on the survivor (seed 004,
 # issue 15). Nodes a and b and a router r share the LAN (VIP 192.0.2.100 at
-# the cluster MAC, 16 buckets, hash_seed 0x1234: VI_1 owns 0-7 and is
+# the cluster MAC, 16 buckets, hash_seed 4660 = 0x1234: VI_1 owns 0-7 and is
 # master on a, VI_2 owns 8-15 on b); clients 203.0.113.1-4 sit behind r.
 # Both nodes DNAT port 8000 of the VIP to the inside server rs and SNAT each
 # client to the inside address of its bucket's instance (198.51.100.101 is
@@ -113,7 +113,7 @@ active_active WEB {
     interface eth0
     vip $VIP
     buckets 16
-    hash_seed 0x1234
+    hash_seed 4660
     owner VI_1 0-7
     owner VI_2 8-15
 }
@@ -156,6 +156,7 @@ a_dies() {
 
 echo "== sync on, following VI_1 and VI_2: a dies"
 up "VI_1 VI_2"
+[ "$fails" = 0 ] || { finish; exit 1; }
 ext0=$(sync_external b)
 n=0
 for c in $A_CLIENTS $B_CLIENT; do n=$((n + 1)); stream $n $c; done
@@ -171,6 +172,8 @@ b_has=$(ns b conntrack -L -p tcp --dport 8000 2>/dev/null | grep -c 'src=203.0.1
 a_dies
 wait_log "$TMP/b/halbd.log" "conntrack sync: committed" 5
 grep "conntrack sync: committ" "$TMP/b/halbd.log" | sed 's/^[^]]*]: /  b| /'
+grep -qE "committing [3-9][0-9]* of the peer's .* before VI_1 takes" "$TMP/b/halbd.log" && ok ||
+    fail "b did not commit a's three streams on VI_1's MASTER entry"
 for k in 1 2 3 4; do SD=$TMP/stream$k; stream_alive 10 "stream $k goes on through b"; done
 for k in 1 2 3 4; do SD=$TMP/stream$k; stream_stop; case "$(cat "$SD/result")" in ok*) ok ;; *) fail "stream $k: $(cat "$SD/result")" ;; esac; done
 stall=0
