@@ -161,7 +161,7 @@ TEST(ConntrackSyncConfigTest, SeveralInstancesForActiveActive) {
     // An instance that owns no bucket would commit every connection of the peer.
     LoadedConfig bad(vrrp + sync + "VI_1 VI_3\n}\n", options({"eth0", "eth2"}));
     EXPECT_FALSE(bad.r.model);
-    EXPECT_TRUE(bad.has("t.conf:25:17: error: conntrack_sync: instance 'VI_3' owns no bucket")) << bad.all();
+    EXPECT_TRUE(bad.has("t.conf:27:16: error: conntrack_sync: instance 'VI_3' owns no bucket")) << bad.all();
 }
 
 }  // namespace
