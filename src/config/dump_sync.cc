@@ -40,7 +40,11 @@ void dump_sync(const Model& m, Dumper& out) {
     out.line("port", s.port);
     if (s.source_ip) out.line("source_ip", *s.source_ip);
     if (!s.sync_group.empty()) out.line("sync_group", s.sync_group);
-    if (!s.instance.empty()) out.line("instance", s.instance);
+    if (!s.instances.empty()) {
+        std::string names;
+        for (const auto& n : s.instances) names += (names.empty() ? "" : " ") + n;
+        out.line("instance", names);
+    }
     if (!s.auth_key_file.empty()) out.line("auth_key_file", Dumper::quoted(s.auth_key_file));
     out.line("commit_budget", s.commit_budget);
     out.line("bulk_timeout", s.bulk_timeout);

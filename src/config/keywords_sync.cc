@@ -7,6 +7,8 @@
 // validate_sync.cc, the dump in dump_sync.cc.
 #include <netinet/in.h>
 
+#include <algorithm>
+
 #include "config/model.hh"
 #include "config/sections.hh"
 
@@ -24,16 +26,33 @@ std::optional<net::IpAddress> one_ip(Args& a) {
     return a.ip(0);
 }
 
-void set_follow(ConntrackSync& s, Args& a, std::string ConntrackSync::*field) {
-    if (!a.count(1)) return;
-    if (!s.sync_group.empty() || !s.instance.empty()) {
-        a.error("conntrack_sync follows one sync_group or one instance; " +
-                std::string(!s.sync_group.empty() ? "sync_group " + quote(s.sync_group)
-                                                  : "instance " + quote(s.instance)) +
-                " is already given");
-        return;
+bool follows_already(const ConntrackSync& s, Args& a) {
+    if (s.sync_group.empty() && s.instances.empty()) return false;
+    a.error("conntrack_sync follows one sync_group or a list of instances; " +
+            std::string(!s.sync_group.empty() ? "sync_group " + quote(s.sync_group)
+                                              : "instance " + quote(s.instances.front())) +
+            " is already given");
+    return true;
+}
+
+void set_sync_group(ConntrackSync& s, Args& a) {
+    if (!a.count(1) || follows_already(s, a)) return;
+    s.sync_group = a.str(0);
+    s.follow_loc = a.loc(0);
+}
+
+// `instance NAME...`: several names for active-active (one instance per
+// bucket set, both nodes MASTER of some at once).
+void set_instances(ConntrackSync& s, Args& a) {
+    if (!a.count(1, 64) || follows_already(s, a)) return;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (std::find(s.instances.begin(), s.instances.end(), a.str(i)) != s.instances.end()) {
+            a.error(i, "instance " + quote(a.str(i)) + " is listed twice");
+            continue;
+        }
+        s.instances.push_back(a.str(i));
+        s.instance_locs.push_back(a.loc(i));
     }
-    s.*field = a.str(0);
     s.follow_loc = a.loc(0);
 }
 
@@ -180,8 +199,8 @@ const KeywordTable<ConntrackSync>& sync_table() {
              }
              s.source_ip = *ip;
          }},
-        {"sync_group", [](ConntrackSync& s, Args& a) { set_follow(s, a, &ConntrackSync::sync_group); }},
-        {"instance", [](ConntrackSync& s, Args& a) { set_follow(s, a, &ConntrackSync::instance); }},
+        {"sync_group", set_sync_group},
+        {"instance", set_instances},
         {"auth_key_file", [](ConntrackSync& s, Args& a) {
              if (!a.count(1)) return;
              if (a.str(0).empty()) {

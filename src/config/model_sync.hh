@@ -37,9 +37,12 @@ struct ConntrackSync {
     net::IpAddress mcast_group = *net::IpAddress::parse("225.0.0.50");  // conntrackd's default
     uint16_t port = 3780;                       // conntrackd's default
     std::optional<net::IpAddress> source_ip;
-    // Whose MASTER/BACKUP state the node follows: exactly one of the two.
+    // Whose MASTER/BACKUP state the node follows: a sync group, or one or
+    // more instances (active-active: the instances owning bucket sets; each
+    // one's MASTER entry commits the peer's connections of its buckets).
     std::string sync_group;
-    std::string instance;
+    std::vector<std::string> instances;
+    std::vector<Location> instance_locs;        // one per name
     Location follow_loc;
     std::string auth_key_file;                  // empty: plain FT-FW, as conntrackd
     Location auth_key_file_loc;

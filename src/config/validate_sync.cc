@@ -16,8 +16,8 @@ namespace {
 std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 void validate_follow(const Model& m, const ConntrackSync& s, ValidateContext& ctx) {
-    if (s.sync_group.empty() && s.instance.empty()) {
-        ctx.diags.error(s.loc, "conntrack_sync needs 'sync_group NAME' or 'instance NAME': the VRRP state "
+    if (s.sync_group.empty() && s.instances.empty()) {
+        ctx.diags.error(s.loc, "conntrack_sync needs 'sync_group NAME' or 'instance NAME...': the VRRP state "
                                "that decides when the peer's connections are committed");
         return;
     }
@@ -28,20 +28,37 @@ void validate_follow(const Model& m, const ConntrackSync& s, ValidateContext& ct
             ctx.diags.error(s.follow_loc, "conntrack_sync: no vrrp_sync_group " + quote(s.sync_group));
         return;
     }
-    auto it = std::find_if(vc.vrrp_instance.begin(), vc.vrrp_instance.end(),
-                           [&](const VrrpInstance& v) { return v.name == s.instance; });
-    if (it == vc.vrrp_instance.end()) {
-        ctx.diags.error(s.follow_loc, "conntrack_sync: no vrrp_instance " + quote(s.instance));
-        return;
+    for (size_t i = 0; i < s.instances.size(); ++i) {
+        const std::string& name = s.instances[i];
+        const Location& loc = i < s.instance_locs.size() ? s.instance_locs[i] : s.follow_loc;
+        if (std::none_of(vc.vrrp_instance.begin(), vc.vrrp_instance.end(),
+                         [&](const VrrpInstance& v) { return v.name == name; })) {
+            ctx.diags.error(loc, "conntrack_sync: no vrrp_instance " + quote(name));
+            continue;
+        }
+        // A member's MASTER entry runs the group's hooks, once for the group.
+        for (const VrrpSyncGroup& g : vc.vrrp_sync_group)
+            for (const NamedRef& r : g.group)
+                if (r.name == name)
+                    ctx.diags.warning(loc, "conntrack_sync: instance " + quote(name) + " is in vrrp_sync_group " +
+                                               quote(g.name) + "; following the group ('sync_group " + g.name +
+                                               "') says so more plainly");
     }
-    // A member's MASTER entry runs the group's hooks, once for the group.
-    for (const VrrpSyncGroup& g : vc.vrrp_sync_group)
-        for (const NamedRef& r : g.group)
-            if (r.name == s.instance)
-                ctx.diags.warning(s.follow_loc, "conntrack_sync: instance " + quote(s.instance) +
-                                                    " is in vrrp_sync_group " + quote(g.name) +
-                                                    "; following the group ('sync_group " + g.name +
-                                                    "') says so more plainly");
+    // Several instances are for active-active, where each owns a bucket set:
+    // one that owns none would commit every peer connection on its own.
+    if (s.instances.size() < 2) return;
+    for (size_t i = 0; i < s.instances.size(); ++i) {
+        const bool owner = std::any_of(m.active_active.begin(), m.active_active.end(), [&](const ActiveActive& c) {
+            return std::any_of(c.owners.begin(), c.owners.end(),
+                               [&](const ClusterOwner& o) { return o.instance == s.instances[i]; });
+        });
+        if (!owner && std::any_of(m.vrrp.vrrp_instance.begin(), m.vrrp.vrrp_instance.end(),
+                                  [&](const VrrpInstance& v) { return v.name == s.instances[i]; }))
+            ctx.diags.error(i < s.instance_locs.size() ? s.instance_locs[i] : s.follow_loc,
+                            "conntrack_sync: instance " + quote(s.instances[i]) +
+                                " owns no bucket of any active_active block; several instances are followed only "
+                                "for active-active (each commits the peer's connections of its buckets)");
+    }
 }
 
 void validate_addresses(const ConntrackSync& s, ValidateContext& ctx) {

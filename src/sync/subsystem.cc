@@ -5,8 +5,11 @@
 // a large table goes in; the hook's Resume is called after the last chunk.
 #include "sync/subsystem.hh"
 
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <ostream>
+#include <unordered_set>
 
 #include "core/log.hh"
 
@@ -27,14 +30,19 @@ bool same_filters(const std::vector<config::CtFilter>& a, const std::vector<conf
 // Everything but source locations.
 bool same(const config::ConntrackSync& a, const config::ConntrackSync& b) {
     return a.interface == b.interface && a.peers == b.peers && a.mcast_group == b.mcast_group && a.port == b.port &&
-           a.source_ip == b.source_ip && a.sync_group == b.sync_group && a.instance == b.instance &&
+           a.source_ip == b.source_ip && a.sync_group == b.sync_group && a.instances == b.instances &&
            a.auth_key_file == b.auth_key_file && a.commit_budget == b.commit_budget &&
            a.bulk_timeout == b.bulk_timeout && same_filters(a.filters, b.filters);
 }
 
 std::string follows(const config::ConntrackSync& c) {
-    return c.sync_group.empty() ? "instance " + c.instance : "sync_group " + c.sync_group;
+    if (!c.sync_group.empty()) return "sync_group " + c.sync_group;
+    std::string out = c.instances.size() > 1 ? "instances" : "instance";
+    for (const auto& n : c.instances) out += " " + n;
+    return out;
 }
+
+std::array<uint8_t, 4> v4(const std::array<uint8_t, 16>& a) { return {a[0], a[1], a[2], a[3]}; }
 
 std::string ms(Duration d) {
     return log::concat(duration_cast<microseconds>(d).count() / 1000.0, " ms");
@@ -66,6 +74,7 @@ SyncSubsystem::SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, K
 SyncSubsystem::~SyncSubsystem() = default;
 
 void SyncSubsystem::apply(const config::Model* /*previous*/, const config::Model& current) {
+    active_active_ = current.active_active;
     if (!current.conntrack_sync) {
         if (cfg_) shut("conntrack_sync removed from the configuration");
         absent_ = "no conntrack_sync block";
@@ -111,15 +120,14 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
     // Added by a reload while the unit is MASTER: nothing to commit (the
     // addresses are up), the peer's table is received and kept as in BACKUP.
-    const bool group = !cfg.sync_group.empty();
-    master_ = events_.state_of(group ? vrrp::StateEvent::Of::SyncGroup : vrrp::StateEvent::Of::Instance,
-                               group ? cfg.sync_group : cfg.instance) == vrrp::State::Master;
+    master_ = any_master(std::nullopt);
     hook_ = events_.before_master_async("conntrack sync", cfg.commit_budget,
                                         [this](const vrrp::MasterEntry& e, vrrp::Resume r) { on_before_master(e, std::move(r)); });
     bulk_ = Bulk::Waiting;
     if (cfg.bulk_timeout > Duration::zero()) {
-        const std::string unit = cfg.sync_group.empty() ? cfg.instance : cfg.sync_group;
-        preempt_hold_ = events_.hold_preemption(unit, "conntrack sync", "waiting for the peer's full table");
+        for (const std::string& unit : cfg.sync_group.empty() ? cfg.instances : std::vector{cfg.sync_group})
+            preempt_holds_.push_back(
+                events_.hold_preemption(unit, "conntrack sync", "waiting for the peer's full table"));
         bulk_timer_->arm(cfg.bulk_timeout);
     } else {
         bulk_ = Bulk::TimedOut;
@@ -134,10 +142,10 @@ void SyncSubsystem::shut(const std::string& why) {
     if (committing_) log::warning("conntrack sync: commit abandoned (", why, ")");
     committing_ = false;
     // A MASTER entry held by our commit goes on now, not when its budget passes.
-    if (auto r = std::exchange(resume_, nullptr)) r();
+    resume_all();
     hook_.reset();
     state_sub_.reset();
-    preempt_hold_.reset();
+    preempt_holds_.clear();
     flush_timer_->cancel();
     bulk_timer_->cancel();
     commit_timer_->cancel();
@@ -161,40 +169,78 @@ void SyncSubsystem::stop(const config::StopOptions&) {
 
 bool SyncSubsystem::ours(const vrrp::StateEvent& e) const {
     if (!cfg_->sync_group.empty()) return e.of == vrrp::StateEvent::Of::SyncGroup && e.name == cfg_->sync_group;
-    return e.of == vrrp::StateEvent::Of::Instance && e.name == cfg_->instance;
+    const auto& is = cfg_->instances;
+    return e.of == vrrp::StateEvent::Of::Instance && std::find(is.begin(), is.end(), e.name) != is.end();
 }
 
 bool SyncSubsystem::ours(const vrrp::MasterEntry& e) const {
     if (!cfg_->sync_group.empty()) return e.sync_group && e.name == cfg_->sync_group;
-    return std::find(e.instances.begin(), e.instances.end(), cfg_->instance) != e.instances.end();
+    const auto& is = cfg_->instances;
+    return std::any_of(e.instances.begin(), e.instances.end(),
+                       [&](const std::string& n) { return std::find(is.begin(), is.end(), n) != is.end(); });
+}
+
+// Whether a unit followed is MASTER; `now` is the event being delivered
+// (state_of may not say it yet).
+bool SyncSubsystem::any_master(const std::optional<vrrp::StateEvent>& now) const {
+    auto is_master = [&](vrrp::StateEvent::Of of, const std::string& name) {
+        if (now && now->of == of && now->name == name) return now->to == vrrp::State::Master;
+        return events_.state_of(of, name) == vrrp::State::Master;
+    };
+    if (!cfg_->sync_group.empty()) return is_master(vrrp::StateEvent::Of::SyncGroup, cfg_->sync_group);
+    return std::any_of(cfg_->instances.begin(), cfg_->instances.end(),
+                       [&](const std::string& n) { return is_master(vrrp::StateEvent::Of::Instance, n); });
+}
+
+void SyncSubsystem::resume_all() {
+    auto rs = std::exchange(resumes_, {});
+    for (auto& r : rs) r();
 }
 
 void SyncSubsystem::on_state(const vrrp::StateEvent& e) {
     if (!ours(e)) return;
-    master_ = e.to == vrrp::State::Master;
+    master_ = any_master(e);
     if (!master_ && committing_) {
         // BACKUP (or FAULT) again: stop committing, keep receiving.
         committing_ = false;
         commit_timer_->cancel();
-        resume_ = nullptr;
+        resumes_.clear();
         log::warning("conntrack sync: commit stopped after ", commit_pos_, " of ", to_commit_.size(), " (", e.name,
                      " went ", vrrp::to_string(e.to), ")");
     }
 }
 
+bool SyncSubsystem::in_scope(const CtKey& k) const {
+    return k.family != AF_INET || scope_.commits(v4(k.src), v4(k.dst));
+}
+
+// Active-active: an instance taking a bucket set commits the peer's
+// connections of those buckets only (the others are the peer's, still
+// served there: committed here they would linger unused); connections not
+// to an active_active VIP are committed as without it. A second entry while
+// one commits (two instances at once) joins the commit in progress.
 void SyncSubsystem::on_before_master(const vrrp::MasterEntry& e, vrrp::Resume resume) {
     if (!ours(e)) return resume();
-    to_commit_.clear();
-    to_commit_.reserve(external_.size());
-    for (const auto& [k, ct] : external_) to_commit_.push_back(k);
-    commit_pos_ = 0;
-    commit_start_ = loop_.now();
+    const bool joining = committing_;
+    if (!joining) {
+        to_commit_.clear();
+        commit_pos_ = 0;
+        commit_start_ = loop_.now();
+        scope_instances_.clear();
+        st_.last_commit_error.clear();
+    }
+    scope_instances_.insert(scope_instances_.end(), e.instances.begin(), e.instances.end());
+    scope_ = cluster::CommitScope(active_active_, scope_instances_);
+    const size_t before = to_commit_.size();
+    std::unordered_set<CtKey, CtKeyHash> queued;
+    if (joining) queued.insert(to_commit_.begin(), to_commit_.end());
+    for (const auto& [k, ct] : external_)
+        if (in_scope(k) && !queued.count(k)) to_commit_.push_back(k);
     committing_ = true;
-    resume_ = std::move(resume);
-    st_.last_commit_error.clear();
-    log::info("conntrack sync: committing ", to_commit_.size(), " connection(s) of the peer before ", e.name,
-              " takes its addresses");
-    commit_step();
+    resumes_.push_back(std::move(resume));
+    log::info("conntrack sync: committing ", to_commit_.size() - before, " of the peer's ", external_.size(),
+              " connection(s) before ", e.name, " takes its addresses");
+    if (!joining) commit_step();
 }
 
 // Commits chunks of kCommitChunk entries for up to kCommitSlice, then lets
@@ -219,10 +265,10 @@ void SyncSubsystem::commit_step() {
         }
     } while (commit_pos_ < to_commit_.size() && ++chunks < kCommitChunksPerTurn && loop_.now() < until);
     if (commit_pos_ < to_commit_.size()) {
-        if (resume_ && loop_.now() - commit_start_ >= cfg_->commit_budget) {
+        if (!resumes_.empty() && loop_.now() - commit_start_ >= cfg_->commit_budget) {
             log::warning("conntrack sync: commit_budget ", log::secs(cfg_->commit_budget), " passed after ", commit_pos_,
                          " of ", to_commit_.size(), "; the addresses go up, the rest follows");
-            std::exchange(resume_, nullptr)();
+            resume_all();
         }
         return commit_timer_->arm(Duration::zero());
     }
@@ -242,7 +288,7 @@ void SyncSubsystem::commit_done() {
     log::info("conntrack sync: committed ", to_commit_.size(), " connection(s) in ", ms(took),
               st_.last_commit_error.empty() ? "" : "; refused: ", st_.last_commit_error);
     to_commit_.clear();
-    if (auto r = std::exchange(resume_, nullptr)) r();
+    resume_all();
 }
 
 void SyncSubsystem::load_internal() {
@@ -341,7 +387,7 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
     }
     ensure_reply(*ct);  // once here, not at every commit
     external_.emplace(k, std::move(ct));
-    if (committing_) to_commit_.push_back(k);  // arrived during the commit: it goes in too
+    if (committing_ && in_scope(k)) to_commit_.push_back(k);  // arrived during the commit: it goes in too
 }
 
 void SyncSubsystem::on_resync_request() {
@@ -374,7 +420,7 @@ void SyncSubsystem::bulk_over(Bulk how, const std::string& why) {
     if (!cfg_ || bulk_ != Bulk::Waiting) return;
     bulk_ = how;
     bulk_timer_->cancel();
-    preempt_hold_.reset();
+    preempt_holds_.clear();
     if (how == Bulk::Received)
         log::info("conntrack sync: the peer's full table ", why, " (", external_.size(), " connection(s)); ",
                   follows(*cfg_), " may preempt");

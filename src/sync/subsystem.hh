@@ -8,9 +8,11 @@
 // for the peer's at start. It follows its sync_group or instance through
 // vrrp::StateEvents: entering MASTER, a before-master hook commits the
 // external cache into the kernel within commit_budget before the VIPs go
-// up; in BACKUP it only receives. Until the peer's full table arrived (or
-// bulk_timeout passed) it holds preemption of its unit (state_events.hh
-// rule 7). Created by the wiring with factories for its kernel adapter and
+// up; in BACKUP it only receives. Following several instances
+// (active-active, both nodes MASTER of some), each instance's entry commits
+// the peer's connections of the buckets it takes (cluster/buckets.hh).
+// Until the peer's full table arrived (or bulk_timeout passed) it holds
+// preemption of its units (state_events.hh rule 7). Created by the wiring with factories for its kernel adapter and
 // its peer channel; owns both, its caches and its timers.
 #pragma once
 
@@ -19,6 +21,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "cluster/buckets.hh"
 #include "config/subscriber.hh"
 #include "core/event_loop.hh"
 #include "sync/conntrack_backend.hh"
@@ -99,6 +102,9 @@ private:
     void shut(const std::string& why);
     bool ours(const vrrp::MasterEntry& e) const;
     bool ours(const vrrp::StateEvent& e) const;
+    bool any_master(const std::optional<vrrp::StateEvent>& now) const;
+    bool in_scope(const CtKey& k) const;
+    void resume_all();
     void on_state(const vrrp::StateEvent& e);
     void on_before_master(const vrrp::MasterEntry& e, vrrp::Resume resume);
     void commit_step();
@@ -129,18 +135,23 @@ private:
     core::TimerPtr commit_timer_;
     core::TimerPtr reread_timer_;
     core::TimerPtr serve_timer_;
-    core::Subscription state_sub_, hook_, preempt_hold_;
+    core::Subscription state_sub_, hook_;
+    std::vector<core::Subscription> preempt_holds_;  // one per unit followed
+    std::vector<config::ActiveActive> active_active_;  // of the current model
     bool master_ = false;
     Bulk bulk_ = Bulk::Waiting;
-    // The commit in progress: keys to commit, where it is, its Resume.
+    // The commit in progress: keys to commit, where it is, its Resumes, the
+    // instances whose buckets it commits (active-active).
     std::vector<CtKey> to_commit_;
     size_t commit_pos_ = 0;
     MonoTime commit_start_{};
     bool committing_ = false;
+    std::vector<vrrp::Resume> resumes_;
+    std::vector<std::string> scope_instances_;
+    cluster::CommitScope scope_;
     // The table being sent at the peer's request, and where that stands.
     std::vector<CtKey> to_serve_;
     size_t serve_pos_ = 0;
-    vrrp::Resume resume_;
     SyncStats st_;
 };
 

@@ -6,7 +6,8 @@
 #   sync_stream.py serve PORT [NAME]      echo every byte back (one thread per connection);
 #                                         with NAME, a connection opening with "GET " is
 #                                         answered as HTTP/1.0 with NAME as the body
-#   sync_stream.py client HOST PORT DIR   send a numbered line every 10 ms, check every echo
+#   sync_stream.py client HOST PORT DIR [SRC]  send a numbered line every 10 ms, check every
+#                                         echo (from source address SRC when given)
 #   sync_stream.py get HOST PORT N TIMEOUT SRC...  N HTTP GETs, the i-th from SRC[i % len];
 #                                         prints "SRC NAME" per request (NAME ERROR on failure)
 # The client writes DIR/status each 100 ms ("sent N echoed M max_stall_ms S
@@ -47,8 +48,8 @@ def serve(port, name=None):
         threading.Thread(target=echo, args=(c,), daemon=True).start()
 
 
-def client(host, port, d):
-    s = socket.create_connection((host, port), timeout=5)
+def client(host, port, d, src=None):
+    s = socket.create_connection((host, port), timeout=5, source_address=(src, 0) if src else None)
     s.setblocking(False)
     sent = echoed = 0
     buf = b""
@@ -146,4 +147,4 @@ if __name__ == "__main__":
     elif sys.argv[1] == "get":
         get(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6:])
     else:
-        client(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        client(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else None)

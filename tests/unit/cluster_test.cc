@@ -8,6 +8,7 @@
 // stop removes the tables, the VIP and the MAC join.
 #include <gtest/gtest.h>
 
+#include "cluster/buckets.hh"
 #include "cluster/ruleset.hh"
 #include "cluster/subsystem.hh"
 #include "config_test_util.hh"
@@ -233,6 +234,35 @@ TEST_F(ClusterSubsystemTest, ARefusedTransactionIsLoggedAndNothingIsClaimed) {
     state("VI_1", vrrp::State::Backup, vrrp::State::Master);
     EXPECT_TRUE(sub.owned("WEB").empty());
     EXPECT_TRUE(cap.contains("cannot set the owned buckets to 0-3"));
+}
+
+// The kernel's own buckets (nft `ct mark set jhash ip saddr mod 16 seed
+// 0x1234` on 203.0.113.1-20, read back with conntrack -L).
+TEST(ClusterBuckets, BucketOfIsTheKernelsJhash) {
+    const uint32_t kernel[] = {10, 6, 4, 2, 10, 0, 2, 10, 3, 10, 0, 3, 7, 13, 8, 5, 10, 14, 5, 4};
+    for (uint8_t i = 1; i <= 20; ++i)
+        EXPECT_EQ(bucket_of({203, 0, 113, i}, 0x1234, 16), kernel[i - 1]) << "203.0.113." << int(i);
+}
+
+TEST(ClusterBuckets, CommitScopeTakesTheInstancesBucketsOfTheVipOnly) {
+    LoadedConfig c = load(kBlock);
+    ASSERT_TRUE(c.r.model) << c.all();
+    const auto& blocks = c.r.model->active_active;
+    const uint32_t seed = *blocks[0].hash_seed;
+    const CommitScope vi1(blocks, {"VI_1"}), both(blocks, {"VI_1", "VI_2"}), none(blocks, {"VI_9"});
+    const std::array<uint8_t, 4> vip{198, 51, 100, 10}, other{198, 51, 100, 11};
+    int mine = 0;
+    for (uint8_t i = 1; i <= 100; ++i) {
+        const std::array<uint8_t, 4> client{203, 0, 113, i};
+        const bool low = bucket_of(client, seed, 8) < 4;
+        mine += low;
+        EXPECT_EQ(vi1.commits(client, vip), low);
+        EXPECT_TRUE(both.commits(client, vip));
+        EXPECT_FALSE(none.commits(client, vip));
+        EXPECT_TRUE(none.commits(client, other));  // not an active_active VIP: as without it
+    }
+    EXPECT_GT(mine, 20);
+    EXPECT_LT(mine, 80);
 }
 
 }  // namespace

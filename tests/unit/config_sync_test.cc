@@ -78,7 +78,7 @@ TEST(ConntrackSyncConfigTest, EveryKeywordFillsTheModel) {
     EXPECT_EQ(s.mcast_group.to_string(), "225.0.0.51");
     EXPECT_EQ(s.port, 3781);
     EXPECT_EQ(s.source_ip->to_string(), "192.0.2.1");
-    EXPECT_EQ(s.instance, "VI_1");
+    EXPECT_EQ(s.instances, (std::vector<std::string>{"VI_1"}));
     EXPECT_EQ(s.auth_key_file, "/etc/halbd/sync.key");
     EXPECT_EQ(s.commit_budget, milliseconds(500));
     EXPECT_EQ(s.bulk_timeout, seconds(10));
@@ -113,6 +113,9 @@ TEST(ConntrackSyncConfigTest, ErrorsAtTheOffendingToken) {
         {"conntrack_sync {\n interface eth2\n sync_group NOPE\n}\n", "t.conf:13:13: error: conntrack_sync: no vrrp_sync_group 'NOPE'"},
         {"conntrack_sync {\n interface eth2\n instance VI_9\n}\n", "t.conf:13:11: error: conntrack_sync: no vrrp_instance 'VI_9'"},
         {"conntrack_sync {\n interface eth2\n instance VI_1\n sync_group LB\n}\n", "t.conf:14:2: error: conntrack_sync follows one"},
+        {"conntrack_sync {\n interface eth2\n instance VI_1 VI_1\n}\n", "t.conf:13:16: error: instance 'VI_1' is listed twice"},
+        {"conntrack_sync {\n interface eth2\n instance VI_1\n instance VI_2\n}\n", "t.conf:14:2: error: conntrack_sync follows one"},
+        {"conntrack_sync {\n interface eth2\n instance VI_1 VI_8\n}\n", "t.conf:13:16: error: conntrack_sync: no vrrp_instance 'VI_8'"},
         {"conntrack_sync {\n interface eth2\n sync_group LB\n peer 224.0.0.1\n}\n", "t.conf:14:7: error: 'peer' needs a unicast address"},
         {"conntrack_sync {\n interface eth2\n sync_group LB\n mcast_group 192.0.2.1\n}\n", "t.conf:14:14: error: 'mcast_group' needs a multicast"},
         {"conntrack_sync {\n interface eth2\n sync_group LB\n port 0\n}\n", "t.conf:14:7: error:"},
@@ -137,6 +140,28 @@ TEST(ConntrackSyncConfigTest, MissingInterfaceIsAWarning) {
     LoadedConfig c(std::string(kVrrp) + "conntrack_sync {\n interface eth9\n sync_group LB\n}\n", options({"eth0"}));
     ASSERT_TRUE(c.r.model) << c.all();
     EXPECT_TRUE(c.has("t.conf:12:12: warning: conntrack_sync interface 'eth9' does not exist (yet)")) << c.all();
+}
+
+// Active-active: one instance per bucket set, both followed.
+TEST(ConntrackSyncConfigTest, SeveralInstancesForActiveActive) {
+    const std::string vrrp = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 200\n}\n"
+                             "vrrp_instance VI_2 {\n interface eth0\n virtual_router_id 2\n priority 100\n}\n"
+                             "vrrp_instance VI_3 {\n interface eth0\n virtual_router_id 3\n priority 100\n}\n"
+                             "active_active WEB {\n interface eth0\n vip 192.0.2.100\n buckets 16\n"
+                             " owner VI_1 0-7\n owner VI_2 8-15\n}\n";
+    const std::string sync = "conntrack_sync {\n interface eth2\n peer 192.0.2.2\n auth_key_file /k\n instance ";
+    LoadedConfig c(vrrp + sync + "VI_1 VI_2\n}\n", options({"eth0", "eth2"}));
+    ASSERT_TRUE(c.r.model) << c.all();
+    EXPECT_EQ(c.r.model->conntrack_sync->instances, (std::vector<std::string>{"VI_1", "VI_2"}));
+    const std::string d = dump_text(*c.r.model);
+    EXPECT_NE(d.find("instance VI_1 VI_2\n"), std::string::npos) << d;
+    LoadedConfig again(d, options({"eth0", "eth2"}));
+    ASSERT_TRUE(again.r.model) << again.all() << d;
+    EXPECT_EQ(dump_text(*again.r.model), d);
+    // An instance that owns no bucket would commit every connection of the peer.
+    LoadedConfig bad(vrrp + sync + "VI_1 VI_3\n}\n", options({"eth0", "eth2"}));
+    EXPECT_FALSE(bad.r.model);
+    EXPECT_TRUE(bad.has("t.conf:27:16: error: conntrack_sync: instance 'VI_3' owns no bucket")) << bad.all();
 }
 
 }  // namespace

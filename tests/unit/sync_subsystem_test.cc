@@ -182,6 +182,47 @@ TEST_F(SyncSubsystemTest, GoingBackupStopsACommitInProgress) {
     EXPECT_TRUE(cap.contains("conntrack sync: commit stopped after 10000 of 25000"));
 }
 
+// Active-active: conntrack_sync follows VI_1 and VI_2, each owning half the
+// buckets of 198.51.100.1 (make_tcp_ct's VIP); each entry commits only the
+// peer's clients of its buckets.
+TEST_F(SyncSubsystemTest, ActiveActiveEntryCommitsItsBucketsOnly) {
+    config::Model m = model();
+    m.conntrack_sync->sync_group.clear();
+    m.conntrack_sync->instances = {"VI_1", "VI_2"};
+    auto& c = m.active_active.emplace_back();
+    c.name = "WEB";
+    c.vip = net::Prefix::parse("198.51.100.1/32");
+    c.buckets = 16;
+    c.hash_seed = 0x1234;
+    c.owners = {{"VI_1", {0, 1, 2, 3, 4, 5, 6, 7}, {}}, {"VI_2", {8, 9, 10, 11, 12, 13, 14, 15}, {}}};
+    size_t low = 0;
+    for (uint8_t k = 0; k < 50; ++k) {  // clients 192.0.2.1-50, one connection each
+        b.kernel_owned->emit(CtOp::New, *test::make_tcp_ct(60'000u * k));
+        low += cluster::bucket_of({192, 0, 2, uint8_t(k + 1)}, 0x1234, 16) < 8;
+    }
+    b.sync.apply(nullptr, m);
+    a.sync.apply(nullptr, m);
+    ASSERT_EQ(a.sync.stats().external_size, 50u);
+    ASSERT_GT(low, 5u);
+    ASSERT_LT(low, 45u);
+    auto enter = [&](const char* name) {
+        vrrp::MasterEntry e;
+        e.name = name;
+        e.instances = {name};
+        bool took = false;
+        a.hub.enter_master(e, [&] { took = true; }, [] { return true; });
+        a.hub.publish({vrrp::StateEvent::Of::Instance, name, {}, vrrp::State::Backup, vrrp::State::Master, "test", loop.now()});
+        return took;
+    };
+    EXPECT_TRUE(enter("VI_1"));
+    EXPECT_EQ(a.kernel->size(), low);
+    EXPECT_EQ(a.sync.stats().external_size, 50u - low);
+    EXPECT_TRUE(a.sync.stats().master);
+    EXPECT_TRUE(enter("VI_2"));
+    EXPECT_EQ(a.kernel->size(), 50u);
+    EXPECT_EQ(a.sync.stats().follows, "instances VI_1 VI_2");
+}
+
 TEST_F(SyncSubsystemTest, AnEventOverrunRereadsTheKernelTable) {
     start_both();
     Ct gone = test::make_tcp_ct(1);
