@@ -83,6 +83,10 @@ NftBackend::Transaction NftBackend::transaction(const ServiceTable& before, cons
                                                 const std::set<std::string>& slot_maps, bool split) {
     std::string head, maps, body, slots, tail;
     NlBatch fast_main, fast_slots;
+    // A service adds up to 4 main operations and 1 of slots (NlOp is large:
+    // growing the vector was 17% of the time for 10,000 services).
+    fast_main.reserve(changes.size() * 5 + 8);
+    fast_slots.reserve(changes.size() + 8);
     Transaction out{{}, slot_maps, {}, {}};
     bool created[2] = {false, false}, deleted[2] = {false, false};
     for (int i = 0; i < 2; ++i) {
