@@ -127,7 +127,9 @@ std::string own_slots_map_add(const Service& s) {
 // searched by name (a map per service made 10,000 services cost O(n^2):
 // 12.9 s), and binding a rule to a map walks all the map's elements unless a
 // rule of the same chain is bound already (one map for all made each rule
-// rewrite walk every slot of every service).
+// rewrite walk every slot of every service); and each element added to a
+// map is checked against every rule bound to it (nft_add_set_elem: with 32
+// buckets, 27% of programming 10,000 services; 256 keep both costs small).
 std::string slot_map(const Service& s) {
     if (owns_maps(s)) return chain_name(s.key) + "_slots";
     const std::string bucket = "_" + std::to_string(hash_seed(s.key) % kSlotMapBuckets);
