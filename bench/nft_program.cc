@@ -6,7 +6,9 @@
 // this process's CPU); and the Maglev table's hash stability (the fraction of
 // slots, i.e. of clients, that move when one of 10 real servers is removed,
 // against plain `jhash mod N`). Run as root inside a scratch network
-// namespace: bench/nft-program.sh does that.
+// namespace: bench/nft-program.sh does that. Runs each step twice: all
+// through libnftables text (as before libnftnl), then with the bulk as one
+// libnftnl batch (NftnlSink, as halbd does), in the same namespace.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 
 #include "forward/nft/maglev.hh"
 #include "forward/nft/nft_backend.hh"
+#include "forward/nft/nftnl_sink.hh"
 #include "net/libnftables.hh"
 
 using namespace halbd;
@@ -39,14 +42,20 @@ ServiceKey service(int i) {
 }
 DestKey real(int i, int j) { return DestKey{net::IpAddress::v4((198u << 24) | (51u << 16) | (100u << 8) | unsigned(1 + (i + j * 7) % 200)), 8080}; }
 
-// Counts what each transaction sends: commands (lines), set and map
-// elements, bytes; the work must follow the change, not the table's size.
+// Counts what a step sends: commands (lines or batch operations), set and
+// map elements, bytes (text, or netlink for the batch); the work must follow
+// the change, not the table's size.
+struct Counts {
+    size_t commands = 0, elements = 0, bytes = 0;
+} counts;
+
 class Counting final : public net::Nftables {
 public:
     explicit Counting(std::unique_ptr<net::Nftables> real) : real_(std::move(real)) {}
     core::Result<std::string> run(std::string_view batch) override {
-        commands = elements = 0;
-        bytes = batch.size();
+        size_t& commands = counts.commands;
+        size_t& elements = counts.elements;
+        counts.bytes += batch.size();
         size_t start = 0;
         while (start < batch.size()) {
             size_t end = batch.find('\n', start);
@@ -59,15 +68,27 @@ public:
         }
         return real_->run(batch);
     }
-    size_t commands = 0, elements = 0, bytes = 0;
 
 private:
     std::unique_ptr<net::Nftables> real_;
 };
 
-Counting* counting = nullptr;
+class CountingSink final : public nft::NlSink {
+public:
+    explicit CountingSink(std::unique_ptr<nft::NlSink> real) : real_(std::move(real)) {}
+    core::Status send(const nft::NlBatch& batch) override {
+        counts.commands += batch.size();
+        for (const auto& op : batch) counts.elements += op.items.size();
+        counts.bytes += nft::encode(batch, 0).bytes.size();  // (encoded twice: a bench-only cost)
+        return real_->send(batch);
+    }
+
+private:
+    std::unique_ptr<nft::NlSink> real_;
+};
 
 void timed(const char* what, nft::NftBackend& b, const std::vector<Op>& ops) {
+    counts = Counts{};
     const double c0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     const auto st = b.run(ops);
@@ -75,8 +96,8 @@ void timed(const char* what, nft::NftBackend& b, const std::vector<Op>& ops) {
     const double cpu = (cpu_seconds() - c0) * 1000;
     size_t failed = 0;
     for (const auto& s : st) failed += !s;
-    std::printf("%-44s %7zu ops  %9.1f ms wall  %9.1f ms CPU  %8zu commands %9zu elements %6.1f MB  %s\n", what,
-                ops.size(), ms, cpu, counting->commands, counting->elements, double(counting->bytes) / 1e6,
+    std::printf("%-52s %7zu ops %9.1f ms wall %9.1f ms CPU %7zu commands %8zu elements %6.1f MB  %s\n", what,
+                ops.size(), ms, cpu, counts.commands, counts.elements, double(counts.bytes) / 1e6,
                 failed ? st.back().error().message.substr(0, 200).c_str() : "ok");
 }
 
@@ -105,21 +126,8 @@ void stability() {
                 sum * 10, worst * 100, naive_sum * 10);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    const int services = argc > 1 ? std::atoi(argv[1]) : 10000;
-    const int reals = argc > 2 ? std::atoi(argv[2]) : 10;
-    const std::string sched = argc > 3 ? argv[3] : "wrr";
-    stability();
-    auto opened = net::LibNftables::open();
-    if (!opened) {
-        std::fprintf(stderr, "nft_program: %s\n", opened.error().message.c_str());
-        return 1;
-    }
-    auto counted = std::make_unique<Counting>(std::move(opened.value()));
-    counting = counted.get();
-    nft::NftBackend b(std::move(counted));
+// From empty, a 1% reload, one real server down.
+void program(nft::NftBackend& b, int services, int reals, const std::string& sched, const char* how) {
     ServiceParams p;
     p.scheduler = sched;
     std::vector<Op> ops;
@@ -132,7 +140,7 @@ int main(int argc, char** argv) {
         }
     }
     char what[96];
-    std::snprintf(what, sizeof what, "from empty: %d services x %d reals (%s)", services, reals, sched.c_str());
+    std::snprintf(what, sizeof what, "%s: from empty, %d x %d (%s)", how, services, reals, sched.c_str());
     timed(what, b, ops);
     // 1%: one real server of every 100th service changes weight, another is replaced.
     ops.clear();
@@ -143,10 +151,45 @@ int main(int argc, char** argv) {
         ops.push_back(Op::delete_dest(service(i), real(i, 1)));
         ops.push_back(Op::add_dest(service(i), DestKey{real(i, 1).address, 8081}, d));
     }
-    timed("reload changing 1% of the services", b, ops);
+    std::snprintf(what, sizeof what, "%s: reload changing 1%% of the services", how);
+    timed(what, b, ops);
     ops.clear();
     ops.push_back(Op::delete_dest(service(services / 2), real(services / 2, 2)));
-    timed("one real server down (one service)", b, ops);
-    std::printf("transactions: %llu\n", static_cast<unsigned long long>(b.transactions()));
+    std::snprintf(what, sizeof what, "%s: one real server down (one service)", how);
+    timed(what, b, ops);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int services = argc > 1 ? std::atoi(argv[1]) : 10000;
+    const int reals = argc > 2 ? std::atoi(argv[2]) : 10;
+    const std::string sched = argc > 3 ? argv[3] : "wrr";
+    // NFT_PROGRAM_ONLY=batch skips the text run (minutes for mh at scale).
+    const char* only = std::getenv("NFT_PROGRAM_ONLY");
+    stability();
+    // Before (text only) and after (bulk through libnftnl), one table at a time.
+    for (const bool batch : {false, true}) {
+        if (only && std::string(only) != (batch ? "batch" : "text")) continue;
+        auto opened = net::LibNftables::open();
+        if (!opened) {
+            std::fprintf(stderr, "nft_program: %s\n", opened.error().message.c_str());
+            return 1;
+        }
+        std::unique_ptr<nft::NlSink> sink;
+        if (batch) {
+            auto s = nft::NftnlSink::open();
+            if (!s) {
+                std::fprintf(stderr, "nft_program: %s\n", s.error().message.c_str());
+                return 1;
+            }
+            sink = std::make_unique<CountingSink>(std::move(s.value()));
+        }
+        nft::NftBackend b(std::make_unique<Counting>(std::move(opened.value())), std::move(sink));
+        program(b, services, reals, sched, batch ? "libnftnl batch" : "text");
+        std::printf("transactions: %llu\n", static_cast<unsigned long long>(b.transactions()));
+        auto cleanup = net::LibNftables::open();
+        if (cleanup) (void)cleanup.value()->run("add table ip halbd\ndelete table ip halbd\n");
+    }
     return 0;
 }

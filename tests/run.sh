@@ -39,7 +39,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # Build and test dependencies, by Debian package name.
 packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmnl-dev libipset-dev
-  libnetfilter-conntrack-dev libnftables-dev libssl-dev libpcre2-dev libboost-program-options-dev
+  libnetfilter-conntrack-dev libnftables-dev libnftnl-dev libssl-dev libpcre2-dev libboost-program-options-dev
   libgtest-dev libgmock-dev libsystemd-dev python3-prometheus-client
   debhelper dpkg-dev lintian rpm fakeroot
   keepalived ipvsadm iproute2 groff-base man-db time

@@ -91,14 +91,14 @@ TEST(NftRuleset, RoundRobin) {
     EXPECT_EQ(service_add(s).text(),
               "add chain ip halbd tcp_192_0_2_10_80 { comment \"virtual_server 192.0.2.10 80 TCP\"; }\n"
               "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to ip daddr . tcp dport . numgen inc mod 2 "
-              "map @tcp_slots_16\n"
+              "map @tcp_slots_176\n"
               "add rule ip halbd tcp_192_0_2_10_80 drop\n"
               "add element ip halbd services { tcp . 192.0.2.10 . 80 : goto tcp_192_0_2_10_80 }\n"
-              "add element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0 : 198.51.100.1 . 80, 192.0.2.10 . 80 . 1 : "
+              "add element ip halbd tcp_slots_176 { 192.0.2.10 . 80 . 0 : 198.51.100.1 . 80, 192.0.2.10 . 80 . 1 : "
               "198.51.100.2 . 80 }\n");
     EXPECT_EQ(slot_map(s), "tcp_slots_" + std::to_string(hash_seed(s.key) % kSlotMapBuckets));
     EXPECT_EQ(slot_map_add(s),
-              "add map ip halbd tcp_slots_16 { typeof ip daddr . tcp dport . numgen inc mod 2 : ip daddr . tcp dport; "
+              "add map ip halbd tcp_slots_176 { typeof ip daddr . tcp dport . numgen inc mod 2 : ip daddr . tcp dport; "
               "}\n");
 }
 
@@ -121,7 +121,7 @@ TEST(NftRuleset, SourceHashWithPortAndPersistence) {
     s.params.flags |= svc_flags::sched2;  // sh-port
     const std::string seed = std::to_string(hash_seed(s.key));
     const std::string text = service_add(s).text();
-    EXPECT_EQ(without(text, "add element ip halbd tcp_slots_8"),
+    EXPECT_EQ(without(text, "add element ip halbd tcp_slots_168"),
               "add chain ip halbd tcp_192_0_2_10_443 { comment \"virtual_server 192.0.2.10 443 TCP\"; }\n"
               "add map ip halbd tcp_192_0_2_10_443_sticky { typeof ip saddr : ip daddr . tcp dport; flags "
               "dynamic,timeout; timeout 300s; }\n"
@@ -129,7 +129,7 @@ TEST(NftRuleset, SourceHashWithPortAndPersistence) {
               "@tcp_192_0_2_10_443_sticky\n"
               "add rule ip halbd tcp_192_0_2_10_443 meta l4proto tcp dnat ip to ip daddr . tcp dport . jhash ip saddr "
               ". th sport mod 4093 seed " +
-                  seed + " map @tcp_slots_8\n"
+                  seed + " map @tcp_slots_168\n"
                          "add rule ip halbd tcp_192_0_2_10_443 drop\n"
                          "add element ip halbd services { tcp . 192.0.2.10 . 443 : goto tcp_192_0_2_10_443 }\n");
     // The slots are the Maglev table, one element per slot.
@@ -193,7 +193,7 @@ TEST(NftRuleset, DeleteRemovesEverythingItAdded) {
               "delete element ip halbd services { tcp . 192.0.2.10 . 80 }\n"
               "flush chain ip halbd tcp_192_0_2_10_80\n"
               "delete chain ip halbd tcp_192_0_2_10_80\n"
-              "delete element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0 }\n"
+              "delete element ip halbd tcp_slots_176 { 192.0.2.10 . 80 . 0 }\n"
               "delete map ip halbd tcp_192_0_2_10_80_sticky\n");
     const PersistUpdate gone = persist_group(s.key, true, {});
     EXPECT_EQ(gone.before,
@@ -212,17 +212,17 @@ TEST(NftRuleset, ReplaceKeepsStickyClientsUnlessTheirServerLeft) {
               "flush chain ip halbd tcp_192_0_2_10_80\n"
               "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to ip saddr map @tcp_192_0_2_10_80_sticky\n"
               "add rule ip halbd tcp_192_0_2_10_80 meta l4proto tcp dnat ip to ip daddr . tcp dport . numgen inc mod 3 "
-              "map @tcp_slots_16\n"
+              "map @tcp_slots_176\n"
               "add rule ip halbd tcp_192_0_2_10_80 drop\n"
-              "add element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 2 : 198.51.100.3 . 80 }\n");
+              "add element ip halbd tcp_slots_176 { 192.0.2.10 . 80 . 2 : 198.51.100.3 . 80 }\n");
     // Only the slot whose server changed is sent; the rules stay.
     auto moved = before;
     moved.dests.erase(moved.dests.begin());
     moved.dests[DestKey{*IpAddress::parse("198.51.100.4"), 80}] = DestParams{};
     EXPECT_EQ(service_replace(before, moved).text(),
               "flush map ip halbd tcp_192_0_2_10_80_sticky\n"
-              "delete element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0, 192.0.2.10 . 80 . 1 }\n"
-              "add element ip halbd tcp_slots_16 { 192.0.2.10 . 80 . 0 : 198.51.100.2 . 80, 192.0.2.10 . 80 . 1 : "
+              "delete element ip halbd tcp_slots_176 { 192.0.2.10 . 80 . 0, 192.0.2.10 . 80 . 1 }\n"
+              "add element ip halbd tcp_slots_176 { 192.0.2.10 . 80 . 0 : 198.51.100.2 . 80, 192.0.2.10 . 80 . 1 : "
               "198.51.100.4 . 80 }\n");
     auto inhibited = before;
     inhibited.dests.begin()->second.weight = 0;  // inhibit_on_failure

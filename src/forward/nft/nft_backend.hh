@@ -7,6 +7,24 @@
 // operations is one nft transaction, all or nothing; only the services it
 // touches are rewritten (ruleset.hh). It never reads or changes another table.
 // Created by the forward subsystem through choice(); owns its Nftables.
+//
+// Two paths, one change per packet. libnftables parsing text cost 7 s for
+// 10,000 services (13 MB of text) and ~30 ms of cache listing per call, so
+// with an NlSink (libnftnl in halbd) a run sends: first the text part, for
+// what text does best and is rare (the tables, the shared slot maps,
+// persistence maps and chains, a fwmark service's own maps), then the batch
+// part (nl_batch.hh), every other service's chain, rules, slot and dispatch
+// elements, as one prebuilt netlink batch. Each is one kernel transaction,
+// and each service's change lies wholly in one of them: a packet meets a
+// service either as it was or as it is, never half-changed (a new service
+// is reachable only through its dispatch element, added in the same batch
+// as its chain, rules and slots; a deleted one leaves with its dispatch
+// element first in the same batch). The text part only creates what the
+// batch needs (tables, shared maps), so it goes first; what spans both
+// paths is only the moment between the two commits, where one service of
+// the change set may already be new while another is still old, as with
+// two separate reloads. Without a sink (tests) both parts are one text
+// transaction.
 #pragma once
 
 #include <map>
@@ -16,6 +34,7 @@
 
 #include "forward/backend.hh"
 #include "forward/nft/nft_capabilities.hh"
+#include "forward/nft/nl_batch.hh"
 #include "net/nftables.hh"
 
 namespace halbd::forward::nft {
@@ -26,7 +45,8 @@ public:
     static core::Result<std::unique_ptr<NftBackend>> open();
     // nftables as halbd's forwarding backend: its capabilities and open().
     static BackendChoice choice();
-    explicit NftBackend(std::unique_ptr<net::Nftables> nft) : nft_(std::move(nft)) {}
+    explicit NftBackend(std::unique_ptr<net::Nftables> nft, std::unique_ptr<NlSink> sink = nullptr)
+        : nft_(std::move(nft)), sink_(std::move(sink)) {}
 
     std::string name() const override { return kBackendName; }
     const config::ForwardCapabilities& capabilities() const override { return nft::capabilities(); }
@@ -51,15 +71,20 @@ public:
     // (pure, for tests). `fresh`: the first one, which replaces whatever a
     // previous run of halbd left in its tables. `slot_maps`: the shared slot
     // maps that exist ("ip tcp_slots_7"); the result says which will.
+    // `split`: the fast() services' changes go into `fast` (sent after
+    // `text`, see above), else into `text` too.
     struct Transaction {
         std::string text;
         std::set<std::string> slot_maps;
+        NlBatch fast;
+        std::set<ServiceKey> fast_services;
     };
     static Transaction transaction(const ServiceTable& before, const Changes& changes, bool fresh,
-                                   const std::set<std::string>& slot_maps = {});
+                                   const std::set<std::string>& slot_maps = {}, bool split = false);
 
 private:
     std::unique_ptr<net::Nftables> nft_;
+    std::unique_ptr<NlSink> sink_;  // null: everything as text
     ServiceTable table_;
     std::set<std::string> slot_maps_;  // see transaction()
     bool fresh_ = true;

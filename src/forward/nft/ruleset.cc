@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "forward/nft/maglev.hh"
+#include "forward/nft/nl_batch.hh"
 #include "forward/nft/smooth_wrr.hh"
 
 namespace halbd::forward::nft {
@@ -97,13 +99,6 @@ std::string comment(const Service& s) {
     return "virtual_server " + k.address.to_string() + " " + std::to_string(k.port) + " " + protocol_name(k.protocol);
 }
 
-std::string dispatch_element(const Service& s) {
-    const ServiceKey& k = s.key;
-    if (k.fwmark) return std::string("fwmarks { ") + std::to_string(k.fwmark);
-    return std::string("services { ") + proto_word(k.protocol) + " . " + k.address.to_string() + " . " +
-           std::to_string(k.port);
-}
-
 std::string sticky_map_add(const Service& s) {
     return cmd("add", "map", s.key) + sticky_map(s) + " { typeof " + ip_word(s.key) + " saddr : " + sticky_typeof(s) +
            "; flags dynamic,timeout; timeout " + std::to_string(s.params.timeout) + "s; }\n";
@@ -114,14 +109,8 @@ std::string sticky_map_add(const Service& s) {
 // recreated with the service's rules on every change, and so is its
 // persistence map.
 bool owns_maps(const Service& s) { return s.key.fwmark && !keeps_port(s); }
-// The service's own part of a slot key ("192.0.2.10 . 80 . ", "3 . "), and
-// the expression the packet gives it.
-std::string slot_prefix(const Service& s) {
-    const ServiceKey& k = s.key;
-    if (owns_maps(s)) return "";
-    if (k.fwmark) return std::to_string(k.fwmark) + " . ";
-    return k.address.to_string() + " . " + std::to_string(k.port) + " . ";
-}
+// The expression giving the service's own part of a slot key ("192.0.2.10 .
+// 80 . ", "3 . ", nothing in its own map: slot_item).
 std::string slot_key_expr(const Service& s) {
     if (owns_maps(s)) return "";
     if (s.key.fwmark) return "meta mark . ";
@@ -138,7 +127,9 @@ std::string own_slots_map_add(const Service& s) {
 // searched by name (a map per service made 10,000 services cost O(n^2):
 // 12.9 s), and binding a rule to a map walks all the map's elements unless a
 // rule of the same chain is bound already (one map for all made each rule
-// rewrite walk every slot of every service).
+// rewrite walk every slot of every service); and each element added to a
+// map is checked against every rule bound to it (nft_add_set_elem: with 32
+// buckets, 27% of programming 10,000 services; 256 keep both costs small).
 std::string slot_map(const Service& s) {
     if (owns_maps(s)) return chain_name(s.key) + "_slots";
     const std::string bucket = "_" + std::to_string(hash_seed(s.key) % kSlotMapBuckets);
@@ -157,31 +148,112 @@ std::string slot_map_add(const Service& s) {
 
 namespace {
 
+// Element bytes as nf_tables stores them: nft's address and port types in
+// network order, integers (mark, slot) in host order, each field padded to 4.
+std::string raw_u32(uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
+std::string raw_addr(const net::IpAddress& a) {
+    return std::string(reinterpret_cast<const char*>(a.bytes()), a.family() == net::Family::V6 ? 16 : 4);
+}
+std::string raw_port(uint16_t p) { return std::string{char(p >> 8), char(p & 0xff), 0, 0}; }
+std::string raw_proto(Protocol p) {
+    return std::string{char(p == Protocol::TCP ? 6 : p == Protocol::UDP ? 17 : 132), 0, 0, 0};
+}
+
 // "VERB element ... MAP { items }" or nothing when there are none.
-std::string elements(const char* verb, const Service& s, const std::string& map, const std::vector<std::string>& items) {
-    if (items.empty()) return "";
-    std::string out = cmd(verb, "element", s.key) + map + " { ";
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i) out += ", ";
-        out += items[i];
-    }
-    return out + " }\n";
+NlBatch elements(bool add, const Service& s, const std::string& map, std::vector<ElementItem> items,
+                 const char* key_fields, const char* data_fields) {
+    if (items.empty()) return {};
+    NlOp op{add ? NlOp::Kind::AddElements : NlOp::Kind::DeleteElements};
+    op.family = s.key.family;
+    op.name = map;
+    op.text = cmd(add ? "add" : "delete", "element", s.key) + map;
+    op.items = std::move(items);
+    op.key_fields = key_fields;
+    if (add) op.data_fields = data_fields;
+    return {std::move(op)};
 }
-std::string slot_item(const Service& s, size_t i, const DestKey* d) {
-    std::string e = slot_prefix(s) + std::to_string(i);
-    return d ? e + " : " + dest_value(s, *d) : e;
+ElementItem slot_item(const Service& s, size_t i, const DestKey* d) {
+    ElementItem e;
+    if (owns_maps(s)) e.key = "";
+    else if (s.key.fwmark) e.key = raw_u32(s.key.fwmark);
+    else e.key = raw_addr(s.key.address) + raw_port(s.key.port);
+    e.key += raw_u32(uint32_t(i));
+    if (d) e.data = raw_addr(d->address) + (keeps_port(s) ? "" : raw_port(d->port));
+    return e;
 }
-std::string slots_add(const Service& s, const std::vector<DestKey>& layout) {
-    std::vector<std::string> items;
+NlBatch slot_elements(bool add, const Service& s, std::vector<ElementItem> items) {
+    const char* key = owns_maps(s) ? "n" : s.key.fwmark ? "nn" : "apn";
+    return elements(add, s, slot_map(s), std::move(items), key, keeps_port(s) ? "a" : "ap");
+}
+NlBatch slots_add(const Service& s, const std::vector<DestKey>& layout) {
+    std::vector<ElementItem> items;
     items.reserve(layout.size());
     for (size_t i = 0; i < layout.size(); ++i) items.push_back(slot_item(s, i, &layout[i]));
-    return elements("add", s, slot_map(s), items);
+    return slot_elements(true, s, std::move(items));
 }
-std::string slots_delete(const Service& s, size_t count) {
-    std::vector<std::string> items;
+NlBatch slots_delete(const Service& s, size_t count) {
+    std::vector<ElementItem> items;
     items.reserve(count);
     for (size_t i = 0; i < count; ++i) items.push_back(slot_item(s, i, nullptr));
-    return elements("delete", s, slot_map(s), items);
+    return slot_elements(false, s, std::move(items));
+}
+// The service's element in `services` or `fwmarks`, going to its chain (add).
+NlBatch dispatch(bool add, const Service& s) {
+    ElementItem e;
+    const ServiceKey& k = s.key;
+    e.key = k.fwmark ? raw_u32(k.fwmark) : raw_proto(k.protocol) + raw_addr(k.address) + raw_port(k.port);
+    if (add) e.goto_chain = chain_name(k);
+    return elements(add, s, k.fwmark ? "fwmarks" : "services", {e}, k.fwmark ? "n" : "Pap", "");
+}
+NlOp chain_op(NlOp::Kind kind, const Service& s) {
+    NlOp op{kind};
+    op.family = s.key.family;
+    op.name = chain_name(s.key);
+    const char* verb = kind == NlOp::Kind::AddChain ? "add" : kind == NlOp::Kind::FlushChain ? "flush" : "delete";
+    op.text = cmd(verb, "chain", s.key) + op.name;
+    if (kind == NlOp::Kind::AddChain) {
+        op.comment = comment(s);
+        op.text += " { comment \"" + op.comment + "\"; }";
+    }
+    op.text += "\n";
+    return op;
+}
+void append(NlBatch& to, NlBatch from) {
+    for (auto& op : from) to.push_back(std::move(op));
+}
+
+// The service's rules but the persistence lookup (its chain exists and is empty).
+NlBatch rule_ops(const Service& s, size_t slots) {
+    const std::string name = chain_name(s.key);
+    NlBatch out;
+    NlOp op{NlOp::Kind::AddRule};
+    op.family = s.key.family;
+    op.name = name;
+    if (slots) {
+        const std::string dnat = std::string("dnat ") + ip_word(s.key) + " to ";
+        op.text = cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + slot_key_expr(s) +
+                  scheduler_expr(s, slots) + " map @" + slot_map(s) + "\n";
+        RuleSpec& r = op.rule;
+        r.v6 = is_v6(s.key);
+        if (!keeps_port(s) && !s.key.fwmark) r.l4proto = uint8_t(raw_proto(s.key.protocol)[0]);
+        r.mark_key = s.key.fwmark != 0;
+        r.port_data = !keeps_port(s);
+        const std::string& sched = s.params.scheduler;
+        r.sched = sched == "rr" || sched == "wrr" ? RuleSpec::Sched::Numgen
+                  : sched == "dh"                 ? RuleSpec::Sched::JhashDaddr
+                                                  : RuleSpec::Sched::JhashSaddr;
+        r.hash_sport = r.sched == RuleSpec::Sched::JhashSaddr && (s.params.flags & svc_flags::sched2);
+        r.modulus = uint32_t(slots);
+        r.seed = hash_seed(s.key);
+        r.map = slot_map(s);
+        out.push_back(op);
+    }
+    // No real server with a weight: refuse new connections, as IPVS does.
+    op.rule = RuleSpec{};
+    op.rule.drop = true;
+    op.text = cmd("add", "rule", s.key) + name + " drop\n";
+    out.push_back(std::move(op));
+    return out;
 }
 
 // The service's rules (its chain exists and is empty).
@@ -192,17 +264,57 @@ std::string rules(const Service& s, size_t slots) {
     if (persistent(s))
         out += cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + client_key(s) + " map @" + sticky_map(s) +
                sticky_port_suffix(s) + "\n";
-    if (slots)
-        out += cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + slot_key_expr(s) +
-               scheduler_expr(s, slots) + " map @" + slot_map(s) + "\n";
-    // No real server with a weight: refuse new connections, as IPVS does.
-    out += cmd("add", "rule", s.key) + name + " drop\n";
-    return out;
+    return out + batch_text(rule_ops(s, slots));
 }
 
 std::string u8(unsigned v) { return std::to_string(v); }
 
 }  // namespace
+
+namespace {
+// One element field printed as nft(8) input; `at` moves past it.
+std::string field_text(char kind, net::Family f, const std::string& bytes, size_t& at) {
+    const auto* p = reinterpret_cast<const uint8_t*>(bytes.data()) + at;
+    if (kind == 'a') {
+        at += f == net::Family::V6 ? 16 : 4;
+        return net::IpAddress::from_bytes(f, p).to_string();
+    }
+    at += 4;
+    if (kind == 'p') return std::to_string(unsigned(p[0]) << 8 | p[1]);
+    if (kind == 'P') return p[0] == 6 ? "tcp" : p[0] == 17 ? "udp" : "sctp";
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return std::to_string(v);
+}
+std::string fields_text(const std::string& kinds, net::Family f, const std::string& bytes) {
+    std::string out;
+    size_t at = 0;
+    for (size_t i = 0; i < kinds.size() && at < bytes.size(); ++i) {
+        if (i) out += " . ";
+        out += field_text(kinds[i], f, bytes, at);
+    }
+    return out;
+}
+}  // namespace
+
+std::string op_text(const NlOp& op) {
+    if (op.kind != NlOp::Kind::AddElements && op.kind != NlOp::Kind::DeleteElements) return op.text;
+    std::string out = op.text + " { ";
+    for (size_t i = 0; i < op.items.size(); ++i) {
+        const ElementItem& e = op.items[i];
+        if (i) out += ", ";
+        out += fields_text(op.key_fields, op.family, e.key);
+        if (!e.goto_chain.empty()) out += " : goto " + e.goto_chain;
+        else if (!e.data.empty()) out += " : " + fields_text(op.data_fields, op.family, e.data);
+    }
+    return out + " }\n";
+}
+
+std::string batch_text(const NlBatch& b) {
+    std::string out;
+    for (const NlOp& op : b) out += op_text(op);
+    return out;
+}
 
 const char* family_word(net::Family f) { return f == net::Family::V6 ? "ip6" : "ip"; }
 
@@ -276,32 +388,80 @@ std::string table_delete(net::Family f) {
     return "add table " + t + "\n" + "delete table " + t + "\n";
 }
 
-Commands service_add(const Service& s) {
-    const std::string name = chain_name(s.key);
-    Commands c;
-    c.main = cmd("add", "chain", s.key) + name + " { comment \"" + comment(s) + "\"; }\n";
-    if (persistent(s)) c.main += sticky_map_add(s);
+bool fast(const Service& s) { return !owns_maps(s) && !persistent(s); }
+
+NlCommands nl_service_add(const Service& s) {
+    NlCommands c;
     const std::vector<DestKey> layout = slot_layout(s);
-    if (owns_maps(s)) c.main += own_slots_map_add(s);
-    c.main += rules(s, layout.size());
-    c.main += cmd("add", "element", s.key) + dispatch_element(s) + " : goto " + name + " }\n";
+    c.main.push_back(chain_op(NlOp::Kind::AddChain, s));
+    append(c.main, rule_ops(s, layout.size()));
+    append(c.main, dispatch(true, s));
     c.slots = slots_add(s, layout);
     return c;
 }
 
-Commands service_delete(const Service& s) {
+NlCommands nl_service_delete(const Service& s) {
+    NlCommands c = {dispatch(false, s), {}};
+    c.main.push_back(chain_op(NlOp::Kind::FlushChain, s));
+    c.main.push_back(chain_op(NlOp::Kind::DeleteChain, s));
+    append(c.main, slots_delete(s, slot_layout(s).size()));
+    return c;
+}
+
+NlCommands nl_service_replace(const Service& before, const Service& after) {
+    const std::vector<DestKey> was = slot_layout(before), now = slot_layout(after);
+    NlBatch new_rules = rule_ops(after, now.size());
+    const bool rules_change = batch_text(rule_ops(before, was.size())) != batch_text(new_rules);
+    NlCommands c;
+    if (rules_change) c.main.push_back(chain_op(NlOp::Kind::FlushChain, after));
+    // Only the slots whose server changed are sent (deleted, then added).
+    std::vector<ElementItem> gone, added;
+    for (size_t i = 0; i < std::max(was.size(), now.size()); ++i) {
+        const bool differs =
+            i >= was.size() || i >= now.size() || dest_value(before, was[i]) != dest_value(after, now[i]);
+        if (!differs) continue;
+        if (i < was.size()) gone.push_back(slot_item(before, i, nullptr));
+        if (i < now.size()) added.push_back(slot_item(after, i, &now[i]));
+    }
+    append(c.main, slot_elements(false, before, std::move(gone)));
+    c.slots = slot_elements(true, after, std::move(added));
+    if (rules_change) append(c.main, std::move(new_rules));
+    return c;
+}
+
+namespace {
+Commands text(const NlCommands& n) { return Commands{batch_text(n.main), batch_text(n.slots)}; }
+}  // namespace
+
+Commands service_add(const Service& s) {
+    if (fast(s)) return text(nl_service_add(s));
     const std::string name = chain_name(s.key);
     Commands c;
-    c.main = cmd("delete", "element", s.key) + dispatch_element(s) + " }\n";
+    c.main = chain_op(NlOp::Kind::AddChain, s).text;
+    if (persistent(s)) c.main += sticky_map_add(s);
+    const std::vector<DestKey> layout = slot_layout(s);
+    if (owns_maps(s)) c.main += own_slots_map_add(s);
+    c.main += rules(s, layout.size());
+    c.main += batch_text(dispatch(true, s));
+    c.slots = batch_text(slots_add(s, layout));
+    return c;
+}
+
+Commands service_delete(const Service& s) {
+    if (fast(s)) return text(nl_service_delete(s));
+    const std::string name = chain_name(s.key);
+    Commands c;
+    c.main = batch_text(dispatch(false, s));
     c.main += cmd("flush", "chain", s.key) + name + "\n";
     c.main += cmd("delete", "chain", s.key) + name + "\n";
     if (owns_maps(s)) c.main += cmd("delete", "map", s.key) + slot_map(s) + "\n";
-    else c.main += slots_delete(s, slot_layout(s).size());
+    else c.main += batch_text(slots_delete(s, slot_layout(s).size()));
     if (persistent(s)) c.main += cmd("delete", "map", s.key) + sticky_map(s) + "\n";
     return c;
 }
 
 Commands service_replace(const Service& before, const Service& after) {
+    if (fast(before) && fast(after)) return text(nl_service_replace(before, after));
     const std::vector<DestKey> was = slot_layout(before), now = slot_layout(after);
     const bool same_sticky = persistent(before) && persistent(after) && before.params.timeout == after.params.timeout &&
                              before.params.netmask == after.params.netmask && keeps_port(before) == keeps_port(after) &&
@@ -327,24 +487,18 @@ Commands service_replace(const Service& before, const Service& after) {
     if (own) {
         // Made again with the rules (see owns_maps).
         c.main += owns_maps(before) ? cmd("delete", "map", before.key) + slot_map(before) + "\n"
-                                    : slots_delete(before, was.size());
+                                    : batch_text(slots_delete(before, was.size()));
         if (owns_maps(after)) c.main += own_slots_map_add(after);
-        c.slots = slots_add(after, now);
-    } else if (slot_map(before) != slot_map(after)) {
-        c.main += slots_delete(before, was.size());
-        c.slots = slots_add(after, now);
+        c.slots = batch_text(slots_add(after, now));
     } else {
-        // Only the slots whose server changed are sent (deleted, then added).
-        std::vector<std::string> gone, added;
-        for (size_t i = 0; i < std::max(was.size(), now.size()); ++i) {
-            const bool differs =
-                i >= was.size() || i >= now.size() || dest_value(before, was[i]) != dest_value(after, now[i]);
-            if (!differs) continue;
-            if (i < was.size()) gone.push_back(slot_item(before, i, nullptr));
-            if (i < now.size()) added.push_back(slot_item(after, i, &now[i]));
-        }
-        c.main += elements("delete", before, slot_map(before), gone);
-        c.slots = elements("add", after, slot_map(after), added);
+        // The slots go as in nl_service_replace, the rules after them.
+        Service b = before, a = after;
+        b.params.flags &= ~svc_flags::persistent;
+        a.params.flags &= ~svc_flags::persistent;
+        NlCommands n = nl_service_replace(b, a);
+        std::erase_if(n.main, [](const NlOp& op) { return op.kind != NlOp::Kind::DeleteElements; });
+        c.main += batch_text(n.main);
+        c.slots = batch_text(n.slots);
     }
     if (rules_change) c.main += new_rules;
     return c;

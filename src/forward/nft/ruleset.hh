@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "forward/nft/nl_batch.hh"
 #include "forward/service.hh"
 
 namespace halbd::forward::nft {
@@ -61,10 +62,21 @@ Commands service_delete(const Service& s);
 // unless persistence changed, and emptied when a destination lost its slots
 // (clients stuck to it re-pick).
 Commands service_replace(const Service& before, const Service& after);
+// The same changes as NlBatch values (nl_batch.hh), for a service that is
+// fast(): its slots in a shared map and no persistence (the chains and
+// elements libnftnl sends; persistence and a fwmark service's own maps stay
+// text). Their text is what service_add/_delete/_replace return.
+bool fast(const Service& s);
+struct NlCommands {
+    NlBatch main, slots;
+};
+NlCommands nl_service_add(const Service& s);
+NlCommands nl_service_delete(const Service& s);
+NlCommands nl_service_replace(const Service& before, const Service& after);
 // The map holding the service's slots: one of kSlotMapBuckets shared maps
 // per protocol ("tcp_slots_7", "fwmark_slots_2", chosen by hash_seed), or,
 // for a fwmark service whose real servers have ports, its own ("fwm_3_slots").
-inline constexpr uint32_t kSlotMapBuckets = 32;
+inline constexpr uint32_t kSlotMapBuckets = 256;
 std::string slot_map(const Service& s);
 // Declares the shared map slot_map(s) (the backend adds each once, before its
 // first service, and keeps it while the family's table lives).

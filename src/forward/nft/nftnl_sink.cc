@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
+// forward/nft/nftnl_sink.cc: see nftnl_sink.hh. The expressions and register
+// numbers are those `nft --debug=netlink` shows for ruleset.cc's rules (nft
+// 1.0.6): the slot key's fields from register slot 0 on (a 32-bit slot each
+// 4 bytes), the scheduler's result after them, a jhash's input 5 slots after
+// that.
+#include "forward/nft/nftnl_sink.hh"
+
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <algorithm>
+
+#include "forward/nft/ruleset.hh"
+
+namespace halbd::forward::nft {
+
+namespace {
+
+template <typename T, auto Free>
+struct Freer {
+    void operator()(T* p) const { Free(p); }
+};
+using Chain = std::unique_ptr<nftnl_chain, Freer<nftnl_chain, nftnl_chain_free>>;
+using Rule = std::unique_ptr<nftnl_rule, Freer<nftnl_rule, nftnl_rule_free>>;
+using Set = std::unique_ptr<nftnl_set, Freer<nftnl_set, nftnl_set_free>>;
+using Udata = std::unique_ptr<nftnl_udata_buf, Freer<nftnl_udata_buf, nftnl_udata_buf_free>>;
+
+// A 32-bit register slot as nft numbers it: the 128-bit name when aligned.
+uint32_t reg(uint32_t slot) { return slot % 4 == 0 ? NFT_REG_1 + slot / 4 : NFT_REG32_00 + slot; }
+
+nftnl_expr* expr(Rule& r, const char* name) {
+    nftnl_expr* e = nftnl_expr_alloc(name);
+    nftnl_rule_add_expr(r.get(), e);
+    return e;
+}
+void payload(Rule& r, uint32_t base, uint32_t offset, uint32_t len, uint32_t slot) {
+    nftnl_expr* e = expr(r, "payload");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg(slot));
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+}
+void meta(Rule& r, uint32_t key, uint32_t slot) {
+    nftnl_expr* e = expr(r, "meta");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg(slot));
+}
+
+void rule_exprs(Rule& r, const RuleSpec& s) {
+    if (s.drop) {
+        nftnl_expr* e = expr(r, "immediate");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
+        return;
+    }
+    const uint32_t addr_len = s.v6 ? 16 : 4, addr_slots = addr_len / 4;
+    if (s.l4proto) {
+        meta(r, NFT_META_L4PROTO, 0);
+        nftnl_expr* e = expr(r, "cmp");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+        nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &s.l4proto, 1);
+    }
+    uint32_t out;  // the scheduler's result slot
+    if (s.mark_key) {
+        meta(r, NFT_META_MARK, 0);
+        out = 1;
+    } else {
+        payload(r, NFT_PAYLOAD_NETWORK_HEADER, s.v6 ? 24 : 16, addr_len, 0);
+        payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, addr_slots);
+        out = addr_slots + 1;
+    }
+    if (s.sched == RuleSpec::Sched::Numgen) {
+        nftnl_expr* e = expr(r, "numgen");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, reg(out));
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, s.modulus);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_INCREMENTAL);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NG_OFFSET, 0);
+    } else {
+        const uint32_t in = out + 5;
+        const bool src = s.sched == RuleSpec::Sched::JhashSaddr;
+        payload(r, NFT_PAYLOAD_NETWORK_HEADER, s.v6 ? (src ? 8 : 24) : (src ? 12 : 16), addr_len, in);
+        if (s.hash_sport) payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, in + addr_slots);
+        nftnl_expr* e = expr(r, "hash");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SREG, reg(in));
+        nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_DREG, reg(out));
+        nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_LEN, addr_len + (s.hash_sport ? 4 : 0));
+        nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_MODULUS, s.modulus);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SEED, s.seed);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_TYPE, NFT_HASH_JENKINS);
+    }
+    nftnl_expr* l = expr(r, "lookup");
+    nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+    nftnl_expr_set_str(l, NFTNL_EXPR_LOOKUP_SET, s.map.c_str());
+    nftnl_expr* n = expr(r, "nat");
+    nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+    nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_FAMILY, s.v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+    nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+    if (s.port_data) nftnl_expr_set_u32(n, NFTNL_EXPR_NAT_REG_PROTO_MIN, reg(addr_slots));
+}
+
+// Appends one message, built by `build` in a scratch buffer (it may write up
+// to kRoom bytes: chains and rules are small, element messages are bounded
+// by kElementsPerMessage).
+constexpr size_t kRoom = 128 * 1024;
+template <typename F>
+void message(std::string& out, std::vector<char>& scratch, F&& build) {
+    const nlmsghdr* h = build(scratch.data());
+    out.append(scratch.data(), NLMSG_ALIGN(h->nlmsg_len));
+}
+
+uint16_t family(net::Family f) { return f == net::Family::V6 ? NFPROTO_IPV6 : NFPROTO_IPV4; }
+
+}  // namespace
+
+EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
+    EncodedBatch out;
+    out.first_seq = first_seq;
+    std::vector<char> scratch(kRoom);
+    size_t estimate = 64;
+    for (const NlOp& op : batch) estimate += 256 + op.items.size() * 96;
+    out.bytes.reserve(estimate);
+    uint32_t seq = first_seq;
+    auto next = [&](size_t op) {
+        out.op_of_seq.push_back(op);
+        return seq++;
+    };
+    message(out.bytes, scratch, [&](char* b) { return nftnl_batch_begin(b, next(size_t(-1))); });
+    for (size_t i = 0; i < batch.size(); ++i) {
+        const NlOp& op = batch[i];
+        const uint16_t fam = family(op.family);
+        switch (op.kind) {
+            case NlOp::Kind::AddChain:
+            case NlOp::Kind::DeleteChain: {
+                Chain c(nftnl_chain_alloc());
+                nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, kTable);
+                nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, op.name.c_str());
+                const bool add = op.kind == NlOp::Kind::AddChain;
+                if (add && !op.comment.empty()) {
+                    Udata u(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+                    nftnl_udata_put_strz(u.get(), NFTNL_UDATA_CHAIN_COMMENT, op.comment.c_str());
+                    nftnl_chain_set_data(c.get(), NFTNL_CHAIN_USERDATA, nftnl_udata_buf_data(u.get()),
+                                         nftnl_udata_buf_len(u.get()));
+                }
+                message(out.bytes, scratch, [&](char* b) {
+                    nlmsghdr* h = nftnl_nlmsg_build_hdr(b, add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN, fam,
+                                                        add ? NLM_F_CREATE : 0, next(i));
+                    nftnl_chain_nlmsg_build_payload(h, c.get());
+                    return h;
+                });
+                break;
+            }
+            case NlOp::Kind::FlushChain:
+            case NlOp::Kind::AddRule: {
+                Rule r(nftnl_rule_alloc());
+                nftnl_rule_set_str(r.get(), NFTNL_RULE_TABLE, kTable);
+                nftnl_rule_set_str(r.get(), NFTNL_RULE_CHAIN, op.name.c_str());
+                const bool add = op.kind == NlOp::Kind::AddRule;
+                if (add) {
+                    nftnl_rule_set_u32(r.get(), NFTNL_RULE_FAMILY, fam);
+                    rule_exprs(r, op.rule);
+                }
+                message(out.bytes, scratch, [&](char* b) {
+                    nlmsghdr* h = nftnl_nlmsg_build_hdr(b, add ? NFT_MSG_NEWRULE : NFT_MSG_DELRULE, fam,
+                                                        add ? NLM_F_CREATE | NLM_F_APPEND : 0, next(i));
+                    nftnl_rule_nlmsg_build_payload(h, r.get());
+                    return h;
+                });
+                break;
+            }
+            case NlOp::Kind::AddElements:
+            case NlOp::Kind::DeleteElements: {
+                const bool add = op.kind == NlOp::Kind::AddElements;
+                for (size_t from = 0; from < op.items.size(); from += kElementsPerMessage) {
+                    Set s(nftnl_set_alloc());
+                    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
+                    nftnl_set_set_str(s.get(), NFTNL_SET_NAME, op.name.c_str());
+                    for (size_t j = from; j < std::min(op.items.size(), from + kElementsPerMessage); ++j) {
+                        const ElementItem& it = op.items[j];
+                        nftnl_set_elem* e = nftnl_set_elem_alloc();
+                        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, it.key.data(), uint32_t(it.key.size()));
+                        if (!it.goto_chain.empty()) {
+                            nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, uint32_t(NFT_GOTO));
+                            nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, it.goto_chain.c_str());
+                        } else if (!it.data.empty()) {
+                            nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, it.data.data(), uint32_t(it.data.size()));
+                        }
+                        nftnl_set_elem_add(s.get(), e);
+                    }
+                    message(out.bytes, scratch, [&](char* b) {
+                        nlmsghdr* h = nftnl_nlmsg_build_hdr(b, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, fam,
+                                                            add ? NLM_F_CREATE : 0, next(i));
+                        nftnl_set_elems_nlmsg_build_payload(h, s.get());
+                        return h;
+                    });
+                }
+                break;
+            }
+        }
+    }
+    message(out.bytes, scratch, [&](char* b) { return nftnl_batch_end(b, next(size_t(-1))); });
+    return out;
+}
+
+core::Result<std::unique_ptr<NftnlSink>> NftnlSink::open() {
+    auto s = net::NfnlBatchSocket::open();
+    if (!s) return s.error();
+    return std::unique_ptr<NftnlSink>(new NftnlSink(std::move(s.value())));
+}
+
+core::Status NftnlSink::send(const NlBatch& batch) {
+    const EncodedBatch b = encode(batch, seq_);
+    seq_ += uint32_t(b.op_of_seq.size());
+    net::NfnlBatchSocket::Refused refused;
+    auto r = socket_->send(b.bytes, &refused);
+    if (r) return core::Ok{};
+    std::string what = r.error().message;
+    const uint32_t at = refused.seq - b.first_seq;
+    if (refused.seq >= b.first_seq && at < b.op_of_seq.size() && b.op_of_seq[at] < batch.size()) {
+        std::string cmd = op_text(batch[b.op_of_seq[at]]);
+        if (cmd.size() > 200) cmd = cmd.substr(0, 200) + "...";
+        while (!cmd.empty() && cmd.back() == '\n') cmd.pop_back();
+        what += " (at: " + cmd + ")";
+    }
+    return core::Error{r.error().code, what};
+}
+
+}  // namespace halbd::forward::nft

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
+// forward/nft/nl_batch.hh: the bulk of an nftables change (service chains,
+// their rules, slot and dispatch map elements) as plain values, each with the
+// nft(8) command line it equals. ruleset.cc makes them (pure, unit-tested);
+// an NlSink sends them: NftnlSink encodes them with libnftnl into one netlink
+// batch (no text for libnftables to parse: 10,000 services took 7 s as text),
+// the text fallback joins the command lines. Why two paths and how they stay
+// one transaction for a packet: nft_backend.hh.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.hh"
+#include "net/address.hh"
+
+namespace halbd::forward::nft {
+
+// A service's DNAT rule as nf_tables expressions (what nft(8) generates for
+// ruleset.cc's text; see nftnl_sink.cc), or the closing `drop`.
+struct RuleSpec {
+    bool drop = false;       // the rule is `drop`; nothing below applies
+    bool v6 = false;
+    uint8_t l4proto = 0;     // `meta l4proto P` first (0: none)
+    bool mark_key = false;   // slot key `meta mark . SLOT`, else `daddr . dport . SLOT`
+    bool port_data = false;  // the map's data has a port (dnat to address . port)
+    enum class Sched { Numgen, JhashSaddr, JhashDaddr } sched = Sched::Numgen;
+    bool hash_sport = false;  // jhash of `saddr . th sport`
+    uint32_t modulus = 0, seed = 0;
+    std::string map;
+};
+
+// A map element: key and data as nf_tables stores them (fields in network
+// order where nft's types are, each padded to 4 bytes); `goto_chain` for a
+// verdict map; neither for a deletion. No text: 200,000 of them are made in
+// one run, and the text is needed only for tests and errors (op_text).
+struct ElementItem {
+    std::string key, data, goto_chain;
+};
+
+struct NlOp {
+    enum class Kind { AddChain, FlushChain, DeleteChain, AddRule, AddElements, DeleteElements };
+    explicit NlOp(Kind k) : kind(k) {}
+    Kind kind;
+    net::Family family = net::Family::V4;
+    std::string name;     // the chain (chain and rule ops) or the map
+    std::string comment;  // AddChain
+    RuleSpec rule;        // AddRule
+    std::vector<ElementItem> items;
+    // Elements: the fields of key and data, one letter each: a(ddress),
+    // p(ort), P(rotocol), n(umber) (how op_text prints the bytes).
+    std::string key_fields, data_fields;
+    // The same operation as one nft(8) command line; for elements only its
+    // start ("add element ip halbd tcp_slots_7"): see op_text.
+    std::string text;
+};
+using NlBatch = std::vector<NlOp>;
+
+// The operation as one nft(8) command line.
+std::string op_text(const NlOp& op);
+// The batch as nft(8) input (op_text of each, in order).
+std::string batch_text(const NlBatch& b);
+
+// Where NftBackend sends a batch: one kernel transaction, all or nothing.
+class NlSink {
+public:
+    virtual ~NlSink() = default;
+    virtual core::Status send(const NlBatch& batch) = 0;
+};
+
+}  // namespace halbd::forward::nft

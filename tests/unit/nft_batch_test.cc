@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 halbd developers
+// tests/unit/nft_batch_test.cc: the nftables backend's libnftnl path without
+// a kernel: element bytes as nf_tables stores them, which services go into
+// the batch and which stay text, a refused batch, and the netlink encoding's
+// message split (the kernel side: tests/netns/nft-*.sh, which read the maps
+// back with nft).
+#include <gtest/gtest.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include "forward/nft/nft_backend.hh"
+#include "forward/nft/nftnl_sink.hh"
+#include "forward/nft/ruleset.hh"
+
+using namespace halbd;
+using namespace halbd::forward;
+using namespace halbd::forward::nft;
+
+namespace {
+
+struct TextRecorder final : net::Nftables {
+    std::vector<std::string> batches;
+    core::Result<std::string> run(std::string_view batch) override {
+        batches.emplace_back(batch);
+        return std::string();
+    }
+};
+struct BatchRecorder final : NlSink {
+    std::vector<std::string> batches;  // as text
+    std::string fail;
+    core::Status send(const NlBatch& b) override {
+        batches.push_back(batch_text(b));
+        if (!fail.empty()) return core::Error{0, fail};
+        return core::Ok{};
+    }
+};
+
+ServiceKey key(const char* vip, uint16_t port) {
+    ServiceKey k;
+    k.address = *net::IpAddress::parse(vip);
+    k.family = k.address.family();
+    k.port = port;
+    return k;
+}
+DestKey dest(const char* a, uint16_t port = 80) { return DestKey{*net::IpAddress::parse(a), port}; }
+ServiceParams sched(const char* s, uint32_t flags = 0) {
+    ServiceParams p;
+    p.scheduler = s;
+    p.flags = flags;
+    p.timeout = 300;
+    p.netmask = 0xffffffff;
+    return p;
+}
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+std::string hex(const std::string& b) {
+    static const char* d = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : b) out += std::string{d[c >> 4], d[c & 15]};
+    return out;
+}
+
+Service service(ServiceKey k, ServiceParams p, std::vector<DestKey> ds) {
+    Service s{k, p, {}};
+    for (const auto& d : ds) s.dests[d] = DestParams{};
+    return s;
+}
+
+}  // namespace
+
+// The bytes nft(8) sends for `add element ip halbd tcp_slots_N { 192.0.2.10 .
+// 80 . 1 : 198.51.100.1 . 8080 }` (nft --debug=netlink: 0a0200c0 00005000
+// 00000001 : 016433c6 0000901f, as host-order words).
+TEST(NftBatch, ElementBytesAreNftTypes) {
+    const Service s = service(key("192.0.2.10", 80), sched("rr"), {dest("198.51.100.1", 8080), dest("198.51.100.2", 8080)});
+    ASSERT_TRUE(fast(s));
+    const NlCommands c = nl_service_add(s);
+    ASSERT_EQ(c.slots.size(), 1u);
+    ASSERT_EQ(c.slots[0].items.size(), 2u);
+    const ElementItem& e = c.slots[0].items[1];
+    const uint32_t one = 1;
+    EXPECT_EQ(hex(e.key), "c000020a00500000" + hex(std::string(reinterpret_cast<const char*>(&one), 4)));
+    EXPECT_EQ(hex(e.data), "c63364021f900000");  // 198.51.100.2 . 8080
+    EXPECT_EQ(op_text(c.slots[0]), "add element ip halbd " + slot_map(s) +
+                                       " { 192.0.2.10 . 80 . 0 : 198.51.100.1 . 8080, 192.0.2.10 . 80 . 1 : "
+                                       "198.51.100.2 . 8080 }\n");
+    // The dispatch element: protocol (padded), VIP, port; a goto.
+    const NlOp& d = c.main.back();
+    ASSERT_EQ(d.items.size(), 1u);
+    EXPECT_EQ(hex(d.items[0].key), "06000000c000020a00500000");
+    EXPECT_EQ(d.items[0].goto_chain, "tcp_192_0_2_10_80");
+    EXPECT_EQ(op_text(d), "add element ip halbd services { tcp . 192.0.2.10 . 80 : goto tcp_192_0_2_10_80 }\n");
+    // The rule as nf_tables expressions.
+    const NlOp& r = c.main[1];
+    ASSERT_EQ(r.kind, NlOp::Kind::AddRule);
+    EXPECT_EQ(r.rule.l4proto, 6);
+    EXPECT_EQ(r.rule.modulus, 2u);
+    EXPECT_EQ(r.rule.map, slot_map(s));
+    EXPECT_TRUE(r.rule.port_data);
+    EXPECT_TRUE(c.main[2].rule.drop);
+}
+
+TEST(NftBatch, Ipv6AndFwmarkElements) {
+    const Service v6 = service(key("2001:db8::10", 53), sched("mh", svc_flags::sched2), {dest("2001:db8::1", 53)});
+    const NlCommands c = nl_service_add(v6);
+    EXPECT_EQ(c.slots[0].items.size(), 4093u);
+    EXPECT_EQ(c.slots[0].items[0].key.size(), 24u);   // address, port, slot
+    EXPECT_EQ(c.slots[0].items[0].data.size(), 20u);  // address, port
+    EXPECT_TRUE(c.main[1].rule.hash_sport);
+    EXPECT_EQ(c.main[1].rule.sched, RuleSpec::Sched::JhashSaddr);
+    EXPECT_EQ(c.main[1].rule.seed, hash_seed(v6.key));
+
+    Service fw{ServiceKey::fwmark_key(net::Family::V4, 3), sched("rr"), {}};
+    fw.dests[dest("198.51.100.1", 0)] = DestParams{};
+    ASSERT_TRUE(fast(fw));
+    const NlCommands f = nl_service_add(fw);
+    EXPECT_EQ(f.slots[0].items[0].key.size(), 8u);   // mark, slot
+    EXPECT_EQ(f.slots[0].items[0].data.size(), 4u);  // the address only
+    EXPECT_TRUE(f.main[1].rule.mark_key);
+    EXPECT_EQ(op_text(f.slots[0]), "add element ip halbd fwmark_slots_24 { 3 . 0 : 198.51.100.1 }\n");
+    // A fwmark service whose servers have ports keeps its own maps: text.
+    fw.dests.clear();
+    fw.dests[dest("198.51.100.1", 80)] = DestParams{};
+    EXPECT_FALSE(fast(fw));
+    EXPECT_FALSE(fast(service(key("192.0.2.10", 80), sched("rr", svc_flags::persistent), {})));
+}
+
+// With a sink the text carries what the batch needs (tables, shared maps)
+// and the services that are not fast(); the batch every other service whole.
+TEST(NftBatch, BackendSplitsByService) {
+    auto t = std::make_unique<TextRecorder>();
+    auto b = std::make_unique<BatchRecorder>();
+    TextRecorder* text = t.get();
+    BatchRecorder* batch = b.get();
+    NftBackend backend(std::move(t), std::move(b));
+    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), sched("wrr")),
+                      Op::add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {}),
+                      Op::add_service(key("192.0.2.11", 80), sched("rr", svc_flags::persistent)),
+                      Op::add_dest(key("192.0.2.11", 80), dest("198.51.100.2"), {})};
+    for (const auto& st : backend.run(ops)) EXPECT_TRUE(st);
+    ASSERT_EQ(text->batches.size(), 1u);
+    ASSERT_EQ(batch->batches.size(), 1u);
+    EXPECT_EQ(backend.transactions(), 2u);
+    const std::string& tx = text->batches[0];
+    const std::string& bx = batch->batches[0];
+    EXPECT_TRUE(has(tx, "add table ip halbd\n"));
+    EXPECT_TRUE(has(tx, "add map ip halbd tcp_slots_"));
+    EXPECT_TRUE(has(tx, "add chain ip halbd tcp_192_0_2_11_80"));  // persistent: text
+    EXPECT_FALSE(has(tx, "tcp_192_0_2_10_80"));
+    EXPECT_TRUE(has(bx, "add chain ip halbd tcp_192_0_2_10_80"));
+    EXPECT_TRUE(has(bx, "add element ip halbd services { tcp . 192.0.2.10 . 80 : goto tcp_192_0_2_10_80 }"));
+    EXPECT_FALSE(has(bx, "192_0_2_11"));
+    // A real server going down: the batch only, no libnftables call.
+    ASSERT_TRUE(backend.delete_dest(key("192.0.2.10", 80), dest("198.51.100.1")));
+    EXPECT_EQ(text->batches.size(), 1u);
+    ASSERT_EQ(batch->batches.size(), 2u);
+    EXPECT_TRUE(has(batch->batches[1], "flush chain ip halbd tcp_192_0_2_10_80\n"));
+    // Deleting the service removes its dispatch element first, in the batch.
+    ASSERT_TRUE(backend.delete_service(key("192.0.2.10", 80)));
+    EXPECT_EQ(batch->batches[2].rfind("delete element ip halbd services { tcp . 192.0.2.10 . 80 }\n", 0), 0u);
+    EXPECT_TRUE(has(batch->batches[2], "delete chain ip halbd tcp_192_0_2_10_80\n"));
+}
+
+// A refused batch fails its services only: the text part is in the kernel.
+TEST(NftBatch, RefusedBatchKeepsTheTextPart) {
+    auto b = std::make_unique<BatchRecorder>();
+    BatchRecorder* batch = b.get();
+    NftBackend backend(std::make_unique<TextRecorder>(), std::move(b));
+    batch->fail = "refused";
+    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), sched("rr")),
+                      Op::add_service(key("192.0.2.11", 80), sched("rr", svc_flags::persistent))};
+    const auto st = backend.run(ops);
+    EXPECT_FALSE(st[0]);
+    EXPECT_TRUE(st[1]);
+    auto t = backend.dump();
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t.value().count(key("192.0.2.10", 80)), 0u);
+    EXPECT_EQ(t.value().count(key("192.0.2.11", 80)), 1u);
+    EXPECT_EQ(backend.writes(), 1u);
+    // Sent again once the kernel takes it.
+    batch->fail.clear();
+    ASSERT_TRUE(backend.add_service(key("192.0.2.10", 80), sched("rr")));
+    EXPECT_TRUE(has(batch->batches.back(), "add chain ip halbd tcp_192_0_2_10_80"));
+}
+
+// One netlink message per chain and rule, element lists cut at
+// kElementsPerMessage, between BATCH_BEGIN and BATCH_END; op_of_seq names
+// the op of each message.
+TEST(NftBatch, EncodingSplitsElementMessages) {
+    const Service s = service(key("192.0.2.10", 80), sched("mh"), {dest("198.51.100.1")});
+    const NlCommands c = nl_service_add(s);
+    NlBatch all = c.main;
+    all.insert(all.end(), c.slots.begin(), c.slots.end());
+    const EncodedBatch e = encode(all, 100);
+    const size_t element_messages = (4093 + kElementsPerMessage - 1) / kElementsPerMessage;
+    // begin, chain, 2 rules, dispatch, the slot messages, end
+    ASSERT_EQ(e.op_of_seq.size(), 1 + 3 + 1 + element_messages + 1);
+    EXPECT_EQ(e.op_of_seq.front(), size_t(-1));
+    EXPECT_EQ(e.op_of_seq[1], 0u);
+    EXPECT_EQ(e.op_of_seq[e.op_of_seq.size() - 2], all.size() - 1);
+    std::vector<uint16_t> types;
+    uint32_t seq = 100;
+    for (size_t at = 0; at < e.bytes.size();) {
+        const auto* h = reinterpret_cast<const nlmsghdr*>(e.bytes.data() + at);
+        ASSERT_GE(h->nlmsg_len, sizeof(nlmsghdr));
+        ASSERT_LT(h->nlmsg_len, 65536u);
+        EXPECT_EQ(h->nlmsg_seq, seq++);
+        types.push_back(h->nlmsg_type);
+        at += NLMSG_ALIGN(h->nlmsg_len);
+    }
+    ASSERT_EQ(types.size(), e.op_of_seq.size());
+    EXPECT_EQ(types.front(), NFNL_MSG_BATCH_BEGIN);
+    EXPECT_EQ(types.back(), NFNL_MSG_BATCH_END);
+    EXPECT_EQ(types[1], (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWCHAIN);
+    EXPECT_EQ(types[2], (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE);
+    EXPECT_EQ(types[5], (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM);
+}
