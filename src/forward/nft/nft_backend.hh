@@ -15,6 +15,7 @@
 #include <set>
 
 #include "forward/backend.hh"
+#include "forward/nft/dr_ruleset.hh"
 #include "forward/nft/nft_capabilities.hh"
 #include "net/nftables.hh"
 
@@ -26,7 +27,9 @@ public:
     static core::Result<std::unique_ptr<NftBackend>> open();
     // nftables as halbd's forwarding backend: its capabilities and open().
     static BackendChoice choice();
-    explicit NftBackend(std::unique_ptr<net::Nftables> nft) : nft_(std::move(nft)) {}
+    // `resolve`: the interface of a DR real server (default: the host's
+    // connected subnets, dr_device.hh).
+    explicit NftBackend(std::unique_ptr<net::Nftables> nft, DeviceResolver resolve = {});
 
     std::string name() const override { return kBackendName; }
     const config::ForwardCapabilities& capabilities() const override { return nft::capabilities(); }
@@ -48,7 +51,7 @@ public:
     // Services a run changes: the new value, or none for a deleted one.
     using Changes = std::map<ServiceKey, std::optional<Service>>;
     // The transaction taking the table from `before` through `changes`
-    // (pure, for tests). `fresh`: the first one, which replaces whatever a
+    // (pure, for tests; DR services are left to dr_transaction()). `fresh`: the first one, which replaces whatever a
     // previous run of halbd left in its tables. `slot_maps`: the shared slot
     // maps that exist ("ip tcp_slots_7"); the result says which will.
     struct Transaction {
@@ -62,6 +65,8 @@ private:
     std::unique_ptr<net::Nftables> nft_;
     ServiceTable table_;
     std::set<std::string> slot_maps_;  // see transaction()
+    DeviceResolver resolve_;
+    DrState dr_;  // table netdev halbd (dr_ruleset.hh)
     bool fresh_ = true;
     uint64_t writes_ = 0, transactions_ = 0;
 };
