@@ -124,7 +124,7 @@ public:
                                 "connection tracking, with no per-connection state";
         if (other) d_.error(vs.loc, "DR mixed with other forwarding methods in " + name + why);
         const LvsSched sched = vs.lvs_sched.value_or(LvsSched::wlc);
-        if (!caps_.stateless_dr_schedulers.has(sched))
+        if (caps_.schedulers.has(sched) && !caps_.stateless_dr_schedulers.has(sched))
             d_.error(vs.loc, std::string("scheduler '") + lvs_sched_name(sched) + "' with DR in " + name + why +
                                  ", so only a hash scheduler (" +
                                  members(caps_.stateless_dr_schedulers, LvsSched::twos, lvs_sched_name) +

@@ -62,7 +62,7 @@ topology() {
         ns n$n nft -f - <<EON
 table netdev probe {
     set seen { type ipv4_addr; flags dynamic; size 1024; }
-    chain in { type filter hook ingress device "eth0" priority -10; policy accept;
+    chain probe_in { type filter hook ingress device "eth0" priority -10; policy accept;
         ip daddr $VIP tcp dport 8080 add @seen { ip saddr } }
 }
 EON
@@ -185,7 +185,7 @@ seed=$(echo "$rule" | sed -n 's/.* seed \(0x[0-9a-f]*\|[0-9]*\) .*/\1/p')
 for n in 1 2 3; do
     ns n$n nft flush chain netdev halbd tcp_192_0_2_200_8080
     ns n$n nft add rule netdev halbd tcp_192_0_2_200_8080 \
-        fwd ip to jhash ip saddr mod 4093 seed $(($seed + n)) map @tcp_192_0_2_200_8080_slots device eth0
+        fwd ip to jhash ip saddr mod 4093 seed $(($seed + n)) map @tcp_192_0_2_200_8080_slots device '"eth0"'
     ns n$n nft add rule netdev halbd tcp_192_0_2_200_8080 drop
 done
 phase "$TMP/p2" 2

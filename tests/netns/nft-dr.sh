@@ -42,6 +42,7 @@ ns cl ip addr add 192.0.2.2/25 dev eth0
 for i in $(seq 1 100); do ns cl ip addr add 203.0.113.$i/32 dev eth0; done
 ns cl ip route add default via 192.0.2.1
 ns r ip addr add 192.0.2.1/25 dev eth0
+ns r ip route add 203.0.113.0/24 via 192.0.2.2
 ns r sysctl -qw net.ipv4.ip_forward=1
 ns_bridge sw
 ns_port sw r eth1

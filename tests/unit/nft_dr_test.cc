@@ -135,8 +135,8 @@ TEST_F(NftDrBackend, AddChangeRemove) {
     EXPECT_TRUE(has(first, "add table netdev halbd\ndelete table netdev halbd\nadd table netdev halbd\n"));
     EXPECT_EQ(lines_with(first, "type filter hook ingress device"), 1u);
     EXPECT_TRUE(has(first, "goto tcp_192_0_2_200_8080 }"));
-    EXPECT_FALSE(has(first, "add chain ip halbd tcp_192_0_2_200_8080")) << first;
-    EXPECT_FALSE(has(first, "dnat")) << first;
+    EXPECT_FALSE(has(first, "add chain ip halbd tcp_192_0_2_200_8080"));
+    EXPECT_FALSE(has(first, "dnat ip to"));
 
     // Weight 0 (inhibit_on_failure): only the slots of that server change.
     Service before = dr_service({"198.51.100.21", "198.51.100.22", "198.51.100.23"});
@@ -149,7 +149,7 @@ TEST_F(NftDrBackend, AddChangeRemove) {
     ASSERT_EQ(rec->batches.size(), 2u);
     const std::string& second = rec->batches[1];
     EXPECT_FALSE(has(second, "flush chain")) << "rules unchanged";
-    EXPECT_FALSE(has(second, "ip halbd")) << second;
+    EXPECT_FALSE(has(second, "ip halbd"));
     EXPECT_EQ(lines_with(second, " : "), moved);  // one "N : address" per moved slot
     EXPECT_GT(moved, a.size() / 4);
     EXPECT_LT(moved, a.size() / 2);
@@ -160,8 +160,8 @@ TEST_F(NftDrBackend, AddChangeRemove) {
     EXPECT_TRUE(run({Op::delete_dest(k, dest("198.51.100.21")), Op::delete_dest(k, dest("198.51.100.22")),
                      Op::delete_dest(k, dest("198.51.100.23"))})[0]);
     const std::string& third = rec->batches[2];
-    EXPECT_TRUE(has(third, "add chain ip halbd tcp_192_0_2_200_8080")) << third;
-    EXPECT_TRUE(third.ends_with("add table netdev halbd\ndelete table netdev halbd\n")) << third;
+    EXPECT_TRUE(has(third, "add chain ip halbd tcp_192_0_2_200_8080"));
+    EXPECT_TRUE(third.ends_with("add table netdev halbd\ndelete table netdev halbd\n"));
 }
 
 TEST_F(NftDrBackend, RealServerOffLinkFailsTheRun) {
@@ -174,7 +174,7 @@ TEST_F(NftDrBackend, RealServerOffLinkFailsTheRun) {
     auto st2 = run({Op::add_service(k, sched("sh")), Op::add_dest(k, dest("198.51.100.21"), route()),
                     Op::add_dest(k, dest("192.0.2.30"), route())});
     ASSERT_FALSE(st2[2]);
-    EXPECT_TRUE(has(st2[2].error().message, "reached through eth0 and eth1")) << st2[2].error().message;
+    EXPECT_TRUE(has(st2[2].error().message, "reached through eth1 and eth0")) << st2[2].error().message;
 }
 
 namespace halbd::config {
