@@ -12,7 +12,7 @@
 #     the same client always reaches the same server; table netdev halbd has
 #     one ingress chain on eth0, and table ip halbd no rule for the VIP.
 #  2. rs2 dies: TCP_CHECK removes it; no connection fails, none reaches rs2,
-#     and no client of rs1 or rs3 moves (Maglev).
+#     and at most 3 clients of rs1 or rs3 move (Maglev).
 #  3. Must break: rs3 without the VIP on lo refuses the packets DR hands it
 #     unchanged (daddr VIP), so its clients fail while rs1's still work.
 #  4. SIGTERM removes table netdev halbd.
@@ -100,7 +100,8 @@ nft_client dist $VIP 8080 200 100 >"$TMP/d2.out"
 [ "$(count "$TMP/d2.out" rs2)" = 0 ] && ok || fail "connections still reach rs2"
 moved=$(sort -u "$TMP/d2.out" | join "$TMP/map1" - | awk '$2 != "rs2" && $2 != $3' | wc -l)
 echo "  clients of rs1/rs3 that moved: $moved"
-[ "$moved" = 0 ] && ok || fail "$moved client(s) of rs1/rs3 moved when rs2 left"
+# Maglev's bound, as in nft-schedulers.sh: a few slots of the others move.
+[ "$moved" -le 3 ] && ok || fail "$moved client(s) of rs1/rs3 moved when rs2 left"
 
 echo "3. must break: rs3 without the VIP refuses what DR hands it"
 ns rs3 ip addr del $VIP/32 dev lo
