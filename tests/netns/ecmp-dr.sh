@@ -62,8 +62,10 @@ topology() {
         ns n$n nft -f - <<EON
 table netdev probe {
     set seen { type ipv4_addr; flags dynamic; size 1024; }
-    chain probe_in { type filter hook ingress device "eth0" priority -10; policy accept;
-        ip daddr $VIP tcp dport 8080 add @seen { ip saddr } }
+    chain probe_in {
+        type filter hook ingress device "eth0" priority -10; policy accept;
+        ip daddr $VIP tcp dport 8080 add @seen { ip saddr }
+    }
 }
 EON
     done
@@ -110,10 +112,12 @@ all_echoing() { [ "$(field echoing "$1")" = 100 ]; }
 settled() { [ $(($(field echoing "$1") + $(field broken "$1"))) = 100 ]; }
 path_gone() { [ "$(ns r ip route show $VIP | grep -c "198\.51\.100\.1$1")" = 0 ]; }
 
-# node_down N: kill -9 of halbd and BIRD on node N, its link down.
+# node_down N: node N vanishes: its link down first (so that no FIN of
+# BIRD's session tells the router), then kill -9 of halbd and BIRD; the
+# router notices by the BGP hold time (3 s, contrib/bird/router.conf).
 node_down() {
-    eval "kill -KILL \$H_n$1 \$B_n$1; wait \$H_n$1 \$B_n$1 2>/dev/null"
     ns n$1 ip link set eth0 down
+    eval "kill -KILL \$H_n$1 \$B_n$1; wait \$H_n$1 \$B_n$1 2>/dev/null"
 }
 node_up() {
     ns n$1 ip link set eth0 up
