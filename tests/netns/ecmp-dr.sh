@@ -121,7 +121,11 @@ node_down() {
 }
 node_up() {
     ns n$1 ip link set eth0 up
+    ns n$1 ip route replace default via 198.51.100.1
     node_bird $1; start_node $1
+    # The router's session waits `error wait time` (60 s) after a hold
+    # timer expiry: restart it, as an operator bringing a node back would.
+    ns r birdc -s "$TMP/r/bird.ctl" restart n$1 >/dev/null
 }
 
 # phase DIR VICTIM: 100 streams; node VICTIM goes down; prints the streams
@@ -141,7 +145,7 @@ phase() {
     # Every stream echoes again (or broke) within 20 s.
     wait_until 20 "every stream echoes again or broke" settled "$1"
     touch "$1/stop"; wait $P
-    join "$1/victim" "$1/result" >"$1/victim.result"
+    sort "$1/result" | join "$1/victim" - >"$1/victim.result"
 }
 
 topology
