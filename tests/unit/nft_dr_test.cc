@@ -83,9 +83,9 @@ TEST(NftDr, ServiceText) {
     EXPECT_EQ(dr_ingress_add("eth0"),
               "add chain netdev halbd ingress_eth0 { type filter hook ingress device \"eth0\" priority 0; policy "
               "accept; }\n"
-              "add rule netdev halbd ingress_eth0 meta protocol ip meta l4proto . ip daddr . th dport vmap "
+              "add rule netdev halbd ingress_eth0 meta pkttype host meta protocol ip meta l4proto . ip daddr . th dport vmap "
               "@dr_services\n"
-              "add rule netdev halbd ingress_eth0 meta protocol ip6 meta l4proto . ip6 daddr . th dport vmap "
+              "add rule netdev halbd ingress_eth0 meta pkttype host meta protocol ip6 meta l4proto . ip6 daddr . th dport vmap "
               "@dr_services6\n");
 }
 

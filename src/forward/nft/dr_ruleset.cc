@@ -120,12 +120,15 @@ std::string dr_table_create() {
            " dr_services6 { type inet_proto . ipv6_addr . inet_service : verdict; }\n";
 }
 
+// Only frames addressed to this host: a switch floods frames for an unknown
+// or vanished MAC to every port, and every node forwarding them would
+// duplicate (or, in tests, mask a dead node's loss).
 std::string dr_ingress_add(const std::string& device) {
     const std::string c = ingress_chain(device);
     return "add chain " + kT + " " + c + " { type filter hook ingress device \"" + device +
            "\" priority 0; policy accept; }\n" + "add rule " + kT + " " + c +
-           " meta protocol ip meta l4proto . ip daddr . th dport vmap @dr_services\n" + "add rule " + kT + " " + c +
-           " meta protocol ip6 meta l4proto . ip6 daddr . th dport vmap @dr_services6\n";
+           " meta pkttype host meta protocol ip meta l4proto . ip daddr . th dport vmap @dr_services\n" + "add rule " +
+           kT + " " + c + " meta pkttype host meta protocol ip6 meta l4proto . ip6 daddr . th dport vmap @dr_services6\n";
 }
 
 std::string dr_service_add(const Service& s, const std::string& device) {
