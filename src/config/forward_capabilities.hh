@@ -57,6 +57,11 @@ struct ForwardCapabilities {
     bool sync_daemon = false;            // lvs_sync_daemon (the kernel's connection-sync daemon)
     bool timeouts = false;               // lvs_timeouts
     bool flush = false;                  // lvs_flush, lvs_flush_on_stop (the whole table)
+    // DR forwards each packet on its own, without connection state (nftables
+    // at ingress): only these schedulers, no persistence, no fwmark service,
+    // every server of a virtual server DR. Unused when methods lacks DR.
+    bool stateless_dr = false;
+    EnumSet<LvsSched> stateless_dr_schedulers;
 };
 
 }  // namespace halbd::config

@@ -107,6 +107,36 @@ public:
         }
         if (const auto& s = vs.sorry_server; s && s->lvs_method)
             method(s->loc, *s->lvs_method, "sorry server " + s->address.to_string() + " of " + name);
+        if (caps_.stateless_dr && caps_.methods.has(LvsMethodKind::DR)) stateless_dr(vs, m, name);
+    }
+
+    // DR without connection state (see ForwardCapabilities::stateless_dr).
+    void stateless_dr(const VirtualServer& vs, const Model& m, const std::string& name) {
+        bool dr = false, other = false;
+        auto see = [&](const std::optional<LvsMethod>& m) {
+            (m && m->kind == LvsMethodKind::DR ? dr : other) = true;
+        };
+        for (const auto& rs : vs.real_servers) see(rs.lvs_method);
+        if (vs.sorry_server) see(vs.sorry_server->lvs_method);
+        if (!dr) return;
+        const std::string why = " on the " + caps_.backend +
+                                " forwarding backend: its DR path forwards each packet at ingress, before "
+                                "connection tracking, with no per-connection state";
+        if (other) d_.error(vs.loc, "DR mixed with other forwarding methods in " + name + why);
+        const LvsSched sched = vs.lvs_sched.value_or(LvsSched::wlc);
+        if (caps_.schedulers.has(sched) && !caps_.stateless_dr_schedulers.has(sched))
+            d_.error(vs.loc, std::string("scheduler '") + lvs_sched_name(sched) + "' with DR in " + name + why +
+                                 ", so only a hash scheduler (" +
+                                 members(caps_.stateless_dr_schedulers, LvsSched::twos, lvs_sched_name) +
+                                 ") sends every packet of a connection to the same real server");
+        if (vs.persistence_timeout)
+            d_.error(vs.loc, "persistence with DR in " + name + why +
+                                 " (sh or mh keep a client on one real server without state)");
+        bool fwmark = vs.kind == VsKind::Fwmark;
+        if (const auto* g = vs.kind == VsKind::Group ? m.lvs.find_group(vs.group) : nullptr)
+            for (const auto& e : g->entries) fwmark = fwmark || e.is_fwmark;
+        if (fwmark)
+            d_.error(vs.loc, "fwmark service with DR in " + name + why + ", before any rule marks the packet");
     }
 
     void globals(const Model& m) {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "forward/nft/dr_device.hh"
 #include "forward/nft/nftnl_sink.hh"
 #include "forward/nft/ruleset.hh"
 #include "net/libnftables.hh"
@@ -111,6 +112,8 @@ NftBackend::Transaction NftBackend::transaction(const ServiceTable& before, cons
         auto b = before.find(k);
         const Service* was = created[fam(k)] || b == before.end() ? nullptr : &b->second;
         const Service* now = after ? &*after : nullptr;
+        if (was && is_dr(*was)) was = nullptr;  // in table netdev halbd
+        if (now && is_dr(*now)) now = nullptr;
         if (!was && !now) continue;
         if (was && now && *was == *now) continue;
         const bool persist_was = was && (was->params.flags & svc_flags::persistent);
@@ -177,9 +180,12 @@ std::vector<core::Status> NftBackend::run(std::span<const Op> ops) {
     }
     if (ok == 0) return out;
     Transaction batch = transaction(table_, changes, fresh_, slot_maps_, sink_ != nullptr);
-    if (!batch.text.empty()) {
-        auto r = nft_->run(batch.text);
-        ++transactions_;
+    // DR services (table netdev halbd) go with the text: one transaction.
+    auto dr = dr_transaction(table_, changes, fresh_, dr_, resolve_);
+    if (dr) batch.text += dr.value().text;
+    if (!dr || !batch.text.empty()) {
+        auto r = dr ? nft_->run(batch.text) : core::Result<std::string>(dr.error());
+        if (dr) ++transactions_;
         if (!r) {
             for (auto& st : out)
                 if (st) st = r.error();
@@ -188,6 +194,7 @@ std::vector<core::Status> NftBackend::run(std::span<const Op> ops) {
     }
     fresh_ = false;
     slot_maps_ = std::move(batch.slot_maps);
+    dr_ = std::move(dr.value().next);
     if (!batch.fast.empty()) {
         auto r = sink_->send(batch.fast);
         ++transactions_;
@@ -232,6 +239,11 @@ core::Status NftBackend::update_dest(const ServiceKey& s, const DestKey& d, cons
 core::Status NftBackend::delete_dest(const ServiceKey& s, const DestKey& d) {
     return single(*this, Op::delete_dest(s, d));
 }
+
+NftBackend::NftBackend(std::unique_ptr<net::Nftables> nft, std::unique_ptr<NlSink> sink, DeviceResolver resolve)
+    : nft_(std::move(nft)),
+      sink_(std::move(sink)),
+      resolve_(resolve ? std::move(resolve) : DeviceResolver(connected_device)) {}
 
 core::Result<std::unique_ptr<NftBackend>> NftBackend::open() {
     auto n = net::LibNftables::open();

@@ -33,6 +33,7 @@
 #include <set>
 
 #include "forward/backend.hh"
+#include "forward/nft/dr_ruleset.hh"
 #include "forward/nft/nft_capabilities.hh"
 #include "forward/nft/nl_batch.hh"
 #include "net/nftables.hh"
@@ -45,8 +46,11 @@ public:
     static core::Result<std::unique_ptr<NftBackend>> open();
     // nftables as halbd's forwarding backend: its capabilities and open().
     static BackendChoice choice();
-    explicit NftBackend(std::unique_ptr<net::Nftables> nft, std::unique_ptr<NlSink> sink = nullptr)
-        : nft_(std::move(nft)), sink_(std::move(sink)) {}
+    // `sink`: where plain services go as libnftnl batches (null: everything
+    // as text). `resolve`: the interface of a DR real server (default: the
+    // host's connected subnets, dr_device.hh).
+    explicit NftBackend(std::unique_ptr<net::Nftables> nft, std::unique_ptr<NlSink> sink = nullptr,
+                        DeviceResolver resolve = {});
 
     std::string name() const override { return kBackendName; }
     const config::ForwardCapabilities& capabilities() const override { return nft::capabilities(); }
@@ -68,7 +72,7 @@ public:
     // Services a run changes: the new value, or none for a deleted one.
     using Changes = std::map<ServiceKey, std::optional<Service>>;
     // The transaction taking the table from `before` through `changes`
-    // (pure, for tests). `fresh`: the first one, which replaces whatever a
+    // (pure, for tests; DR services are left to dr_transaction()). `fresh`: the first one, which replaces whatever a
     // previous run of halbd left in its tables. `slot_maps`: the shared slot
     // maps that exist ("ip tcp_slots_7"); the result says which will.
     // `split`: the fast() services' changes go into `fast` (sent after
@@ -87,6 +91,8 @@ private:
     std::unique_ptr<NlSink> sink_;  // null: everything as text
     ServiceTable table_;
     std::set<std::string> slot_maps_;  // see transaction()
+    DeviceResolver resolve_;
+    DrState dr_;  // table netdev halbd (dr_ruleset.hh)
     bool fresh_ = true;
     uint64_t writes_ = 0, transactions_ = 0;
 };

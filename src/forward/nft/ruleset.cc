@@ -84,14 +84,6 @@ std::string client_key(const Service& s) {
     return e + " & " + net::IpAddress::from_bytes(net::Family::V6, bytes).to_string();
 }
 
-std::string scheduler_expr(const Service& s, size_t slots) {
-    const std::string& sched = s.params.scheduler;
-    if (sched == "rr" || sched == "wrr") return "numgen inc mod " + std::to_string(slots);
-    const std::string ip = ip_word(s.key);
-    std::string key = sched == "dh" ? ip + " daddr" : ip + " saddr";
-    if (sched != "dh" && (s.params.flags & svc_flags::sched2)) key += " . th sport";
-    return "jhash " + key + " mod " + std::to_string(slots) + " seed " + std::to_string(hash_seed(s.key));
-}
 
 std::string comment(const Service& s) {
     const ServiceKey& k = s.key;
@@ -337,6 +329,15 @@ std::string persist_chain_name(const ServiceKey& k) {
 uint32_t hash_seed(const ServiceKey& k) {
     const uint64_t h = fnv1a(k.to_string());
     return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+std::string scheduler_expr(const Service& s, size_t slots) {
+    const std::string& sched = s.params.scheduler;
+    if (sched == "rr" || sched == "wrr") return "numgen inc mod " + std::to_string(slots);
+    const std::string ip = ip_word(s.key);
+    std::string key = sched == "dh" ? ip + " daddr" : ip + " saddr";
+    if (sched != "dh" && (s.params.flags & svc_flags::sched2)) key += " . th sport";
+    return "jhash " + key + " mod " + std::to_string(slots) + " seed " + std::to_string(hash_seed(s.key));
 }
 
 std::vector<DestKey> slot_layout(const Service& s) {

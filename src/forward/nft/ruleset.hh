@@ -36,6 +36,10 @@ std::string chain_name(const ServiceKey& k);
 std::string persist_chain_name(const ServiceKey& k);
 // jhash seed of a service: from its key only (same on every node).
 uint32_t hash_seed(const ServiceKey& k);
+// The slot a packet takes: "jhash ip saddr mod 4093 seed 1234" (sh, mh;
+// dh hashes the destination), "numgen inc mod 6" (rr, wrr). The DR path
+// (dr_ruleset.hh) uses it too, so both pick the same slot.
+std::string scheduler_expr(const Service& s, size_t slots);
 // Slot -> destination, as the service's slot map holds it (empty: none has weight).
 std::vector<DestKey> slot_layout(const Service& s);
 
