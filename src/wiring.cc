@@ -8,6 +8,8 @@
 #include <array>
 
 #include "announce/bird_announcer.hh"
+#include "announce/frr_announcer.hh"
+#include "announce/vtysh_runner.hh"
 #include "announce/subsystem.hh"
 #include "check/subsystem.hh"
 #include "cluster/subsystem.hh"
@@ -172,8 +174,12 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
     if (forwarding_) {
         announce_ = std::make_unique<announce::AnnounceSubsystem>(
             loop,
-            [&loop](const config::RouteAnnounce& r) {
-                return std::make_unique<announce::BirdAnnouncer>(loop, r.bird_socket);
+            [&loop](const config::RouteAnnounce& r) -> std::unique_ptr<announce::Announcer> {
+                if (r.daemon == config::AnnounceDaemon::Bird)
+                    return std::make_unique<announce::BirdAnnouncer>(loop, r.bird_socket);
+                return std::make_unique<announce::FrrAnnouncer>(
+                    loop, announce::FrrTarget{r.vtysh, r.frr_vty_socket, r.frr_asn, r.frr_route_map},
+                    std::make_unique<announce::SpawnVtyshRunner>(loop));
             },
             [f = forwarding_.get()](const config::VirtualServer& vs) { return f->not_serving(vs); });
         forwarding_->set_on_reconciled([a = announce_.get()](std::string_view why) { a->refresh(why); });

@@ -2,8 +2,8 @@
 // Copyright (C) 2026 halbd developers
 // announce/announcer.hh: Announcer, the seam between the announce subsystem
 // (which decides what this node announces) and a routing daemon (which
-// speaks BGP): BIRD through its control socket today (bird_announcer.hh),
-// FRR through vtysh later. The subsystem says which of the daemon's
+// speaks BGP): BIRD through its control socket (bird_announcer.hh), FRR
+// through vtysh (frr_announcer.hh). The subsystem says which of the daemon's
 // protocols it wants enabled; the announcer makes the daemon agree, again
 // after every reconnect (the daemon may have restarted with them disabled).
 #pragma once
@@ -24,8 +24,9 @@ struct ProtocolStatus {
 };
 
 struct AnnouncerStatus {
-    std::string daemon;    // "BIRD"
-    std::string endpoint;  // its control socket
+    std::string daemon;    // "BIRD", "FRR"
+    std::string endpoint;  // its control socket, or vtysh and bgpd's instance
+    std::string unit = "protocol";  // what the names are: BIRD "protocol", FRR "network"
     bool connected = false;
     std::string last_error;       // why it is not connected, or the last failure
     uint64_t commands = 0;        // commands the daemon answered
@@ -38,7 +39,8 @@ struct AnnouncerStatus {
 class Announcer {
 public:
     virtual ~Announcer() = default;
-    // The protocols halbd manages, each enabled (true) or disabled. One
+    // The protocols halbd manages (FRR: network prefixes), each enabled
+    // (true, announced) or disabled. One
     // managed before and absent now is disabled once, then forgotten.
     // Applied asynchronously, in order, on the daemon's loop.
     virtual void want(const std::map<std::string, bool>& enabled) = 0;

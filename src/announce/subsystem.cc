@@ -6,9 +6,21 @@
 #include <map>
 #include <ostream>
 
+#include "announce/frr_vtysh.hh"
 #include "core/log.hh"
 
 namespace halbd::announce {
+
+namespace {
+
+// What makes another announcer necessary when it changes on a reload.
+std::string identity(const config::RouteAnnounce& r) {
+    if (r.daemon == config::AnnounceDaemon::Bird) return "bird " + r.bird_socket;
+    return "frr " + r.vtysh + " " + r.frr_vty_socket + " " + (r.frr_asn ? std::to_string(*r.frr_asn) : "-") + " " +
+           r.frr_route_map;
+}
+
+}  // namespace
 
 AnnounceSubsystem::AnnounceSubsystem(core::EventLoop& loop, AnnouncerFactory factory, NotServing not_serving)
     : loop_(loop), factory_(std::move(factory)), not_serving_(std::move(not_serving)) {}
@@ -27,13 +39,13 @@ void AnnounceSubsystem::apply(const config::Model* /*previous*/, const config::M
         socket_.clear();
         return;
     }
-    if (announcer_ && socket_ != current.route_announce->bird_socket) {
+    if (announcer_ && socket_ != identity(*current.route_announce)) {
         announcer_->withdraw_now(std::chrono::seconds(1));
         announcer_.reset();
     }
     if (!announcer_) {
         announcer_ = factory_(*current.route_announce);
-        socket_ = current.route_announce->bird_socket;
+        socket_ = identity(*current.route_announce);
     }
     decide("configuration");
 }
@@ -56,7 +68,8 @@ void AnnounceSubsystem::decide(std::string_view reason) {
     for (const config::AnnounceRoute& ar : model_->route_announce->routes) {
         Route r;
         r.address = ar.address.to_string();
-        r.protocols = ar.protocols;
+        // BIRD: the named protocols; FRR: the address's network statement.
+        r.protocols = ar.protocols.empty() ? std::vector<std::string>{host_prefix(r.address)} : ar.protocols;
         if (drained_) r.why_not = "drained (halbctl drain)";
         for (const config::VirtualServer& vs : model_->lvs.virtual_servers) {
             if (!r.why_not.empty()) break;
@@ -72,7 +85,7 @@ void AnnounceSubsystem::decide(std::string_view reason) {
             if (r.announced) log::notice("announce ", r.address, ": announced (", reason, ")");
             else log::notice("announce ", r.address, ": withdrawn: ", r.why_not, " (", reason, ")");
         }
-        for (const std::string& p : ar.protocols) wanted[p] = r.announced;
+        for (const std::string& p : r.protocols) wanted[p] = r.announced;
         next.push_back(std::move(r));
     }
     routes_ = std::move(next);
@@ -106,7 +119,7 @@ void AnnounceSubsystem::write_text(std::ostream& os, MonoTime now) const {
            << log::secs(now - r.since) << "\n";
         for (const std::string& p : r.protocols) {
             auto it = st.protocols.find(p);
-            os << "  protocol " << p << ": " << protocol_state(st, p);
+            os << "  " << st.unit << " " << p << ": " << protocol_state(st, p);
             if (it != st.protocols.end() && !it->second.refused.empty()) os << " (refused: " << it->second.refused << ")";
             os << "\n";
         }

@@ -5,6 +5,7 @@
 // normalised dump. Registered through sections.cc; fills RouteAnnounce
 // (model_announce.hh), which the announce subsystem reads.
 #include <algorithm>
+#include <optional>
 
 #include "config/dump.hh"
 #include "config/model.hh"
@@ -25,18 +26,67 @@ bool bird_symbol(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
 }
 
+// An FRR route-map name as it reaches vtysh's command line: one word, so
+// it can never add words or commands (vtysh splits -c at newlines).
+bool frr_word(std::string_view s) {
+    if (s.empty() || s.size() > 63) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '.';
+    });
+}
+
+// An absolute path for `keyword`, or an error at it.
+std::optional<std::string> absolute_path(Args& a, std::string_view what) {
+    if (!a.count(1)) return std::nullopt;
+    if (a.str(0).empty() || a.str(0)[0] != '/' || a.str(0).find('\n') != std::string::npos) {
+        a.error(0, quote(a.keyword()) + " needs an absolute path (" + std::string(what) + "), got " + quote(a.str(0)));
+        return std::nullopt;
+    }
+    return a.str(0);
+}
+
+void frr_keyword(RouteAnnounce& r, Args& a) {
+    if (!r.frr_loc) r.frr_loc = a.loc();
+}
+
 const KeywordTable<RouteAnnounce>& announce_table() {
     static const KeywordTable<RouteAnnounce> t("route_announce", {
-        {"bird_socket", [](RouteAnnounce& r, Args& a) {
+        {"daemon", [](RouteAnnounce& r, Args& a) {
              if (!a.count(1)) return;
-             if (a.str(0).empty() || a.str(0)[0] != '/') {
-                 a.error(0, "'bird_socket' needs an absolute path (BIRD's control socket), got " + quote(a.str(0)));
+             auto d = a.choice(0, {"bird", "frr"});
+             if (d) r.daemon = *d == "frr" ? AnnounceDaemon::Frr : AnnounceDaemon::Bird;
+         }},
+        {"bird_socket", [](RouteAnnounce& r, Args& a) {
+             auto p = absolute_path(a, "BIRD's control socket");
+             if (!p) return;
+             r.bird_socket = *p;
+             r.bird_socket_loc = a.loc();
+         }},
+        {"vtysh", [](RouteAnnounce& r, Args& a) {
+             frr_keyword(r, a);
+             if (auto p = absolute_path(a, "FRR's vtysh program")) r.vtysh = *p;
+         }},
+        {"frr_vty_socket", [](RouteAnnounce& r, Args& a) {
+             frr_keyword(r, a);
+             if (auto p = absolute_path(a, "the directory of FRR's vty sockets")) r.frr_vty_socket = *p;
+         }},
+        {"frr_asn", [](RouteAnnounce& r, Args& a) {
+             frr_keyword(r, a);
+             if (!a.count(1)) return;
+             if (auto n = a.uint(0, 1, 4294967295u)) r.frr_asn = static_cast<uint32_t>(*n);
+         }},
+        {"frr_route_map", [](RouteAnnounce& r, Args& a) {
+             frr_keyword(r, a);
+             if (!a.count(1)) return;
+             if (!frr_word(a.str(0))) {
+                 a.error(0, "bad route-map name " + quote(a.str(0)) + "; expected letters, digits, '_', '-', '.'");
                  return;
              }
-             r.bird_socket = a.str(0);
+             r.frr_route_map = a.str(0);
          }},
         {"announce", [](RouteAnnounce& r, Args& a) {
-             if (!a.count(2, 64)) return;
+             if (!a.count(1, 64)) return;
              auto ip = a.ip(0);
              if (!ip) return;
              AnnounceRoute route;
@@ -100,7 +150,19 @@ void validate_announce(Model& m, ValidateContext& ctx) {
     const RouteAnnounce& r = *m.route_announce;
     if (r.routes.empty())
         ctx.diags.warning(r.loc, "route_announce has no 'announce' line: nothing is announced");
+    const bool frr = r.daemon == AnnounceDaemon::Frr;
+    if (frr && r.bird_socket_loc)
+        ctx.diags.warning(*r.bird_socket_loc, "'bird_socket' is ignored with 'daemon frr'");
+    if (!frr && r.frr_loc)
+        ctx.diags.warning(*r.frr_loc, "FRR keywords (vtysh, frr_*) are ignored without 'daemon frr'");
     for (const AnnounceRoute& route : r.routes) {
+        if (frr && !route.protocols.empty())
+            ctx.diags.error(route.loc, "with 'daemon frr' an announce line names no protocol: halbd adds and "
+                                       "removes bgpd's 'network " + route.address.to_string() + "/" +
+                                           (route.address.is_v4() ? "32" : "128") + "'");
+        if (!frr && route.protocols.empty())
+            ctx.diags.error(route.loc, "announce " + route.address.to_string() +
+                                           " needs at least one BIRD protocol (or 'daemon frr')");
         const auto& vss = m.lvs.virtual_servers;
         const bool served = std::any_of(vss.begin(), vss.end(), [&](const VirtualServer& vs) {
             return vs.kind == VsKind::Address && vs.address == route.address;
@@ -115,11 +177,20 @@ void dump_announce(const Model& m, Dumper& out) {
     if (!m.route_announce) return;
     const RouteAnnounce& r = *m.route_announce;
     out.open("route_announce");
-    out.line("bird_socket", Dumper::quoted(r.bird_socket));
+    if (r.daemon == AnnounceDaemon::Frr) {
+        out.line("daemon", "frr");
+        out.line("vtysh", Dumper::quoted(r.vtysh));
+        if (!r.frr_vty_socket.empty()) out.line("frr_vty_socket", Dumper::quoted(r.frr_vty_socket));
+        if (r.frr_asn) out.line("frr_asn", *r.frr_asn);
+        if (!r.frr_route_map.empty()) out.line("frr_route_map", r.frr_route_map);
+    } else {
+        out.line("bird_socket", Dumper::quoted(r.bird_socket));
+    }
     for (const AnnounceRoute& route : r.routes) {
         std::string names;
         for (const std::string& p : route.protocols) names += (names.empty() ? "" : " ") + p;
-        out.line("announce", route.address, names);
+        if (names.empty()) out.line("announce", route.address);
+        else out.line("announce", route.address, names);
     }
     out.close();
 }

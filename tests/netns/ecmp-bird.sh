@@ -36,44 +36,8 @@ command -v birdc >/dev/null 2>&1 || skip "needs birdc (bird2)"
 command -v python3 >/dev/null 2>&1 || skip "needs python3"
 : "${HALBCTL:=$top_builddir/src/halbctl}"
 . "$top_srcdir/tests/netns/nft-lib.sh"
+. "$top_srcdir/tests/netns/ecmp-lib.sh"
 logs_on_failure "$TMP/*/halbd.log" "$TMP/*/bird.log" "$TMP/*.log"
-VIP=192.0.2.200
-
-topology() {
-    ns_new cl; ns_new r
-    ns_link cl eth0 r eth0
-    ns cl ip addr add 192.0.2.2/25 dev eth0
-    for i in $(seq 1 100); do ns cl ip addr add 203.0.113.$i/32 dev eth0; done
-    ns cl ip route add default via 192.0.2.1
-    # veth hands the client socket's hash to the router, whose multipath
-    # choice then uses it, and Linux re-draws that hash on every SYN
-    # retransmission: a dropped SYN would simply try another node. A router
-    # hashes the headers, so a flow stays on its path: the same here.
-    ns cl sysctl -qw net.core.txrehash=0 2>/dev/null || :
-    ns r ip addr add 192.0.2.1/25 dev eth0
-    ns r ip route add 203.0.113.0/24 via 192.0.2.2
-    ns r sysctl -qw net.ipv4.ip_forward=1
-    ns r sysctl -qw net.ipv4.fib_multipath_hash_policy=1
-    ns_bridge sw
-    ns_port sw r eth1
-    ns r ip addr add 198.51.100.1/25 dev eth1
-    for n in 1 2 3; do
-        ns_new n$n; ns_new rs$n
-        ns_port sw n$n eth0
-        ns n$n ip addr add 198.51.100.1$n/25 dev eth0
-        ns n$n ip route add default via 198.51.100.1
-        ns n$n sysctl -qw net.ipv4.ip_forward=1
-        # As operators do: the node holds the service address itself, so a
-        # flow that reaches a node is never routed back to the router.
-        ns n$n ip addr add $VIP/32 dev lo
-        ns_link n$n eth1 rs$n eth0
-        base=$((112 + 16 * n))  # 198.51.100.128/28, .144/28, .160/28
-        ns n$n ip addr add 198.51.100.$((base + 1))/28 dev eth1
-        ns rs$n ip addr add 198.51.100.$((base + 2))/28 dev eth0
-        ns rs$n ip route add default via 198.51.100.$((base + 1))
-        rs_start $n
-    done
-}
 
 # The shipped examples (contrib/bird/), as an operator would start from them.
 router_bird() {
@@ -92,25 +56,7 @@ node_bird() {
 
 # node_conf N [announce]: node N's halbd configuration.
 node_conf() {
-    rs=198.51.100.$((112 + 16 * $1 + 2))
-    cat >"$TMP/n$1/halbd.conf" <<EOC
-global_defs {
-    router_id n$1
-    lvs_backend nftables
-}
-virtual_server $VIP 8080 {
-    delay_loop 1
-    lb_algo rr
-    lb_kind NAT
-    protocol TCP
-    real_server $rs 8080 {
-        TCP_CHECK {
-            connect_timeout 1
-            retry 0
-        }
-    }
-}
-EOC
+    ecmp_node_conf $1
     [ "${2:-}" = announce ] && cat >>"$TMP/n$1/halbd.conf" <<EOC
 route_announce {
     bird_socket $TMP/n$1/bird.ctl
@@ -118,32 +64,13 @@ route_announce {
 }
 EOC
 }
+start_node() { ecmp_start_node "$@"; }
 
-start_node() {
-    : >"$TMP/n$1/halbd.log"
-    ns_bg n$1 "$TMP/n$1/halbd.log" "$HALBD" -n -l -D -C -f "$TMP/n$1/halbd.conf" -p "$TMP/n$1/halbd.pid" \
-        --control-socket "$TMP/n$1/halbd.ctl"
-    eval "H_n$1=\$BG_PID"
-    wait_log "$TMP/n$1/halbd.log" "started with configuration" 10
-}
-
-# In the node's namespace: drain --wait reads that namespace's conntrack table.
-ctl() { _n=$1; shift; ns "$_n" "$HALBCTL" -s "$TMP/$_n/halbd.ctl" "$@"; }
-
-# The router's next hops for the VIP, e.g. "11 13".
-paths() { ns r ip route show "$VIP" | grep -o 'via 198\.51\.100\.1[1-3]' | sed 's/.*\.//' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
-paths_are() { [ "$(paths)" = "$1" ]; }
 vip_state() { ns n$1 birdc -s "$TMP/n$1/bird.ctl" show protocols vip | awk '$1 == "vip" {print $4, $5}'; }
 
-# dist N: N connections over the 100 sources; the output lines "src rsN|ERROR".
-dist() { nft_client dist "$VIP" 8080 "$1" 100 >"$TMP/dist.out"; }
-
-topology
+ecmp_topology 3
 router_bird
 for n in 1 2 3; do node_bird $n; node_conf $n announce; done
-for n in 1 2 3; do
-    wait_until 10 "rs$n listening" ns n$n python3 -c "import socket; socket.create_connection(('198.51.100.$((112 + 16 * n + 2))', 8080), 1)"
-done
 for n in 1 2 3; do start_node $n; done
 
 echo "1. three nodes announce; connections spread over all three"

@@ -100,5 +100,49 @@ TEST(RouteAnnounceConfigTest, TheDumpLoadsAgainToTheSameDump) {
     EXPECT_EQ(dump_text(*again.r.model), d);
 }
 
+TEST(RouteAnnounceConfigTest, FrrKeywordsFillTheModelAndDumpAgain) {
+    LoadedConfig c = load("route_announce {\n daemon frr\n vtysh /opt/frr/vtysh\n frr_vty_socket /run/frr/n1\n"
+                          " frr_asn 4200000001\n frr_route_map LB-out\n announce 192.0.2.10\n}\n");
+    ASSERT_TRUE(c.r.model) << c.all();
+    const RouteAnnounce& r = *c.r.model->route_announce;
+    EXPECT_EQ(r.daemon, AnnounceDaemon::Frr);
+    EXPECT_EQ(r.vtysh, "/opt/frr/vtysh");
+    EXPECT_EQ(r.frr_vty_socket, "/run/frr/n1");
+    EXPECT_EQ(r.frr_asn, 4200000001u);
+    EXPECT_EQ(r.frr_route_map, "LB-out");
+    ASSERT_EQ(r.routes.size(), 1u);
+    EXPECT_TRUE(r.routes[0].protocols.empty());
+    const std::string d = dump_text(*c.r.model);
+    EXPECT_NE(d.find("route_announce {\n    daemon frr\n    vtysh /opt/frr/vtysh\n"), std::string::npos) << d;
+    LoadedConfig again(d, options());
+    ASSERT_TRUE(again.r.model) << again.all();
+    EXPECT_EQ(dump_text(*again.r.model), d);
+}
+
+TEST(RouteAnnounceConfigTest, FrrMistakesAreRefusedAtTheToken) {
+    LoadedConfig c = load("route_announce {\n daemon frr\n announce 192.0.2.10 vip_10\n}\n");
+    EXPECT_FALSE(c.r.model);
+    EXPECT_TRUE(c.has("t.conf:13:11: error: with 'daemon frr' an announce line names no protocol")) << c.all();
+    LoadedConfig d = load("route_announce {\n daemon frr\n frr_route_map \"LB out\"\n announce 192.0.2.10\n}\n");
+    EXPECT_FALSE(d.r.model);
+    EXPECT_TRUE(d.has("t.conf:13:16: error: bad route-map name")) << d.all();
+    LoadedConfig e = load("route_announce {\n daemon quagga\n}\n");
+    EXPECT_FALSE(e.r.model);
+    EXPECT_TRUE(e.has("t.conf:12:9: error:")) << e.all();
+    LoadedConfig f = load("route_announce {\n daemon frr\n vtysh vtysh\n frr_asn 0\n}\n");
+    EXPECT_FALSE(f.r.model);
+    EXPECT_TRUE(f.has("t.conf:13:8: error: 'vtysh' needs an absolute path")) << f.all();
+    EXPECT_TRUE(f.has("t.conf:14:10: error:")) << f.all();
+}
+
+TEST(RouteAnnounceConfigTest, KeywordsOfTheOtherDaemonWarn) {
+    LoadedConfig c = load("route_announce {\n daemon frr\n bird_socket /run/bird/bird.ctl\n announce 192.0.2.10\n}\n");
+    ASSERT_TRUE(c.r.model) << c.all();
+    EXPECT_TRUE(c.has("t.conf:13:2: warning: 'bird_socket' is ignored with 'daemon frr'")) << c.all();
+    LoadedConfig d = load("route_announce {\n frr_asn 65001\n announce 192.0.2.10 vip\n}\n");
+    ASSERT_TRUE(d.r.model) << d.all();
+    EXPECT_TRUE(d.has("t.conf:12:2: warning: FRR keywords (vtysh, frr_*) are ignored without 'daemon frr'")) << d.all();
+}
+
 }  // namespace
 }  // namespace halbd::config

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 halbd developers
+# tests/netns/ecmp-lib.sh: the topology of the ECMP tests (ecmp-bird.sh,
+# ecmp-frr.sh; sourced after tests/netns/lib.sh and nft-lib.sh). Client cl
+# with 100 source addresses 203.0.113.1-100, default route via the router r;
+# r (192.0.2.1, 198.51.100.1) with fib_multipath_hash_policy=1; nodes nN
+# (198.51.100.1N) on a bridge with r, each holding the VIP on lo and NATing
+# (halbd -C, nftables) to its own real server rsN (198.51.100.(112+16N+2)),
+# whose default route is its node; rsN answers "rsN".
+#   ecmp_topology N        build it with N nodes, start the real servers
+#   ecmp_node_conf N       node N's halbd.conf without route_announce
+#   ecmp_start_node N      start node N's halbd (pid in H_nN)
+#   ctl NODE ARGS...       halbctl against node NODE
+#   paths / paths_are "11 12"  the router's next hops for the VIP
+#   dist N                 N connections over the 100 sources into $TMP/dist.out
+VIP=192.0.2.200
+
+ecmp_topology() {
+    ns_new cl; ns_new r
+    ns_link cl eth0 r eth0
+    ns cl ip addr add 192.0.2.2/25 dev eth0
+    for i in $(seq 1 100); do ns cl ip addr add 203.0.113.$i/32 dev eth0; done
+    ns cl ip route add default via 192.0.2.1
+    # veth hands the client socket's hash to the router, whose multipath
+    # choice then uses it, and Linux re-draws that hash on every SYN
+    # retransmission: a dropped SYN would simply try another node. A router
+    # hashes the headers, so a flow stays on its path: the same here.
+    ns cl sysctl -qw net.core.txrehash=0 2>/dev/null || :
+    ns r ip addr add 192.0.2.1/25 dev eth0
+    ns r ip route add 203.0.113.0/24 via 192.0.2.2
+    ns r sysctl -qw net.ipv4.ip_forward=1
+    ns r sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+    ns_bridge sw
+    ns_port sw r eth1
+    ns r ip addr add 198.51.100.1/25 dev eth1
+    for n in $(seq 1 "$1"); do
+        ns_new n$n; ns_new rs$n
+        ns_port sw n$n eth0
+        ns n$n ip addr add 198.51.100.1$n/25 dev eth0
+        ns n$n ip route add default via 198.51.100.1
+        ns n$n sysctl -qw net.ipv4.ip_forward=1
+        # As operators do: the node holds the service address itself, so a
+        # flow that reaches a node is never routed back to the router.
+        ns n$n ip addr add $VIP/32 dev lo
+        ns_link n$n eth1 rs$n eth0
+        base=$((112 + 16 * n))  # 198.51.100.128/28, .144/28, .160/28
+        ns n$n ip addr add 198.51.100.$((base + 1))/28 dev eth1
+        ns rs$n ip addr add 198.51.100.$((base + 2))/28 dev eth0
+        ns rs$n ip route add default via 198.51.100.$((base + 1))
+        rs_start $n
+    done
+    for n in $(seq 1 "$1"); do
+        wait_until 10 "rs$n listening" ns n$n python3 -c "import socket; socket.create_connection(('198.51.100.$((112 + 16 * n + 2))', 8080), 1)"
+    done
+}
+
+ecmp_node_conf() {
+    mkdir -p "$TMP/n$1"
+    cat >"$TMP/n$1/halbd.conf" <<EOC
+global_defs {
+    router_id n$1
+    lvs_backend nftables
+}
+virtual_server $VIP 8080 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 198.51.100.$((112 + 16 * $1 + 2)) 8080 {
+        TCP_CHECK {
+            connect_timeout 1
+            retry 0
+        }
+    }
+}
+EOC
+}
+
+ecmp_start_node() {
+    : >"$TMP/n$1/halbd.log"
+    ns_bg n$1 "$TMP/n$1/halbd.log" "$HALBD" -n -l -D -C -f "$TMP/n$1/halbd.conf" -p "$TMP/n$1/halbd.pid" \
+        --control-socket "$TMP/n$1/halbd.ctl"
+    eval "H_n$1=\$BG_PID"
+    wait_log "$TMP/n$1/halbd.log" "started with configuration" 10
+}
+
+# In the node's namespace: drain --wait reads that namespace's conntrack table.
+ctl() { _n=$1; shift; ns "$_n" "$HALBCTL" -s "$TMP/$_n/halbd.ctl" "$@"; }
+
+# The router's next hops for the VIP, e.g. "11 13".
+paths() { ns r ip route show "$VIP" | grep -o 'via 198\.51\.100\.1[1-3]' | sed 's/.*\.//' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+paths_are() { [ "$(paths)" = "$1" ]; }
+
+# dist N: N connections over the 100 sources; the output lines "src rsN|ERROR".
+dist() { nft_client dist "$VIP" 8080 "$1" 100 >"$TMP/dist.out"; }
