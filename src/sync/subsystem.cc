@@ -104,10 +104,7 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     st_ = SyncStats{};
     master_ = false;
     load_internal();
-    if (auto s = kernel_->subscribe([this](CtOp op, Ct ct) { on_kernel(op, std::move(ct)); },
-                                    [this] { on_kernel_lost(); });
-        !s)
-        log::error("conntrack sync: no conntrack events (local changes are not replicated): ", s.error().message);
+    subscribe_kernel();
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
     // Added by a reload while the unit is MASTER: nothing to commit (the
     // addresses are up), the peer's table is received and kept as in BACKUP.
@@ -128,6 +125,30 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     log::info("conntrack sync: started on ", cfg.interface, ", following ", follows(cfg),
               master_ ? " (MASTER)" : "", "; ", internal_.size(),
               " local connection(s); asked the peer for its table");
+}
+
+void SyncSubsystem::subscribe_kernel() {
+    if (auto s = kernel_->subscribe([this](CtOp op, Ct ct) { on_kernel(op, std::move(ct)); },
+                                    [this] { on_kernel_lost(); });
+        !s)
+        log::error("conntrack sync: no conntrack events (local changes are not replicated): ", s.error().message);
+}
+
+// The events are off while a commit runs (commit_pause): the kernel then
+// builds none for the entries created (ctnetlink skips a group without
+// listeners), and the loop does not read back, between commit slices, the
+// 100,000 events of its own commit: the two took half of a 100,000-entry
+// commit's time. What is committed goes into the internal cache from the
+// external one; changes to other connections during the commit are read
+// from a dump kRereadSettle after it.
+void SyncSubsystem::commit_pause() {
+    kernel_->unsubscribe();
+    reread_timer_->cancel();
+}
+
+void SyncSubsystem::commit_resume() {
+    subscribe_kernel();
+    reread_timer_->arm(kRereadSettle);
 }
 
 void SyncSubsystem::shut(const std::string& why) {
@@ -177,6 +198,7 @@ void SyncSubsystem::on_state(const vrrp::StateEvent& e) {
         committing_ = false;
         commit_timer_->cancel();
         resume_ = nullptr;
+        commit_resume();
         log::warning("conntrack sync: commit stopped after ", commit_pos_, " of ", to_commit_.size(), " (", e.name,
                      " went ", vrrp::to_string(e.to), ")");
     }
@@ -192,6 +214,7 @@ void SyncSubsystem::on_before_master(const vrrp::MasterEntry& e, vrrp::Resume re
     committing_ = true;
     resume_ = std::move(resume);
     st_.last_commit_error.clear();
+    commit_pause();
     log::info("conntrack sync: committing ", to_commit_.size(), " connection(s) of the peer before ", e.name,
               " takes its addresses");
     commit_step();
@@ -236,9 +259,19 @@ void SyncSubsystem::commit_done() {
     st_.last_commit_entries = to_commit_.size();
     ++st_.commits;
     if (took > cfg_->commit_budget) ++st_.commits_late;
-    // Committed: they are ours now (the kernel's events bring them into the
-    // internal cache, and so to the peer).
-    for (const CtKey& k : to_commit_) external_.erase(k);
+    // Committed: they are ours now, in the internal cache and so to the peer
+    // (the kernel's events would have brought them there; they are off).
+    for (const CtKey& k : to_commit_) {
+        auto it = external_.find(k);
+        if (it == external_.end()) continue;
+        if (ct_selected(*cfg_, *it->second)) {
+            internal_.insert_or_assign(k, std::move(it->second));
+            queue(k, CtOp::New);
+        }
+        external_.erase(it);
+    }
+    if (!queued_.empty() && !flush_timer_->armed()) flush_timer_->arm(kCoalesce);
+    commit_resume();
     log::info("conntrack sync: committed ", to_commit_.size(), " connection(s) in ", ms(took),
               st_.last_commit_error.empty() ? "" : "; refused: ", st_.last_commit_error);
     to_commit_.clear();

@@ -105,6 +105,9 @@ private:
     void commit_done();
     void on_kernel(CtOp op, Ct ct);
     void on_kernel_lost();
+    void subscribe_kernel();
+    void commit_pause();
+    void commit_resume();
     void reread_kernel();
     void load_internal();
     void queue(const CtKey& k, CtOp op);
