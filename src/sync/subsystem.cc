@@ -146,6 +146,12 @@ void SyncSubsystem::commit_pause() {
     reread_timer_->cancel();
 }
 
+void SyncSubsystem::commit_forget() {
+    to_commit_.clear();
+    commit_gone_.clear();
+    commit_gone_set_.clear();
+}
+
 void SyncSubsystem::commit_resume() {
     subscribe_kernel();
     reread_timer_->arm(kRereadSettle);
@@ -171,7 +177,7 @@ void SyncSubsystem::shut(const std::string& why) {
     internal_.clear();
     external_.clear();
     queued_.clear();
-    to_commit_.clear();
+    commit_forget();
     cfg_.reset();
     log::info("conntrack sync: stopped (", why, ")");
 }
@@ -198,9 +204,10 @@ void SyncSubsystem::on_state(const vrrp::StateEvent& e) {
         committing_ = false;
         commit_timer_->cancel();
         resume_ = nullptr;
-        commit_resume();
         log::warning("conntrack sync: commit stopped after ", commit_pos_, " of ", to_commit_.size(), " (", e.name,
                      " went ", vrrp::to_string(e.to), ")");
+        commit_forget();
+        commit_resume();
     }
 }
 
@@ -208,7 +215,7 @@ void SyncSubsystem::on_before_master(const vrrp::MasterEntry& e, vrrp::Resume re
     if (!ours(e)) return resume();
     to_commit_.clear();
     to_commit_.reserve(external_.size());
-    for (const auto& [k, ct] : external_) to_commit_.push_back(k);
+    for (const auto& [k, ct] : external_) to_commit_.emplace_back(k, ct.get());
     commit_pos_ = 0;
     commit_start_ = loop_.now();
     committing_ = true;
@@ -232,8 +239,9 @@ void SyncSubsystem::commit_step() {
         chunk.clear();
         const size_t end = std::min(to_commit_.size(), commit_pos_ + kCommitChunk);
         for (; commit_pos_ < end; ++commit_pos_)
-            if (auto it = external_.find(to_commit_[commit_pos_]); it != external_.end())
-                chunk.push_back(it->second.get());
+            if (const nf_conntrack* ct = to_commit_[commit_pos_].second;
+                commit_gone_set_.empty() || !commit_gone_set_.count(ct))
+                chunk.push_back(ct);
         if (!chunk.empty()) {
             const BatchResult r = kernel_->commit(chunk);
             st_.committed += r.done;
@@ -259,9 +267,14 @@ void SyncSubsystem::commit_done() {
     st_.last_commit_entries = to_commit_.size();
     ++st_.commits;
     if (took > cfg_->commit_budget) ++st_.commits_late;
-    // Committed: they are ours now, in the internal cache and so to the peer
-    // (the kernel's events would have brought them there; they are off).
-    for (const CtKey& k : to_commit_) {
+    log::info("conntrack sync: committed ", to_commit_.size(), " connection(s) in ", ms(took),
+              st_.last_commit_error.empty() ? "" : "; refused: ", st_.last_commit_error);
+    // The addresses first; then the committed entries become ours, in the
+    // internal cache and so to the peer (the kernel's events would have
+    // brought them there; they are off).
+    if (auto r = std::exchange(resume_, nullptr)) r();
+    if (!cfg_) return;  // the MASTER entry shut us
+    for (const auto& [k, ptr] : to_commit_) {
         auto it = external_.find(k);
         if (it == external_.end()) continue;
         if (ct_selected(*cfg_, *it->second)) {
@@ -271,11 +284,8 @@ void SyncSubsystem::commit_done() {
         external_.erase(it);
     }
     if (!queued_.empty() && !flush_timer_->armed()) flush_timer_->arm(kCoalesce);
+    commit_forget();
     commit_resume();
-    log::info("conntrack sync: committed ", to_commit_.size(), " connection(s) in ", ms(took),
-              st_.last_commit_error.empty() ? "" : "; refused: ", st_.last_commit_error);
-    to_commit_.clear();
-    if (auto r = std::exchange(resume_, nullptr)) r();
 }
 
 void SyncSubsystem::load_internal() {
@@ -364,7 +374,13 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
     ++st_.received;
     const CtKey k = ct_key(*ct);
     if (op == CtOp::Delete) {
-        external_.erase(k);
+        if (auto it = external_.find(k); it != external_.end()) {
+            if (committing_) {  // to_commit_ points at it: kept, skipped
+                commit_gone_set_.insert(it->second.get());
+                commit_gone_.push_back(std::move(it->second));
+            }
+            external_.erase(it);
+        }
         return;
     }
     auto it = external_.find(k);
@@ -373,8 +389,9 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
         return;
     }
     ensure_reply(*ct);  // once here, not at every commit
+    const nf_conntrack* added = ct.get();
     external_.emplace(k, std::move(ct));
-    if (committing_) to_commit_.push_back(k);  // arrived during the commit: it goes in too
+    if (committing_) to_commit_.emplace_back(k, added);  // arrived during the commit: it goes in too
 }
 
 void SyncSubsystem::on_resync_request() {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "config/subscriber.hh"
 #include "core/event_loop.hh"
@@ -108,6 +109,7 @@ private:
     void subscribe_kernel();
     void commit_pause();
     void commit_resume();
+    void commit_forget();
     void reread_kernel();
     void load_internal();
     void queue(const CtKey& k, CtOp op);
@@ -136,7 +138,12 @@ private:
     bool master_ = false;
     Bulk bulk_ = Bulk::Waiting;
     // The commit in progress: keys to commit, where it is, its Resume.
-    std::vector<CtKey> to_commit_;
+    // What the commit goes through: each entry's key and the entry itself
+    // (no cache lookup per entry). An entry the peer deletes meanwhile is
+    // kept alive in commit_gone_ (its address is not reused) and skipped.
+    std::vector<std::pair<CtKey, const nf_conntrack*>> to_commit_;
+    std::vector<Ct> commit_gone_;
+    std::unordered_set<const nf_conntrack*> commit_gone_set_;
     size_t commit_pos_ = 0;
     MonoTime commit_start_{};
     bool committing_ = false;
