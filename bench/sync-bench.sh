@@ -15,7 +15,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${BUILD:=$(pwd)}"
-HALBD=$BUILD/src/halbd HALBCTL=$BUILD/src/halbctl SB=$BUILD/bench/sync_bench
+HALBD=${HALBD:-$BUILD/src/halbd} HALBCTL=$BUILD/src/halbctl SB=$BUILD/bench/sync_bench
 for f in "$HALBD" "$HALBCTL" "$SB"; do [ -x "$f" ] || { echo "missing $f (make bench/sync_bench)" >&2; exit 2; }; done
 command -v conntrackd >/dev/null || { echo "needs conntrackd" >&2; exit 2; }
 : "${SIZES:=10000 100000}"
@@ -150,10 +150,14 @@ run() {  # run DAEMON N: prints one RESULT line
     ns b "$SB" capture eth2 3780 "$n" "$TMP/arrivals" 15 >"$TMP/capture.out" 2>&1 & cap=$!
     wait_for 10 grep -q READY "$TMP/capture.out"
     cm0=$(cpu_ns "$pid_m"); cb0=$(cpu_ns "$pid_b")
+    # PERF=DIR: profile the master during replication, the backup during its commit.
+    [ -z "${PERF:-}" ] || { perf record -q -g -o "$PERF/$d-$n-master.data" -p "$pid_m" 2>/dev/null & perf_m=$!; sleep 0.5; }
     ns m "$SB" insert "$n" "$TMP/inserts" "${BATCH:-100}" >"$TMP/insert.out"
     wait $cap || :
     wait_for 60 ext_at_least "$d" "$n" || :
     cm1=$(cpu_ns "$pid_m"); cb1=$(cpu_ns "$pid_b")
+    [ -z "${PERF:-}" ] || { kill -INT $perf_m; wait $perf_m || :; }
+    [ -z "${PERF:-}" ] || { perf record -q -g -o "$PERF/$d-$n-backup.data" -p "$pid_b" 2>/dev/null & perf_b=$!; sleep 0.5; }
     ext=$(ext_count "$d")
     if [ "$d" = halbd ]; then  # the channel's counters, for when figures look wrong (KEEP=1)
         for x in m b; do ns $x "$HALBCTL" -s "$TMP/$x.ctl" sync >"$TMP/$x.sync" 2>&1 || :; done
@@ -171,6 +175,7 @@ run() {  # run DAEMON N: prints one RESULT line
         commit_ms=$(echo "$commit_ms" | awk '{printf "%.1f", $1 / 1000}')
     fi
     wait_for 30 kernel_at_least b "$n" || :
+    [ -z "${PERF:-}" ] || { kill -INT $perf_b; wait $perf_b || :; }
     in_kernel=$(kernel_count b)
     tick=1000000000  # ns
     python3 "$here/sync-bench-report.py" "$d" "$n" "$TMP/inserts" "$TMP/arrivals" "$TMP/capture.out" \

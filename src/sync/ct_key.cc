@@ -99,16 +99,20 @@ CtKey ct_key(const nf_conntrack& ct) {
 }
 
 size_t CtKeyHash::operator()(const CtKey& k) const noexcept {
-    // FNV-1a over the fields: cheap, and the key is not attacker-chosen
-    // beyond what conntrack itself hashes.
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&](const void* p, size_t n) {
-        const auto* b = static_cast<const uint8_t*>(p);
-        for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-    };
-    mix(&k.zone, 2), mix(&k.family, 1), mix(&k.proto, 1), mix(k.src.data(), 16), mix(k.dst.data(), 16);
-    mix(&k.sport, 2), mix(&k.dport, 2);
-    return h;
+    // Five 64-bit words (the key has no padding: 2+1+1+16+16+2+2 bytes),
+    // each folded in with a multiply and a shift (a murmur-style mix). It
+    // was FNV-1a byte by byte: 40 dependent multiplies, 7% of the master's
+    // time at 100,000 events/s. The key is not attacker-chosen beyond what
+    // conntrack itself hashes.
+    static_assert(sizeof(CtKey) == 40);
+    uint64_t w[5];
+    std::memcpy(w, &k, sizeof w);
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (uint64_t x : w) {
+        h ^= x * 0xff51afd7ed558ccdull;
+        h = (h ^ (h >> 29)) * 0xc4ceb9fe1a85ec53ull;
+    }
+    return static_cast<size_t>(h ^ (h >> 32));
 }
 
 std::string CtKey::to_string() const {

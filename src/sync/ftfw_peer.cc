@@ -180,15 +180,18 @@ void FtfwPeer::request_resync() {
 }
 
 // Moves what the session produced into datagrams and tells the handlers what
-// happened; re-arms the session's timer.
+// happened; re-arms the session's timer when its deadline came nearer (a
+// later one only lets it fire early once: on_tick checks the time), not at
+// every message sent.
 void FtfwPeer::pump() {
-    for (auto& msg : session_.take_output()) {
+    session_.drain_output([this](std::span<const uint8_t> msg) {
         if (!pending_.empty() && pending_.size() + msg.size() > max_payload_) flush();
         pending_.insert(pending_.end(), msg.begin(), msg.end());
         ++session_.counters().msgs_sent;
-    }
+    });
     if (!pending_.empty() && !flush_timer_->armed()) flush_timer_->arm(cfg_.flush_delay);
-    tick_timer_->arm_at(session_.next_deadline());
+    if (const MonoTime d = session_.next_deadline(); !tick_timer_->armed() || d < tick_timer_->deadline())
+        tick_timer_->arm_at(d);
     for (auto ev : session_.take_events()) {
         switch (ev) {
         case ftfw::Event::PeerUp:

@@ -62,9 +62,10 @@ void Session::emit(std::vector<uint8_t> msg, bool hold, bool resync, MonoTime no
             dropped_upto_ = rs_.front().seq;
             rs_.pop_front();
         }
-        rs_.push_back(Held{seq, resync, msg});
     }
-    out_.push_back(std::move(msg));
+    out_.insert(out_.end(), msg.begin(), msg.end());
+    out_ends_.push_back(out_.size());
+    if (hold) rs_.push_back(Held{seq, resync, std::move(msg)});
     next_alive_ = now + cfg_.alive_interval;
 }
 
@@ -128,8 +129,11 @@ void Session::heard(MonoTime now) {
 }
 
 void Session::on_ack(uint32_t from, uint32_t to) {
-    // rs_queue_empty: forget what the peer has.
-    std::erase_if(rs_, [&](const Held& h) { return seq_between(h.seq, from, to); });
+    // rs_queue_empty: forget what the peer has. rs_ is in sending order, so
+    // an ACK usually covers its head: popped there, not a scan of the whole
+    // queue (up to resend_queue entries) per ACK; other ranges are searched.
+    while (!rs_.empty() && seq_between(rs_.front().seq, from, to)) rs_.pop_front();
+    if (!rs_.empty() && !seq_before(to, rs_.front().seq)) std::erase_if(rs_, [&](const Held& h) { return seq_between(h.seq, from, to); });
     if (resync_pending_ && hello_ == Hello::Done && seq_between(resync_seq_, from, to)) {
         resync_pending_ = false;
         events_.push_back(Event::ResyncDone);
@@ -272,7 +276,11 @@ MonoTime Session::next_deadline() const {
     return t;
 }
 
-std::vector<std::vector<uint8_t>> Session::take_output() { return std::exchange(out_, {}); }
+std::vector<std::vector<uint8_t>> Session::take_output() {
+    std::vector<std::vector<uint8_t>> all;
+    drain_output([&](std::span<const uint8_t> m) { all.emplace_back(m.begin(), m.end()); });
+    return all;
+}
 std::vector<Event> Session::take_events() { return std::exchange(events_, {}); }
 
 }  // namespace halbd::sync::ftfw

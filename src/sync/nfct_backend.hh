@@ -53,6 +53,7 @@ private:
     size_t batch_limit_ = 32 * 1024;
     int event_rcvbuf_ = 0;
     std::vector<char> event_buf_;                    // reused by on_readable
+    std::vector<char> batch_buf_, reply_buf_;        // reused by send_all
     std::vector<std::pair<CtOp, Ct>> event_batch_;  // the events of one read
 };
 

@@ -113,10 +113,7 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     st_ = SyncStats{};
     master_ = false;
     load_internal();
-    if (auto s = kernel_->subscribe([this](CtOp op, Ct ct) { on_kernel(op, std::move(ct)); },
-                                    [this] { on_kernel_lost(); });
-        !s)
-        log::error("conntrack sync: no conntrack events (local changes are not replicated): ", s.error().message);
+    subscribe_kernel();
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
     // Added by a reload while the unit is MASTER: nothing to commit (the
     // addresses are up), the peer's table is received and kept as in BACKUP.
@@ -136,6 +133,36 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     log::info("conntrack sync: started on ", cfg.interface, ", following ", follows(cfg),
               master_ ? " (MASTER)" : "", "; ", internal_.size(),
               " local connection(s); asked the peer for its table");
+}
+
+void SyncSubsystem::subscribe_kernel() {
+    if (auto s = kernel_->subscribe([this](CtOp op, Ct ct) { on_kernel(op, std::move(ct)); },
+                                    [this] { on_kernel_lost(); });
+        !s)
+        log::error("conntrack sync: no conntrack events (local changes are not replicated): ", s.error().message);
+}
+
+// The events are off while a commit runs (commit_pause): the kernel then
+// builds none for the entries created (ctnetlink skips a group without
+// listeners), and the loop does not read back, between commit slices, the
+// 100,000 events of its own commit: the two took half of a 100,000-entry
+// commit's time. What is committed goes into the internal cache from the
+// external one; changes to other connections during the commit are read
+// from a dump kRereadSettle after it.
+void SyncSubsystem::commit_pause() {
+    kernel_->unsubscribe();
+    reread_timer_->cancel();
+}
+
+void SyncSubsystem::commit_forget() {
+    to_commit_.clear();
+    commit_gone_.clear();
+    commit_gone_set_.clear();
+}
+
+void SyncSubsystem::commit_resume() {
+    subscribe_kernel();
+    reread_timer_->arm(kRereadSettle);
 }
 
 void SyncSubsystem::shut(const std::string& why) {
@@ -158,7 +185,7 @@ void SyncSubsystem::shut(const std::string& why) {
     internal_.clear();
     external_.clear();
     queued_.clear();
-    to_commit_.clear();
+    commit_forget();
     cfg_.reset();
     log::info("conntrack sync: stopped (", why, ")");
 }
@@ -207,6 +234,8 @@ void SyncSubsystem::on_state(const vrrp::StateEvent& e) {
         resumes_.clear();
         log::warning("conntrack sync: commit stopped after ", commit_pos_, " of ", to_commit_.size(), " (", e.name,
                      " went ", vrrp::to_string(e.to), ")");
+        commit_forget();
+        commit_resume();
     }
 }
 
@@ -223,24 +252,28 @@ void SyncSubsystem::on_before_master(const vrrp::MasterEntry& e, vrrp::Resume re
     if (!ours(e)) return resume();
     const bool joining = committing_;
     if (!joining) {
-        to_commit_.clear();
+        commit_forget();
         commit_pos_ = 0;
         commit_start_ = loop_.now();
         scope_instances_.clear();
         st_.last_commit_error.clear();
+        to_commit_.reserve(external_.size());
     }
     scope_instances_.insert(scope_instances_.end(), e.instances.begin(), e.instances.end());
     scope_ = cluster::CommitScope(active_active_, scope_instances_);
     const size_t before = to_commit_.size();
     std::unordered_set<CtKey, CtKeyHash> queued;
-    if (joining) queued.insert(to_commit_.begin(), to_commit_.end());
+    if (joining)
+        for (const auto& [k, ct] : to_commit_) queued.insert(k);
     for (const auto& [k, ct] : external_)
-        if (in_scope(k) && !queued.count(k)) to_commit_.push_back(k);
+        if (in_scope(k) && !queued.count(k)) to_commit_.emplace_back(k, ct.get());
     committing_ = true;
     resumes_.push_back(std::move(resume));
     log::info("conntrack sync: committing ", to_commit_.size() - before, " of the peer's ", external_.size(),
               " connection(s) before ", e.name, " takes its addresses");
-    if (!joining) commit_step();
+    if (joining) return;
+    commit_pause();
+    commit_step();
 }
 
 // Commits chunks of kCommitChunk entries for up to kCommitSlice, then lets
@@ -255,8 +288,9 @@ void SyncSubsystem::commit_step() {
         chunk.clear();
         const size_t end = std::min(to_commit_.size(), commit_pos_ + kCommitChunk);
         for (; commit_pos_ < end; ++commit_pos_)
-            if (auto it = external_.find(to_commit_[commit_pos_]); it != external_.end())
-                chunk.push_back(it->second.get());
+            if (const nf_conntrack* ct = to_commit_[commit_pos_].second;
+                commit_gone_set_.empty() || !commit_gone_set_.count(ct))
+                chunk.push_back(ct);
         if (!chunk.empty()) {
             const BatchResult r = kernel_->commit(chunk);
             st_.committed += r.done;
@@ -282,13 +316,25 @@ void SyncSubsystem::commit_done() {
     st_.last_commit_entries = to_commit_.size();
     ++st_.commits;
     if (took > cfg_->commit_budget) ++st_.commits_late;
-    // Committed: they are ours now (the kernel's events bring them into the
-    // internal cache, and so to the peer).
-    for (const CtKey& k : to_commit_) external_.erase(k);
     log::info("conntrack sync: committed ", to_commit_.size(), " connection(s) in ", ms(took),
               st_.last_commit_error.empty() ? "" : "; refused: ", st_.last_commit_error);
-    to_commit_.clear();
+    // The addresses first; then the committed entries become ours, in the
+    // internal cache and so to the peer (the kernel's events would have
+    // brought them there; they are off).
     resume_all();
+    if (!cfg_) return;  // the MASTER entry shut us
+    for (const auto& [k, ptr] : to_commit_) {
+        auto it = external_.find(k);
+        if (it == external_.end()) continue;
+        if (ct_selected(*cfg_, *it->second)) {
+            internal_.insert_or_assign(k, std::move(it->second));
+            queue(k, CtOp::New);
+        }
+        external_.erase(it);
+    }
+    if (!queued_.empty() && !flush_timer_->armed()) flush_timer_->arm(kCoalesce);
+    commit_forget();
+    commit_resume();
 }
 
 void SyncSubsystem::load_internal() {
@@ -377,7 +423,13 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
     ++st_.received;
     const CtKey k = ct_key(*ct);
     if (op == CtOp::Delete) {
-        external_.erase(k);
+        if (auto it = external_.find(k); it != external_.end()) {
+            if (committing_) {  // to_commit_ points at it: kept, skipped
+                commit_gone_set_.insert(it->second.get());
+                commit_gone_.push_back(std::move(it->second));
+            }
+            external_.erase(it);
+        }
         return;
     }
     auto it = external_.find(k);
@@ -386,8 +438,9 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
         return;
     }
     ensure_reply(*ct);  // once here, not at every commit
+    const nf_conntrack* added = ct.get();
     external_.emplace(k, std::move(ct));
-    if (committing_ && in_scope(k)) to_commit_.push_back(k);  // arrived during the commit: it goes in too
+    if (committing_ && in_scope(k)) to_commit_.emplace_back(k, added);  // arrived during the commit: it goes in too
 }
 
 void SyncSubsystem::on_resync_request() {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cluster/buckets.hh"
 #include "config/subscriber.hh"
@@ -111,6 +112,10 @@ private:
     void commit_done();
     void on_kernel(CtOp op, Ct ct);
     void on_kernel_lost();
+    void subscribe_kernel();
+    void commit_pause();
+    void commit_resume();
+    void commit_forget();
     void reread_kernel();
     void load_internal();
     void queue(const CtKey& k, CtOp op);
@@ -140,9 +145,14 @@ private:
     std::vector<config::ActiveActive> active_active_;  // of the current model
     bool master_ = false;
     Bulk bulk_ = Bulk::Waiting;
-    // The commit in progress: keys to commit, where it is, its Resumes, the
-    // instances whose buckets it commits (active-active).
-    std::vector<CtKey> to_commit_;
+    // The commit in progress: what it goes through (each entry's key and the
+    // entry itself: no cache lookup per entry), where it is, its Resumes, the
+    // instances whose buckets it commits (active-active). An entry the peer
+    // deletes meanwhile is kept alive in commit_gone_ (its address is not
+    // reused) and skipped.
+    std::vector<std::pair<CtKey, const nf_conntrack*>> to_commit_;
+    std::vector<Ct> commit_gone_;
+    std::unordered_set<const nf_conntrack*> commit_gone_set_;
     size_t commit_pos_ = 0;
     MonoTime commit_start_{};
     bool committing_ = false;

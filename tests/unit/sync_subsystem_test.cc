@@ -161,6 +161,62 @@ TEST_F(SyncSubsystemTest, EnteringMasterCommitsThePeersTableBeforeTheAddresses) 
     EXPECT_TRUE(cap.contains("conntrack sync: committed 25000 connection(s) in"));
 }
 
+// The events are off during the commit (the kernel builds none, the loop
+// reads none back); what changed meanwhile comes from a dump kRereadSettle
+// after it, and the committed entries reach the peer from the caches.
+TEST_F(SyncSubsystemTest, ACommitRunsWithoutEventsAndRereadsTheTableAfter) {
+    seed_b(5'000);
+    start_both();
+    a.kernel->echo_events = false;  // nothing may come back by events
+    const size_t dumps = a.kernel->dumps;
+    a.enter_master();
+    ASSERT_TRUE(a.took);  // 5,000: one turn
+    EXPECT_TRUE(a.kernel->subscribed());
+    // A local connection created while the events were off: the table
+    // holds it, no event was delivered.
+    a.kernel->muted = true;
+    a.kernel->emit(CtOp::New, *test::make_tcp_ct(90'000));
+    a.kernel->muted = false;
+    SyncStats s = a.sync.stats();
+    EXPECT_EQ(s.external_size, 0u);
+    EXPECT_EQ(s.internal_size, 5'000u);  // from the external cache, not from events
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.peer->sent.size(), 5'000u);  // the committed entries, to the peer
+    EXPECT_EQ(a.kernel->dumps, dumps);
+    loop.advance(SyncSubsystem::kRereadSettle);
+    EXPECT_EQ(a.kernel->dumps, dumps + 1);
+    EXPECT_EQ(a.sync.stats().internal_size, 5'001u);  // the one the events missed
+}
+
+TEST_F(SyncSubsystemTest, DuringACommitTheKernelEventsAreOff) {
+    seed_b(25'000);
+    start_both();
+    a.enter_master();
+    ASSERT_FALSE(a.took);  // still committing
+    EXPECT_FALSE(a.kernel->subscribed());
+    loop.advance(Duration::zero());
+    loop.advance(Duration::zero());
+    ASSERT_TRUE(a.took);
+    EXPECT_TRUE(a.kernel->subscribed());
+}
+
+// The commit holds pointers to the entries: one the peer deletes meanwhile
+// is skipped (and not freed under it: ASan would see the use).
+TEST_F(SyncSubsystemTest, AnEntryDeletedByThePeerDuringTheCommitIsNotCommitted) {
+    seed_b(25'000);
+    start_both();
+    a.enter_master();
+    ASSERT_FALSE(a.took);
+    uint32_t i = 0;
+    while (a.kernel->has(*test::make_tcp_ct(i))) ++i;  // one not committed yet
+    b.peer->send(CtOp::Delete, *test::make_tcp_ct(i));  // b's message arrives now
+    loop.advance(Duration::zero());
+    loop.advance(Duration::zero());
+    ASSERT_TRUE(a.took);
+    EXPECT_EQ(a.kernel->size(), 24'999u);
+    EXPECT_FALSE(a.kernel->has(*test::make_tcp_ct(i)));
+}
+
 TEST_F(SyncSubsystemTest, InBackupNothingIsCommittedAndReceivingGoesOn) {
     seed_b(10);
     start_both();
