@@ -8,6 +8,7 @@
 
 #include "forward/nft/nft_backend.hh"
 #include "forward/nft/ruleset.hh"
+#include "forward_test_util.hh"
 
 using namespace halbd;
 using namespace halbd::forward;
@@ -37,27 +38,10 @@ struct Sink final : NlSink {
     }
 };
 
-ServiceKey key(const char* vip, uint16_t port) {
-    ServiceKey k;
-    k.address = *net::IpAddress::parse(vip);
-    k.family = k.address.family();
-    k.port = port;
-    return k;
-}
-DestKey dest(const char* a, uint16_t port) { return DestKey{*net::IpAddress::parse(a), port}; }
-ServiceParams sched(const char* s, uint32_t flags = 0) {
-    ServiceParams p;
-    p.scheduler = s;
-    p.flags = flags;
-    p.timeout = 300;
-    p.netmask = 0xffffffff;
-    return p;
-}
-DestParams route() {
-    DestParams p;
-    p.method = Method::Route;
-    return p;
-}
+ServiceKey key(const char* vip, uint16_t port) { return test_util::tcp(vip, port); }
+using test_util::dest;
+ServiceParams sched(const char* s, uint32_t flags = 0) { return test_util::sp(s, flags, 300); }
+DestParams route() { return test_util::dp(1, Method::Route); }
 core::Result<std::string> eth0(const net::IpAddress&) { return std::string("eth0"); }
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
