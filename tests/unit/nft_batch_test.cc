@@ -127,14 +127,15 @@ TEST(NftBatch, Ipv6AndFwmarkElements) {
 }
 
 // With a sink the text carries what the batch needs (tables, shared maps)
-// and the services that are not fast(); the batch every other service whole.
+// and the services that are not fast(); the batch every other service whole,
+// when it is too large to join the text (an mh service: 4093 slots).
 TEST(NftBatch, BackendSplitsByService) {
     auto t = std::make_unique<TextRecorder>();
     auto b = std::make_unique<BatchRecorder>();
     TextRecorder* text = t.get();
     BatchRecorder* batch = b.get();
     NftBackend backend(std::move(t), std::move(b));
-    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), sched("wrr")),
+    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), sched("mh")),
                       Op::add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {}),
                       Op::add_service(key("192.0.2.11", 80), sched("rr", svc_flags::persistent)),
                       Op::add_dest(key("192.0.2.11", 80), dest("198.51.100.2"), {})};
@@ -168,11 +169,13 @@ TEST(NftBatch, RefusedBatchKeepsTheTextPart) {
     BatchRecorder* batch = b.get();
     NftBackend backend(std::make_unique<TextRecorder>(), std::move(b));
     batch->fail = "refused";
-    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), sched("rr")),
+    const Op ops[] = {Op::add_service(key("192.0.2.10", 80), sched("mh")),
+                      Op::add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {}),
                       Op::add_service(key("192.0.2.11", 80), sched("rr", svc_flags::persistent))};
     const auto st = backend.run(ops);
     EXPECT_FALSE(st[0]);
-    EXPECT_TRUE(st[1]);
+    EXPECT_FALSE(st[1]);
+    EXPECT_TRUE(st[2]);
     auto t = backend.dump();
     ASSERT_TRUE(t);
     EXPECT_EQ(t.value().count(key("192.0.2.10", 80)), 0u);

@@ -41,6 +41,12 @@ bool has_family(const ServiceTable& table, const NftBackend::Changes& changes, n
 
 }  // namespace
 
+size_t fold_cost(const NlBatch& b) {
+    size_t n = 0;
+    for (const NlOp& op : b) n += 1 + op.items.size();
+    return n;
+}
+
 core::Status apply_op(const ServiceTable& table, NftBackend::Changes& changes, const Op& op) {
     const Service* now = current(table, changes, op.service);
     const std::string where = op.service.to_string();
@@ -179,10 +185,16 @@ std::vector<core::Status> NftBackend::run(std::span<const Op> ops) {
         if (out.back()) ++ok;
     }
     if (ok == 0) return out;
-    Transaction batch = transaction(table_, changes, fresh_, slot_maps_, sink_ != nullptr);
     // DR services (table netdev halbd) go with the text: one transaction.
     auto dr = dr_transaction(table_, changes, fresh_, dr_, resolve_);
+    Transaction batch = transaction(table_, changes, fresh_, slot_maps_, sink_ != nullptr);
     if (dr) batch.text += dr.value().text;
+    if (!batch.text.empty() && !batch.fast.empty() && fold_cost(batch.fast) <= kFoldLimit) {
+        // The change set needs text anyway: its batch part joins it, so the
+        // whole change set is one transaction (see nft_backend.hh).
+        batch = transaction(table_, changes, fresh_, slot_maps_, false);
+        if (dr) batch.text += dr.value().text;
+    }
     if (!dr || !batch.text.empty()) {
         auto r = dr ? nft_->run(batch.text) : core::Result<std::string>(dr.error());
         if (dr) ++transactions_;

@@ -25,6 +25,17 @@
 // the change set may already be new while another is still old, as with
 // two separate reloads. Without a sink (tests) both parts are one text
 // transaction.
+//
+// One change set, one transaction (issue 14): when a change set needs the
+// text part and its batch part is small (fold_cost() <= kFoldLimit lines of
+// nft input, ~35 ms for libnftables to parse), the batch part is sent inside
+// the text transaction instead: every health change and small reload, mixed
+// or not, is one commit. Only a large batch part next to a text part (the
+// first load: tables and shared maps, or a big reload that also touches
+// persistent, fwmark-with-ports or DR services) still takes the two commits
+// above; encoding the text part with libnftnl too would end that
+// (libnftables cannot hand over its messages to join our batch: its API
+// runs or dry-runs a command, it never returns the netlink messages).
 #pragma once
 
 #include <map>
@@ -96,6 +107,11 @@ private:
     bool fresh_ = true;
     uint64_t writes_ = 0, transactions_ = 0;
 };
+
+// Lines of nft input a batch is as text (commands and elements), and the
+// most a run sends as text to keep a change set in one transaction.
+size_t fold_cost(const NlBatch& b);
+inline constexpr size_t kFoldLimit = 2048;
 
 // Applies one operation to `changes` over `table`; an error (and no change)
 // when it does not fit: adding what exists, changing what does not.
