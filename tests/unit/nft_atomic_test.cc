@@ -8,6 +8,7 @@
 
 #include "forward/nft/nft_backend.hh"
 #include "forward/nft/ruleset.hh"
+#include "nft_test_util.hh"
 #include "forward_test_util.hh"
 
 using namespace halbd;
@@ -16,34 +17,15 @@ using namespace halbd::forward::nft;
 
 namespace {
 
-// Commits of either kind; one whose text contains `refuse` is refused, as
-// the kernel refuses a whole transaction for one bad object in it.
-struct Text final : net::Nftables {
-    std::vector<std::string> batches;
-    std::string refuse;
-    core::Result<std::string> run(std::string_view batch) override {
-        if (!refuse.empty() && batch.find(refuse) != std::string_view::npos) return core::Error{EINVAL, "refused"};
-        batches.emplace_back(batch);
-        return std::string();
-    }
-};
-struct Sink final : NlSink {
-    std::vector<std::string> batches;
-    std::string refuse;
-    core::Status send(const NlBatch& b) override {
-        std::string t = batch_text(b);
-        if (!refuse.empty() && t.find(refuse) != std::string::npos) return core::Error{EINVAL, "refused"};
-        batches.push_back(std::move(t));
-        return core::Ok{};
-    }
-};
+using Text = nft_test::TextRecorder;
+using Sink = nft_test::BatchRecorder;
+using nft_test::has;
 
 ServiceKey key(const char* vip, uint16_t port) { return test_util::tcp(vip, port); }
 using test_util::dest;
 ServiceParams sched(const char* s, uint32_t flags = 0) { return test_util::sp(s, flags, 300); }
 DestParams route() { return test_util::dp(1, Method::Route); }
 core::Result<std::string> eth0(const net::IpAddress&) { return std::string("eth0"); }
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 const ServiceKey kPlain = key("192.0.2.10", 80), kSticky = key("192.0.2.11", 443), kDr = key("192.0.2.12", 8080);
 const ServiceKey kMark = ServiceKey::fwmark_key(net::Family::V4, 3);

@@ -8,6 +8,8 @@
 
 #include "forward/nft/nft_backend.hh"
 #include "forward/nft/ruleset.hh"
+#include "forward_test_util.hh"
+#include "nft_test_util.hh"
 
 using namespace halbd;
 using namespace halbd::forward;
@@ -15,30 +17,16 @@ using namespace halbd::forward::nft;
 
 namespace {
 
-struct Recorder final : net::Nftables {
-    std::vector<std::string> batches;
-    std::string fail;
-    core::Result<std::string> run(std::string_view batch) override {
-        batches.emplace_back(batch);
-        if (!fail.empty()) return core::Error{0, fail};
-        return std::string();
-    }
-};
+using Recorder = nft_test::TextRecorder;
+using nft_test::has;
 
-ServiceKey key(const char* vip, uint16_t port) {
-    ServiceKey k;
-    k.address = *net::IpAddress::parse(vip);
-    k.family = k.address.family();
-    k.port = port;
-    return k;
-}
+ServiceKey key(const char* vip, uint16_t port) { return test_util::tcp(vip, port); }
 DestKey dest(const char* a) { return DestKey{*net::IpAddress::parse(a), 80}; }
 ServiceParams rr() {
     ServiceParams p;
     p.scheduler = "rr";
     return p;
 }
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 class NftBackendTest : public ::testing::Test {
 protected:

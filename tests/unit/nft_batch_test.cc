@@ -13,6 +13,8 @@
 #include "forward/nft/nft_backend.hh"
 #include "forward/nft/nftnl_sink.hh"
 #include "forward/nft/ruleset.hh"
+#include "forward_test_util.hh"
+#include "nft_test_util.hh"
 
 using namespace halbd;
 using namespace halbd::forward;
@@ -20,30 +22,11 @@ using namespace halbd::forward::nft;
 
 namespace {
 
-struct TextRecorder final : net::Nftables {
-    std::vector<std::string> batches;
-    core::Result<std::string> run(std::string_view batch) override {
-        batches.emplace_back(batch);
-        return std::string();
-    }
-};
-struct BatchRecorder final : NlSink {
-    std::vector<std::string> batches;  // as text
-    std::string fail;
-    core::Status send(const NlBatch& b) override {
-        batches.push_back(batch_text(b));
-        if (!fail.empty()) return core::Error{0, fail};
-        return core::Ok{};
-    }
-};
+using nft_test::BatchRecorder;
+using nft_test::has;
+using nft_test::TextRecorder;
 
-ServiceKey key(const char* vip, uint16_t port) {
-    ServiceKey k;
-    k.address = *net::IpAddress::parse(vip);
-    k.family = k.address.family();
-    k.port = port;
-    return k;
-}
+ServiceKey key(const char* vip, uint16_t port) { return test_util::tcp(vip, port); }
 DestKey dest(const char* a, uint16_t port = 80) { return DestKey{*net::IpAddress::parse(a), port}; }
 ServiceParams sched(const char* s, uint32_t flags = 0) {
     ServiceParams p;
@@ -53,7 +36,6 @@ ServiceParams sched(const char* s, uint32_t flags = 0) {
     p.netmask = 0xffffffff;
     return p;
 }
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 std::string hex(const std::string& b) {
     static const char* d = "0123456789abcdef";
     std::string out;

@@ -13,6 +13,8 @@
 #include "forward/nft/nft_backend.hh"
 #include "forward/nft/nft_capabilities.hh"
 #include "forward/nft/ruleset.hh"
+#include "forward_test_util.hh"
+#include "nft_test_util.hh"
 
 using namespace halbd;
 using namespace halbd::forward;
@@ -20,21 +22,10 @@ using namespace halbd::forward::nft;
 
 namespace {
 
-struct Recorder final : net::Nftables {
-    std::vector<std::string> batches;
-    core::Result<std::string> run(std::string_view batch) override {
-        batches.emplace_back(batch);
-        return std::string();
-    }
-};
+using Recorder = nft_test::TextRecorder;
+using nft_test::has;
 
-ServiceKey key(const char* vip, uint16_t port) {
-    ServiceKey k;
-    k.address = *net::IpAddress::parse(vip);
-    k.family = k.address.family();
-    k.port = port;
-    return k;
-}
+ServiceKey key(const char* vip, uint16_t port) { return test_util::tcp(vip, port); }
 DestKey dest(const char* a) { return DestKey{*net::IpAddress::parse(a), 8080}; }
 DestParams route(int32_t weight = 1) {
     DestParams p;
@@ -57,7 +48,6 @@ core::Result<std::string> eth0(const net::IpAddress& a) {
     if (a.to_string().starts_with("203.0.113.")) return core::Error{ENETUNREACH, "not on a connected subnet"};
     return a.to_string().starts_with("192.0.2.") ? std::string("eth1") : std::string("eth0");
 }
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 size_t lines_with(const std::string& text, const std::string& what) {
     size_t n = 0;
     for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
