@@ -10,7 +10,9 @@
 #   ecmp_front             only the client, the router and the bridge sw
 #   ecmp_topology N        build it with N nodes, start the real servers
 #   ecmp_router_bird       BIRD on r from contrib/bird/router.conf
-#   ecmp_node_bird N       BIRD on node N from contrib/bird/node.conf (pid in B_nN)
+#   ecmp_node_bird N [nobfd]  BIRD on node N from contrib/bird/node.conf (pid
+#                          in B_nN); nobfd: without BFD (the router's session
+#                          to it then hangs on the BGP hold time alone)
 #   ecmp_node_conf N       node N's halbd.conf without route_announce
 #   ecmp_start_node N      start node N's halbd (pid in H_nN)
 #   ctl NODE ARGS...       halbctl against node NODE
@@ -78,6 +80,7 @@ ecmp_node_bird() {
     mkdir -p "$TMP/n$1"
     { echo "$ECMP_BIRD_LOG"; sed "$ECMP_BFD; s/198\.51\.100\.11;/198.51.100.1$1;/; s/local 198\.51\.100\.11 /local 198.51.100.1$1 /" \
         "$top_srcdir/contrib/bird/node.conf"; } >"$TMP/n$1/bird.conf"
+    [ "${2:-}" = nobfd ] && sed -i '/^ *bfd {/d; /^protocol bfd/d' "$TMP/n$1/bird.conf"
     grep -q "local 198.51.100.1$1 as" "$TMP/n$1/bird.conf" || fail "node $1's bird.conf from the example"
     ns_bg n$1 "$TMP/n$1/bird.log" bird -f -c "$TMP/n$1/bird.conf" -s "$TMP/n$1/bird.ctl" -P "$TMP/n$1/bird.pid"
     eval "B_n$1=\$BG_PID"
