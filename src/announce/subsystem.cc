@@ -5,6 +5,7 @@
 
 #include <map>
 #include <ostream>
+#include <thread>
 
 #include "announce/frr_vtysh.hh"
 #include "core/log.hh"
@@ -97,6 +98,17 @@ void AnnounceSubsystem::stop(const config::StopOptions& /*opts*/) {
     if (!announcer_) return;
     log::info("stopping: withdrawing every announcement first");
     announcer_->withdraw_now(std::chrono::seconds(1));
+    bool announced = false;
+    for (const Route& r : routes_) announced = announced || r.announced;
+    // The router drops the path some time after the withdrawal: until then
+    // its flows still come here, and without forwarding this node's stack,
+    // which holds the address, would reset them. Nothing else waits on the
+    // loop now (this is the first subsystem to stop).
+    if (announced && model_ && model_->route_announce && model_->route_announce->withdraw_grace > Duration{}) {
+        log::info("stopping: forwarding for ", log::secs(model_->route_announce->withdraw_grace),
+                  " more (withdraw_grace) while the router drops this node's path");
+        std::this_thread::sleep_for(model_->route_announce->withdraw_grace);
+    }
     for (Route& r : routes_) {
         r.announced = false;
         r.why_not = "halbd stopped";

@@ -71,6 +71,10 @@ const KeywordTable<RouteAnnounce>& announce_table() {
              frr_keyword(r, a);
              if (auto p = absolute_path(a, "the directory of FRR's vty sockets")) r.frr_vty_socket = *p;
          }},
+        {"withdraw_grace", [](RouteAnnounce& r, Args& a) {
+             if (!a.count(1)) return;
+             if (auto v = a.timer(0, Duration{}, std::chrono::seconds(60))) r.withdraw_grace = *v;
+         }},
         {"frr_asn", [](RouteAnnounce& r, Args& a) {
              frr_keyword(r, a);
              if (!a.count(1)) return;
@@ -186,6 +190,7 @@ void dump_announce(const Model& m, Dumper& out) {
     } else {
         out.line("bird_socket", Dumper::quoted(r.bird_socket));
     }
+    out.line("withdraw_grace", r.withdraw_grace);
     for (const AnnounceRoute& route : r.routes) {
         std::string names;
         for (const std::string& p : route.protocols) names += (names.empty() ? "" : " ") + p;

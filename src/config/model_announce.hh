@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/diagnostics.hh"
+#include "core/time.hh"
 #include "net/address.hh"
 
 namespace halbd::config {
@@ -41,6 +42,10 @@ struct RouteAnnounce {
     std::string frr_route_map;            // empty: none
     std::optional<Location> frr_loc;      // the first FRR keyword (warned about under daemon bird)
     std::vector<AnnounceRoute> routes;
+    // On stop, after the withdrawal: forwarding stays this long, so the
+    // flows the router still sends here while it drops the path are served
+    // (without it the node's own stack resets them: it holds the address).
+    Duration withdraw_grace = std::chrono::seconds(1);
     Location loc;  // the block's keyword
 };
 

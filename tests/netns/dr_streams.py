@@ -7,9 +7,10 @@
 #   dr_streams.py VIP PORT K DIR
 # Each stream sends a numbered line every 50 ms and checks every echo (the
 # real servers run sync_stream.py serve). DIR/status is rewritten every
-# 100 ms: "open K echoing E broken B max_stall_ms S" (E: streams echoed in
-# the last second; the stall is the longest time a stream waited for an echo
-# while it had lines outstanding, since DIR/mark last appeared, which the
+# 100 ms: "open K echoing E broken B max_stall_ms S fresh F" (E: streams
+# echoed in the last second, F: in the last 100 ms, i.e. not waiting now;
+# the stall is the longest time a stream waited for an echo while it had
+# lines outstanding, since DIR/mark last appeared, which the
 # client removes). When DIR/stop appears it waits up to 5 s for the last
 # echoes and writes DIR/result, one line per stream: "SRC ok STALL_MS" or
 # "SRC broken WHY".
@@ -92,7 +93,8 @@ while True:
         echoing = sum(1 for st in streams if not st.why and now - st.last < 1.0)
         broken = sum(1 for st in streams if st.why)
         stall = max(st.stall for st in streams)
-        write("status", "open %d echoing %d broken %d max_stall_ms %d\n" % (k, echoing, broken, stall * 1000))
+        fresh = sum(1 for st in streams if not st.why and now - st.last < 0.1)
+        write("status", "open %d echoing %d broken %d max_stall_ms %d fresh %d\n" % (k, echoing, broken, stall * 1000, fresh))
     if stop_at is not None and (all(st.why or st.echoed == st.sent for st in streams) or now - stop_at > 5):
         break
 lines = []

@@ -39,20 +39,8 @@ command -v python3 >/dev/null 2>&1 || skip "needs python3"
 . "$top_srcdir/tests/netns/ecmp-lib.sh"
 logs_on_failure "$TMP/*/halbd.log" "$TMP/*/bird.log" "$TMP/*.log"
 
-# The shipped examples (contrib/bird/), as an operator would start from them.
-router_bird() {
-    mkdir -p "$TMP/r"
-    cp "$top_srcdir/contrib/bird/router.conf" "$TMP/r/bird.conf"
-    ns_bg r "$TMP/r/bird.log" bird -f -c "$TMP/r/bird.conf" -s "$TMP/r/bird.ctl" -P "$TMP/r/bird.pid"
-}
-
-node_bird() {
-    mkdir -p "$TMP/n$1"
-    sed "s/198\.51\.100\.11;/198.51.100.1$1;/; s/local 198\.51\.100\.11 /local 198.51.100.1$1 /" \
-        "$top_srcdir/contrib/bird/node.conf" >"$TMP/n$1/bird.conf"
-    grep -q "local 198.51.100.1$1 as" "$TMP/n$1/bird.conf" || fail "node $1's bird.conf from the example"
-    ns_bg n$1 "$TMP/n$1/bird.log" bird -f -c "$TMP/n$1/bird.conf" -s "$TMP/n$1/bird.ctl" -P "$TMP/n$1/bird.pid"
-}
+router_bird() { ecmp_router_bird; }
+node_bird() { ecmp_node_bird "$@"; }
 
 # node_conf N [announce]: node N's halbd configuration.
 node_conf() {

@@ -1,23 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright (C) 2026 halbd developers
-# tests/netns/ecmp-dr.sh: issue 17's return path: three active halbd nodes
-# behind an ECMP router (BIRD, as in ecmp-bird.sh), forwarding by lb_kind DR
-# on the nftables backend to three real servers they share. Client cl (100
-# source addresses 203.0.113.1-100) behind router r; on the bridge sw the
-# router, nodes n1-n3 (198.51.100.11-13, each running BIRD and halbd with
-# route_announce) and rs1-rs3 (198.51.100.21-23, the VIP on lo, replies
-# straight through the router: no node sees them).
+# tests/netns/ecmp-dr.sh: issue 17's return path and node removal: three
+# active halbd nodes behind an ECMP router (BIRD with BFD, contrib/bird/),
+# forwarding by lb_kind DR on the nftables backend to three real servers they
+# share. Client cl (100 source addresses 203.0.113.1-100) behind router r; on
+# the bridge sw the router, nodes n1-n3 (198.51.100.11-13, each running BIRD
+# and halbd with route_announce) and rs1-rs3 (198.51.100.21-23, the VIP on
+# lo, replies straight through the router: no node sees them).
 #  1. Every node announces; every node holds the same slot table; 300
 #     requests from 100 clients spread over the servers, and each client
 #     always reaches one server although its connections cross all nodes.
-#  2. 100 long-lived streams; kill -9 of halbd and BIRD on n3 with its link
-#     down: the router drops n3 (BGP hold time), and the streams n3 carried
-#     continue through n1 and n2 (same table, DR: no state): none breaks.
-#     Their number and the longest stall are printed.
-#  3. Must break: n3 back, then every node's rule rewritten with a per-node
-#     hash seed; 100 new streams; kill -9 of n2 the same way: the streams
-#     it carried land on other real servers and break.
+#  2. One set of 100 long-lived streams; a node is taken away four ways and
+#     added back each time; broken streams and the longest stall are
+#     printed per step: halbctl drain then SIGTERM (n3), SIGTERM (n2),
+#     kill -9 of halbd alone (n1: BIRD keeps the route, the kernel keeps
+#     forwarding, the restarted halbd takes over: nothing moves), kill -9 of
+#     halbd and BIRD with the link down (n3: BFD drops it, timed; its streams
+#     continue on n1 and n2: same table, DR, no state). No stream breaks.
+#  3. Must break: every node's rule rewritten with a per-node hash seed; 100
+#     new streams; hard kill of n2: the streams it carried land on other
+#     real servers. n2 runs no BFD: the router's time to drop it by the BGP
+#     hold time alone is printed beside n3's with BFD.
 # Only documentation ranges, inside our namespaces.
 set -u
 : "${NS_PREFIX:=hecdr$$}"
@@ -25,26 +29,16 @@ set -u
 . "$top_srcdir/tests/netns/lib.sh"
 netns_require
 for tool in bird birdc python3 nft; do command -v $tool >/dev/null 2>&1 || skip "needs $tool"; done
-logs_on_failure "$TMP/*/halbd.log" "$TMP/*/bird.log" "$TMP/*.log"
+: "${HALBCTL:=$top_builddir/src/halbctl}"
+. "$top_srcdir/tests/netns/ecmp-lib.sh"
+logs_on_failure "$TMP/*/halbd.log" "$TMP/*/bird.log" "$TMP/*.log" "$TMP/streams*/client.log"
 export LC_ALL=C
-VIP=192.0.2.200
 STREAM=$top_srcdir/tests/netns/sync_stream.py
 STREAMS=$top_srcdir/tests/netns/dr_streams.py
 
+# ecmp-lib.sh's client and router; here the real servers share the bridge.
 topology() {
-    ns_new cl; ns_new r
-    ns_link cl eth0 r eth0
-    ns cl ip addr add 192.0.2.2/25 dev eth0
-    for i in $(seq 1 100); do ns cl ip addr add 203.0.113.$i/32 dev eth0; done
-    ns cl ip route add default via 192.0.2.1
-    ns cl sysctl -qw net.core.txrehash=0 2>/dev/null || :  # see ecmp-bird.sh
-    ns r ip addr add 192.0.2.1/25 dev eth0
-    ns r ip route add 203.0.113.0/24 via 192.0.2.2
-    ns r sysctl -qw net.ipv4.ip_forward=1
-    ns r sysctl -qw net.ipv4.fib_multipath_hash_policy=1
-    ns_bridge sw
-    ns_port sw r eth1
-    ns r ip addr add 198.51.100.1/25 dev eth1
+    ecmp_front
     for n in 1 2 3; do
         ns_new n$n; ns_port sw n$n eth0
         ns n$n ip addr add 198.51.100.1$n/25 dev eth0
@@ -71,18 +65,6 @@ EON
     done
 }
 
-router_bird() {
-    mkdir -p "$TMP/r"
-    cp "$top_srcdir/contrib/bird/router.conf" "$TMP/r/bird.conf"
-    ns_bg r "$TMP/r/bird.log" bird -f -c "$TMP/r/bird.conf" -s "$TMP/r/bird.ctl" -P "$TMP/r/bird.pid"
-}
-node_bird() {
-    mkdir -p "$TMP/n$1"
-    sed "s/198\.51\.100\.11;/198.51.100.1$1;/; s/local 198\.51\.100\.11 /local 198.51.100.1$1 /" \
-        "$top_srcdir/contrib/bird/node.conf" >"$TMP/n$1/bird.conf"
-    ns_bg n$1 "$TMP/n$1/bird.log" bird -f -c "$TMP/n$1/bird.conf" -s "$TMP/n$1/bird.ctl" -P "$TMP/n$1/bird.pid"
-    eval "B_n$1=\$BG_PID"
-}
 node_conf() {
     {
         printf 'global_defs {\n    router_id n%s\n    lvs_backend nftables\n}\n' $1
@@ -94,27 +76,23 @@ node_conf() {
         printf '}\nroute_announce {\n    bird_socket %s\n    announce %s vip\n}\n' "$TMP/n$1/bird.ctl" $VIP
     } >"$TMP/n$1/halbd.conf"
 }
-start_node() {
-    : >"$TMP/n$1/halbd.log"
-    ns_bg n$1 "$TMP/n$1/halbd.log" "$HALBD" -n -l -D -C -f "$TMP/n$1/halbd.conf" -p "$TMP/n$1/halbd.pid" \
-        --control-socket "$TMP/n$1/halbd.ctl"
-    eval "H_n$1=\$BG_PID"
-    wait_log "$TMP/n$1/halbd.log" "started with configuration" 10
-}
-paths() { ns r ip route show "$VIP" | grep -o 'via 198\.51\.100\.1[1-3]' | sed 's/.*\.//' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
-paths_are() { [ "$(paths)" = "$1" ]; }
+start_node() { ecmp_start_node $1; }
 slots() { ns n$1 nft list map netdev halbd tcp_192_0_2_200_8080_slots 2>/dev/null | grep -o '[0-9]* : 198\.51\.100\.2[1-3]'; }
 full_slots() { [ "$(slots $1 | sed 's/.* : //' | sort -u | wc -l)" = 3 ]; }
 seen() { ns n$1 nft list set netdev probe seen | grep -o '203\.0\.113\.[0-9]*' | sort; }
 unseen() { for n in 1 2 3; do ns n$n nft flush set netdev probe seen; done; }
-field() { sed -n "s/.*$1 \([0-9]*\).*/\1/p" "$2/status" 2>/dev/null; }
+all_seen() { [ $(($(seen 1 | wc -l) + $(seen 2 | wc -l) + $(seen 3 | wc -l))) -ge 100 ]; }
+field() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$2/status" 2>/dev/null; }
 all_echoing() { [ "$(field echoing "$1")" = 100 ]; }
 settled() { [ $(($(field echoing "$1") + $(field broken "$1"))) = 100 ]; }
+# Every stream not broken has no line waiting (for 100 ms or more).
+caught_up() { [ $(($(field fresh "$1") + $(field broken "$1"))) = 100 ]; }
 path_gone() { [ "$(ns r ip route show $VIP | grep -c "198\.51\.100\.1$1")" = 0 ]; }
+vip_enabled() { ns n$1 birdc -s "$TMP/n$1/bird.ctl" show protocols vip | grep -q 'vip .* up '; }
 
 # node_down N: node N vanishes: its link down first (so that no FIN of
 # BIRD's session tells the router), then kill -9 of halbd and BIRD; the
-# router notices by the BGP hold time (3 s, contrib/bird/router.conf).
+# router notices by BFD (or, without it, the BGP hold time of 3 s).
 node_down() {
     ns n$1 ip link set eth0 down
     eval "kill -KILL \$H_n$1 \$B_n$1; wait \$H_n$1 \$B_n$1 2>/dev/null"
@@ -122,35 +100,55 @@ node_down() {
 node_up() {
     ns n$1 ip link set eth0 up
     ns n$1 ip route replace default via 198.51.100.1
-    node_bird $1; start_node $1
-    # The router's session waits `error wait time` (60 s) after a hold
-    # timer expiry: restart it, as an operator bringing a node back would.
+    ecmp_node_bird $1; start_node $1
+    # The router's session waits `error wait time` (60 s) after a BFD or
+    # hold timer failure: restart it, as an operator bringing a node back would.
     ns r birdc -s "$TMP/r/bird.ctl" restart n$1 >/dev/null
 }
+# timed_gone N T0: wait until the router drops node N; prints the ms since T0.
+timed_gone() {
+    wait_until 15 "the router drops n$1" path_gone $1
+    GONE_MS=$(($(now_ms) - $2))
+}
 
-# phase DIR VICTIM: 100 streams; node VICTIM goes down; prints the streams
-# it carried and writes DIR/result.
-phase() {
-    mkdir -p "$1"; unseen
-    ns_bg cl "$1/client.log" python3 "$STREAMS" $VIP 8080 100 "$1"
-    P=$BG_PID
-    wait_until 20 "100 streams echoing" all_echoing "$1"
-    seen $2 >"$1/victim"
-    echo "  streams through n$2: $(wc -l <"$1/victim") of 100 (n1 $(seen 1 | wc -l), n2 $(seen 2 | wc -l), n3 $(seen 3 | wc -l))"
-    touch "$1/mark"
-    t0=$(now_ms)
-    node_down $2
-    wait_until 15 "the router drops n$2" path_gone $2
-    echo "  router dropped n$2 after $(($(now_ms) - t0)) ms"
-    # Every stream echoes again (or broke) within 20 s.
-    wait_until 20 "every stream echoes again or broke" settled "$1"
-    touch "$1/stop"; wait $P
-    sort "$1/result" | join "$1/victim" - >"$1/victim.result"
+# Streams in $S: start_streams; step_begin N (the streams through node N
+# into $S/victim, and mark: the stall counts from here; for a node coming
+# back: mark, the step, then step_begin N after); step_end NAME (waits until every stream is caught up
+# again, prints and asserts no new broken stream).
+S=$TMP/streams
+start_streams() {
+    mkdir -p "$S"
+    ns_bg cl "$S/client.log" python3 "$STREAMS" $VIP 8080 100 "$S"
+    SP=$BG_PID
+    wait_until 20 "100 streams echoing" all_echoing "$S"
+    BROKEN0=0
+}
+step_begin() {
+    unseen
+    wait_until 5 "every stream seen by a node" all_seen
+    seen $1 >"$S/victim"
+    VICTIM=$1; VICTIMS=$(wc -l <"$S/victim")
+    [ "${2:-}" = after ] || mark
+}
+mark() {
+    touch "$S/mark"
+    wait_until 5 "the streams reset their stall" sh -c "! test -e '$S/mark'"
+}
+step_end() {
+    wait_until 20 "every stream echoes again or broke" caught_up "$S"
+    b=$(field broken "$S"); stall=$(field max_stall_ms "$S")
+    echo "  $1: $VICTIMS of 100 streams through n$VICTIM; broken $((b - BROKEN0)), longest stall $stall ms"
+    [ "$b" = "$BROKEN0" ] && ok || fail "$1: $((b - BROKEN0)) stream(s) broke"
+    BROKEN0=$b
+}
+stop_streams() {
+    touch "$S/stop"; wait $SP
 }
 
 topology
-router_bird
-for n in 1 2 3; do node_bird $n; node_conf $n; done
+ecmp_router_bird
+# n2 runs no BFD: its hard kill (step 3) gives the time without it.
+for n in 1 2 3; do ecmp_node_bird $n $([ $n = 2 ] && echo nobfd); node_conf $n; done
 for n in 1 2 3; do start_node $n; done
 
 echo "1. three DR nodes, one table"
@@ -174,23 +172,68 @@ for n in 1 2 3; do
     [ "$c" -ge 20 ] && ok || fail "n$n carried connections of only $c clients (ECMP spread)"
 done
 
-echo "2. kill -9 of halbd and BIRD on n3, link down: its streams continue"
-phase "$TMP/p1" 3
-v=$(wc -l <"$TMP/p1/victim")
-b=$(grep -c broken "$TMP/p1/result")
-vb=$(grep -c broken "$TMP/p1/victim.result")
-stall=$(awk '$2 == "ok" {print $3}' "$TMP/p1/victim.result" | sort -n | tail -1)
-echo "  of $v streams through n3: $((v - vb)) continued, longest stall ${stall:-?} ms; broken overall: $b of 100"
-[ "$v" -ge 10 ] && ok || fail "only $v streams went through n3"
-[ "$b" = 0 ] && ok || fail "$b stream(s) broke: $(grep broken "$TMP/p1/result" | head -3)"
-# They did lose n3 (the router blackholed them until BGP dropped it): a
-# stall of under a second would mean something else carried them.
-[ "${stall:-0}" -ge 1000 ] && ok || fail "n3's streams stalled only ${stall:-?} ms"
+echo "2. 100 streams; a node taken away four ways and added back"
+start_streams
+step_begin 3
+t0=$(now_ms)
+ctl n3 drain >"$TMP/drain.out" && ok || fail "halbctl drain: $(cat "$TMP/drain.out")"
+wait_until 5 "drain withdraws n3's path" paths_are "11 12"
+echo "  halbctl drain -> router drops n3: $(($(now_ms) - t0)) ms"
+kill -TERM $H_n3; wait $H_n3
+step_end "drain, then SIGTERM of n3"
+mark
+start_node 3
+wait_until 10 "n3 announces again" paths_are "11 12 13"
+step_begin 3 after
+step_end "n3 back"
 
-echo "3. must break: per-node hash seeds"
+step_begin 2
+t0=$(now_ms)
+kill -TERM $H_n2
+wait_until 5 "SIGTERM withdraws n2's path" paths_are "11 13"
+echo "  SIGTERM -> router drops n2: $(($(now_ms) - t0)) ms"
+wait $H_n2
+step_end "SIGTERM of n2"
+mark
+start_node 2
+wait_until 10 "n2 announces again" paths_are "11 12 13"
+step_begin 2 after
+step_end "n2 back"
+
+# halbd dies alone: BIRD keeps announcing and the kernel keeps forwarding
+# from halbd's table; the restarted halbd finds it and keeps it.
+step_begin 1
+kill -KILL $H_n1; wait $H_n1 2>/dev/null
+vip_enabled 1 && ok || fail "n1's BIRD dropped the vip protocol when halbd died"
+full_slots 1 && ok || fail "n1's DR table went with halbd"
+paths_are "11 12 13" && ok || fail "the router dropped n1 when its halbd died: $(paths)"
+start_node 1
+wait_until 10 "the restarted halbd on n1 announces" sh -c "\"$HALBCTL\" -s \"$TMP/n1/halbd.ctl\" announce | grep -qw announced"
+full_slots 1 && ok || fail "n1's DR table after the restart"
+step_end "kill -9 of n1's halbd alone, restarted"
+paths_are "11 12 13" && ok || fail "the router's paths after n1's restart: $(paths)"
+
+step_begin 3
+t0=$(now_ms)
+node_down 3
+timed_gone 3 $t0
+within_ms "hard kill of n3 -> router drops it (BFD 50 ms x 8)" $GONE_MS 1000
+step_end "kill -9 of n3's halbd and BIRD, link down"
+# They did lose n3 until BFD dropped it (400 ms): a stall under 300 ms would mean
+# something else carried them.
+[ "$(field max_stall_ms "$S")" -ge 300 ] && ok || fail "n3's streams stalled only $(field max_stall_ms "$S") ms"
+[ "$VICTIMS" -ge 10 ] && ok || fail "only $VICTIMS streams went through n3"
+mark
 node_up 3
 wait_until 20 "n3 announces again" paths_are "11 12 13"
 wait_until 15 "n3 programmed its DR slots" full_slots 3
+step_begin 3 after
+step_end "n3 back after the hard kill"
+stop_streams
+n=$(grep -c ' ok ' "$S/result")
+[ "$n" = 100 ] && ok || fail "only $n of 100 streams ended ok: $(grep broken "$S/result" | head -3)"
+
+echo "3. must break: per-node hash seeds"
 rule=$(ns n1 nft -a list chain netdev halbd tcp_192_0_2_200_8080 | grep 'fwd ip to')
 seed=$(echo "$rule" | sed -n 's/.* seed \(0x[0-9a-f]*\|[0-9]*\) .*/\1/p')
 for n in 1 2 3; do
@@ -199,12 +242,19 @@ for n in 1 2 3; do
         fwd ip to jhash ip saddr mod 4093 seed $(($seed + n)) map @tcp_192_0_2_200_8080_slots device '"eth0"'
     ns n$n nft add rule netdev halbd tcp_192_0_2_200_8080 drop
 done
-phase "$TMP/p2" 2
-v=$(wc -l <"$TMP/p2/victim")
-vb=$(grep -c broken "$TMP/p2/victim.result")
-b=$(grep -c broken "$TMP/p2/result")
-echo "  per-node seeds: $vb of $v streams through n2 broke ($b of 100 overall)"
-[ "$vb" -ge $((v / 3)) ] && [ "$v" -ge 10 ] && ok || fail "with per-node seeds only $vb of $v streams through n2 broke"
+S=$TMP/streams2
+start_streams
+step_begin 2
+t0=$(now_ms)
+node_down 2
+timed_gone 2 $t0
+echo "  hard kill of n2 (no BFD) -> router drops it: $GONE_MS ms"
+[ "$GONE_MS" -ge 1000 ] && ok || fail "without BFD the router dropped n2 in $GONE_MS ms, expected the hold time"
+wait_until 20 "every stream echoes again or broke" settled "$S"
+stop_streams
+vb=$(sort "$S/result" | join "$S/victim" - | grep -c broken)
+echo "  per-node seeds: $vb of $VICTIMS streams through n2 broke ($(grep -c broken "$S/result") of 100 overall)"
+[ "$vb" -ge $((VICTIMS / 3)) ] && [ "$VICTIMS" -ge 10 ] && ok || fail "with per-node seeds only $vb of $VICTIMS streams through n2 broke"
 
 for n in 1 3; do eval "kill -TERM \$H_n$n; wait \$H_n$n 2>/dev/null"; done
 finish

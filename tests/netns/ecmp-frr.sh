@@ -82,9 +82,7 @@ EOC
 }
 
 ecmp_topology 2
-mkdir -p "$TMP/r"
-cp "$top_srcdir/contrib/bird/router.conf" "$TMP/r/bird.conf"
-ns_bg r "$TMP/r/bird.log" bird -f -c "$TMP/r/bird.conf" -s "$TMP/r/bird.ctl" -P "$TMP/r/bird.pid"
+ecmp_router_bird
 for n in 1 2; do node_conf $n announce; done
 node_frr 1
 ecmp_start_node 1

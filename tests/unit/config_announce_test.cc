@@ -42,6 +42,17 @@ TEST(RouteAnnounceConfigTest, KeywordsFillTheModel) {
     EXPECT_EQ(r.routes[0].protocols, (std::vector<std::string>{"vip_10", "vip_10b"}));
 }
 
+TEST(RouteAnnounceConfigTest, WithdrawGraceDefaultsToOneSecondAndIsBounded) {
+    LoadedConfig c = load("route_announce {\n announce 192.0.2.10 vip\n}\n");
+    ASSERT_TRUE(c.r.model) << c.all();
+    EXPECT_EQ(c.r.model->route_announce->withdraw_grace, Duration(std::chrono::seconds(1)));
+    LoadedConfig z = load("route_announce {\n withdraw_grace 0.25\n announce 192.0.2.10 vip\n}\n");
+    ASSERT_TRUE(z.r.model) << z.all();
+    EXPECT_EQ(z.r.model->route_announce->withdraw_grace, Duration(std::chrono::milliseconds(250)));
+    LoadedConfig bad = load("route_announce {\n withdraw_grace 61\n announce 192.0.2.10 vip\n}\n");
+    EXPECT_FALSE(bad.r.model) << bad.all();
+}
+
 TEST(RouteAnnounceConfigTest, DefaultSocketIsBirds) {
     LoadedConfig c = load("route_announce {\n announce 192.0.2.10 vip_10\n}\n");
     ASSERT_TRUE(c.r.model) << c.all();
@@ -93,7 +104,7 @@ TEST(RouteAnnounceConfigTest, TheDumpLoadsAgainToTheSameDump) {
     LoadedConfig c = load("route_announce {\n announce 192.0.2.10 vip_10 vip_10b\n}\n");
     ASSERT_TRUE(c.r.model) << c.all();
     const std::string d = dump_text(*c.r.model);
-    EXPECT_NE(d.find("route_announce {\n    bird_socket /run/bird/bird.ctl\n    announce 192.0.2.10 vip_10 vip_10b\n}"),
+    EXPECT_NE(d.find("route_announce {\n    bird_socket /run/bird/bird.ctl\n    withdraw_grace 1\n    announce 192.0.2.10 vip_10 vip_10b\n}"),
               std::string::npos) << d;
     LoadedConfig again(d, options());
     ASSERT_TRUE(again.r.model) << again.all();
