@@ -101,8 +101,9 @@ node_up() {
     ns n$1 ip link set eth0 up
     ns n$1 ip route replace default via 198.51.100.1
     ecmp_node_bird $1; start_node $1
-    # The router's session waits `error wait time` (60 s) after a BFD or
-    # hold timer failure: restart it, as an operator bringing a node back would.
+    # The router's session waits `error wait time` (1-10 s in contrib's
+    # router.conf, BIRD's default 60-300 s) after a BFD or hold timer
+    # failure: restart it, as an operator bringing a node back would.
     ns r birdc -s "$TMP/r/bird.ctl" restart n$1 >/dev/null
 }
 # timed_gone N T0: wait until the router drops node N; prints the ms since T0.

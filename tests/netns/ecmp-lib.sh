@@ -67,7 +67,8 @@ ecmp_topology() {
 # logging session changes to bird.log (shown when a test fails), with one
 # change: BFD multiplier 8 instead of 3 (400 ms). On this shared 2-core host
 # under a full CI run BIRD missed 150 ms of BFD packets now and then: the
-# session went down, and `error wait time` kept the path away for 60 s.
+# session went down, and BIRD's default `error wait time` kept the path away
+# for 60 s (contrib's files now set 1-10 s).
 ECMP_BIRD_LOG='log stderr { info, remote, warning, error, auth, fatal, bug };'
 ECMP_BFD='s/multiplier 3;/multiplier 8;/'
 
