@@ -63,7 +63,7 @@ need_packages() {
     pk="iproute2 nftables conntrack python3 procps"
     [ "$BUILD" = 1 ] && pk="$pk build-essential autoconf automake autoconf-archive pkg-config
         libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmnl-dev libipset-dev
-        libnetfilter-conntrack-dev libnftables-dev libssl-dev libpcre2-dev
+        libnetfilter-conntrack-dev libnftables-dev libnftnl-dev libssl-dev libpcre2-dev
         libboost-program-options-dev libsystemd-dev libgtest-dev libgmock-dev"
     missing=""
     for p in $pk; do
