@@ -18,8 +18,12 @@
 #                     the CPU they leave idle.
 #   3. the Debian package (tests/package.sh, built at -O0: it tests the
 #      packaging, not the optimiser) and `make distcheck` from build/release
-#      (the tarball builds at -O0, installs and passes the non-unit tests;
-#      the unit tests already ran in stage 2)
+#      (the tarball builds with the release flags, installs and passes the
+#      non-unit tests; the unit tests already ran in stage 2)
+# Compiles go through ccache when it is installed (CI installs it), with
+# CCACHE_BASEDIR=$top and CCACHE_NOHASHDIR=1: distcheck's tree sits two
+# levels below its sources as build/release does, so its objects are the
+# release tree's, taken from the cache instead of compiled a second time.
 # Each stage's start is printed with the seconds since the start (+Ns).
 # It lists every skipped test with its reason (tests/summary.sh), then ends
 # with one line "N passed, N failed, N skipped" (GoogleTest cases and TAP
@@ -44,7 +48,7 @@ packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   debhelper dpkg-dev lintian rpm fakeroot
   keepalived ipvsadm iproute2 groff-base man-db time
   python3 tcpdump nftables openssl iputils-ping iputils-arping dnsmasq
-  conntrack conntrackd bird2 ipset iptables
+  conntrack conntrackd bird2 ipset iptables ccache
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd"
 
 missing=""
@@ -82,12 +86,18 @@ mkdir -p build
 check_jobs=${HALBD_CHECK_JOBS:-$((jobs * 2))}
 status=0
 
+cxx=g++
+if command -v ccache >/dev/null; then
+    cxx="ccache g++"
+    export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$top}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+fi
+
 stage "release build"
 mkdir -p build/release
 # The unit tests run in the sanitizer tree; here only if that one is skipped.
 units=--disable-unit-tests
 [ "${HALBD_SKIP_ASAN:-0}" = 1 ] && units=--enable-unit-tests
-(cd build/release && "$top/configure" -q --enable-werror $units CXXFLAGS="-O2 -g1" >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
+(cd build/release && "$top/configure" -q --enable-werror $units CXX="$cxx" CXXFLAGS="-O2 -g1" >/dev/null && make -s -j"$jobs" >/dev/null) || exit 1
 (cd build/release && make -s -j"$jobs" check TESTS= >/dev/null) || exit 1
 
 asan_pid=""
@@ -96,7 +106,7 @@ if [ "${HALBD_SKIP_ASAN:-0}" != 1 ]; then
     stage "sanitizer build (address, undefined), niced, beside the release tests"
     mkdir -p build/asan
     (cd build/asan && nice -n 19 "$top/configure" -q --enable-werror --disable-root-tests \
-        CXXFLAGS="-O0 -g1 $san" LDFLAGS="$san" >/dev/null &&
+        CXX="$cxx" CXXFLAGS="-O0 -g1 $san" LDFLAGS="$san" >/dev/null &&
         nice -n 19 make -s -j"$jobs" >/dev/null &&
         nice -n 19 make -s -j"$jobs" check TESTS= >/dev/null) >build/asan-build.log 2>&1 &
     asan_pid=$!
@@ -136,7 +146,7 @@ fi
 if [ "${HALBD_SKIP_DISTCHECK:-0}" != 1 ] && [ "$status" = 0 ]; then
     stage distcheck
     if (cd build/release && make -s -j"$jobs" distcheck \
-            DISTCHECK_CONFIGURE_FLAGS="--enable-werror --disable-root-tests --disable-unit-tests CXXFLAGS='-O0 -g0'" \
+            DISTCHECK_CONFIGURE_FLAGS="--enable-werror --disable-root-tests --disable-unit-tests CXX='$cxx' CXXFLAGS='-O2 -g1'" \
             >"$top/build/distcheck.log" 2>&1); then
         passed=$((passed + 1))
         echo "PASS: make distcheck"
