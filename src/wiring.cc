@@ -36,7 +36,10 @@ namespace halbd {
 namespace {
 
 // apply() in this order at start and on each reload; stop() in reverse.
-constexpr std::array<Stage, 7> kStages{{
+constexpr std::array<Stage, 8> kStages{{
+    {"process", &Subscribers::process,
+     "first of all: the umask, real-time priority and memory lock are in place before any subsystem creates a "
+     "file, a socket or a timer; its stop() leaves them"},
     {"checks", &Subscribers::checks,
      "first: forwarding's apply() reads the checks' pool (which real servers are up) of the same model"},
     {"forwarding", &Subscribers::forwarding,
@@ -83,6 +86,8 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
       transport_(loop),
       processes_(loop),
       daemon_(loop, opts, std::move(config_file)) {
+    process_kernel_ = make_process_kernel();
+    process_ = std::make_unique<ProcessSettings>(*process_kernel_, opts.umask);
     // Forwarding unless -P (VRRP only), over the backend lvs_backend chooses
     // (auto: IPVS where the kernel has it, else nftables). It opens the
     // backend itself once a configuration has a virtual server; a backend
@@ -209,6 +214,7 @@ Wiring::~Wiring() = default;
 
 Subscribers Wiring::subscribers() const {
     Subscribers s;
+    s.process = process_.get();
     s.checks = checks_.get();
     s.forwarding = forwarding_.get();
     s.accept_filter = accept_filter_.get();

@@ -26,6 +26,7 @@
 #include "halbd_daemon.hh"
 #include "halbd_options.hh"
 #include "net/raw_announcer.hh"
+#include "process_settings.hh"
 #include "vrrp/raw_transport.hh"
 #include "vrrp/state_events.hh"
 
@@ -53,6 +54,7 @@ class VrrpSubsystem;
 
 // The subsystems that follow the configuration, each null when not running.
 struct Subscribers {
+    config::ConfigSubscriber* process = nullptr;
     config::ConfigSubscriber* checks = nullptr;
     config::ConfigSubscriber* forwarding = nullptr;
     config::ConfigSubscriber* accept_filter = nullptr;
@@ -106,6 +108,8 @@ private:
     const Options& opts_;
     // Declared before the Daemon, which holds pointers to the subsystems.
     ctl::Sources ctl_sources_;
+    std::unique_ptr<ProcessKernel> process_kernel_;
+    std::unique_ptr<ProcessSettings> process_;  // umask, scheduling, memory lock
     std::unique_ptr<forward::ForwardSubsystem> forwarding_;
     std::unique_ptr<check::CheckSubsystem> checks_;
     std::unique_ptr<net::RtnlAddressBackend> rtnl_;

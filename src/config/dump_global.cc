@@ -71,6 +71,18 @@ void dump_timeouts(const LvsTimeouts& t, Dumper& out) {
     if (!s.empty()) out.line("lvs_timeouts", s);
 }
 
+void dump_process(const std::string& who, const ProcessDefs& p, Dumper& out) {
+    if (p.rt_priority) out.line(who + "_rt_priority", *p.rt_priority);
+    if (p.nice) out.line(who + "_priority", *p.nice);
+    if (p.no_swap) out.line(who + "_no_swap");
+    if (!p.cpu_affinity.empty()) {
+        std::string cpus;
+        for (uint32_t c : p.cpu_affinity) cpus += (cpus.empty() ? "" : " ") + std::to_string(c);
+        out.line(who + "_cpu_affinity", cpus);
+    }
+    if (p.rlimit_rttime_us) out.line(who + "_rlimit_rttime", *p.rlimit_rttime_us);
+}
+
 void dump_defs(const GlobalDefs& g, Dumper& out) {
     out.open("global_defs");
     out.line("router_id", Dumper::quoted(g.router_id));
@@ -193,6 +205,8 @@ void dump_defs(const GlobalDefs& g, Dumper& out) {
     char mask[16];
     std::snprintf(mask, sizeof mask, "%04o", g.umask);
     out.line("umask", mask);
+    dump_process("vrrp", g.vrrp_process, out);
+    dump_process("checker", g.checker_process, out);
     out.close();
 }
 

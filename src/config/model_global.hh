@@ -126,6 +126,15 @@ enum class VrrpRxBufsPolicy : uint8_t { Default, Mtu, Advert, Size };
 
 enum class DynamicInterfaces : uint8_t { Off, On, AllowIfChanges };
 
+// One of keepalived's process keyword sets (vrrp_* or checker_*).
+struct ProcessDefs {
+    std::optional<uint32_t> rt_priority;        // *_rt_priority 1..99: SCHED_RR
+    std::optional<int32_t> nice;                // *_priority -20..19
+    bool no_swap = false;                       // *_no_swap: mlockall
+    std::vector<uint32_t> cpu_affinity;         // *_cpu_affinity: CPU numbers, sorted, unique
+    std::optional<uint64_t> rlimit_rttime_us;   // *_rlimit_rttime: RLIMIT_RTTIME
+};
+
 struct GlobalDefs {
     // ---- top level (outside global_defs) ----
     bool linkbeat_use_polling = false;
@@ -238,6 +247,12 @@ struct GlobalDefs {
 
     // ---- files ----
     uint32_t umask = 022;  // IWGRP|IWOTH
+
+    // ---- the process (keepalived's per-process keywords; halbd is one
+    // process, so core/process_settings.cc combines the vrrp_ and checker_
+    // sets: the higher real-time priority, the lower nice value, ...) ----
+    ProcessDefs vrrp_process;     // vrrp_rt_priority, vrrp_priority, ...
+    ProcessDefs checker_process;  // checker_rt_priority, checker_priority, ...
 
     // ---- BFD ----
     std::vector<BfdInstance> bfd_instances;  // file order; names unique

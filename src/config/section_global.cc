@@ -593,7 +593,7 @@ void lvs_backend(GlobalDefs& g, Args& a) {
 
 constexpr std::string_view kNoEmail = "halbd does not send email alerts; use notify scripts or FIFOs";
 constexpr std::string_view kOneProcess =
-    "halbd runs as one process; set scheduling, affinity and limits in the service manager";
+    "halbd runs as one process; only the vrrp_ and checker_ scheduling, memory and affinity keywords apply to it";
 constexpr std::string_view kNoSnmp = "halbd has no SNMP agent; use halbctl for state";
 constexpr std::string_view kNoDbus = "halbd has no DBus interface; use halbctl";
 constexpr std::string_view kNoNetns = "halbd programs IPVS and ipsets in the namespace of net_namespace";
@@ -707,7 +707,8 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"smtp_alert_checker", nullptr, kUnimplemented, kNoEmail},
         {"no_email_faults", nullptr, kUnimplemented, kNoEmail},
         {"no_checker_emails", nullptr, kUnimplemented, kNoEmail},
-        // not implemented: per-process settings of keepalived's three processes
+        // keepalived's per-process settings: halbd is one process and
+        // combines the vrrp_ and checker_ sets (core/process_settings.cc)
         {"process_names", nullptr, kUnimplemented, kOneProcess},
         {"process_name", nullptr, kUnimplemented, kOneProcess},
         {"vrrp_process_name", nullptr, kUnimplemented, kOneProcess},
@@ -716,23 +717,23 @@ const KeywordTable<GlobalDefs>& global_defs_table() {
         {"bfd_process_name", nullptr, kUnimplemented, kOneProcess},
         {"max_auto_priority", nullptr, kUnimplemented, kOneProcess},
         {"min_auto_priority_delay", nullptr, kUnimplemented, kOneProcess},
-        {"vrrp_priority", nullptr, kUnimplemented, kOneProcess},
-        {"checker_priority", nullptr, kUnimplemented, kOneProcess},
+        {"vrrp_priority", [](GlobalDefs& g, Args& a) { process_nice(g.vrrp_process, a); }},
+        {"checker_priority", [](GlobalDefs& g, Args& a) { process_nice(g.checker_process, a); }},
         {"bfd_priority", nullptr, kUnimplemented, kOneProcess},
-        {"vrrp_no_swap", nullptr, kUnimplemented, kOneProcess},
-        {"checker_no_swap", nullptr, kUnimplemented, kOneProcess},
+        {"vrrp_no_swap", [](GlobalDefs& g, Args& a) { process_no_swap(g.vrrp_process, a); }},
+        {"checker_no_swap", [](GlobalDefs& g, Args& a) { process_no_swap(g.checker_process, a); }},
         {"bfd_no_swap", nullptr, kUnimplemented, kOneProcess},
-        {"vrrp_cpu_affinity", nullptr, kUnimplemented, kOneProcess},
-        {"checker_cpu_affinity", nullptr, kUnimplemented, kOneProcess},
+        {"vrrp_cpu_affinity", [](GlobalDefs& g, Args& a) { process_cpu_affinity(g.vrrp_process, a); }},
+        {"checker_cpu_affinity", [](GlobalDefs& g, Args& a) { process_cpu_affinity(g.checker_process, a); }},
         {"bfd_cpu_affinity", nullptr, kUnimplemented, kOneProcess},
-        {"vrrp_rt_priority", nullptr, kUnimplemented, kOneProcess},
-        {"checker_rt_priority", nullptr, kUnimplemented, kOneProcess},
+        {"vrrp_rt_priority", [](GlobalDefs& g, Args& a) { process_rt_priority(g.vrrp_process, a); }},
+        {"checker_rt_priority", [](GlobalDefs& g, Args& a) { process_rt_priority(g.checker_process, a); }},
         {"bfd_rt_priority", nullptr, kUnimplemented, kOneProcess},
-        {"vrrp_rlimit_rttime", nullptr, kUnimplemented, kOneProcess},
-        {"checker_rlimit_rttime", nullptr, kUnimplemented, kOneProcess},
+        {"vrrp_rlimit_rttime", [](GlobalDefs& g, Args& a) { process_rlimit_rttime(g.vrrp_process, a); }},
+        {"checker_rlimit_rttime", [](GlobalDefs& g, Args& a) { process_rlimit_rttime(g.checker_process, a); }},
         {"bfd_rlimit_rttime", nullptr, kUnimplemented, kOneProcess},
-        {"vrrp_rlimit_rtime", nullptr, kUnimplemented, kOneProcess},
-        {"checker_rlimit_rtime", nullptr, kUnimplemented, kOneProcess},
+        {"vrrp_rlimit_rtime", [](GlobalDefs& g, Args& a) { process_rlimit_rttime(g.vrrp_process, a); }, kDeprecated, "vrrp_rlimit_rttime"},
+        {"checker_rlimit_rtime", [](GlobalDefs& g, Args& a) { process_rlimit_rttime(g.checker_process, a); }, kDeprecated, "checker_rlimit_rttime"},
         {"bfd_rlimit_rtime", nullptr, kUnimplemented, kOneProcess},
         // not implemented: SNMP, DBus
         {"snmp_socket", nullptr, kUnimplemented, kNoSnmp},

@@ -19,6 +19,7 @@
 namespace halbd::config {
 
 struct Model;
+struct ProcessDefs;
 struct ForwardCapabilities;
 class Dumper;
 
@@ -57,6 +58,12 @@ void dump_model(const Model& m, std::ostream& os, std::span<const Section> list)
 void add_global_keywords(KeywordTable<Model>& top);
 // The handler of top-level `bfd_instance` (keywords_bfd.cc).
 void parse_bfd_instance(Model& m, Args& a);
+// keepalived's per-process keywords of global_defs (keywords_process.cc).
+void process_rt_priority(ProcessDefs& p, Args& a);
+void process_nice(ProcessDefs& p, Args& a);
+void process_no_swap(ProcessDefs& p, Args& a);
+void process_cpu_affinity(ProcessDefs& p, Args& a);
+void process_rlimit_rttime(ProcessDefs& p, Args& a);
 void add_vrrp_keywords(KeywordTable<Model>& top);
 void add_lvs_keywords(KeywordTable<Model>& top);
 void add_sync_keywords(KeywordTable<Model>& top);

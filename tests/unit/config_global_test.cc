@@ -303,12 +303,12 @@ global_defs {
     notification_email_from lb@example.com
     smtp_server 127.0.0.1 25
     smtp_connect_timeout 30
-    vrrp_priority -10
-    checker_rt_priority 50
+    bfd_priority -10
+    bfd_rt_priority 50
     enable_snmp_vrrp
     enable_dbus
     process_names
-    vrrp_cpu_affinity 1 2
+    bfd_cpu_affinity 1 2
     reload_check_config /tmp/log
     router_id after_skips
 }

@@ -41,7 +41,7 @@ TEST(WiringTable, NamesEveryPlaceWithItsReason) {
         names.push_back(s.name);
         EXPECT_GT(std::string(s.why).size(), 20u) << s.name;
     }
-    EXPECT_EQ(names, (Lines{"checks", "forwarding", "accept filter", "conntrack sync", "active-active", "vrrp",
+    EXPECT_EQ(names, (Lines{"process", "checks", "forwarding", "accept filter", "conntrack sync", "active-active", "vrrp",
                             "route announce"}));
 }
 
