@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.hh"
@@ -40,20 +41,56 @@ struct ElementItem {
     std::string key, data, goto_chain;
 };
 
+// A rule's expression RuleSpec does not describe (nl_objects.hh builds
+// them): its libnftnl name and attributes (NFTNL_EXPR_*, the value's bytes;
+// strings with their NUL). `device`: an immediate whose data is that
+// interface's index, looked up when the batch is encoded.
+struct ExprSpec {
+    const char* name = "";
+    std::vector<std::pair<uint16_t, std::string>> attrs;
+    std::string device;
+};
+// A map or set as nf_tables declares it (nl_objects.hh): NFT_SET_* flags,
+// nft's datatype numbers and lengths, and nft's udata (byte order, typeof)
+// so that `nft list` prints it as its text declares it.
+struct SetSpec {
+    uint32_t flags = 0, key_type = 0, key_len = 0, data_type = 0, data_len = 0;
+    uint64_t timeout_ms = 0;
+    std::string udata;
+};
+// A base chain's hook ("nat", NF_INET_PRE_ROUTING, -100; `device` for
+// netdev ingress); policy accept.
+struct HookSpec {
+    std::string type;
+    uint32_t hooknum = 0;
+    int32_t prio = 0;
+    std::string device;
+};
+
 struct NlOp {
-    enum class Kind { AddChain, FlushChain, DeleteChain, AddRule, AddElements, DeleteElements };
+    enum class Kind {
+        AddChain, FlushChain, DeleteChain, AddRule, AddElements, DeleteElements,
+        AddTable, DeleteTable, AddSet, DeleteSet, FlushSet
+    };
     explicit NlOp(Kind k) : kind(k) {}
     Kind kind;
     net::Family family = net::Family::V4;
-    std::string name;     // the chain (chain and rule ops) or the map
+    bool netdev = false;  // table `netdev halbd` (DR), else ip/ip6 by family
+    std::string name;     // the chain (chain and rule ops) or the map; empty for tables
     std::string comment;  // AddChain
-    RuleSpec rule;        // AddRule
+    HookSpec hook;        // AddChain of a base chain (hook.type not empty)
+    RuleSpec rule;        // AddRule, unless `exprs` is not empty
+    std::vector<ExprSpec> exprs;
+    // AddSet: its declaration; an anonymous set ("__set%d", constant) holds
+    // `items` and is the one the next rule's lookup of "__set%d" names.
+    SetSpec set;
     std::vector<ElementItem> items;
     // Elements: the fields of key and data, one letter each: a(ddress),
     // p(ort), P(rotocol), n(umber) (how op_text prints the bytes).
     std::string key_fields, data_fields;
     // The same operation as one nft(8) command line; for elements only its
-    // start ("add element ip halbd tcp_slots_7"): see op_text.
+    // start ("add element ip halbd tcp_slots_7"): see op_text. Empty for an
+    // anonymous set (its rule's text holds it).
     std::string text;
 };
 using NlBatch = std::vector<NlOp>;
