@@ -160,11 +160,9 @@ std::string dr_table_create() { return batch_text(nl_dr_table_create()); }
 // duplicate (or, in tests, mask a dead node's loss).
 NlBatch nl_dr_ingress_add(const std::string& device) {
     const std::string c = ingress_chain(device);
-    NlOp chain = op(NlOp::Kind::AddChain, nullptr, c,
-                    "add chain " + kT + " " + c + " { type filter hook ingress device \"" + device +
-                        "\" priority 0; policy accept; }\n");
-    chain.hook = HookSpec{"filter", NF_NETDEV_INGRESS, 0, device};
-    NlBatch b{std::move(chain)};
+    NlBatch b{nlx::base_chain(net::Family::V4, true, c, HookSpec{"filter", NF_NETDEV_INGRESS, 0, device},
+                              "add chain " + kT + " " + c + " { type filter hook ingress device \"" + device +
+                                  "\" priority 0; policy accept; }\n")};
     for (bool v6 : {false, true}) {
         const uint32_t len = v6 ? 16 : 4;
         const std::string ip = v6 ? "ip6" : "ip", map = v6 ? "dr_services6" : "dr_services";

@@ -2,11 +2,12 @@
 // Copyright (C) 2026 halbd developers
 // forward/nft/nft_backend.hh: the nftables forwarding backend (DESIGN
 // principles 7, 8, 12), for kernels without IPVS: programs table `halbd`
-// (families ip and ip6, each only while it has services) through an injected
-// Nftables (libnftables in halbd, a recorder in tests). Each run() of
-// operations is one nft transaction, all or nothing; only the services it
-// touches are rewritten (ruleset.hh). It never reads or changes another table.
-// Created by the forward subsystem through choice(); owns its Nftables.
+// (families ip and ip6, each only while it has services; `netdev halbd` for
+// DR) through an injected NlSink (libnftnl in halbd, a recorder in tests).
+// Each run() of operations is one nft transaction, all or nothing; only the
+// services it touches are rewritten (ruleset.hh). It never reads or changes
+// another table. Created by the forward subsystem through choice(); owns its
+// sink and its Nftables (the text path, used only without a sink).
 //
 // One change set, one kernel transaction (issue 14): every change set,
 // whatever its size and kind (plain, persistent, fwmark, DR; the first load

@@ -180,12 +180,12 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
                 nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, kTable);
                 nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, op.name.c_str());
                 const bool add = op.kind == NlOp::Kind::AddChain;
-                if (add && !op.hook.type.empty()) {
-                    nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, op.hook.type.c_str());
-                    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, op.hook.hooknum);
-                    nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, op.hook.prio);
+                if (add && !op.obj().hook.type.empty()) {
+                    nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, op.obj().hook.type.c_str());
+                    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, op.obj().hook.hooknum);
+                    nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, op.obj().hook.prio);
                     nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
-                    if (!op.hook.device.empty()) nftnl_chain_set_str(c.get(), NFTNL_CHAIN_DEV, op.hook.device.c_str());
+                    if (!op.obj().hook.device.empty()) nftnl_chain_set_str(c.get(), NFTNL_CHAIN_DEV, op.obj().hook.device.c_str());
                 }
                 if (add && !op.comment.empty()) {
                     Udata u(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
@@ -209,8 +209,8 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
                 const bool add = op.kind == NlOp::Kind::AddRule;
                 if (add) {
                     nftnl_rule_set_u32(r.get(), NFTNL_RULE_FAMILY, fam);
-                    if (op.exprs.empty()) rule_exprs(r, op.rule);
-                    else spec_exprs(r, op.exprs, anon_id);
+                    if (op.obj().exprs.empty()) rule_exprs(r, op.rule);
+                    else spec_exprs(r, op.obj().exprs, anon_id);
                 }
                 message(out.bytes, scratch, [&](char* b) {
                     nlmsghdr* h = nftnl_nlmsg_build_hdr(b, add ? NFT_MSG_NEWRULE : NFT_MSG_DELRULE, fam,
@@ -241,9 +241,9 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
                 nftnl_set_set_str(s.get(), NFTNL_SET_NAME, op.name.c_str());
                 const bool add = op.kind == NlOp::Kind::AddSet;
                 if (add) {
-                    set_attrs(s.get(), op.set);
+                    set_attrs(s.get(), op.obj().set);
                     nftnl_set_set_u32(s.get(), NFTNL_SET_ID, ++set_id);
-                    if (op.set.flags & NFT_SET_ANONYMOUS) {
+                    if (op.obj().set.flags & NFT_SET_ANONYMOUS) {
                         anon_id = set_id;
                         nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, uint32_t(op.items.size()));
                     }

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Copyright (C) 2026 halbd developers
-// forward/nft/nl_batch.hh: the bulk of an nftables change (service chains,
-// their rules, slot and dispatch map elements) as plain values, each with the
-// nft(8) command line it equals. ruleset.cc makes them (pure, unit-tested);
+// forward/nft/nl_batch.hh: an nftables change set (tables, chains, rules,
+// maps and their elements) as plain values, each with the nft(8) command
+// line it equals. ruleset.cc and dr_ruleset.cc make them (pure, unit-tested);
 // an NlSink sends them: NftnlSink encodes them with libnftnl into one netlink
-// batch (no text for libnftables to parse: 10,000 services took 7 s as text),
-// the text fallback joins the command lines. Why two paths and how they stay
-// one transaction for a packet: nft_backend.hh.
+// batch, one kernel transaction (no text for libnftables to parse: 10,000
+// services took 7 s as text); without a sink (tests) the backend joins the
+// command lines for libnftables. Why: nft_backend.hh.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,15 @@ struct HookSpec {
     std::string device;
 };
 
+// AddChain of a base chain: `hook` (hook.type not empty). AddRule: `exprs`.
+// AddSet: `set`; an anonymous set ("__set%d", constant) holds the op's
+// items and is the one the next rule's lookup of "__set%d" names.
+struct NlObject {
+    HookSpec hook;
+    SetSpec set;
+    std::vector<ExprSpec> exprs;
+};
+
 struct NlOp {
     enum class Kind {
         AddChain, FlushChain, DeleteChain, AddRule, AddElements, DeleteElements,
@@ -78,12 +88,14 @@ struct NlOp {
     bool netdev = false;  // table `netdev halbd` (DR), else ip/ip6 by family
     std::string name;     // the chain (chain and rule ops) or the map; empty for tables
     std::string comment;  // AddChain
-    HookSpec hook;        // AddChain of a base chain (hook.type not empty)
-    RuleSpec rule;        // AddRule, unless `exprs` is not empty
-    std::vector<ExprSpec> exprs;
-    // AddSet: its declaration; an anonymous set ("__set%d", constant) holds
-    // `items` and is the one the next rule's lookup of "__set%d" names.
-    SetSpec set;
+    RuleSpec rule;        // AddRule, unless obj().exprs is not empty
+    // What only tables' own objects need (NlObject), shared by copies: an op
+    // stays small (a first load makes 50,000 of them).
+    std::shared_ptr<const NlObject> object;
+    const NlObject& obj() const {
+        static const NlObject none;
+        return object ? *object : none;
+    }
     std::vector<ElementItem> items;
     // Elements: the fields of key and data, one letter each: a(ddress),
     // p(ort), P(rotocol), n(umber) (how op_text prints the bytes).

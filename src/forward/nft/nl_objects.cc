@@ -165,12 +165,12 @@ NlOp named_op(NlOp::Kind kind, net::Family family, bool netdev, std::string name
 }
 NlOp set_op(net::Family family, bool netdev, std::string name, SetSpec spec, std::string text) {
     NlOp op = named_op(NlOp::Kind::AddSet, family, netdev, std::move(name), std::move(text));
-    op.set = std::move(spec);
+    op.object = std::make_shared<const NlObject>(NlObject{{}, std::move(spec), {}});
     return op;
 }
 NlOp rule_op(net::Family family, bool netdev, std::string chain, std::vector<ExprSpec> exprs, std::string text) {
     NlOp op = named_op(NlOp::Kind::AddRule, family, netdev, std::move(chain), std::move(text));
-    op.exprs = std::move(exprs);
+    op.object = std::make_shared<const NlObject>(NlObject{{}, {}, std::move(exprs)});
     return op;
 }
 NlOp verdict_map(net::Family f, bool netdev, const std::string& name, bool mark, bool port, std::string text) {
@@ -184,6 +184,11 @@ NlOp verdict_map(net::Family f, bool netdev, const std::string& name, bool mark,
     return set_op(f, netdev, name, std::move(spec), std::move(text));
 }
 
+NlOp base_chain(net::Family family, bool netdev, std::string name, HookSpec hook, std::string text) {
+    NlOp op = named_op(NlOp::Kind::AddChain, family, netdev, std::move(name), std::move(text));
+    op.object = std::make_shared<const NlObject>(NlObject{std::move(hook), {}, {}});
+    return op;
+}
 NlOp l4protos_set(net::Family family) {
     SetSpec s;
     s.flags = NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;

@@ -68,6 +68,7 @@ NlOp table_op(NlOp::Kind kind, net::Family family, bool netdev, std::string text
 NlOp set_op(net::Family family, bool netdev, std::string name, SetSpec spec, std::string text);
 NlOp named_op(NlOp::Kind kind, net::Family family, bool netdev, std::string name, std::string text);
 NlOp rule_op(net::Family family, bool netdev, std::string chain, std::vector<ExprSpec> exprs, std::string text);
+NlOp base_chain(net::Family family, bool netdev, std::string name, HookSpec hook, std::string text);
 // A verdict map: key inet_proto . address [. inet_service] (`port`), or a
 // mark (`mark`).
 NlOp verdict_map(net::Family f, bool netdev, const std::string& name, bool mark, bool port, std::string text);

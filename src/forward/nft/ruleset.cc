@@ -338,12 +338,12 @@ NlBatch rule_ops(const Service& s, size_t slots) {
     }
     if (slots && owns_maps(s)) {
         // Keyed by the slot alone, for any transport protocol.
-        l4_exprs(s, out, op.exprs);
-        scheduler_exprs(s, slots, 0, 5, op.exprs);
-        op.exprs.push_back(nlx::lookup(0, slot_map(s), 0));
-        op.exprs.push_back(nlx::dnat(is_v6(s.key), 0, int(addr_len(s.key) / 4)));
-        out.push_back(op);
-        op.exprs.clear();
+        std::vector<ExprSpec> e;
+        l4_exprs(s, out, e);
+        scheduler_exprs(s, slots, 0, 5, e);
+        e.push_back(nlx::lookup(0, slot_map(s), 0));
+        e.push_back(nlx::dnat(is_v6(s.key), 0, int(addr_len(s.key) / 4)));
+        out.push_back(nlx::rule_op(s.key.family, false, name, std::move(e), op.text));
     } else if (slots) {
         RuleSpec& r = op.rule;
         r.v6 = is_v6(s.key);
@@ -535,10 +535,8 @@ NlBatch nl_table_create(net::Family f) {
                              "add map " + t + " persist_vips { type inet_proto . " + addr + " : verdict; }\n"));
     b.push_back(dispatch_map(f, "persist_fwmarks", true, false,
                              "add map " + t + " persist_fwmarks { type mark : verdict; }\n"));
-    NlOp pre = nlx::named_op(NlOp::Kind::AddChain, f, false, "prerouting",
-                             "add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n");
-    pre.hook = HookSpec{"nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, ""};
-    b.push_back(std::move(pre));
+    b.push_back(nlx::base_chain(f, false, "prerouting", HookSpec{"nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, ""},
+                                "add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"));
     const uint32_t len = v6 ? 16 : 4;
     b.push_back(nlx::rule_op(f, false, "prerouting",
                              {nlx::meta(NFT_META_L4PROTO, 0), nlx::payload(NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, len, 1),
@@ -547,10 +545,8 @@ NlBatch nl_table_create(net::Family f) {
                              "add rule " + t + " prerouting meta l4proto . " + ip + " daddr . th dport vmap @services\n"));
     b.push_back(nlx::rule_op(f, false, "prerouting", {nlx::meta(NFT_META_MARK, 0), nlx::lookup(0, "fwmarks", nlx::kVerdict)},
                              "add rule " + t + " prerouting meta mark vmap @fwmarks\n"));
-    NlOp persist = nlx::named_op(NlOp::Kind::AddChain, f, false, "persist",
-                                 "add chain " + t + " persist { type filter hook prerouting priority dstnat + 10; policy accept; }\n");
-    persist.hook = HookSpec{"filter", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST + 10, ""};
-    b.push_back(std::move(persist));
+    b.push_back(nlx::base_chain(f, false, "persist", HookSpec{"filter", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST + 10, ""},
+                                "add chain " + t + " persist { type filter hook prerouting priority dstnat + 10; policy accept; }\n"));
     std::vector<ExprSpec> e;
     new_dnat_exprs(e);
     e.push_back(nlx::meta(NFT_META_L4PROTO, 0));

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Copyright (C) 2026 halbd developers
-// forward/nft/ruleset.hh: the nft(8) input the nftables backend sends, as
-// pure functions of the services (exact-output unit tests). Text, not JSON:
-// the Nftables adapter (net/nftables.hh) takes nft(8) commands, the text is
-// what an operator reads back with `nft list table ip halbd`, and nft 1.0.x's
-// JSON parser lacks statements this layout needs.
+// forward/nft/ruleset.hh: what the nftables backend sends, as pure functions
+// of the services: NlOps (nl_batch.hh), each with its nft(8) line, which the
+// exact-output unit tests compare and an operator reads back (the same) with
+// `nft list table ip halbd`; text, not JSON: nft 1.0.x's JSON parser lacks
+// statements this layout needs.
 //
 // Layout of table `halbd` (family ip or ip6): a nat prerouting chain
 // dispatches through verdict maps (`services`: protocol . VIP . port,
