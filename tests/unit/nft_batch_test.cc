@@ -107,14 +107,14 @@ TEST(NftBatch, Ipv6AndFwmarkElements) {
     const NlCommands o = nl_service_add(fw);
     ASSERT_EQ(o.main[1].kind, NlOp::Kind::AddSet);
     EXPECT_EQ(o.main[1].name, "fwm_3_slots");
-    EXPECT_EQ(o.main[1].set.key_len, 4u);
-    EXPECT_EQ(o.main[1].set.data_len, 8u);
+    EXPECT_EQ(o.main[1].obj().set.key_len, 4u);
+    EXPECT_EQ(o.main[1].obj().set.data_len, 8u);
     ASSERT_EQ(o.main[2].kind, NlOp::Kind::AddSet);
     EXPECT_EQ(o.main[2].name, "__set%d");
     EXPECT_EQ(o.main[2].items.size(), 3u);
     EXPECT_EQ(op_text(o.main[2]), "");
     ASSERT_EQ(o.main[3].kind, NlOp::Kind::AddRule);
-    EXPECT_FALSE(o.main[3].exprs.empty());
+    EXPECT_FALSE(o.main[3].obj().exprs.empty());
 }
 
 // With a sink every change set is one batch, tables and shared maps,
