@@ -113,8 +113,10 @@ void ForwardSubsystem::reconcile(std::string_view reason) {
     else
         log::info(name_, ": ", ops.size(), " change(s) with ", backend_->writes() - writes_before,
                   " netlink write(s) (", reason, ")");
-    // Everything desired is ours now, including matching services adopted from the kernel.
-    owned_.clear();
+    // Everything desired is ours now, including matching services adopted from
+    // the kernel; after a failure also what was ours (a service this change
+    // failed to remove is still there, and still ours to remove).
+    if (in_sync_) owned_.clear();
     for (const auto& [k, s] : desired) owned_.insert(k.canonical());
     programmed_ = std::move(desired);
     if (on_reconciled_) on_reconciled_(reason);

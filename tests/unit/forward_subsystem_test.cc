@@ -271,5 +271,23 @@ TEST(ForwardSubsystemOpen, OpensOnTheFirstVirtualServer) {
     EXPECT_TRUE(fb->table().empty());
 }
 
+// A reload whose removal of a service fails keeps the service owned, so the
+// next change removes it (before, it was forgotten and left in the kernel).
+TEST_F(ForwardSubsystemTest, FailedRemovalStaysOwnedAndIsRetried) {
+    auto m1 = load(kBase);
+    ASSERT_TRUE(m1);
+    fwd.apply(nullptr, *m1);
+    auto m2 = load(with(kBase, "virtual_server 10.0.0.1 443 {\n    protocol TCP\n    real_server 10.0.0.2 443 {\n    }\n}\n", ""));
+    ASSERT_TRUE(m2);
+    fb.fail_on(FakeBackend::Call::DeleteService, EBUSY);
+    fwd.apply(m1.get(), *m2);
+    EXPECT_TRUE(fb.table().count(tcp("10.0.0.1", 443)));
+    EXPECT_TRUE(fwd.owned().count(tcp("10.0.0.1", 443)));
+    fb.clear_failures();
+    fwd.apply(m2.get(), *m2);
+    EXPECT_FALSE(fb.table().count(tcp("10.0.0.1", 443)));
+    EXPECT_FALSE(fwd.owned().count(tcp("10.0.0.1", 443)));
+}
+
 }  // namespace
 }  // namespace halbd::forward

@@ -3,7 +3,8 @@
 // tests/unit/nft_atomic_test.cc: issue 14's contract on the nftables backend,
 // one change set, one kernel transaction: a change set mixing plain,
 // persistent, fwmark and DR services is one commit, a refused one leaves
-// every service as it was, and where the bound (kFoldLimit) still splits.
+// every service as it was, whatever its size (no bound: every object is
+// encoded with libnftnl, so nothing needs a second, libnftables, commit).
 #include <gtest/gtest.h>
 
 #include "forward/nft/nft_backend.hh"
@@ -61,13 +62,13 @@ std::vector<Op> mixed() {
 TEST_F(NftAtomic, MixedChangeSetIsOneTransaction) {
     for (const auto& st : run(mixed())) ASSERT_TRUE(st) << st.error().message;
     EXPECT_EQ(backend->transactions(), 1u);
-    ASSERT_EQ(text->batches.size(), 1u);
-    EXPECT_TRUE(sink->batches.empty());
-    const std::string& tx = text->batches[0];
-    EXPECT_TRUE(has(tx, "add chain ip halbd tcp_192_0_2_10_80"));   // plain
+    EXPECT_TRUE(text->batches.empty());
+    ASSERT_EQ(sink->batches.size(), 1u);
+    const std::string& tx = sink->batches[0];
+    EXPECT_TRUE(has(tx, "add chain ip halbd tcp_192_0_2_10_80"));      // plain
     EXPECT_TRUE(has(tx, "add chain ip halbd persist_tcp_192_0_2_11"));  // persistent
-    EXPECT_TRUE(has(tx, "add chain ip halbd fwm_3"));                // fwmark, own maps
-    EXPECT_TRUE(has(tx, "add table netdev halbd"));                  // DR
+    EXPECT_TRUE(has(tx, "add chain ip halbd fwm_3"));                   // fwmark, own maps
+    EXPECT_TRUE(has(tx, "add table netdev halbd"));                     // DR
     // A later change to all four: one more commit.
     ASSERT_TRUE(run({Op::add_dest(kPlain, dest("198.51.100.5", 80), {}),
                      Op::add_dest(kSticky, dest("198.51.100.2", 443), {}),
@@ -75,16 +76,14 @@ TEST_F(NftAtomic, MixedChangeSetIsOneTransaction) {
                      Op::add_dest(kDr, dest("198.51.100.5", 8080), route())})[0]);
     EXPECT_EQ(backend->transactions(), 2u);
     EXPECT_EQ(commits(), 2u);
-    // A plain service alone needs no text: the batch, still one commit.
     ASSERT_TRUE(backend->delete_dest(kPlain, dest("198.51.100.5", 80)));
     EXPECT_EQ(commits(), 3u);
-    EXPECT_EQ(sink->batches.size(), 1u);
+    EXPECT_TRUE(text->batches.empty());
 }
 
 // The kernel refuses the change set for its plain service's part: every
 // service stays as it was, in the kernel (nothing else was committed) and in
-// dump(); the same change then goes. (Split in two commits, the persistent
-// service's part would be in and dump() would differ.)
+// dump(); the same change then goes.
 TEST_F(NftAtomic, RefusedChangeSetLeavesEveryServiceAsBefore) {
     for (const auto& st : run(mixed())) ASSERT_TRUE(st);
     const ServiceTable before = backend->dump().value();
@@ -92,27 +91,54 @@ TEST_F(NftAtomic, RefusedChangeSetLeavesEveryServiceAsBefore) {
                                     Op::add_dest(kSticky, dest("198.51.100.2", 443), {}),
                                     Op::delete_service(kMark),
                                     Op::add_dest(kDr, dest("198.51.100.5", 8080), route())};
-    text->refuse = sink->refuse = "delete element ip halbd tcp_slots_";
+    sink->refuse = "delete element ip halbd tcp_slots_";
     for (const auto& st : run(change)) EXPECT_FALSE(st);
     EXPECT_EQ(backend->dump().value(), before);
     EXPECT_EQ(commits(), 1u);
-    EXPECT_TRUE(sink->batches.empty());
-    text->refuse = sink->refuse = "";
+    sink->refuse = "";
     for (const auto& st : run(change)) EXPECT_TRUE(st) << st.error().message;
     EXPECT_EQ(commits(), 2u);
-    EXPECT_TRUE(has(text->batches[1], "tcp_192_0_2_10_80"));
+    EXPECT_TRUE(has(sink->batches[1], "tcp_192_0_2_10_80"));
     EXPECT_EQ(backend->dump().value().count(kMark), 0u);
 }
 
-// The bound: a batch part larger than kFoldLimit (an mh service's 4093
-// slots) next to a text part is still sent as its own commit (what
-// encoding the text part with libnftnl would end).
-TEST_F(NftAtomic, LargeBatchPartNextToTextStillSplits) {
-    for (const auto& st : run(mixed())) ASSERT_TRUE(st);
-    const ServiceKey big = key("192.0.2.20", 80);
-    ASSERT_TRUE(run({Op::add_service(big, sched("mh")), Op::add_dest(big, dest("198.51.100.1", 80), {}),
-                     Op::add_dest(kSticky, dest("198.51.100.2", 443), {})})[0]);
-    EXPECT_EQ(commits(), 3u);
-    EXPECT_EQ(sink->batches.size(), 1u);
-    EXPECT_TRUE(has(sink->batches[0], "add chain ip halbd tcp_192_0_2_20_80"));
+// What used to take two commits (more than 2048 commands and elements next
+// to tables, persistence, fwmark maps and DR): the first load of plain,
+// persistent, fwmark and DR services with thousands of slots is one commit,
+// and so is a reload touching all of them; refused, it leaves all as before.
+TEST_F(NftAtomic, LargeMixedChangeSetIsOneTransaction) {
+    std::vector<Op> ops = mixed();
+    for (int i = 0; i < 20; ++i) {
+        const ServiceKey k = key(("192.0.2." + std::to_string(100 + i)).c_str(), 80);
+        const uint32_t flags = i % 2 ? svc_flags::persistent : 0;
+        ops.push_back(Op::add_service(k, sched(i % 4 < 2 ? "mh" : "wrr", flags)));
+        ops.push_back(Op::add_dest(k, dest("198.51.100.1", 80), {}));
+        ops.push_back(Op::add_dest(k, dest("198.51.100.2", 80), {}));
+    }
+    const ServiceKey big_dr = key("192.0.2.13", 8080);
+    ops.push_back(Op::add_service(big_dr, sched("mh")));
+    ops.push_back(Op::add_dest(big_dr, dest("198.51.100.4", 8080), route()));
+    for (const auto& st : run(ops)) ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(commits(), 1u);
+    ASSERT_EQ(sink->batches.size(), 1u);
+    size_t lines = 0, elements = 0;
+    for (char c : sink->batches[0]) lines += c == '\n';
+    for (size_t p = sink->batches[0].find(" : "); p != std::string::npos; p = sink->batches[0].find(" : ", p + 1)) ++elements;
+    EXPECT_GT(lines + elements, 2048u * 10);
+    EXPECT_TRUE(has(sink->batches[0], "add map netdev halbd tcp_192_0_2_13_8080_slots"));
+    EXPECT_TRUE(has(sink->batches[0], "update @tcp_192_0_2_101_80_sticky"));
+    // A reload moving every service's slots: one commit; refused: nothing.
+    std::vector<Op> reload;
+    for (int i = 0; i < 20; ++i)
+        reload.push_back(Op::add_dest(key(("192.0.2." + std::to_string(100 + i)).c_str(), 80), dest("198.51.100.3", 80), {}));
+    reload.push_back(Op::add_dest(big_dr, dest("198.51.100.5", 8080), route()));
+    reload.push_back(Op::delete_service(kMark));
+    const ServiceTable before = backend->dump().value();
+    sink->refuse = "delete map ip halbd fwm_3_slots";
+    for (const auto& st : run(reload)) EXPECT_FALSE(st);
+    EXPECT_EQ(backend->dump().value(), before);
+    sink->refuse = "";
+    for (const auto& st : run(reload)) EXPECT_TRUE(st);
+    EXPECT_EQ(commits(), 2u);
+    EXPECT_TRUE(text->batches.empty());
 }

@@ -56,7 +56,6 @@ Service service(ServiceKey k, ServiceParams p, std::vector<DestKey> ds) {
 // 00000001 : 016433c6 0000901f, as host-order words).
 TEST(NftBatch, ElementBytesAreNftTypes) {
     const Service s = service(key("192.0.2.10", 80), sched("rr"), {dest("198.51.100.1", 8080), dest("198.51.100.2", 8080)});
-    ASSERT_TRUE(fast(s));
     const NlCommands c = nl_service_add(s);
     ASSERT_EQ(c.slots.size(), 1u);
     ASSERT_EQ(c.slots[0].items.size(), 2u);
@@ -95,23 +94,32 @@ TEST(NftBatch, Ipv6AndFwmarkElements) {
 
     Service fw{ServiceKey::fwmark_key(net::Family::V4, 3), sched("rr"), {}};
     fw.dests[dest("198.51.100.1", 0)] = DestParams{};
-    ASSERT_TRUE(fast(fw));
     const NlCommands f = nl_service_add(fw);
     EXPECT_EQ(f.slots[0].items[0].key.size(), 8u);   // mark, slot
     EXPECT_EQ(f.slots[0].items[0].data.size(), 4u);  // the address only
     EXPECT_TRUE(f.main[1].rule.mark_key);
     EXPECT_EQ(op_text(f.slots[0]), "add element ip halbd fwmark_slots_24 { 3 . 0 : 198.51.100.1 }\n");
-    // A fwmark service whose servers have ports keeps its own maps: text.
+    // A fwmark service whose servers have ports keeps its own maps, declared
+    // in the batch; its rule matches `{ tcp, udp, sctp }`, an anonymous set
+    // sent just before it.
     fw.dests.clear();
     fw.dests[dest("198.51.100.1", 80)] = DestParams{};
-    EXPECT_FALSE(fast(fw));
-    EXPECT_FALSE(fast(service(key("192.0.2.10", 80), sched("rr", svc_flags::persistent), {})));
+    const NlCommands o = nl_service_add(fw);
+    ASSERT_EQ(o.main[1].kind, NlOp::Kind::AddSet);
+    EXPECT_EQ(o.main[1].name, "fwm_3_slots");
+    EXPECT_EQ(o.main[1].obj().set.key_len, 4u);
+    EXPECT_EQ(o.main[1].obj().set.data_len, 8u);
+    ASSERT_EQ(o.main[2].kind, NlOp::Kind::AddSet);
+    EXPECT_EQ(o.main[2].name, "__set%d");
+    EXPECT_EQ(o.main[2].items.size(), 3u);
+    EXPECT_EQ(op_text(o.main[2]), "");
+    ASSERT_EQ(o.main[3].kind, NlOp::Kind::AddRule);
+    EXPECT_FALSE(o.main[3].obj().exprs.empty());
 }
 
-// With a sink the text carries what the batch needs (tables, shared maps)
-// and the services that are not fast(); the batch every other service whole,
-// when it is too large to join the text (an mh service: 4093 slots).
-TEST(NftBatch, BackendSplitsByService) {
+// With a sink every change set is one batch, tables and shared maps,
+// persistent and plain services alike; nothing goes through libnftables.
+TEST(NftBatch, BackendSendsOneBatch) {
     auto t = std::make_unique<TextRecorder>();
     auto b = std::make_unique<BatchRecorder>();
     TextRecorder* text = t.get();
@@ -122,31 +130,29 @@ TEST(NftBatch, BackendSplitsByService) {
                       Op::add_service(key("192.0.2.11", 80), sched("rr", svc_flags::persistent)),
                       Op::add_dest(key("192.0.2.11", 80), dest("198.51.100.2"), {})};
     for (const auto& st : backend.run(ops)) EXPECT_TRUE(st);
-    ASSERT_EQ(text->batches.size(), 1u);
+    EXPECT_TRUE(text->batches.empty());
     ASSERT_EQ(batch->batches.size(), 1u);
-    EXPECT_EQ(backend.transactions(), 2u);
-    const std::string& tx = text->batches[0];
+    EXPECT_EQ(backend.transactions(), 1u);
     const std::string& bx = batch->batches[0];
-    EXPECT_TRUE(has(tx, "add table ip halbd\n"));
-    EXPECT_TRUE(has(tx, "add map ip halbd tcp_slots_"));
-    EXPECT_TRUE(has(tx, "add chain ip halbd tcp_192_0_2_11_80"));  // persistent: text
-    EXPECT_FALSE(has(tx, "tcp_192_0_2_10_80"));
-    EXPECT_TRUE(has(bx, "add chain ip halbd tcp_192_0_2_10_80"));
+    EXPECT_EQ(bx.rfind("add table ip halbd\ndelete table ip halbd\nadd table ip halbd\n", 0), 0u);
+    EXPECT_TRUE(has(bx, "add map ip halbd tcp_slots_"));
+    EXPECT_TRUE(has(bx, "add chain ip halbd tcp_192_0_2_11_80"));
+    EXPECT_TRUE(has(bx, "add map ip halbd tcp_192_0_2_11_80_sticky"));
+    EXPECT_TRUE(has(bx, "add chain ip halbd persist_tcp_192_0_2_11\n"));
     EXPECT_TRUE(has(bx, "add element ip halbd services { tcp . 192.0.2.10 . 80 : goto tcp_192_0_2_10_80 }"));
-    EXPECT_FALSE(has(bx, "192_0_2_11"));
-    // A real server going down: the batch only, no libnftables call.
+    // A real server going down: one more batch.
     ASSERT_TRUE(backend.delete_dest(key("192.0.2.10", 80), dest("198.51.100.1")));
-    EXPECT_EQ(text->batches.size(), 1u);
     ASSERT_EQ(batch->batches.size(), 2u);
     EXPECT_TRUE(has(batch->batches[1], "flush chain ip halbd tcp_192_0_2_10_80\n"));
-    // Deleting the service removes its dispatch element first, in the batch.
+    // Deleting the service removes its dispatch element first.
     ASSERT_TRUE(backend.delete_service(key("192.0.2.10", 80)));
     EXPECT_EQ(batch->batches[2].rfind("delete element ip halbd services { tcp . 192.0.2.10 . 80 }\n", 0), 0u);
     EXPECT_TRUE(has(batch->batches[2], "delete chain ip halbd tcp_192_0_2_10_80\n"));
+    EXPECT_TRUE(text->batches.empty());
 }
 
-// A refused batch fails its services only: the text part is in the kernel.
-TEST(NftBatch, RefusedBatchKeepsTheTextPart) {
+// A refused batch fails every operation of the run and changes nothing.
+TEST(NftBatch, RefusedBatchChangesNothing) {
     auto b = std::make_unique<BatchRecorder>();
     BatchRecorder* batch = b.get();
     NftBackend backend(std::make_unique<TextRecorder>(), std::move(b));
@@ -154,19 +160,16 @@ TEST(NftBatch, RefusedBatchKeepsTheTextPart) {
     const Op ops[] = {Op::add_service(key("192.0.2.10", 80), sched("mh")),
                       Op::add_dest(key("192.0.2.10", 80), dest("198.51.100.1"), {}),
                       Op::add_service(key("192.0.2.11", 80), sched("rr", svc_flags::persistent))};
-    const auto st = backend.run(ops);
-    EXPECT_FALSE(st[0]);
-    EXPECT_FALSE(st[1]);
-    EXPECT_TRUE(st[2]);
+    for (const auto& st : backend.run(ops)) EXPECT_FALSE(st);
     auto t = backend.dump();
     ASSERT_TRUE(t);
-    EXPECT_EQ(t.value().count(key("192.0.2.10", 80)), 0u);
-    EXPECT_EQ(t.value().count(key("192.0.2.11", 80)), 1u);
-    EXPECT_EQ(backend.writes(), 1u);
-    // Sent again once the kernel takes it.
+    EXPECT_TRUE(t.value().empty());
+    EXPECT_EQ(backend.writes(), 0u);
+    // Sent again, whole (tables too), once the kernel takes it.
     batch->fail.clear();
-    ASSERT_TRUE(backend.add_service(key("192.0.2.10", 80), sched("rr")));
-    EXPECT_TRUE(has(batch->batches.back(), "add chain ip halbd tcp_192_0_2_10_80"));
+    for (const auto& st : backend.run(ops)) EXPECT_TRUE(st);
+    EXPECT_EQ(batch->batches.back().rfind("add table ip halbd\n", 0), 0u);
+    EXPECT_TRUE(has(batch->batches.back(), "add chain ip halbd tcp_192_0_2_11_80"));
 }
 
 // One netlink message per chain and rule, element lists cut at

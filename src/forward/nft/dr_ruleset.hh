@@ -20,6 +20,7 @@
 #include <string>
 
 #include "core/result.hh"
+#include "forward/nft/nl_batch.hh"
 #include "forward/service.hh"
 
 namespace halbd::forward::nft {
@@ -36,8 +37,9 @@ struct DrState {
     friend bool operator==(const DrState&, const DrState&) = default;
 };
 struct DrPlan {
-    std::string text;  // nft(8) commands (empty: nothing to change)
-    DrState next;      // the state once they are committed
+    NlBatch ops;   // empty: nothing to change
+    DrState next;  // the state once they are committed
+    std::string text() const { return batch_text(ops); }
 };
 // The transaction taking the DR part from `state` (whose services are
 // `before`) through `changes` (new value, or none for a deleted service).

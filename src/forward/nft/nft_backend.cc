@@ -39,13 +39,11 @@ bool has_family(const ServiceTable& table, const NftBackend::Changes& changes, n
     return false;
 }
 
-}  // namespace
-
-size_t fold_cost(const NlBatch& b) {
-    size_t n = 0;
-    for (const NlOp& op : b) n += 1 + op.items.size();
-    return n;
+void append(NlBatch& to, NlBatch from) {
+    for (auto& op : from) to.push_back(std::move(op));
 }
+
+}  // namespace
 
 core::Status apply_op(const ServiceTable& table, NftBackend::Changes& changes, const Op& op) {
     const Service* now = current(table, changes, op.service);
@@ -87,24 +85,23 @@ core::Status apply_op(const ServiceTable& table, NftBackend::Changes& changes, c
 }
 
 NftBackend::Transaction NftBackend::transaction(const ServiceTable& before, const Changes& changes, bool fresh,
-                                                const std::set<std::string>& slot_maps, bool split) {
-    std::string head, maps, body, slots, tail;
-    NlBatch fast_main, fast_slots;
+                                                const std::set<std::string>& slot_maps) {
+    NlBatch head, maps, body, slots, tail;
     // A service adds up to 4 main operations and 1 of slots (NlOp is large:
     // growing the vector was 17% of the time for 10,000 services).
-    fast_main.reserve(changes.size() * 5 + 8);
-    fast_slots.reserve(changes.size() + 8);
-    Transaction out{{}, slot_maps, {}, {}};
+    body.reserve(changes.size() * 5 + 8);
+    slots.reserve(changes.size() + 8);
+    Transaction out{{}, slot_maps};
     bool created[2] = {false, false}, deleted[2] = {false, false};
     for (int i = 0; i < 2; ++i) {
         const net::Family f = kFamilies[i];
         const bool had = !fresh && has_family(before, changes, f, false);
         const bool has = has_family(before, changes, f, true);
         if (has && !had) {
-            head += table_create(f);
+            append(head, nl_table_create(f));
             created[i] = true;
         } else if (!has && (had || fresh)) {
-            head += table_delete(f);
+            append(head, nl_table_delete(f));
             deleted[i] = true;
         }
         if (created[i] || deleted[i])
@@ -127,18 +124,10 @@ NftBackend::Transaction NftBackend::transaction(const ServiceTable& before, cons
         if (persist_was || persist_now) groups.emplace(persist_chain_name(k), k);
         if (now && shares_slot_map(*now) &&
             out.slot_maps.insert(std::string(family_word(k.family)) + " " + slot_map(*now)).second)
-            maps += slot_map_add(*now);
-        if ((!was || fast(*was)) && (!now || fast(*now))) {
-            // Wholly in the batch (see nft_backend.hh).
-            NlCommands c = !was ? nl_service_add(*now) : !now ? nl_service_delete(*was) : nl_service_replace(*was, *now);
-            for (auto& op : c.main) fast_main.push_back(std::move(op));
-            for (auto& op : c.slots) fast_slots.push_back(std::move(op));
-            out.fast_services.insert(k);
-            continue;
-        }
-        const Commands c = !was ? service_add(*now) : !now ? service_delete(*was) : service_replace(*was, *now);
-        body += c.main;
-        slots += c.slots;
+            maps.push_back(nl_slot_map_add(*now));
+        NlCommands c = !was ? nl_service_add(*now) : !now ? nl_service_delete(*was) : nl_service_replace(*was, *now);
+        for (auto& op : c.main) body.push_back(std::move(op));
+        for (auto& op : c.slots) slots.push_back(std::move(op));
     }
     for (const auto& [name, key] : groups) {
         // The group's persistent services before and after (only its VIP or fwmark).
@@ -160,18 +149,13 @@ NftBackend::Transaction NftBackend::transaction(const ServiceTable& before, cons
             if (before.count(k) || !after || persist_chain_name(k) != name) continue;
             if (after->params.flags & svc_flags::persistent) members.push_back(&*after);
         }
-        PersistUpdate u = persist_group(key, existed, members);
-        head += u.before;
-        tail += u.after;
+        PersistOps u = nl_persist_group(key, existed, members);
+        append(head, std::move(u.before));
+        append(tail, std::move(u.after));
     }
-    if (split) {
-        out.text = head + maps + body + slots + tail;
-        out.fast = std::move(fast_main);
-        for (auto& op : fast_slots) out.fast.push_back(std::move(op));
-    } else {
-        out.text = head + maps + body + batch_text(fast_main) + slots + batch_text(fast_slots) + tail;
-        out.fast_services.clear();
-    }
+    out.batch = std::move(head);
+    out.batch.reserve(out.batch.size() + maps.size() + body.size() + slots.size() + tail.size());
+    for (NlBatch* part : {&maps, &body, &slots, &tail}) append(out.batch, std::move(*part));
     return out;
 }
 
@@ -185,41 +169,29 @@ std::vector<core::Status> NftBackend::run(std::span<const Op> ops) {
         if (out.back()) ++ok;
     }
     if (ok == 0) return out;
-    // DR services (table netdev halbd) go with the text: one transaction.
+    auto fail = [&](const core::Error& e) {
+        for (auto& st : out)
+            if (st) st = e;
+        return out;
+    };
+    // DR services (table netdev halbd) go in the same batch: one transaction.
     auto dr = dr_transaction(table_, changes, fresh_, dr_, resolve_);
-    Transaction batch = transaction(table_, changes, fresh_, slot_maps_, sink_ != nullptr);
-    if (dr) batch.text += dr.value().text;
-    if (!batch.text.empty() && !batch.fast.empty() && fold_cost(batch.fast) <= kFoldLimit) {
-        // The change set needs text anyway: its batch part joins it, so the
-        // whole change set is one transaction (see nft_backend.hh).
-        batch = transaction(table_, changes, fresh_, slot_maps_, false);
-        if (dr) batch.text += dr.value().text;
-    }
-    if (!dr || !batch.text.empty()) {
-        auto r = dr ? nft_->run(batch.text) : core::Result<std::string>(dr.error());
-        if (dr) ++transactions_;
-        if (!r) {
-            for (auto& st : out)
-                if (st) st = r.error();
-            return out;
+    if (!dr) return fail(dr.error());
+    Transaction t = transaction(table_, changes, fresh_, slot_maps_);
+    append(t.batch, std::move(dr.value().ops));
+    if (!t.batch.empty()) {
+        core::Status r = core::Ok{};
+        if (sink_) {
+            r = sink_->send(t.batch);
+        } else if (auto n = nft_->run(batch_text(t.batch)); !n) {
+            r = n.error();
         }
+        ++transactions_;
+        if (!r) return fail(r.error());
     }
     fresh_ = false;
-    slot_maps_ = std::move(batch.slot_maps);
+    slot_maps_ = std::move(t.slot_maps);
     dr_ = std::move(dr.value().next);
-    if (!batch.fast.empty()) {
-        auto r = sink_->send(batch.fast);
-        ++transactions_;
-        if (!r) {
-            // The text part is in the kernel; the batch's services are as before.
-            for (size_t i = 0; i < ops.size(); ++i)
-                if (out[i] && batch.fast_services.count(ops[i].service)) {
-                    out[i] = r.error();
-                    --ok;
-                }
-            for (const ServiceKey& k : batch.fast_services) changes.erase(k);
-        }
-    }
     writes_ += ok;
     for (auto& [k, v] : changes) {
         if (v) table_[k] = std::move(*v);

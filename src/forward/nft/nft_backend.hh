@@ -2,40 +2,25 @@
 // Copyright (C) 2026 halbd developers
 // forward/nft/nft_backend.hh: the nftables forwarding backend (DESIGN
 // principles 7, 8, 12), for kernels without IPVS: programs table `halbd`
-// (families ip and ip6, each only while it has services) through an injected
-// Nftables (libnftables in halbd, a recorder in tests). Each run() of
-// operations is one nft transaction, all or nothing; only the services it
-// touches are rewritten (ruleset.hh). It never reads or changes another table.
-// Created by the forward subsystem through choice(); owns its Nftables.
+// (families ip and ip6, each only while it has services; `netdev halbd` for
+// DR) through an injected NlSink (libnftnl in halbd, a recorder in tests).
+// Each run() of operations is one nft transaction, all or nothing; only the
+// services it touches are rewritten (ruleset.hh). It never reads or changes
+// another table. Created by the forward subsystem through choice(); owns its
+// sink and its Nftables (the text path, used only without a sink).
 //
-// Two paths, one change per packet. libnftables parsing text cost 7 s for
-// 10,000 services (13 MB of text) and ~30 ms of cache listing per call, so
-// with an NlSink (libnftnl in halbd) a run sends: first the text part, for
-// what text does best and is rare (the tables, the shared slot maps,
-// persistence maps and chains, a fwmark service's own maps), then the batch
-// part (nl_batch.hh), every other service's chain, rules, slot and dispatch
-// elements, as one prebuilt netlink batch. Each is one kernel transaction,
-// and each service's change lies wholly in one of them: a packet meets a
-// service either as it was or as it is, never half-changed (a new service
-// is reachable only through its dispatch element, added in the same batch
-// as its chain, rules and slots; a deleted one leaves with its dispatch
-// element first in the same batch). The text part only creates what the
-// batch needs (tables, shared maps), so it goes first; what spans both
-// paths is only the moment between the two commits, where one service of
-// the change set may already be new while another is still old, as with
-// two separate reloads. Without a sink (tests) both parts are one text
-// transaction.
-//
-// One change set, one transaction (issue 14): when a change set needs the
-// text part and its batch part is small (fold_cost() <= kFoldLimit lines of
-// nft input, ~35 ms for libnftables to parse), the batch part is sent inside
-// the text transaction instead: every health change and small reload, mixed
-// or not, is one commit. Only a large batch part next to a text part (the
-// first load: tables and shared maps, or a big reload that also touches
-// persistent, fwmark-with-ports or DR services) still takes the two commits
-// above; encoding the text part with libnftnl too would end that
-// (libnftables cannot hand over its messages to join our batch: its API
-// runs or dry-runs a command, it never returns the netlink messages).
+// One change set, one kernel transaction (issue 14): every change set,
+// whatever its size and kind (plain, persistent, fwmark, DR; the first load
+// with its tables and shared maps), is one NlBatch sent as one nf_tables
+// netlink batch through an NlSink (libnftnl in halbd): the kernel commits it
+// whole or refuses it whole, so a packet meets every service either as it
+// was or as it is. libnftables parsing text cost 7 s for 10,000 services
+// (13 MB of text), and it cannot hand over its messages to join a batch (its
+// API runs a command, it never returns the netlink messages), so halbd
+// encodes every object itself (nl_objects.hh, with nft's typeof udata so
+// `nft list table` reads as before). The same batch as nft(8) text (each
+// NlOp carries its line) is what tests compare, what errors quote, and what
+// the backend sends through libnftables when it has no sink (tests).
 #pragma once
 
 #include <map>
@@ -57,8 +42,8 @@ public:
     static core::Result<std::unique_ptr<NftBackend>> open();
     // nftables as halbd's forwarding backend: its capabilities and open().
     static BackendChoice choice();
-    // `sink`: where plain services go as libnftnl batches (null: everything
-    // as text). `resolve`: the interface of a DR real server (default: the
+    // `sink`: where each change set goes as one libnftnl batch (null: as
+    // text through `nft`). `resolve`: the interface of a DR real server (default: the
     // host's connected subnets, dr_device.hh).
     explicit NftBackend(std::unique_ptr<net::Nftables> nft, std::unique_ptr<NlSink> sink = nullptr,
                         DeviceResolver resolve = {});
@@ -83,23 +68,20 @@ public:
     // Services a run changes: the new value, or none for a deleted one.
     using Changes = std::map<ServiceKey, std::optional<Service>>;
     // The transaction taking the table from `before` through `changes`
-    // (pure, for tests; DR services are left to dr_transaction()). `fresh`: the first one, which replaces whatever a
-    // previous run of halbd left in its tables. `slot_maps`: the shared slot
-    // maps that exist ("ip tcp_slots_7"); the result says which will.
-    // `split`: the fast() services' changes go into `fast` (sent after
-    // `text`, see above), else into `text` too.
+    // (pure, for tests; DR services are left to dr_transaction()). `fresh`:
+    // the first one, which replaces whatever a previous run of halbd left in
+    // its tables. `slot_maps`: the shared slot maps that exist ("ip
+    // tcp_slots_7"); the result says which will.
     struct Transaction {
-        std::string text;
+        NlBatch batch;
         std::set<std::string> slot_maps;
-        NlBatch fast;
-        std::set<ServiceKey> fast_services;
     };
     static Transaction transaction(const ServiceTable& before, const Changes& changes, bool fresh,
-                                   const std::set<std::string>& slot_maps = {}, bool split = false);
+                                   const std::set<std::string>& slot_maps = {});
 
 private:
     std::unique_ptr<net::Nftables> nft_;
-    std::unique_ptr<NlSink> sink_;  // null: everything as text
+    std::unique_ptr<NlSink> sink_;  // null: as text
     ServiceTable table_;
     std::set<std::string> slot_maps_;  // see transaction()
     DeviceResolver resolve_;
@@ -107,11 +89,6 @@ private:
     bool fresh_ = true;
     uint64_t writes_ = 0, transactions_ = 0;
 };
-
-// Lines of nft input a batch is as text (commands and elements), and the
-// most a run sends as text to keep a change set in one transaction.
-size_t fold_cost(const NlBatch& b);
-inline constexpr size_t kFoldLimit = 2048;
 
 // Applies one operation to `changes` over `table`; an error (and no change)
 // when it does not fit: adding what exists, changing what does not.

@@ -12,10 +12,13 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
+#include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+
+#include <net/if.h>
 
 #include <algorithm>
 
@@ -32,6 +35,7 @@ struct Freer {
 using Chain = std::unique_ptr<nftnl_chain, Freer<nftnl_chain, nftnl_chain_free>>;
 using Rule = std::unique_ptr<nftnl_rule, Freer<nftnl_rule, nftnl_rule_free>>;
 using Set = std::unique_ptr<nftnl_set, Freer<nftnl_set, nftnl_set_free>>;
+using Table = std::unique_ptr<nftnl_table, Freer<nftnl_table, nftnl_table_free>>;
 using Udata = std::unique_ptr<nftnl_udata_buf, Freer<nftnl_udata_buf, nftnl_udata_buf_free>>;
 
 // A 32-bit register slot as nft numbers it: the 128-bit name when aligned.
@@ -119,7 +123,36 @@ void message(std::string& out, std::vector<char>& scratch, F&& build) {
     out.append(scratch.data(), NLMSG_ALIGN(h->nlmsg_len));
 }
 
-uint16_t family(net::Family f) { return f == net::Family::V6 ? NFPROTO_IPV6 : NFPROTO_IPV4; }
+uint16_t family(const NlOp& op) {
+    return op.netdev ? NFPROTO_NETDEV : op.family == net::Family::V6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
+
+// An ExprSpec's attributes as they are (see nl_batch.hh); a lookup of an
+// anonymous set names it by the id it was given in this batch.
+void spec_exprs(Rule& r, const std::vector<ExprSpec>& specs, uint32_t anon_id) {
+    for (const ExprSpec& s : specs) {
+        nftnl_expr* e = expr(r, s.name);
+        for (const auto& [attr, value] : s.attrs) nftnl_expr_set(e, attr, value.data(), uint32_t(value.size()));
+        if (!s.device.empty()) {
+            const uint32_t index = if_nametoindex(s.device.c_str());
+            nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &index, sizeof index);
+        }
+        if (std::string_view(s.name) == "lookup" && nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET) == std::string_view("__set%d"))
+            nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, anon_id);
+    }
+}
+
+void set_attrs(nftnl_set* s, const SetSpec& spec) {
+    nftnl_set_set_u32(s, NFTNL_SET_FLAGS, spec.flags);
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, spec.key_type);
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, spec.key_len);
+    if (spec.flags & NFT_SET_MAP) {
+        nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, spec.data_type);
+        nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, spec.data_len);
+    }
+    if (spec.timeout_ms) nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, spec.timeout_ms);
+    if (!spec.udata.empty()) nftnl_set_set_data(s, NFTNL_SET_USERDATA, spec.udata.data(), uint32_t(spec.udata.size()));
+}
 
 }  // namespace
 
@@ -131,6 +164,7 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
     for (const NlOp& op : batch) estimate += 256 + op.items.size() * 96;
     out.bytes.reserve(estimate);
     uint32_t seq = first_seq;
+    uint32_t set_id = 0, anon_id = 0;  // NFTA_SET_ID: unique in the batch
     auto next = [&](size_t op) {
         out.op_of_seq.push_back(op);
         return seq++;
@@ -138,7 +172,7 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
     message(out.bytes, scratch, [&](char* b) { return nftnl_batch_begin(b, next(size_t(-1))); });
     for (size_t i = 0; i < batch.size(); ++i) {
         const NlOp& op = batch[i];
-        const uint16_t fam = family(op.family);
+        const uint16_t fam = family(op);
         switch (op.kind) {
             case NlOp::Kind::AddChain:
             case NlOp::Kind::DeleteChain: {
@@ -146,6 +180,13 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
                 nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, kTable);
                 nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, op.name.c_str());
                 const bool add = op.kind == NlOp::Kind::AddChain;
+                if (add && !op.obj().hook.type.empty()) {
+                    nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, op.obj().hook.type.c_str());
+                    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, op.obj().hook.hooknum);
+                    nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, op.obj().hook.prio);
+                    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
+                    if (!op.obj().hook.device.empty()) nftnl_chain_set_str(c.get(), NFTNL_CHAIN_DEV, op.obj().hook.device.c_str());
+                }
                 if (add && !op.comment.empty()) {
                     Udata u(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
                     nftnl_udata_put_strz(u.get(), NFTNL_UDATA_CHAIN_COMMENT, op.comment.c_str());
@@ -168,7 +209,8 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
                 const bool add = op.kind == NlOp::Kind::AddRule;
                 if (add) {
                     nftnl_rule_set_u32(r.get(), NFTNL_RULE_FAMILY, fam);
-                    rule_exprs(r, op.rule);
+                    if (op.obj().exprs.empty()) rule_exprs(r, op.rule);
+                    else spec_exprs(r, op.obj().exprs, anon_id);
                 }
                 message(out.bytes, scratch, [&](char* b) {
                     nlmsghdr* h = nftnl_nlmsg_build_hdr(b, add ? NFT_MSG_NEWRULE : NFT_MSG_DELRULE, fam,
@@ -178,13 +220,53 @@ EncodedBatch encode(const NlBatch& batch, uint32_t first_seq) {
                 });
                 break;
             }
+            case NlOp::Kind::AddTable:
+            case NlOp::Kind::DeleteTable: {
+                Table t(nftnl_table_alloc());
+                nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, kTable);
+                const bool add = op.kind == NlOp::Kind::AddTable;
+                message(out.bytes, scratch, [&](char* b) {
+                    nlmsghdr* h = nftnl_nlmsg_build_hdr(b, add ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE, fam,
+                                                        add ? NLM_F_CREATE : 0, next(i));
+                    nftnl_table_nlmsg_build_payload(h, t.get());
+                    return h;
+                });
+                break;
+            }
+            case NlOp::Kind::AddSet:
+            case NlOp::Kind::DeleteSet:
+            case NlOp::Kind::FlushSet: {
+                Set s(nftnl_set_alloc());
+                nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
+                nftnl_set_set_str(s.get(), NFTNL_SET_NAME, op.name.c_str());
+                const bool add = op.kind == NlOp::Kind::AddSet;
+                if (add) {
+                    set_attrs(s.get(), op.obj().set);
+                    nftnl_set_set_u32(s.get(), NFTNL_SET_ID, ++set_id);
+                    if (op.obj().set.flags & NFT_SET_ANONYMOUS) {
+                        anon_id = set_id;
+                        nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, uint32_t(op.items.size()));
+                    }
+                }
+                const uint16_t type = add ? NFT_MSG_NEWSET : op.kind == NlOp::Kind::DeleteSet ? NFT_MSG_DELSET : NFT_MSG_DELSETELEM;
+                message(out.bytes, scratch, [&](char* b) {
+                    nlmsghdr* h = nftnl_nlmsg_build_hdr(b, type, fam, add ? NLM_F_CREATE : 0, next(i));
+                    if (type == NFT_MSG_DELSETELEM) nftnl_set_elems_nlmsg_build_payload(h, s.get());
+                    else nftnl_set_nlmsg_build_payload(h, s.get());
+                    return h;
+                });
+                if (!add || op.items.empty()) break;
+                [[fallthrough]];  // the anonymous set's elements
+            }
             case NlOp::Kind::AddElements:
             case NlOp::Kind::DeleteElements: {
-                const bool add = op.kind == NlOp::Kind::AddElements;
+                const bool add = op.kind != NlOp::Kind::DeleteElements;
+                const bool anon = op.kind == NlOp::Kind::AddSet;
                 for (size_t from = 0; from < op.items.size(); from += kElementsPerMessage) {
                     Set s(nftnl_set_alloc());
                     nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
                     nftnl_set_set_str(s.get(), NFTNL_SET_NAME, op.name.c_str());
+                    if (anon) nftnl_set_set_u32(s.get(), NFTNL_SET_ID, anon_id);
                     for (size_t j = from; j < std::min(op.items.size(), from + kElementsPerMessage); ++j) {
                         const ElementItem& it = op.items[j];
                         nftnl_set_elem* e = nftnl_set_elem_alloc();

@@ -4,7 +4,9 @@
 // the nf_tables netlink batch nft(8) would send for its text (same
 // expressions, registers and element bytes, so `nft list table` reads the
 // same), with libnftnl; NftnlSink sends it through net::NfnlBatchSocket.
-// Made by NftBackend::open().
+// Objects whose expressions RuleSpec does not describe (tables, maps, base
+// chains, persistence, DR) come as nl_objects.hh's values. Made by
+// NftBackend::open().
 #pragma once
 
 #include <memory>

@@ -8,7 +8,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter/nf_tables.h>
+
 #include "forward/nft/maglev.hh"
+#include "forward/nft/nl_objects.hh"
 #include "forward/nft/nl_batch.hh"
 #include "forward/nft/smooth_wrr.hh"
 
@@ -84,6 +90,49 @@ std::string client_key(const Service& s) {
     return e + " & " + net::IpAddress::from_bytes(net::Family::V6, bytes).to_string();
 }
 
+// The same key as expressions, into slot 0.
+void client_key_exprs(const Service& s, std::vector<ExprSpec>& e) {
+    const bool v6 = is_v6(s.key);
+    e.push_back(nlx::payload(NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, 0));
+    const uint32_t nm = s.params.netmask;
+    if (!v6 && nm != 0xffffffff) e.push_back(nlx::mask(0, nlx::u32(nm)));
+    if (v6 && nm < 128) {
+        std::string bits(16, '\0');
+        for (uint32_t i = 0; i < nm; ++i) bits[i / 8] = char(uint8_t(bits[i / 8]) | (0x80u >> (i % 8)));
+        e.push_back(nlx::mask(0, bits));
+    }
+}
+uint8_t proto_number(Protocol p) { return p == Protocol::TCP ? 6 : p == Protocol::UDP ? 17 : 132; }
+// l4_match() as expressions (slot 0); a fwmark's `{ tcp, udp, sctp }` adds
+// its anonymous set to `pre`, sent just before the rule.
+void l4_exprs(const Service& s, NlBatch& pre, std::vector<ExprSpec>& e) {
+    if (keeps_port(s)) return;
+    e.push_back(nlx::meta(NFT_META_L4PROTO, 0));
+    if (s.key.fwmark) {
+        pre.push_back(nlx::l4protos_set(s.key.family));
+        e.push_back(nlx::lookup(0, "__set%d", nlx::kNone));
+    } else {
+        e.push_back(nlx::cmp(NFT_CMP_EQ, 0, std::string(1, char(proto_number(s.key.protocol)))));
+    }
+}
+uint32_t ip_type(const ServiceKey& k) { return is_v6(k) ? nlx::kIpv6 : nlx::kIpv4; }
+uint32_t addr_len(const ServiceKey& k) { return is_v6(k) ? 16 : 4; }
+std::string typeof_addr(const ServiceKey& k, bool source) {
+    return nlx::typeof_payload(is_v6(k) ? nlx::kDescIp6 : nlx::kDescIp,
+                               source ? nlx::ip_saddr_field(is_v6(k)) : nlx::ip_daddr_field(is_v6(k)));
+}
+std::string typeof_dport(const Service& s) {
+    const uint32_t desc = s.key.fwmark                        ? nlx::kDescTh
+                          : s.key.protocol == Protocol::TCP ? nlx::kDescTcp
+                          : s.key.protocol == Protocol::UDP ? nlx::kDescUdp
+                                                            : nlx::kDescSctp;
+    return nlx::typeof_payload(desc, nlx::kDportField);
+}
+// Map data `ip daddr . tcp dport` (or th dport): its spec fields.
+void addr_port_data(const Service& s, SetSpec& spec) {
+    spec.data_type = nlx::concat({ip_type(s.key), nlx::kInetService});
+    spec.data_len = addr_len(s.key) + 4;
+}
 
 std::string comment(const Service& s) {
     const ServiceKey& k = s.key;
@@ -91,9 +140,29 @@ std::string comment(const Service& s) {
     return "virtual_server " + k.address.to_string() + " " + std::to_string(k.port) + " " + protocol_name(k.protocol);
 }
 
-std::string sticky_map_add(const Service& s) {
-    return cmd("add", "map", s.key) + sticky_map(s) + " { typeof " + ip_word(s.key) + " saddr : " + sticky_typeof(s) +
-           "; flags dynamic,timeout; timeout " + std::to_string(s.params.timeout) + "s; }\n";
+NlOp sticky_map_add(const Service& s) {
+    SetSpec spec;
+    spec.flags = NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_EVAL;
+    spec.key_type = ip_type(s.key);
+    spec.key_len = addr_len(s.key);
+    spec.timeout_ms = uint64_t(s.params.timeout) * 1000;
+    if (sticky_address_only(s)) {
+        spec.data_type = ip_type(s.key);
+        spec.data_len = addr_len(s.key);
+        spec.udata = nlx::set_udata(nlx::kBig, typeof_addr(s.key, true), true, nlx::kBig, typeof_addr(s.key, false));
+    } else {
+        addr_port_data(s, spec);
+        spec.udata = nlx::set_udata(nlx::kBig, typeof_addr(s.key, true), true, nlx::kNoOrder,
+                                    nlx::typeof_concat({typeof_addr(s.key, false), typeof_dport(s)}));
+    }
+    return nlx::set_op(s.key.family, false, sticky_map(s), std::move(spec),
+                       cmd("add", "map", s.key) + sticky_map(s) + " { typeof " + ip_word(s.key) + " saddr : " +
+                           sticky_typeof(s) + "; flags dynamic,timeout; timeout " + std::to_string(s.params.timeout) +
+                           "s; }\n");
+}
+NlOp map_op(NlOp::Kind kind, const ServiceKey& k, const std::string& name) {
+    const char* verb = kind == NlOp::Kind::DeleteSet ? "delete" : "flush";
+    return nlx::named_op(kind, k.family, false, name, cmd(verb, "map", k) + name + "\n");
 }
 
 // A fwmark service whose real servers have ports keeps its own slot map, as
@@ -108,9 +177,17 @@ std::string slot_key_expr(const Service& s) {
     if (s.key.fwmark) return "meta mark . ";
     return std::string(ip_word(s.key)) + " daddr . " + dport(s) + " . ";
 }
-std::string own_slots_map_add(const Service& s) {
-    return cmd("add", "map", s.key) + slot_map(s) + " { typeof numgen inc mod 2 : " + ip_word(s.key) +
-           " daddr . th dport; }\n";
+NlOp own_slots_map_add(const Service& s) {
+    SetSpec spec;
+    spec.flags = NFT_SET_MAP;
+    spec.key_type = nlx::kInteger;
+    spec.key_len = 4;
+    addr_port_data(s, spec);
+    spec.udata = nlx::set_udata(nlx::kHost, nlx::typeof_numgen_mod2(), true, nlx::kNoOrder,
+                                nlx::typeof_concat({typeof_addr(s.key, false), typeof_dport(s)}));
+    return nlx::set_op(s.key.family, false, slot_map(s), std::move(spec),
+                       cmd("add", "map", s.key) + slot_map(s) + " { typeof numgen inc mod 2 : " + ip_word(s.key) +
+                           " daddr . th dport; }\n");
 }
 
 }  // namespace
@@ -131,25 +208,41 @@ std::string slot_map(const Service& s) {
 
 bool shares_slot_map(const Service& s) { return !owns_maps(s); }
 
-std::string slot_map_add(const Service& s) {
+NlOp nl_slot_map_add(const Service& s) {
     std::string data = std::string(ip_word(s.key)) + " daddr";
     if (!s.key.fwmark) data += " . " + dport(s);
     const std::string key = s.key.fwmark ? "meta mark" : data;
-    return cmd("add", "map", s.key) + slot_map(s) + " { typeof " + key + " . numgen inc mod 2 : " + data + "; }\n";
+    SetSpec spec;
+    spec.flags = NFT_SET_MAP;
+    if (s.key.fwmark) {
+        spec.key_type = nlx::concat({nlx::kMark, nlx::kInteger});
+        spec.key_len = 8;
+        spec.data_type = ip_type(s.key);
+        spec.data_len = addr_len(s.key);
+        spec.udata = nlx::set_udata(nlx::kNoOrder, nlx::typeof_concat({nlx::typeof_meta(NFT_META_MARK), nlx::typeof_numgen_mod2()}),
+                                    true, nlx::kBig, typeof_addr(s.key, false));
+    } else {
+        spec.key_type = nlx::concat({ip_type(s.key), nlx::kInetService, nlx::kInteger});
+        spec.key_len = addr_len(s.key) + 8;
+        addr_port_data(s, spec);
+        const std::string addr = typeof_addr(s.key, false), port = typeof_dport(s);
+        spec.udata = nlx::set_udata(nlx::kNoOrder, nlx::typeof_concat({addr, port, nlx::typeof_numgen_mod2()}), true,
+                                    nlx::kNoOrder, nlx::typeof_concat({addr, port}));
+    }
+    return nlx::set_op(s.key.family, false, slot_map(s), std::move(spec),
+                       cmd("add", "map", s.key) + slot_map(s) + " { typeof " + key + " . numgen inc mod 2 : " + data +
+                           "; }\n");
 }
+std::string slot_map_add(const Service& s) { return nl_slot_map_add(s).text; }
 
 namespace {
 
 // Element bytes as nf_tables stores them: nft's address and port types in
 // network order, integers (mark, slot) in host order, each field padded to 4.
-std::string raw_u32(uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
-std::string raw_addr(const net::IpAddress& a) {
-    return std::string(reinterpret_cast<const char*>(a.bytes()), a.family() == net::Family::V6 ? 16 : 4);
-}
-std::string raw_port(uint16_t p) { return std::string{char(p >> 8), char(p & 0xff), 0, 0}; }
-std::string raw_proto(Protocol p) {
-    return std::string{char(p == Protocol::TCP ? 6 : p == Protocol::UDP ? 17 : 132), 0, 0, 0};
-}
+using nlx::raw_addr;
+using nlx::raw_port;
+using nlx::raw_proto;
+using nlx::raw_u32;
 
 // "VERB element ... MAP { items }" or nothing when there are none.
 NlBatch elements(bool add, const Service& s, const std::string& map, std::vector<ElementItem> items,
@@ -214,6 +307,23 @@ void append(NlBatch& to, NlBatch from) {
     for (auto& op : from) to.push_back(std::move(op));
 }
 
+}  // namespace
+
+void scheduler_exprs(const Service& s, size_t slots, uint32_t out, uint32_t in, std::vector<ExprSpec>& e) {
+    const std::string& sched = s.params.scheduler;
+    if (sched == "rr" || sched == "wrr") {
+        e.push_back(nlx::numgen(out, uint32_t(slots)));
+        return;
+    }
+    const bool v6 = is_v6(s.key), src = sched != "dh", sport = src && (s.params.flags & svc_flags::sched2);
+    const uint32_t len = addr_len(s.key);
+    e.push_back(nlx::payload(NFT_PAYLOAD_NETWORK_HEADER, v6 ? (src ? 8 : 24) : (src ? 12 : 16), len, in));
+    if (sport) e.push_back(nlx::payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, in + len / 4));
+    e.push_back(nlx::jhash(in, out, len + (sport ? 4 : 0), uint32_t(slots), hash_seed(s.key)));
+}
+
+namespace {
+
 // The service's rules but the persistence lookup (its chain exists and is empty).
 NlBatch rule_ops(const Service& s, size_t slots) {
     const std::string name = chain_name(s.key);
@@ -225,6 +335,16 @@ NlBatch rule_ops(const Service& s, size_t slots) {
         const std::string dnat = std::string("dnat ") + ip_word(s.key) + " to ";
         op.text = cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + slot_key_expr(s) +
                   scheduler_expr(s, slots) + " map @" + slot_map(s) + "\n";
+    }
+    if (slots && owns_maps(s)) {
+        // Keyed by the slot alone, for any transport protocol.
+        std::vector<ExprSpec> e;
+        l4_exprs(s, out, e);
+        scheduler_exprs(s, slots, 0, 5, e);
+        e.push_back(nlx::lookup(0, slot_map(s), 0));
+        e.push_back(nlx::dnat(is_v6(s.key), 0, int(addr_len(s.key) / 4)));
+        out.push_back(nlx::rule_op(s.key.family, false, name, std::move(e), op.text));
+    } else if (slots) {
         RuleSpec& r = op.rule;
         r.v6 = is_v6(s.key);
         if (!keeps_port(s) && !s.key.fwmark) r.l4proto = uint8_t(raw_proto(s.key.protocol)[0]);
@@ -248,15 +368,35 @@ NlBatch rule_ops(const Service& s, size_t slots) {
     return out;
 }
 
-// The service's rules (its chain exists and is empty).
-std::string rules(const Service& s, size_t slots) {
+// The persistence lookup: a known client goes to its real server.
+NlBatch sticky_rule(const Service& s) {
+    NlBatch out;
+    std::vector<ExprSpec> e;
+    l4_exprs(s, out, e);
+    client_key_exprs(s, e);
+    e.push_back(nlx::lookup(0, sticky_map(s), 0));
+    const bool v6 = is_v6(s.key);
+    if (keeps_port(s)) {
+        e.push_back(nlx::dnat(v6, 0, -1));
+    } else if (v6) {
+        e.push_back(nlx::immediate(4, nlx::be16(s.dests.empty() ? s.key.port : s.dests.begin()->first.port)));
+        e.push_back(nlx::dnat(v6, 0, 4, NF_NAT_RANGE_PROTO_SPECIFIED));
+    } else {
+        e.push_back(nlx::dnat(v6, 0, 1));
+    }
     const std::string name = chain_name(s.key);
-    std::string out;
-    const std::string dnat = std::string("dnat ") + ip_word(s.key) + " to ";
-    if (persistent(s))
-        out += cmd("add", "rule", s.key) + name + " " + l4_match(s) + dnat + client_key(s) + " map @" + sticky_map(s) +
-               sticky_port_suffix(s) + "\n";
-    return out + batch_text(rule_ops(s, slots));
+    out.push_back(nlx::rule_op(s.key.family, false, name, std::move(e),
+                               cmd("add", "rule", s.key) + name + " " + l4_match(s) + "dnat " + ip_word(s.key) +
+                                   " to " + client_key(s) + " map @" + sticky_map(s) + sticky_port_suffix(s) + "\n"));
+    return out;
+}
+
+// The service's rules (its chain exists and is empty).
+NlBatch rules(const Service& s, size_t slots) {
+    NlBatch out;
+    if (persistent(s)) out = sticky_rule(s);
+    append(out, rule_ops(s, slots));
+    return out;
 }
 
 std::string u8(unsigned v) { return std::to_string(v); }
@@ -366,36 +506,79 @@ std::vector<DestKey> slot_layout(const Service& s) {
     return out;
 }
 
-std::string table_create(net::Family f) {
-    const std::string t = std::string(family_word(f)) + " " + kTable;
-    const std::string addr = f == net::Family::V6 ? "ipv6_addr" : "ipv4_addr";
-    const std::string ip = f == net::Family::V6 ? "ip6" : "ip";
-    return "add table " + t + "\n" + "delete table " + t + "\n" + "add table " + t + "\n" +
-           "add map " + t + " services { type inet_proto . " + addr + " . inet_service : verdict; }\n" +
-           "add map " + t + " fwmarks { type mark : verdict; }\n" +
-           "add map " + t + " persist_vips { type inet_proto . " + addr + " : verdict; }\n" +
-           "add map " + t + " persist_fwmarks { type mark : verdict; }\n" +
-           "add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n" +
-           "add rule " + t + " prerouting meta l4proto . " + ip + " daddr . th dport vmap @services\n" +
-           "add rule " + t + " prerouting meta mark vmap @fwmarks\n" +
-           "add chain " + t + " persist { type filter hook prerouting priority dstnat + 10; policy accept; }\n" +
-           "add rule " + t + " persist ct state new ct status dnat meta l4proto . ct original " + ip +
-           " daddr vmap @persist_vips\n" +
-           "add rule " + t + " persist ct state new ct status dnat meta mark vmap @persist_fwmarks\n";
+namespace {
+NlOp dispatch_map(net::Family f, const char* name, bool mark, bool port, const std::string& text) {
+    return nlx::verdict_map(f, false, name, mark, port, text);
 }
-
-std::string table_delete(net::Family f) {
-    const std::string t = std::string(family_word(f)) + " " + kTable;
-    return "add table " + t + "\n" + "delete table " + t + "\n";
+// `ct state new ct status dnat`: a connection's first packet, just DNATed.
+void new_dnat_exprs(std::vector<ExprSpec>& e) {
+    e.push_back(nlx::ct(NFT_CT_STATE, 0, false));
+    e.push_back(nlx::mask(0, nlx::u32(NF_CT_STATE_BIT(IP_CT_NEW))));
+    e.push_back(nlx::cmp(NFT_CMP_NEQ, 0, nlx::u32(0)));
+    e.push_back(nlx::ct(NFT_CT_STATUS, 0, false));
+    e.push_back(nlx::mask(0, nlx::u32(IPS_DST_NAT)));
+    e.push_back(nlx::cmp(NFT_CMP_NEQ, 0, nlx::u32(0)));
 }
+}  // namespace
 
-bool fast(const Service& s) { return !owns_maps(s) && !persistent(s); }
+NlBatch nl_table_create(net::Family f) {
+    const bool v6 = f == net::Family::V6;
+    const std::string t = std::string(family_word(f)) + " " + kTable;
+    const std::string addr = v6 ? "ipv6_addr" : "ipv4_addr";
+    const std::string ip = v6 ? "ip6" : "ip";
+    NlBatch b = nl_table_delete(f);
+    b.push_back(nlx::table_op(NlOp::Kind::AddTable, f, false, "add table " + t + "\n"));
+    b.push_back(dispatch_map(f, "services", false, true,
+                             "add map " + t + " services { type inet_proto . " + addr + " . inet_service : verdict; }\n"));
+    b.push_back(dispatch_map(f, "fwmarks", true, false, "add map " + t + " fwmarks { type mark : verdict; }\n"));
+    b.push_back(dispatch_map(f, "persist_vips", false, false,
+                             "add map " + t + " persist_vips { type inet_proto . " + addr + " : verdict; }\n"));
+    b.push_back(dispatch_map(f, "persist_fwmarks", true, false,
+                             "add map " + t + " persist_fwmarks { type mark : verdict; }\n"));
+    b.push_back(nlx::base_chain(f, false, "prerouting", HookSpec{"nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, ""},
+                                "add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"));
+    const uint32_t len = v6 ? 16 : 4;
+    b.push_back(nlx::rule_op(f, false, "prerouting",
+                             {nlx::meta(NFT_META_L4PROTO, 0), nlx::payload(NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, len, 1),
+                              nlx::payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, 1 + len / 4),
+                              nlx::lookup(0, "services", nlx::kVerdict)},
+                             "add rule " + t + " prerouting meta l4proto . " + ip + " daddr . th dport vmap @services\n"));
+    b.push_back(nlx::rule_op(f, false, "prerouting", {nlx::meta(NFT_META_MARK, 0), nlx::lookup(0, "fwmarks", nlx::kVerdict)},
+                             "add rule " + t + " prerouting meta mark vmap @fwmarks\n"));
+    b.push_back(nlx::base_chain(f, false, "persist", HookSpec{"filter", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST + 10, ""},
+                                "add chain " + t + " persist { type filter hook prerouting priority dstnat + 10; policy accept; }\n"));
+    std::vector<ExprSpec> e;
+    new_dnat_exprs(e);
+    e.push_back(nlx::meta(NFT_META_L4PROTO, 0));
+    e.push_back(nlx::ct(v6 ? NFT_CT_DST_IP6 : NFT_CT_DST_IP, 1, true));
+    e.push_back(nlx::lookup(0, "persist_vips", nlx::kVerdict));
+    b.push_back(nlx::rule_op(f, false, "persist", std::move(e),
+                             "add rule " + t + " persist ct state new ct status dnat meta l4proto . ct original " + ip +
+                                 " daddr vmap @persist_vips\n"));
+    e.clear();
+    new_dnat_exprs(e);
+    e.push_back(nlx::meta(NFT_META_MARK, 0));
+    e.push_back(nlx::lookup(0, "persist_fwmarks", nlx::kVerdict));
+    b.push_back(nlx::rule_op(f, false, "persist", std::move(e),
+                             "add rule " + t + " persist ct state new ct status dnat meta mark vmap @persist_fwmarks\n"));
+    return b;
+}
+std::string table_create(net::Family f) { return batch_text(nl_table_create(f)); }
+
+NlBatch nl_table_delete(net::Family f) {
+    const std::string t = std::string(family_word(f)) + " " + kTable;
+    return {nlx::table_op(NlOp::Kind::AddTable, f, false, "add table " + t + "\n"),
+            nlx::table_op(NlOp::Kind::DeleteTable, f, false, "delete table " + t + "\n")};
+}
+std::string table_delete(net::Family f) { return batch_text(nl_table_delete(f)); }
 
 NlCommands nl_service_add(const Service& s) {
     NlCommands c;
     const std::vector<DestKey> layout = slot_layout(s);
     c.main.push_back(chain_op(NlOp::Kind::AddChain, s));
-    append(c.main, rule_ops(s, layout.size()));
+    if (persistent(s)) c.main.push_back(sticky_map_add(s));
+    if (owns_maps(s)) c.main.push_back(own_slots_map_add(s));
+    append(c.main, rules(s, layout.size()));
     append(c.main, dispatch(true, s));
     c.slots = slots_add(s, layout);
     return c;
@@ -405,11 +588,17 @@ NlCommands nl_service_delete(const Service& s) {
     NlCommands c = {dispatch(false, s), {}};
     c.main.push_back(chain_op(NlOp::Kind::FlushChain, s));
     c.main.push_back(chain_op(NlOp::Kind::DeleteChain, s));
-    append(c.main, slots_delete(s, slot_layout(s).size()));
+    if (owns_maps(s)) c.main.push_back(map_op(NlOp::Kind::DeleteSet, s.key, slot_map(s)));
+    else append(c.main, slots_delete(s, slot_layout(s).size()));
+    if (persistent(s)) c.main.push_back(map_op(NlOp::Kind::DeleteSet, s.key, sticky_map(s)));
     return c;
 }
 
-NlCommands nl_service_replace(const Service& before, const Service& after) {
+namespace {
+// A service that is neither persistent nor has its own maps.
+bool plain(const Service& s) { return !owns_maps(s) && !persistent(s); }
+
+NlCommands plain_replace(const Service& before, const Service& after) {
     const std::vector<DestKey> was = slot_layout(before), now = slot_layout(after);
     NlBatch new_rules = rule_ops(after, now.size());
     const bool rules_change = batch_text(rule_ops(before, was.size())) != batch_text(new_rules);
@@ -429,40 +618,10 @@ NlCommands nl_service_replace(const Service& before, const Service& after) {
     if (rules_change) append(c.main, std::move(new_rules));
     return c;
 }
-
-namespace {
-Commands text(const NlCommands& n) { return Commands{batch_text(n.main), batch_text(n.slots)}; }
 }  // namespace
 
-Commands service_add(const Service& s) {
-    if (fast(s)) return text(nl_service_add(s));
-    const std::string name = chain_name(s.key);
-    Commands c;
-    c.main = chain_op(NlOp::Kind::AddChain, s).text;
-    if (persistent(s)) c.main += sticky_map_add(s);
-    const std::vector<DestKey> layout = slot_layout(s);
-    if (owns_maps(s)) c.main += own_slots_map_add(s);
-    c.main += rules(s, layout.size());
-    c.main += batch_text(dispatch(true, s));
-    c.slots = batch_text(slots_add(s, layout));
-    return c;
-}
-
-Commands service_delete(const Service& s) {
-    if (fast(s)) return text(nl_service_delete(s));
-    const std::string name = chain_name(s.key);
-    Commands c;
-    c.main = batch_text(dispatch(false, s));
-    c.main += cmd("flush", "chain", s.key) + name + "\n";
-    c.main += cmd("delete", "chain", s.key) + name + "\n";
-    if (owns_maps(s)) c.main += cmd("delete", "map", s.key) + slot_map(s) + "\n";
-    else c.main += batch_text(slots_delete(s, slot_layout(s).size()));
-    if (persistent(s)) c.main += cmd("delete", "map", s.key) + sticky_map(s) + "\n";
-    return c;
-}
-
-Commands service_replace(const Service& before, const Service& after) {
-    if (fast(before) && fast(after)) return text(nl_service_replace(before, after));
+NlCommands nl_service_replace(const Service& before, const Service& after) {
+    if (plain(before) && plain(after)) return plain_replace(before, after);
     const std::vector<DestKey> was = slot_layout(before), now = slot_layout(after);
     const bool same_sticky = persistent(before) && persistent(after) && before.params.timeout == after.params.timeout &&
                              before.params.netmask == after.params.netmask && keeps_port(before) == keeps_port(after) &&
@@ -470,12 +629,13 @@ Commands service_replace(const Service& before, const Service& after) {
                              !owns_maps(after);
     const bool sticky_changes = (persistent(before) || persistent(after)) && !same_sticky;
     const bool own = owns_maps(before) || owns_maps(after);
-    const std::string new_rules = rules(after, now.size());
-    const bool rules_change = own || sticky_changes || rules(before, was.size()) != new_rules;
-    Commands c;
-    if (rules_change) c.main += cmd("flush", "chain", after.key) + chain_name(after.key) + "\n";
-    if (persistent(before) && !same_sticky) c.main += cmd("delete", "map", before.key) + sticky_map(before) + "\n";
-    if (persistent(after) && !same_sticky) c.main += sticky_map_add(after);
+    NlBatch new_rules = rules(after, now.size());
+    const bool rules_change =
+        own || sticky_changes || batch_text(rules(before, was.size())) != batch_text(new_rules);
+    NlCommands c;
+    if (rules_change) c.main.push_back(chain_op(NlOp::Kind::FlushChain, after));
+    if (persistent(before) && !same_sticky) c.main.push_back(map_op(NlOp::Kind::DeleteSet, before.key, sticky_map(before)));
+    if (persistent(after) && !same_sticky) c.main.push_back(sticky_map_add(after));
     if (same_sticky) {
         // A destination that lost its slots must not keep its clients.
         bool lost = false;
@@ -483,49 +643,85 @@ Commands service_replace(const Service& before, const Service& after) {
             auto it = after.dests.find(d);
             if (p.weight > 0 && (it == after.dests.end() || it->second.weight <= 0)) lost = true;
         }
-        if (lost) c.main += cmd("flush", "map", after.key) + sticky_map(after) + "\n";
+        if (lost) c.main.push_back(map_op(NlOp::Kind::FlushSet, after.key, sticky_map(after)));
     }
     if (own) {
         // Made again with the rules (see owns_maps).
-        c.main += owns_maps(before) ? cmd("delete", "map", before.key) + slot_map(before) + "\n"
-                                    : batch_text(slots_delete(before, was.size()));
-        if (owns_maps(after)) c.main += own_slots_map_add(after);
-        c.slots = batch_text(slots_add(after, now));
+        if (owns_maps(before)) c.main.push_back(map_op(NlOp::Kind::DeleteSet, before.key, slot_map(before)));
+        else append(c.main, slots_delete(before, was.size()));
+        if (owns_maps(after)) c.main.push_back(own_slots_map_add(after));
+        c.slots = slots_add(after, now);
     } else {
-        // The slots go as in nl_service_replace, the rules after them.
+        // The slots go as a plain service's, the rules after them.
         Service b = before, a = after;
         b.params.flags &= ~svc_flags::persistent;
         a.params.flags &= ~svc_flags::persistent;
-        NlCommands n = nl_service_replace(b, a);
-        std::erase_if(n.main, [](const NlOp& op) { return op.kind != NlOp::Kind::DeleteElements; });
-        c.main += batch_text(n.main);
-        c.slots = batch_text(n.slots);
+        NlCommands n = plain_replace(b, a);
+        for (auto& op : n.main)
+            if (op.kind == NlOp::Kind::DeleteElements) c.main.push_back(std::move(op));
+        c.slots = std::move(n.slots);
     }
-    if (rules_change) c.main += new_rules;
+    if (rules_change) append(c.main, std::move(new_rules));
     return c;
 }
 
-PersistUpdate persist_group(const ServiceKey& any, bool existed, const std::vector<const Service*>& persistent) {
-    PersistUpdate u;
+namespace {
+Commands text(const NlCommands& n) { return Commands{batch_text(n.main), batch_text(n.slots)}; }
+}  // namespace
+
+Commands service_add(const Service& s) { return text(nl_service_add(s)); }
+Commands service_delete(const Service& s) { return text(nl_service_delete(s)); }
+Commands service_replace(const Service& before, const Service& after) {
+    return text(nl_service_replace(before, after));
+}
+
+PersistOps nl_persist_group(const ServiceKey& any, bool existed, const std::vector<const Service*>& persistent) {
+    PersistOps u;
     const std::string name = persist_chain_name(any);
-    const std::string element = any.fwmark ? "persist_fwmarks { " + std::to_string(any.fwmark)
-                                           : std::string("persist_vips { ") + proto_word(any.protocol) + " . " +
-                                                 any.address.to_string();
-    if (existed) u.before = cmd("flush", "chain", any) + name + "\n";
+    Service group;  // the group's key, for elements()
+    group.key = any;
+    ElementItem element;
+    element.key = any.fwmark ? raw_u32(any.fwmark) : raw_proto(any.protocol) + raw_addr(any.address);
+    const std::string map = any.fwmark ? "persist_fwmarks" : "persist_vips";
+    const char* fields = any.fwmark ? "n" : "Pa";
+    if (existed) u.before.push_back(nlx::named_op(NlOp::Kind::FlushChain, any.family, false, name, cmd("flush", "chain", any) + name + "\n"));
     if (persistent.empty()) {
-        if (existed)
-            u.before += cmd("delete", "element", any) + element + " }\n" + cmd("delete", "chain", any) + name + "\n";
+        if (existed) {
+            append(u.before, elements(false, group, map, {element}, fields, ""));
+            u.before.push_back(nlx::named_op(NlOp::Kind::DeleteChain, any.family, false, name, cmd("delete", "chain", any) + name + "\n"));
+        }
         return u;
     }
-    if (!existed) u.after = cmd("add", "chain", any) + name + "\n";
+    if (!existed) u.after.push_back(nlx::named_op(NlOp::Kind::AddChain, any.family, false, name, cmd("add", "chain", any) + name + "\n"));
     for (const Service* s : persistent) {
+        std::vector<ExprSpec> e;
+        l4_exprs(*s, u.after, e);
         std::string match = l4_match(*s);
-        if (!s->key.fwmark) match += "ct original proto-dst " + u8(s->key.port) + " ";
-        u.after += cmd("add", "rule", any) + name + " " + match + "update @" + sticky_map(*s) + " { " + client_key(*s) +
-                   " timeout " + std::to_string(s->params.timeout) + "s : " + sticky_typeof(*s) + " }\n";
+        if (!s->key.fwmark) {
+            match += "ct original proto-dst " + u8(s->key.port) + " ";
+            e.push_back(nlx::ct(NFT_CT_PROTO_DST, 0, true));
+            e.push_back(nlx::cmp(NFT_CMP_EQ, 0, nlx::be16(s->key.port)));
+        }
+        client_key_exprs(*s, e);
+        const bool v6 = is_v6(s->key);
+        e.push_back(nlx::payload(NFT_PAYLOAD_NETWORK_HEADER, 16 + (v6 ? 8 : 0), addr_len(s->key), 4));
+        if (!sticky_address_only(*s)) e.push_back(nlx::payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, 4 + addr_len(s->key) / 4));
+        e.push_back(nlx::dynset_update(sticky_map(*s), 0, 4, uint64_t(s->params.timeout) * 1000));
+        u.after.push_back(nlx::rule_op(any.family, false, name, std::move(e),
+                                       cmd("add", "rule", any) + name + " " + match + "update @" + sticky_map(*s) + " { " +
+                                           client_key(*s) + " timeout " + std::to_string(s->params.timeout) + "s : " +
+                                           sticky_typeof(*s) + " }\n"));
     }
-    if (!existed) u.after += cmd("add", "element", any) + element + " : goto " + name + " }\n";
+    if (!existed) {
+        element.goto_chain = name;
+        append(u.after, elements(true, group, map, {element}, fields, ""));
+    }
     return u;
+}
+
+PersistUpdate persist_group(const ServiceKey& any, bool existed, const std::vector<const Service*>& persistent) {
+    const PersistOps o = nl_persist_group(any, existed, persistent);
+    return PersistUpdate{batch_text(o.before), batch_text(o.after)};
 }
 
 }  // namespace halbd::forward::nft

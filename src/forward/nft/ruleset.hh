@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Copyright (C) 2026 halbd developers
-// forward/nft/ruleset.hh: the nft(8) input the nftables backend sends, as
-// pure functions of the services (exact-output unit tests). Text, not JSON:
-// the Nftables adapter (net/nftables.hh) takes nft(8) commands, the text is
-// what an operator reads back with `nft list table ip halbd`, and nft 1.0.x's
-// JSON parser lacks statements this layout needs.
+// forward/nft/ruleset.hh: what the nftables backend sends, as pure functions
+// of the services: NlOps (nl_batch.hh), each with its nft(8) line, which the
+// exact-output unit tests compare and an operator reads back (the same) with
+// `nft list table ip halbd`; text, not JSON: nft 1.0.x's JSON parser lacks
+// statements this layout needs.
 //
 // Layout of table `halbd` (family ip or ip6): a nat prerouting chain
 // dispatches through verdict maps (`services`: protocol . VIP . port,
@@ -45,8 +45,10 @@ std::vector<DestKey> slot_layout(const Service& s);
 
 // The family's table made afresh (whatever a previous run left is replaced
 // in the same transaction): base chains and dispatch maps.
-std::string table_create(net::Family f);
+NlBatch nl_table_create(net::Family f);
+std::string table_create(net::Family f);  // its text
 // Removes the family's table (and everything in it), if it exists.
+NlBatch nl_table_delete(net::Family f);
 std::string table_delete(net::Family f);
 // What a service change sends, in two parts: `main` (chains, rules, maps,
 // dispatch, slot deletions) and `slots` (slot additions), which the backend
@@ -66,17 +68,18 @@ Commands service_delete(const Service& s);
 // unless persistence changed, and emptied when a destination lost its slots
 // (clients stuck to it re-pick).
 Commands service_replace(const Service& before, const Service& after);
-// The same changes as NlBatch values (nl_batch.hh), for a service that is
-// fast(): its slots in a shared map and no persistence (the chains and
-// elements libnftnl sends; persistence and a fwmark service's own maps stay
-// text). Their text is what service_add/_delete/_replace return.
-bool fast(const Service& s);
+// The same changes as NlBatch values (nl_batch.hh): what the backend sends
+// as one libnftnl batch. Their text is what service_add/_delete/_replace
+// return.
 struct NlCommands {
     NlBatch main, slots;
 };
 NlCommands nl_service_add(const Service& s);
 NlCommands nl_service_delete(const Service& s);
 NlCommands nl_service_replace(const Service& before, const Service& after);
+// The scheduler's expressions (numgen or jhash into slot `out`, a jhash's
+// input from slot `in`), as scheduler_expr() says it; DR shares them.
+void scheduler_exprs(const Service& s, size_t slots, uint32_t out, uint32_t in, std::vector<ExprSpec>& e);
 // The map holding the service's slots: one of kSlotMapBuckets shared maps
 // per protocol ("tcp_slots_7", "fwmark_slots_2", chosen by hash_seed), or,
 // for a fwmark service whose real servers have ports, its own ("fwm_3_slots").
@@ -84,14 +87,19 @@ inline constexpr uint32_t kSlotMapBuckets = 256;
 std::string slot_map(const Service& s);
 // Declares the shared map slot_map(s) (the backend adds each once, before its
 // first service, and keeps it while the family's table lives).
-std::string slot_map_add(const Service& s);
+NlOp nl_slot_map_add(const Service& s);
+std::string slot_map_add(const Service& s);  // its text
 // Whether the service's slots are in a shared map (slot_map_add) or its own.
 bool shares_slot_map(const Service& s);
 // The persistence chain of a group (same persist_chain_name): `existed` says
 // whether it is there now; `persistent` are the group's persistent services
 // after the change. First half goes before the services change (empties or
 // removes the chain, which references their maps), second half after.
-struct PersistUpdate {
+struct PersistOps {
+    NlBatch before, after;
+};
+PersistOps nl_persist_group(const ServiceKey& any_member, bool existed, const std::vector<const Service*>& persistent);
+struct PersistUpdate {  // the same as text
     std::string before, after;
 };
 PersistUpdate persist_group(const ServiceKey& any_member, bool existed, const std::vector<const Service*>& persistent);
