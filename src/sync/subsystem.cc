@@ -112,6 +112,8 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     absent_.clear();
     st_ = SyncStats{};
     master_ = false;
+    external_.reserve(kCacheReserve);
+    queued_.reserve(kCacheReserve);
     load_internal();
     subscribe_kernel();
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
@@ -339,6 +341,7 @@ void SyncSubsystem::commit_done() {
 
 void SyncSubsystem::load_internal() {
     internal_.clear();
+    internal_.reserve(kCacheReserve);
     if (auto s = kernel_->dump([this](Ct ct) {
             if (ct_selected(*cfg_, *ct)) internal_[ct_key(*ct)] = std::move(ct);
         });

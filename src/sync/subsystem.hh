@@ -79,6 +79,9 @@ public:
     static constexpr size_t kCommitChunk = 2'000;
     static constexpr size_t kCommitChunksPerTurn = 5;
     static constexpr Duration kCommitSlice = std::chrono::milliseconds(20);
+    // Buckets reserved in each cache at start (8 bytes each): a burst of new
+    // connections then does not rehash the table at every doubling.
+    static constexpr size_t kCacheReserve = 1 << 16;
 
     SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, KernelFactory kernel, PeerFactory peer);
     ~SyncSubsystem() override;
