@@ -120,6 +120,7 @@ private:
     void commit_resume();
     void commit_forget();
     void reread_kernel();
+    void reread_done(core::Status s);
     void load_internal();
     void queue(const CtKey& k, CtOp op);
     void flush();
@@ -162,6 +163,14 @@ private:
     std::vector<vrrp::Resume> resumes_;
     std::vector<std::string> scope_instances_;
     cluster::CommitScope scope_;
+    // A re-read of the kernel's table in progress (read in slices): what it
+    // found, and the connections the events changed meanwhile (newer than
+    // what the read says of them).
+    struct Reread {
+        Cache seen;
+        std::unordered_set<CtKey, CtKeyHash> touched;
+    };
+    std::unique_ptr<Reread> reread_;
     // The table being sent at the peer's request, and where that stands.
     std::vector<CtKey> to_serve_;
     size_t serve_pos_ = 0;
