@@ -173,7 +173,7 @@ run() {  # run DAEMON N: prints one RESULT line
         for x in m b; do ns $x "$HALBCTL" -s "$TMP/$x.ctl" sync >"$TMP/$x.sync" 2>&1 || :; done
         grep -E "re-reads|events lost" "$TMP/m.sync" "$TMP/m.log" 2>/dev/null | sed 's/^/    m: /' || :
     else  # did the master's event socket overrun (events lost, resync later)?
-        ns m conntrackd -C "$TMP/ctd1.conf" -s 2>/dev/null | grep -iE "overrun|events received" | sed 's/^/    m: /' || :
+        ns m conntrackd -C "$TMP/ctd1.conf" -s runtime 2>/dev/null | grep -iE "overrun|events received|resync with kernel" | sed 's/^/    m: /' || :
     fi
     # The commit into b's kernel.
     if [ "$d" = halbd ]; then
