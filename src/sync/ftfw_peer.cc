@@ -161,7 +161,9 @@ FtfwPeer::FtfwPeer(core::EventLoop& loop, const ChannelConfig& cfg, Handlers han
     });
 }
 
-FtfwPeer::~FtfwPeer() = default;
+// Full datagrams waiting for the end of the loop pass leave now (before the
+// batching they were already sent); a partial one is dropped, as before.
+FtfwPeer::~FtfwPeer() { send_ready(); }
 
 void FtfwPeer::send(CtOp op, const nf_conntrack& ct) {
     scratch_.clear();
