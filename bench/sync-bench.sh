@@ -19,6 +19,15 @@ HALBD=${HALBD:-$BUILD/src/halbd} HALBCTL=$BUILD/src/halbctl SB=$BUILD/bench/sync
 for f in "$HALBD" "$HALBCTL" "$SB"; do [ -x "$f" ] || { echo "missing $f (make bench/sync_bench)" >&2; exit 2; }; done
 command -v conntrackd >/dev/null || { echo "needs conntrackd" >&2; exit 2; }
 : "${SIZES:=10000 100000}"
+# conntrackd (since 1.4.5) puts itself in SCHED_RR at priority 99 unless its
+# configuration says otherwise; halbd runs as started. SCHED=rr runs halbd
+# the same way (chrt -r 99), so that the two compete for the CPU alike with
+# the inserter and the other daemon; SCHED=other (default) leaves it as is.
+case ${SCHED:-other} in
+    rr) halbd_sched="chrt -r 99" ;;
+    other) halbd_sched="" ;;
+    *) echo "SCHED=rr or SCHED=other" >&2; exit 2 ;;
+esac
 P=hsb$$
 TMP=$(mktemp -d /tmp/sync-bench.XXXXXX)
 exec 9>/tmp/halbd-netns.lock
@@ -133,7 +142,7 @@ run() {  # run DAEMON N: prints one RESULT line
         halbd_conf 1 200 >"$TMP/m.conf"; halbd_conf 2 100 >"$TMP/b.conf"
         # m first: b's only MASTER entry (and commit) is the one measured.
         for x in m b; do
-            ns $x "$HALBD" -n -l -P -f "$TMP/$x.conf" -p "$TMP/$x.pid" --control-socket "$TMP/$x.ctl" \
+            ns $x $halbd_sched "$HALBD" -n -l -P -f "$TMP/$x.conf" -p "$TMP/$x.pid" --control-socket "$TMP/$x.ctl" \
                 >"$TMP/$x.log" 2>&1 &
             eval "pid_$x=\$!"
             [ $x = b ] || wait_for 10 sh -c "ip -n $P-m -o addr show dev eth0 | grep -q 192.0.2.100/"
@@ -146,6 +155,7 @@ run() {  # run DAEMON N: prints one RESULT line
         wait_for 10 test -S "$TMP/ctd1.ctl"; wait_for 10 test -S "$TMP/ctd2.ctl"
     fi
     pid_m=$(daemon_pid m "$d"); pid_b=$(daemon_pid b "$d")  # not the shells that started them
+    echo "    m: $d scheduling: $(chrt -p "$pid_m" | sed -n 's/.*policy: //p' | head -1), priority $(chrt -p "$pid_m" | sed -n 's/.*priority: //p')"
     sleep 1  # both idle: the hellos and the first resync are over
     ns b "$SB" capture eth2 3780 "$n" "$TMP/arrivals" 15 >"$TMP/capture.out" 2>&1 & cap=$!
     wait_for 10 grep -q READY "$TMP/capture.out"
@@ -161,6 +171,9 @@ run() {  # run DAEMON N: prints one RESULT line
     ext=$(ext_count "$d")
     if [ "$d" = halbd ]; then  # the channel's counters, for when figures look wrong (KEEP=1)
         for x in m b; do ns $x "$HALBCTL" -s "$TMP/$x.ctl" sync >"$TMP/$x.sync" 2>&1 || :; done
+        grep -E "re-reads|events lost" "$TMP/m.sync" "$TMP/m.log" 2>/dev/null | sed 's/^/    m: /' || :
+    else  # did the master's event socket overrun (events lost, resync later)?
+        ns m conntrackd -C "$TMP/ctd1.conf" -s runtime 2>/dev/null | grep -iE "overrun|events received|resync with kernel" | sed 's/^/    m: /' || :
     fi
     # The commit into b's kernel.
     if [ "$d" = halbd ]; then

@@ -31,6 +31,13 @@ public:
 
     // Every entry of the table (IPv4 and IPv6), one call of `each` per entry.
     virtual core::Status dump(const std::function<void(Ct)>& each) = 0;
+    // The same on the loop, a bounded slice per loop pass, so that reading a
+    // large table never holds VRRP up: `each` per entry, then `done` once
+    // with the outcome (possibly before dump_sliced returns). One at a time:
+    // a new one, cancel_dump() or destroying the backend ends the one
+    // running without calling its done.
+    virtual void dump_sliced(std::function<void(Ct)> each, std::function<void(core::Status)> done) = 0;
+    virtual void cancel_dump() = 0;
     // Delivers the table's changes on the loop until unsubscribe(): on_event
     // per change, on_lost when the kernel dropped events (ENOBUFS): the
     // listener then re-reads the table with dump().

@@ -98,7 +98,7 @@ CtKey ct_key(const nf_conntrack& ct) {
     return k;
 }
 
-size_t CtKeyHash::operator()(const CtKey& k) const noexcept {
+size_t CtKeyHash::operator()(const CtKey& k) const {
     // Five 64-bit words (the key has no padding: 2+1+1+16+16+2+2 bytes),
     // each folded in with a multiply and a shift (a murmur-style mix). It
     // was FNV-1a byte by byte: 40 dependent multiplies, 7% of the master's

@@ -154,13 +154,16 @@ FtfwPeer::FtfwPeer(core::EventLoop& loop, const ChannelConfig& cfg, Handlers han
         dests_.emplace_back(ss, l);
     }
     flush_timer_ = loop_.create_timer([this] { flush(); });
+    ready_timer_ = loop_.create_timer([this] { send_ready(); });
     tick_timer_ = loop_.create_timer([this] {
         session_.on_tick(loop_.now());
         pump();
     });
 }
 
-FtfwPeer::~FtfwPeer() = default;
+// Full datagrams waiting for the end of the loop pass leave now (before the
+// batching they were already sent); a partial one is dropped, as before.
+FtfwPeer::~FtfwPeer() { send_ready(); }
 
 void FtfwPeer::send(CtOp op, const nf_conntrack& ct) {
     scratch_.clear();
@@ -185,7 +188,7 @@ void FtfwPeer::request_resync() {
 // every message sent.
 void FtfwPeer::pump() {
     session_.drain_output([this](std::span<const uint8_t> msg) {
-        if (!pending_.empty() && pending_.size() + msg.size() > max_payload_) flush();
+        if (!pending_.empty() && pending_.size() + msg.size() > max_payload_) close_datagram();
         pending_.insert(pending_.end(), msg.begin(), msg.end());
         ++session_.counters().msgs_sent;
     });
@@ -216,24 +219,56 @@ void FtfwPeer::pump() {
 
 void FtfwPeer::flush() {
     flush_timer_->cancel();
+    close_datagram();
+    send_ready();
+}
+
+// Moves the pending messages, a datagram's worth, to the ready datagrams.
+void FtfwPeer::close_datagram() {
     if (pending_.empty()) return;
     if (envelope_) {
         const auto sealed = envelope_->seal(pending_);
         if (sealed.empty()) ++session_.counters().send_errors;
-        else send_datagram(sealed);
+        else ready_.insert(ready_.end(), sealed.begin(), sealed.end());
     } else {
-        send_datagram(pending_);
+        ready_.insert(ready_.end(), pending_.begin(), pending_.end());
     }
     pending_.clear();
+    if (ready_ends_.empty() || ready_ends_.back() != ready_.size()) ready_ends_.push_back(ready_.size());
+    if (ready_ends_.size() >= kReadyMax) send_ready();
+    else if (!ready_timer_->armed()) ready_timer_->arm(Duration::zero());
 }
 
-void FtfwPeer::send_datagram(std::span<const uint8_t> bytes) {
+// Every ready datagram to every destination, kReadyMax per sendmmsg.
+void FtfwPeer::send_ready() {
+    ready_timer_->cancel();
+    std::array<mmsghdr, kReadyMax> mm{};
+    std::array<iovec, kReadyMax> iov{};
     for (const auto& [ss, len] : dests_) {
-        const ssize_t n = ::sendto(fd_.get(), bytes.data(), bytes.size(), MSG_DONTWAIT,
-                                   reinterpret_cast<const sockaddr*>(&ss), len);
-        if (n < 0) ++session_.counters().send_errors;
-        else session_.counters().bytes_sent += static_cast<uint64_t>(n);
+        size_t i = 0;
+        while (i < ready_ends_.size()) {
+            unsigned n = 0;
+            for (; n < kReadyMax && i + n < ready_ends_.size(); ++n) {
+                const size_t begin = i + n == 0 ? 0 : ready_ends_[i + n - 1];
+                iov[n] = {ready_.data() + begin, ready_ends_[i + n] - begin};
+                mm[n] = {};
+                mm[n].msg_hdr.msg_iov = &iov[n];
+                mm[n].msg_hdr.msg_iovlen = 1;
+                mm[n].msg_hdr.msg_name = const_cast<sockaddr_storage*>(&ss);
+                mm[n].msg_hdr.msg_namelen = len;
+            }
+            const int sent = ::sendmmsg(fd_.get(), mm.data(), n, MSG_DONTWAIT);
+            if (sent < 0 && errno == EINTR) continue;
+            // A datagram the socket refused is counted and not retried: FT-FW's
+            // NACK brings it back, as it did for a failed sendto.
+            const unsigned ok = sent < 0 ? 0 : static_cast<unsigned>(sent);
+            for (unsigned k = 0; k < ok; ++k) session_.counters().bytes_sent += mm[k].msg_len;
+            if (ok < n) ++session_.counters().send_errors;
+            i += ok < n ? ok + 1 : n;
+        }
     }
+    ready_.clear();
+    ready_ends_.clear();
 }
 
 bool FtfwPeer::from_peer(const sockaddr_storage& ss) const {

@@ -52,7 +52,8 @@ private:
     void on_datagram(std::span<const uint8_t> bytes);
     void on_message(const ftfw::Message& m);
     void pump();
-    void send_datagram(std::span<const uint8_t> bytes);
+    void close_datagram();
+    void send_ready();
     bool from_peer(const sockaddr_storage& ss) const;
 
     core::EventLoop& loop_;
@@ -63,12 +64,20 @@ private:
     ftfw::Session session_;
     std::unique_ptr<Envelope> envelope_;
     std::vector<uint8_t> pending_;   // messages waiting for the flush
+    // Full datagrams (sealed when keyed) back to back, and where each ends:
+    // sent together with one sendmmsg at the end of the loop pass, or when
+    // kReadyMax of them are waiting (one sendto per datagram was 9% of the
+    // master's time at 100,000 events).
+    static constexpr size_t kReadyMax = 64;
+    std::vector<uint8_t> ready_;
+    std::vector<size_t> ready_ends_;
     std::vector<uint8_t> scratch_;
     std::vector<uint8_t> plain_;
     std::vector<std::pair<sockaddr_storage, socklen_t>> dests_;
     std::array<uint64_t, ftfw::kWireErrorCount> wire_errors_{};
     core::FdWatchPtr watch_;
     core::TimerPtr flush_timer_;
+    core::TimerPtr ready_timer_;
     core::TimerPtr tick_timer_;
 };
 

@@ -98,7 +98,10 @@ core::Result<std::unique_ptr<NfctBackend>> NfctBackend::open(core::EventLoop& lo
     return b;
 }
 
-NfctBackend::~NfctBackend() { unsubscribe(); }
+NfctBackend::~NfctBackend() {
+    unsubscribe();
+    cancel_dump();
+}
 
 core::Status NfctBackend::dump(const std::function<void(Ct)>& each) {
     std::vector<char> buf(64 * 1024);
@@ -122,6 +125,63 @@ core::Status NfctBackend::dump(const std::function<void(Ct)>& each) {
                                  const_cast<std::function<void(Ct)>*>(&each));
         if (r == MNL_CB_STOP) return core::Ok{};
         if (r < 0) return mnl_error("dump");
+    }
+}
+
+void NfctBackend::dump_sliced(std::function<void(Ct)> each, std::function<void(core::Status)> done) {
+    cancel_dump();
+    MnlPtr sock(mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) return done(mnl_error("dump socket"));
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    dump_seq_ = ++seq_;
+    nlmsghdr* nlh = put_ct_header(buf.data(), IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, dump_seq_);
+    if (mnl_socket_sendto(sock.get(), nlh, nlh->nlmsg_len) < 0) return done(mnl_error("dump request"));
+    dump_watch_ = loop_.watch_fd(mnl_socket_get_fd(sock.get()), core::fd_events::readable,
+                                 [this](uint32_t) { on_dump_readable(); });
+    if (!dump_watch_) return done(mnl_error("dump watch"));
+    dump_sock_ = std::move(sock);
+    dump_each_ = std::move(each);
+    dump_done_ = std::move(done);
+}
+
+void NfctBackend::cancel_dump() {
+    dump_watch_.reset();
+    dump_sock_.reset();
+    dump_each_ = nullptr;
+    dump_done_ = nullptr;
+}
+
+void NfctBackend::dump_finished(core::Status s) {
+    auto done = std::move(dump_done_);
+    cancel_dump();
+    if (done) done(std::move(s));
+}
+
+// As on_readable: at most kMaxReadsPerWake reads and kEventSlice of time per
+// loop pass; the kernel fills the socket again as it is read.
+void NfctBackend::on_dump_readable() {
+    std::vector<char>& buf = event_buf_;
+    buf.resize(MNL_SOCKET_BUFFER_SIZE > 65536 ? MNL_SOCKET_BUFFER_SIZE : 65536);
+    const MonoTime until = loop_.now() + kEventSlice;
+    for (size_t reads = 0; reads < kMaxReadsPerWake && dump_sock_; ++reads) {
+        if (reads > 0 && loop_.now() >= until) return;
+        const ssize_t n = recv(mnl_socket_get_fd(dump_sock_.get()), buf.data(), buf.size(), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            return dump_finished(mnl_error("dump"));
+        }
+        auto cb = [](const nlmsghdr* nlh, void* data) -> int {
+            auto* self = static_cast<NfctBackend*>(data);
+            Ct ct(nfct_new());
+            if (!ct || nfct_nlmsg_parse(nlh, ct.get()) < 0) return MNL_CB_OK;  // skip what cannot be read
+            if (self->dump_each_) self->dump_each_(std::move(ct));
+            return MNL_CB_OK;
+        };
+        const int r = mnl_cb_run(buf.data(), static_cast<size_t>(n), dump_seq_,
+                                 mnl_socket_get_portid(dump_sock_.get()), cb, this);
+        if (r == MNL_CB_STOP) return dump_finished(core::Ok{});
+        if (r < 0) return dump_finished(mnl_error("dump"));
     }
 }
 

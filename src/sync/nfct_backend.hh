@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Copyright (C) 2026 halbd developers
 // sync/nfct_backend.hh: NfctBackend, the real ConntrackBackend: ctnetlink
-// over libmnl, messages built and parsed by libnetfilter_conntrack. Two
+// over libmnl, messages built and parsed by libnetfilter_conntrack. Three
 // sockets: one for requests (dump, batched commit/delete; blocking, each
-// batch answered before the next) and one subscribed to the conntrack event
-// groups, read on the loop with a large receive buffer. Created by the
-// wiring when a configuration has conntrack_sync; owns both sockets.
+// batch answered before the next), one subscribed to the conntrack event
+// groups, read on the loop with a large receive buffer, and one for a dump
+// read in slices on the loop. Created by the wiring when a configuration
+// has conntrack_sync; owns the sockets.
 #pragma once
 
 #include <memory>
@@ -26,6 +27,8 @@ public:
     ~NfctBackend() override;
 
     core::Status dump(const std::function<void(Ct)>& each) override;
+    void dump_sliced(std::function<void(Ct)> each, std::function<void(core::Status)> done) override;
+    void cancel_dump() override;
     core::Status subscribe(EventFn on_event, std::function<void()> on_lost) override;
     void unsubscribe() override;
     BatchResult commit(std::span<const nf_conntrack* const> entries) override;
@@ -41,6 +44,8 @@ private:
     std::vector<std::pair<size_t, int>> send_all(size_t count, uint16_t type, uint16_t flags,
                                                  const std::function<void(size_t, nlmsghdr*)>& build);
     void on_readable();
+    void on_dump_readable();
+    void dump_finished(core::Status s);
     void grow_event_buffer();
 
     core::EventLoop& loop_;
@@ -55,6 +60,12 @@ private:
     std::vector<char> event_buf_;                    // reused by on_readable
     std::vector<char> batch_buf_, reply_buf_;        // reused by send_all
     std::vector<std::pair<CtOp, Ct>> event_batch_;  // the events of one read
+    // The sliced dump in progress: its own socket, read on the loop.
+    MnlPtr dump_sock_;
+    core::FdWatchPtr dump_watch_;
+    uint32_t dump_seq_ = 0;
+    std::function<void(Ct)> dump_each_;
+    std::function<void(core::Status)> dump_done_;
 };
 
 }  // namespace halbd::sync

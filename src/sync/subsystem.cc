@@ -112,6 +112,8 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     absent_.clear();
     st_ = SyncStats{};
     master_ = false;
+    external_.reserve(kCacheReserve);
+    queued_.reserve(kCacheReserve);
     load_internal();
     subscribe_kernel();
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
@@ -151,6 +153,8 @@ void SyncSubsystem::subscribe_kernel() {
 // from a dump kRereadSettle after it.
 void SyncSubsystem::commit_pause() {
     kernel_->unsubscribe();
+    kernel_->cancel_dump();
+    reread_.reset();
     reread_timer_->cancel();
 }
 
@@ -179,6 +183,7 @@ void SyncSubsystem::shut(const std::string& why) {
     reread_timer_->cancel();
     serve_timer_->cancel();
     to_serve_.clear();
+    reread_.reset();
     if (kernel_) kernel_->unsubscribe();
     peer_.reset();
     kernel_.reset();
@@ -339,6 +344,7 @@ void SyncSubsystem::commit_done() {
 
 void SyncSubsystem::load_internal() {
     internal_.clear();
+    internal_.reserve(kCacheReserve);
     if (auto s = kernel_->dump([this](Ct ct) {
             if (ct_selected(*cfg_, *ct)) internal_[ct_key(*ct)] = std::move(ct);
         });
@@ -350,6 +356,7 @@ void SyncSubsystem::on_kernel(CtOp op, Ct ct) {
     if (!ct || !ct_selected(*cfg_, *ct)) return;
     ++st_.kernel_events;
     const CtKey k = ct_key(*ct);
+    if (reread_) reread_->touched.insert(k);
     if (op == CtOp::Delete) {
         internal_.erase(k);
         auto [it, fresh] = queued_.try_emplace(k, Queued{op, loop_.now(), std::move(ct)});
@@ -409,13 +416,39 @@ void SyncSubsystem::on_kernel_lost() {
     reread_timer_->arm(kRereadSettle);
 }
 
+// Reads the table again in slices (a new read replaces one running). What
+// the events say meanwhile stays: it is newer than what the read saw.
 void SyncSubsystem::reread_kernel() {
-    Cache old = std::move(internal_);
-    load_internal();
-    for (auto& [k, ct] : old)
-        if (!internal_.count(k)) queued_.insert_or_assign(k, Queued{CtOp::Delete, loop_.now(), std::move(ct)});
-    for (const auto& [k, ct] : internal_) queue(k, CtOp::Update);
-    if (!flush_timer_->armed()) flush_timer_->arm(kCoalesce);
+    reread_ = std::make_unique<Reread>();
+    reread_->seen.reserve(std::max(kCacheReserve, internal_.size()));
+    kernel_->dump_sliced(
+        [this](Ct ct) {
+            if (reread_ && ct_selected(*cfg_, *ct)) reread_->seen.insert_or_assign(ct_key(*ct), std::move(ct));
+        },
+        [this](core::Status s) { reread_done(std::move(s)); });
+}
+
+// What the table no longer has goes to the peer as deletes, the rest as
+// updates.
+void SyncSubsystem::reread_done(core::Status s) {
+    const std::unique_ptr<Reread> r = std::move(reread_);
+    if (!r) return;
+    if (!s) return log::error("conntrack sync: cannot read the conntrack table: ", s.error().message);
+    const MonoTime now = loop_.now();
+    for (auto it = internal_.begin(); it != internal_.end();) {
+        if (r->seen.count(it->first) || r->touched.count(it->first)) {
+            ++it;
+            continue;
+        }
+        queued_.insert_or_assign(it->first, Queued{CtOp::Delete, now, std::move(it->second)});
+        it = internal_.erase(it);
+    }
+    for (auto& [k, ct] : r->seen) {
+        if (r->touched.count(k)) continue;
+        internal_.insert_or_assign(k, std::move(ct));
+        queue(k, CtOp::Update);
+    }
+    if (!queued_.empty() && !flush_timer_->armed()) flush_timer_->arm(kCoalesce);
 }
 
 void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {

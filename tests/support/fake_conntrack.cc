@@ -45,6 +45,39 @@ core::Status FakeConntrack::dump(const std::function<void(sync::Ct)>& each) {
     return core::Ok{};
 }
 
+void FakeConntrack::dump_sliced(std::function<void(sync::Ct)> each, std::function<void(core::Status)> done) {
+    cancel_dump();
+    if (!hold_dumps) {
+        (void)dump(each);
+        return done(core::Ok{});
+    }
+    ++dumps;
+    for (const auto& [k, ct] : table_) held_.push_back(sync::ct_clone(*ct));
+    dump_each_ = std::move(each);
+    dump_done_ = std::move(done);
+}
+
+void FakeConntrack::cancel_dump() {
+    held_.clear();
+    dump_each_ = nullptr;
+    dump_done_ = nullptr;
+}
+
+size_t FakeConntrack::dump_step(size_t n) {
+    size_t given = 0;
+    for (; given < n && !held_.empty() && dump_each_; ++given) {
+        sync::Ct ct = std::move(held_.back());
+        held_.pop_back();
+        dump_each_(std::move(ct));
+    }
+    if (held_.empty() && dump_done_) {
+        auto done = std::move(dump_done_);
+        cancel_dump();
+        done(core::Ok{});
+    }
+    return given;
+}
+
 core::Status FakeConntrack::subscribe(EventFn on_event, std::function<void()> on_lost) {
     on_event_ = std::move(on_event);
     on_lost_ = std::move(on_lost);

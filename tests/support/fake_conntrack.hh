@@ -5,6 +5,7 @@
 // make_tcp_ct(), a NATed TCP connection to build tables from. A test feeds
 // kernel events with emit() and overruns with lose_events(); commits and
 // deletes change the table, echo events as the kernel does, and are counted.
+// A sliced dump can be held and handed out by the test (hold_dumps).
 #pragma once
 
 #include <unordered_map>
@@ -22,6 +23,10 @@ sync::Ct make_tcp_ct(uint32_t i, uint32_t timeout = 300);
 class FakeConntrack final : public sync::ConntrackBackend {
 public:
     core::Status dump(const std::function<void(sync::Ct)>& each) override;
+    // Runs at once unless hold_dumps: then the test hands out the table
+    // (as it was when the dump began) with dump_step().
+    void dump_sliced(std::function<void(sync::Ct)> each, std::function<void(core::Status)> done) override;
+    void cancel_dump() override;
     core::Status subscribe(EventFn on_event, std::function<void()> on_lost) override;
     void unsubscribe() override;
     sync::BatchResult commit(std::span<const nf_conntrack* const> entries) override;
@@ -31,6 +36,10 @@ public:
     void emit(sync::CtOp op, const nf_conntrack& ct);
     // The event socket overran (ENOBUFS).
     void lose_events();
+    // Delivers up to n entries of the held dump, and its end when none are
+    // left; returns how many it delivered.
+    size_t dump_step(size_t n);
+    bool dumping() const { return static_cast<bool>(dump_done_); }
 
     bool has(const nf_conntrack& ct) const { return table_.count(sync::ct_key(ct)) != 0; }
     size_t size() const { return table_.size(); }
@@ -40,12 +49,16 @@ public:
     bool muted = false;
     // Echo committed/deleted entries as events (the kernel does).
     bool echo_events = true;
+    bool hold_dumps = false;
     size_t dumps = 0, commit_calls = 0, committed = 0, removed = 0;
 
 private:
     std::unordered_map<sync::CtKey, sync::Ct, sync::CtKeyHash> table_;
     EventFn on_event_;
     std::function<void()> on_lost_;
+    std::vector<sync::Ct> held_;
+    std::function<void(sync::Ct)> dump_each_;
+    std::function<void(core::Status)> dump_done_;
 };
 
 }  // namespace halbd::test

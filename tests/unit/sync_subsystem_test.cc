@@ -313,6 +313,43 @@ TEST_F(SyncSubsystemTest, AnEventOverrunRereadsTheKernelTable) {
     EXPECT_EQ(b.kernel->dumps, 3u);  // once, not every second
 }
 
+// The re-read after an overrun goes in slices across loop passes (the loop
+// runs its timers between them); an event that arrives meanwhile is newer
+// than what the read says, and is kept: a connection it deleted is not
+// brought back, one it created is not deleted.
+TEST_F(SyncSubsystemTest, TheRereadGoesInSlicesAndKeepsTheEventsThatCameMeanwhile) {
+    start_both();
+    for (uint32_t i = 1; i <= 4; ++i) b.kernel->emit(CtOp::New, *test::make_tcp_ct(i));
+    loop.advance(SyncSubsystem::kCoalesce);
+    ASSERT_EQ(a.sync.stats().external_size, 4u);
+    b.kernel->muted = true;
+    b.kernel->emit(CtOp::Delete, *test::make_tcp_ct(4));  // lost: only the read can tell
+    b.kernel->muted = false;
+    b.kernel->hold_dumps = true;
+    b.kernel->lose_events();
+    ASSERT_TRUE(b.kernel->dumping());
+    EXPECT_EQ(b.kernel->dump_step(1), 1u);
+    loop.advance(milliseconds(1));  // the loop runs between slices
+    // Meanwhile: 1 deleted, 9 created; the held read still has 1 and not 9.
+    b.kernel->emit(CtOp::Delete, *test::make_tcp_ct(1));
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(9));
+    EXPECT_EQ(b.kernel->dump_step(100), 2u);
+    EXPECT_FALSE(b.kernel->dumping());
+    EXPECT_EQ(b.sync.stats().internal_size, 3u);  // 2, 3, 9
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 3u);
+    // What a holds is what b's kernel has: a commits it and has 2, 3, 9.
+    a.enter_master();
+    ASSERT_TRUE(a.took);
+    for (uint32_t i : {2u, 3u, 9u}) EXPECT_TRUE(a.kernel->has(*test::make_tcp_ct(i))) << i;
+    for (uint32_t i : {1u, 4u}) EXPECT_FALSE(a.kernel->has(*test::make_tcp_ct(i))) << i;
+    b.kernel->hold_dumps = false;
+    loop.advance(SyncSubsystem::kRereadSettle);  // the settle re-read agrees
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(b.sync.stats().internal_size, 3u);
+    EXPECT_EQ(a.sync.stats().external_size, 3u);
+}
+
 TEST_F(SyncSubsystemTest, LoopbackSyncTrafficAndFilteredConnectionsAreNotReplicated) {
     config::Model m = model();
     config::CtFilter f;
