@@ -26,6 +26,7 @@
 #include "net/rtnl_link_monitor.hh"
 #include "net/rtnl_route_backend.hh"
 #include "sync/ftfw_factory.hh"
+#include "sync/exp_kernel.hh"
 #include "sync/nfct_backend.hh"
 #include "sync/subsystem.hh"
 #include "vrrp/accept_filter.hh"
@@ -172,6 +173,12 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
             [&loop](const config::ConntrackSync& c, sync::Peer::Handlers h) {
                 return sync::open_ftfw_peer(loop, c, std::move(h));
             });
+    if (sync_)
+        sync_->set_exp_factory([&loop]() -> core::Result<std::unique_ptr<sync::ExpBackend>> {
+            auto b = sync::NfexpBackend::open(loop);
+            if (!b) return b.error();
+            return std::unique_ptr<sync::ExpBackend>(std::move(b.value()));
+        });
     else
         ctl_sources_.sync_absent = "connection sync needs VRRP, which does not run";
     // route_announce: what the node serves, told to its routing daemon;

@@ -48,6 +48,13 @@ void dump_sync(const Model& m, Dumper& out) {
     if (!s.auth_key_file.empty()) out.line("auth_key_file", Dumper::quoted(s.auth_key_file));
     out.line("commit_budget", s.commit_budget);
     out.line("bulk_timeout", s.bulk_timeout);
+    if (s.expectation_sync && !s.expectation_helpers.empty()) {
+        std::string names;
+        for (const auto& n : s.expectation_helpers) names += (names.empty() ? "" : " ") + n;
+        out.line("expectation_sync", names);
+    } else {
+        out.line("expectation_sync", s.expectation_sync ? "on" : "off");
+    }
     if (!s.filters.empty()) {
         out.open("filter");
         for (const CtFilter& f : s.filters) dump_filter(f, out);

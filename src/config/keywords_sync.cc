@@ -218,6 +218,25 @@ const KeywordTable<ConntrackSync>& sync_table() {
              if (!a.count(1)) return;
              if (auto d = a.timer(0, Duration::zero(), seconds(3600))) s.bulk_timeout = *d;
          }},
+        {"expectation_sync", [](ConntrackSync& s, Args& a) {
+             // conntrackd's `ExpectationSync on|off` and `ExpectationSync { ftp sip }`,
+             // the helper list on the line: `expectation_sync ftp sip`.
+             if (!a.count(1, 64)) return;
+             s.expectation_helpers.clear();
+             if (a.size() == 1 && (a.str(0) == "on" || a.str(0) == "off")) {
+                 s.expectation_sync = a.str(0) == "on";
+                 return;
+             }
+             for (size_t i = 0; i < a.size(); ++i) {
+                 if (a.str(i).empty() || a.str(i).size() >= 16 || a.str(i) == "on" || a.str(i) == "off") {
+                     a.error(i, "'expectation_sync' takes on, off or helper names (up to 15 characters), got " +
+                                    quote(a.str(i)));
+                     return;
+                 }
+                 s.expectation_helpers.push_back(a.str(i));
+             }
+             s.expectation_sync = true;
+         }},
         {"filter", [](ConntrackSync& s, Args& a) {
              a.at_most(0);
              a.parser().block(a, filter_table(), s);

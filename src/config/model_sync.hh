@@ -53,6 +53,10 @@ struct ConntrackSync {
     // may preempt a live master without it.
     Duration bulk_timeout = std::chrono::seconds(30);
     std::vector<CtFilter> filters;
+    // Conntrack helpers' expectations (conntrackd's ExpectationSync): off,
+    // on for every helper, or on for the helpers named.
+    bool expectation_sync = false;
+    std::vector<std::string> expectation_helpers;  // empty: every helper
     Location loc;                               // the block's keyword
 };
 

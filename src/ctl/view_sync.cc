@@ -54,6 +54,14 @@ std::string sync_view(const sync::SyncStats& s, Format f) {
             .member("last_commit_error", s.last_commit_error)
             .member("lag_last_ms", millis(s.lag_last))
             .member("lag_max_ms", millis(s.lag_max))
+            .member("expectation_sync", s.expectations)
+            .member("exp_internal_cache", uint64_t{s.exp.internal})
+            .member("exp_external_cache", uint64_t{s.exp.external})
+            .member("exp_sent", s.exp.sent)
+            .member("exp_received", s.exp.received)
+            .member("exp_committed", s.exp.committed)
+            .member("exp_commit_failed", s.exp.commit_failed)
+            .member("exp_last_commit_error", s.exp.last_commit_error)
             .end_object();
         return w.str() + "\n";
     }
@@ -75,6 +83,11 @@ std::string sync_view(const sync::SyncStats& s, Format f) {
        << "last commit: " << s.last_commit_entries << " in " << millis(s.last_commit) << " ms\n"
        << "replication lag (kernel event to peer): last " << millis(s.lag_last) << " ms, max " << millis(s.lag_max)
        << " ms\n";
+    if (s.expectations)
+        os << "expectations: ours " << s.exp.internal << ", peer's " << s.exp.external << ", sent " << s.exp.sent
+           << ", received " << s.exp.received << ", committed " << s.exp.committed << ", refused "
+           << s.exp.commit_failed << (s.exp.last_commit_error.empty() ? "" : " (" + s.exp.last_commit_error + ")")
+           << "\n";
     return os.str();
 }
 

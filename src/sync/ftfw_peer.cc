@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "core/random.hh"
+#include "sync/exp_codec.hh"
 #include "sync/ftfw_ct_codec.hh"
 #include "sync/ftfw_wire.hh"
 
@@ -169,6 +170,14 @@ void FtfwPeer::send(CtOp op, const nf_conntrack& ct) {
     scratch_.clear();
     ftfw::encode_ct(ct, scratch_, cfg_.encode);
     session_.send_state(msg_type(op), scratch_, loop_.now());
+    pump();
+}
+
+void FtfwPeer::send_exp(CtOp op, const nf_expect& exp) {
+    scratch_.clear();
+    ftfw::encode_exp(exp, scratch_);
+    const auto type = static_cast<uint8_t>(static_cast<uint8_t>(ftfw::MsgType::ExpNew) + static_cast<uint8_t>(op));
+    session_.send_state(static_cast<ftfw::MsgType>(type), scratch_, loop_.now());
     pump();
 }
 
@@ -322,10 +331,7 @@ void FtfwPeer::on_datagram(std::span<const uint8_t> bytes) {
 void FtfwPeer::on_message(const ftfw::Message& m) {
     ++session_.counters().msgs_received;
     if (session_.on_message(m, loop_.now()) != ftfw::Session::Verdict::Deliver) return;
-    if (m.type > static_cast<uint8_t>(ftfw::MsgType::CtDelete)) {
-        ++wire_errors_[static_cast<size_t>(ftfw::WireError::Unsupported)];  // expectations
-        return;
-    }
+    if (m.type > static_cast<uint8_t>(ftfw::MsgType::CtDelete)) return on_expect_message(m);
     auto ct = ftfw::decode_ct(m.payload);
     if (!ct) {
         ++session_.counters().malformed;
@@ -334,6 +340,23 @@ void FtfwPeer::on_message(const ftfw::Message& m) {
     }
     const CtOp op = m.type == 0 ? CtOp::New : m.type == 1 ? CtOp::Update : CtOp::Delete;
     if (handlers_.on_conntrack) handlers_.on_conntrack(op, std::move(*ct));
+}
+
+// Expectations (types ExpNew..ExpDelete): decoded when someone takes them,
+// else counted as unsupported, as before expectation_sync existed.
+void FtfwPeer::on_expect_message(const ftfw::Message& m) {
+    if (!handlers_.on_expect) {
+        ++wire_errors_[static_cast<size_t>(ftfw::WireError::Unsupported)];
+        return;
+    }
+    auto exp = ftfw::decode_exp(m.payload);
+    if (!exp) {
+        ++session_.counters().malformed;
+        ++wire_errors_[static_cast<size_t>(exp.error())];
+        return;
+    }
+    const uint8_t k = static_cast<uint8_t>(m.type - static_cast<uint8_t>(ftfw::MsgType::ExpNew));
+    handlers_.on_expect(k == 0 ? CtOp::New : k == 1 ? CtOp::Update : CtOp::Delete, std::move(*exp));
 }
 
 }  // namespace halbd::sync

@@ -32,6 +32,7 @@ public:
     ~FtfwPeer() override;
 
     void send(CtOp op, const nf_conntrack& ct) override;
+    void send_exp(CtOp op, const nf_expect& exp) override;
     void resync_sent() override;
     void request_resync() override;
     bool peer_alive() const override { return session_.peer_alive(); }
@@ -51,6 +52,7 @@ private:
     void on_readable();
     void on_datagram(std::span<const uint8_t> bytes);
     void on_message(const ftfw::Message& m);
+    void on_expect_message(const ftfw::Message& m);
     void pump();
     void close_datagram();
     void send_ready();

@@ -25,6 +25,12 @@ struct CtDeleter {
 };
 using Ct = std::unique_ptr<nf_conntrack, CtDeleter>;
 
+// A conntrack helper's expectation (sync/exp_sync.hh).
+struct ExpDeleter {
+    void operator()(nf_expect* e) const { nfexp_destroy(e); }
+};
+using Exp = std::unique_ptr<nf_expect, ExpDeleter>;
+
 // What a state message says about one connection (conntrackd's
 // NET_T_STATE_CT_NEW / _UPD / _DEL).
 enum class CtOp : uint8_t { New, Update, Delete };
@@ -47,6 +53,8 @@ public:
     struct Handlers {
         // A connection the peer sent.
         std::function<void(CtOp, Ct)> on_conntrack;
+        // An expectation the peer sent (NET_T_STATE_EXP_*); unset: dropped.
+        std::function<void(CtOp, Exp)> on_expect;
         // The peer asks for our whole table: send every connection again
         // (conntrackd -n on the other side, or a node that (re)started).
         std::function<void()> on_resync_request;
@@ -62,6 +70,8 @@ public:
 
     // Queues one connection for the peer (batched; sent within the flush window).
     virtual void send(CtOp op, const nf_conntrack& ct) = 0;
+    // Queues one expectation (a channel without them drops it).
+    virtual void send_exp(CtOp /*op*/, const nf_expect& /*exp*/) {}
     // Marks the end of a full-table send that answered on_resync_request.
     virtual void resync_sent() = 0;
     // Asks the peer for its whole table.

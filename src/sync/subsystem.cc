@@ -32,7 +32,8 @@ bool same(const config::ConntrackSync& a, const config::ConntrackSync& b) {
     return a.interface == b.interface && a.peers == b.peers && a.mcast_group == b.mcast_group && a.port == b.port &&
            a.source_ip == b.source_ip && a.sync_group == b.sync_group && a.instances == b.instances &&
            a.auth_key_file == b.auth_key_file && a.commit_budget == b.commit_budget &&
-           a.bulk_timeout == b.bulk_timeout && same_filters(a.filters, b.filters);
+           a.bulk_timeout == b.bulk_timeout && same_filters(a.filters, b.filters) &&
+           a.expectation_sync == b.expectation_sync && a.expectation_helpers == b.expectation_helpers;
 }
 
 std::string follows(const config::ConntrackSync& c) {
@@ -100,6 +101,7 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
         bulk_over(complete ? Bulk::Received : Bulk::TimedOut, complete ? "received" : "incomplete");
     };
     h.on_peer_alive = [this](bool alive) { log::info("conntrack sync: peer ", alive ? "up" : "down"); };
+    if (cfg.expectation_sync) h.on_expect = [this](CtOp op, Exp e) { if (exp_) exp_->on_peer(op, std::move(e)); };
     auto p = make_peer_(cfg, std::move(h));
     if (!p) {
         absent_ = "sync channel unavailable: " + p.error().message;
@@ -116,6 +118,7 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     queued_.reserve(kCacheReserve);
     load_internal();
     subscribe_kernel();
+    start_expectations(cfg);
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
     // Added by a reload while the unit is MASTER: nothing to commit (the
     // addresses are up), the peer's table is received and kept as in BACKUP.
@@ -135,6 +138,14 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     log::info("conntrack sync: started on ", cfg.interface, ", following ", follows(cfg),
               master_ ? " (MASTER)" : "", "; ", internal_.size(),
               " local connection(s); asked the peer for its table");
+}
+
+void SyncSubsystem::start_expectations(const config::ConntrackSync& cfg) {
+    if (!cfg.expectation_sync || !make_exp_) return;
+    auto k = make_exp_();
+    if (!k) return log::error("conntrack sync: expectations not replicated: ", k.error().message);
+    exp_ = std::make_unique<ExpSync>(std::move(k.value()), *peer_, cfg.expectation_helpers);
+    exp_->start();
 }
 
 void SyncSubsystem::subscribe_kernel() {
@@ -176,6 +187,7 @@ void SyncSubsystem::shut(const std::string& why) {
     resume_all();
     hook_.reset();
     state_sub_.reset();
+    exp_.reset();
     preempt_holds_.clear();
     flush_timer_->cancel();
     bulk_timer_->cancel();
@@ -323,6 +335,8 @@ void SyncSubsystem::commit_done() {
     if (took > cfg_->commit_budget) ++st_.commits_late;
     log::info("conntrack sync: committed ", to_commit_.size(), " connection(s) in ", ms(took),
               st_.last_commit_error.empty() ? "" : "; refused: ", st_.last_commit_error);
+    // Expectations after their master connections, before the addresses.
+    if (exp_) exp_->commit();
     // The addresses first; then the committed entries become ours, in the
     // internal cache and so to the peer (the kernel's events would have
     // brought them there; they are off).
@@ -478,6 +492,7 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
 
 void SyncSubsystem::on_resync_request() {
     if (!peer_) return;
+    if (exp_) exp_->serve();
     // A request during a send starts it again: the table may have changed.
     to_serve_.clear();
     to_serve_.reserve(internal_.size());
@@ -524,6 +539,8 @@ SyncStats SyncSubsystem::stats() const {
     s.bulk = bulk_;
     s.internal_size = internal_.size();
     s.external_size = external_.size();
+    s.expectations = exp_ != nullptr;
+    if (exp_) s.exp = exp_->stats();
     if (peer_) {
         s.peer_alive = peer_->peer_alive();
         s.peer = peer_->counters();
@@ -546,6 +563,10 @@ void SyncSubsystem::dump_state(std::ostream& os) const {
        << "#  commits " << s.commits << " (late " << s.commits_late << "), committed " << s.committed << ", refused "
        << s.commit_failed << ", last commit " << s.last_commit_entries << " in " << ms(s.last_commit) << "\n"
        << "#  replication lag (kernel event to peer) last " << ms(s.lag_last) << ", max " << ms(s.lag_max) << "\n";
+    if (s.expectations)
+        os << "#  expectations: ours " << s.exp.internal << ", peer's " << s.exp.external << ", sent " << s.exp.sent
+           << ", received " << s.exp.received << ", committed " << s.exp.committed << ", refused "
+           << s.exp.commit_failed << "\n";
 }
 
 }  // namespace halbd::sync

@@ -26,6 +26,7 @@
 #include "config/subscriber.hh"
 #include "core/event_loop.hh"
 #include "sync/conntrack_backend.hh"
+#include "sync/exp_sync.hh"
 #include "sync/ct_key.hh"
 #include "sync/peer.hh"
 #include "vrrp/state_events.hh"
@@ -55,6 +56,8 @@ struct SyncStats {
     std::string last_commit_error;
     Duration lag_last{}, lag_max{};  // kernel event -> handed to the peer
     PeerCounters peer;
+    bool expectations = false;     // expectation_sync is on
+    ExpStats exp;
 };
 
 class SyncSubsystem final : public config::ConfigSubscriber {
@@ -91,6 +94,10 @@ public:
     void stop(const config::StopOptions& opts) override;
     void dump_state(std::ostream& os) const override;
 
+    // Where expectation_sync gets its kernel adapter (unset: it stays off).
+    using ExpFactory = std::function<core::Result<std::unique_ptr<ExpBackend>>()>;
+    void set_exp_factory(ExpFactory f) { make_exp_ = std::move(f); }
+
     SyncStats stats() const;
     // The reason it is not running, when it is not ("no conntrack_sync block").
     const std::string& absent_reason() const { return absent_; }
@@ -117,6 +124,7 @@ private:
     void on_kernel(CtOp op, Ct ct);
     void on_kernel_lost();
     void subscribe_kernel();
+    void start_expectations(const config::ConntrackSync& cfg);
     void commit_pause();
     void commit_resume();
     void commit_forget();
@@ -138,6 +146,8 @@ private:
     std::string absent_ = "no conntrack_sync block";
     std::unique_ptr<ConntrackBackend> kernel_;
     std::unique_ptr<Peer> peer_;
+    ExpFactory make_exp_;
+    std::unique_ptr<ExpSync> exp_;  // expectation_sync on
     Cache internal_, external_;
     std::unordered_map<CtKey, Queued, CtKeyHash> queued_;
     core::TimerPtr flush_timer_;

@@ -21,7 +21,7 @@ case $target in
     ctl_request) srcs="$top/src/ctl/protocol.cc $top/src/ctl/json.cc $top/src/core/result.cc" seeds="$top/tests/fuzz/corpus/ctl/*" ;;
     http_response) srcs="$top/src/check/http_response.cc $top/src/check/http_regex.cc $top/src/config/regex.cc $top/src/core/result.cc $top/src/net/address.cc"
         seeds="$top/tests/fuzz/corpus/http/*" libs="-lcrypto -lpcre2-8" ;;
-    sync_message) srcs="$(ls "$top"/src/sync/ftfw_wire.cc "$top"/src/sync/ftfw_ct_codec.cc "$top"/src/sync/ftfw_session.cc "$top"/src/sync/aead.cc) $top/src/core/result.cc"
+    sync_message) srcs="$(ls "$top"/src/sync/ftfw_wire.cc "$top"/src/sync/ftfw_ct_codec.cc "$top"/src/sync/exp_codec.cc "$top"/src/sync/ftfw_session.cc "$top"/src/sync/aead.cc) $top/src/core/result.cc"
         seeds="$top/tests/fuzz/corpus/sync/*" libs="-lnetfilter_conntrack -lcrypto" ;;
     *) echo "run-libfuzzer.sh: unknown target $target (config, vrrp_packet, ctl_request, http_response, sync_message)" >&2; exit 2 ;;
 esac

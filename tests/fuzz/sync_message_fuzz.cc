@@ -2,7 +2,7 @@
 // Copyright (C) 2026 halbd developers
 // tests/fuzz/sync_message_fuzz.cc: libFuzzer target for the sync receive
 // path. The first byte chooses: 0, a plain FT-FW datagram (framing, then
-// each state message's attributes; what decodes must encode and decode back
+// each state message's attributes, connections and expectations; what decodes must encode and decode back
 // to the same bytes); 1, the same messages fed to the FT-FW state machine
 // (no crash, no unbounded queue); 2, a sealed datagram opened with a fixed
 // key (any bytes: refused with a reason or opened, never a crash).
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sync/aead.hh"
+#include "sync/exp_codec.hh"
 #include "sync/ftfw_ct_codec.hh"
 #include "sync/ftfw_session.hh"
 #include "sync/ftfw_wire.hh"
@@ -30,6 +31,18 @@ void check_ct(std::span<const uint8_t> payload) {
     auto back = ftfw::decode_ct(once);
     if (!back) std::abort();
     ftfw::encode_ct(**back, twice);
+    if (once != twice) std::abort();
+}
+
+// Expectation messages: the same round-trip property.
+void check_exp(std::span<const uint8_t> payload) {
+    auto e = ftfw::decode_exp(payload);
+    if (!e) return;
+    std::vector<uint8_t> once, twice;
+    ftfw::encode_exp(**e, once);
+    auto back = ftfw::decode_exp(once);
+    if (!back) std::abort();
+    ftfw::encode_exp(**back, twice);
     if (once != twice) std::abort();
 }
 
@@ -55,7 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto m = ftfw::next_message(rest);
         if (!m) break;
         if (mode == 0) {
-            if (m->kind == ftfw::Kind::Data) check_ct(m->payload);
+            if (m->kind == ftfw::Kind::Data && m->type >= static_cast<uint8_t>(ftfw::MsgType::ExpNew)) check_exp(m->payload);
+            else if (m->kind == ftfw::Kind::Data) check_ct(m->payload);
             continue;
         }
         now += std::chrono::milliseconds(100);

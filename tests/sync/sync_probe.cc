@@ -4,10 +4,11 @@
 // test (tests/netns/sync-wire-conntrackd.sh): an FtfwPeer on the real event
 // loop that prints every connection it receives, one line each, and with
 // --send-demo offers three known connections (at start and on every resync
-// request). Not installed.
+// request), with --send-exp an FTP expectation; received expectations are
+// printed too. Not installed.
 //
 //   sync_probe IFACE [PEER] [--port N] [--source IP] [--key FILE] [--group IP]
-//              [--send-demo] [--send-many N] [--for SECONDS] [--no-resync]
+//              [--send-demo] [--send-exp] [--send-many N] [--for SECONDS] [--no-resync]
 // --send-many adds N TCP connections 192.0.2.200+i/40000:20000+i%40000 ->
 // 198.51.100.1:80 (N at most 2,200,000).
 #include <arpa/inet.h>
@@ -71,6 +72,57 @@ void print_ct(sync::CtOp op, const nf_conntrack* ct) {
     std::printf("%s\n", s.c_str());
 }
 
+// An expectation: "EXP new|update|delete tcp master=S:P>D:P expect=S:P>D:P
+// [nat=A:P dir=N] [helper=H] [fn=F]".
+void print_exp(sync::CtOp op, const nf_expect* e) {
+    std::string s = op == sync::CtOp::New ? "EXP new" : op == sync::CtOp::Update ? "EXP update" : "EXP delete";
+    auto tuple = [&](const char* name, nf_expect_attr a, bool src_port_too) {
+        const auto* t = static_cast<const nf_conntrack*>(nfexp_get_attr(e, a));
+        if (!t || nfct_attr_is_set(t, ATTR_ORIG_IPV4_SRC) <= 0) return;
+        s += std::string(" ") + name + "=" + ip4(nfct_get_attr_u32(t, ATTR_ORIG_IPV4_SRC));
+        if (src_port_too) s += ":" + std::to_string(ntohs(nfct_get_attr_u16(t, ATTR_ORIG_PORT_SRC)));
+        if (a == ATTR_EXP_NAT_TUPLE) return;
+        s += ">" + ip4(nfct_get_attr_u32(t, ATTR_ORIG_IPV4_DST)) + ":" +
+             std::to_string(ntohs(nfct_get_attr_u16(t, ATTR_ORIG_PORT_DST)));
+    };
+    tuple("master", ATTR_EXP_MASTER, true);
+    tuple("expect", ATTR_EXP_EXPECTED, true);
+    tuple("nat", ATTR_EXP_NAT_TUPLE, true);
+    if (nfexp_attr_is_set(e, ATTR_EXP_NAT_DIR) > 0) s += " dir=" + std::to_string(nfexp_get_attr_u32(e, ATTR_EXP_NAT_DIR));
+    if (nfexp_attr_is_set(e, ATTR_EXP_HELPER_NAME) > 0)
+        s += std::string(" helper=") + static_cast<const char*>(nfexp_get_attr(e, ATTR_EXP_HELPER_NAME));
+    if (nfexp_attr_is_set(e, ATTR_EXP_FN) > 0) s += std::string(" fn=") + static_cast<const char*>(nfexp_get_attr(e, ATTR_EXP_FN));
+    std::printf("%s\n", s.c_str());
+}
+
+// An FTP passive expectation behind DNAT, as nf_nat_ftp makes them: the
+// client 192.0.2.10 will connect to the VIP 192.0.2.100:50000, which is the
+// real server 198.51.100.11:50000.
+sync::Exp demo_exp() {
+    auto tuple = [](const char* src, const char* dst, uint16_t sp, uint16_t dp) {
+        sync::Ct t(nfct_new());
+        nfct_set_attr_u8(t.get(), ATTR_L3PROTO, AF_INET);
+        nfct_set_attr_u32(t.get(), ATTR_ORIG_IPV4_SRC, inet_addr(src));
+        nfct_set_attr_u32(t.get(), ATTR_ORIG_IPV4_DST, inet_addr(dst));
+        nfct_set_attr_u8(t.get(), ATTR_L4PROTO, IPPROTO_TCP);
+        nfct_set_attr_u16(t.get(), ATTR_ORIG_PORT_SRC, htons(sp));
+        nfct_set_attr_u16(t.get(), ATTR_ORIG_PORT_DST, htons(dp));
+        return t;
+    };
+    sync::Exp e(nfexp_new());
+    nfexp_set_attr(e.get(), ATTR_EXP_MASTER, tuple("192.0.2.10", "192.0.2.100", 40000, 21).get());
+    nfexp_set_attr(e.get(), ATTR_EXP_EXPECTED, tuple("192.0.2.10", "192.0.2.100", 0, 50000).get());
+    nfexp_set_attr(e.get(), ATTR_EXP_MASK, tuple("255.255.255.255", "255.255.255.255", 0, 0xffff).get());
+    nfexp_set_attr_u32(e.get(), ATTR_EXP_TIMEOUT, 300);
+    nfexp_set_attr_u32(e.get(), ATTR_EXP_FLAGS, 0);
+    nfexp_set_attr_u32(e.get(), ATTR_EXP_CLASS, 0);
+    nfexp_set_attr(e.get(), ATTR_EXP_NAT_TUPLE, tuple("198.51.100.11", "0.0.0.0", 50000, 0).get());
+    nfexp_set_attr_u32(e.get(), ATTR_EXP_NAT_DIR, 0);
+    nfexp_set_attr(e.get(), ATTR_EXP_HELPER_NAME, "ftp");
+    nfexp_set_attr(e.get(), ATTR_EXP_FN, "nat-follow-master");
+    return e;
+}
+
 // A connection as the kernel reports it: both tuples, NAT visible as the
 // reply tuple differing from the inverted original.
 sync::Ct demo_ct(uint8_t l4, const char* src, const char* dst, uint16_t sp, uint16_t dp, const char* rsrc,
@@ -121,6 +173,7 @@ int main(int argc, char** argv) {
     sync::ChannelConfig cfg;
     cfg.interface = argv[1];
     bool demo = false;
+    sync::Exp exp;
     int seconds = 0, many = 0;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
@@ -136,6 +189,7 @@ int main(int argc, char** argv) {
             }
             cfg.key = *k;
         } else if (a == "--send-demo") demo = true;
+        else if (a == "--send-exp") exp = demo_exp();
         else if (a == "--for") seconds = std::stoi(next());
         else if (a == "--send-many") many = std::stoi(next());
         else if (a == "--no-resync") cfg.resync_at_start = false;
@@ -157,11 +211,13 @@ int main(int argc, char** argv) {
     sync::Peer* peer_ptr = nullptr;
     sync::Peer::Handlers h;
     h.on_conntrack = [](sync::CtOp op, sync::Ct ct) { print_ct(op, ct.get()); };
+    h.on_expect = [](sync::CtOp op, sync::Exp e) { print_exp(op, e.get()); };
     h.on_peer_alive = [](bool up) { std::printf(up ? "PEER up\n" : "PEER down\n"); };
     h.on_resync_done = [](bool complete) { std::printf("RESYNC done complete=%d\n", complete ? 1 : 0); };
     h.on_resync_request = [&] {
         std::printf("RESYNC request\n");
         for (const auto& ct : set) peer_ptr->send(sync::CtOp::Update, *ct);
+        if (exp) peer_ptr->send_exp(sync::CtOp::New, *exp);
         peer_ptr->resync_sent();
     };
     auto peer = sync::FtfwPeer::open(**loop, cfg, h);
@@ -171,6 +227,7 @@ int main(int argc, char** argv) {
     }
     peer_ptr = peer->get();
     for (const auto& ct : set) (*peer)->send(sync::CtOp::New, *ct);
+    if (exp) (*peer)->send_exp(sync::CtOp::New, *exp);
     std::printf("READY\n");
     auto stop = [&](int) { (*loop)->stop(); };
     auto term = (*loop)->watch_signal(SIGTERM, stop);

@@ -3,6 +3,8 @@
 // Unit tests of the conntrack_sync block (config/keywords_sync.cc,
 // validate_sync.cc, dump_sync.cc): keywords, defaults, errors at the
 // offending token, the trusted-link warning and the `halbd -d` round trip.
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include "config_test_util.hh"
@@ -134,6 +136,33 @@ TEST(ConntrackSyncConfigTest, ErrorsAtTheOffendingToken) {
         EXPECT_FALSE(c.r.model) << k.block;
         EXPECT_TRUE(c.has(k.message)) << k.block << "\n--- got:\n" << c.all();
     }
+}
+
+// conntrackd's ExpectationSync on|off and its helper list.
+TEST(ConntrackSyncConfigTest, ExpectationSync) {
+    const std::string head = "conntrack_sync {\n interface eth2\n sync_group LB\n";
+    LoadedConfig off = load(head + "}\n");
+    ASSERT_TRUE(off.r.model) << off.all();
+    EXPECT_FALSE(off.r.model->conntrack_sync->expectation_sync);
+    for (const auto& [line, on, helpers] : std::vector<std::tuple<std::string, bool, std::vector<std::string>>>{
+             {"expectation_sync on", true, {}},
+             {"expectation_sync off", false, {}},
+             {"expectation_sync ftp sip", true, {"ftp", "sip"}}}) {
+        LoadedConfig c = load(head + " " + line + "\n}\n");
+        ASSERT_TRUE(c.r.model) << c.all();
+        EXPECT_EQ(c.r.model->conntrack_sync->expectation_sync, on) << line;
+        EXPECT_EQ(c.r.model->conntrack_sync->expectation_helpers, helpers) << line;
+        const std::string d = dump_text(*c.r.model);
+        EXPECT_NE(d.find(line + "\n"), std::string::npos) << d;
+        LoadedConfig again(d, options({"eth0", "eth2"}));
+        ASSERT_TRUE(again.r.model) << again.all() << d;
+        EXPECT_EQ(dump_text(*again.r.model), d);
+    }
+    LoadedConfig bad = load(head + " expectation_sync ftp on\n}\n");
+    EXPECT_FALSE(bad.r.model);
+    EXPECT_TRUE(bad.has("t.conf:14:23: error: 'expectation_sync' takes on, off or helper names")) << bad.all();
+    LoadedConfig none = load(head + " expectation_sync\n}\n");
+    EXPECT_FALSE(none.r.model) << none.all();
 }
 
 TEST(ConntrackSyncConfigTest, MissingInterfaceIsAWarning) {
