@@ -48,6 +48,7 @@ void dump_sync(const Model& m, Dumper& out) {
     if (!s.auth_key_file.empty()) out.line("auth_key_file", Dumper::quoted(s.auth_key_file));
     out.line("commit_budget", s.commit_budget);
     out.line("bulk_timeout", s.bulk_timeout);
+    if (s.commit_mode == ConntrackSync::CommitMode::Always) out.line("commit_mode", "always");
     if (!s.filters.empty()) {
         out.open("filter");
         for (const CtFilter& f : s.filters) dump_filter(f, out);

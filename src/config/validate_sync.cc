@@ -46,7 +46,9 @@ void validate_follow(const Model& m, const ConntrackSync& s, ValidateContext& ct
     }
     // Several instances are for active-active, where each owns a bucket set:
     // one that owns none would commit every peer connection on its own.
-    if (s.instances.size() < 2) return;
+    // With commit_mode always nothing is committed per instance: they only
+    // wait for the peers' tables before they preempt.
+    if (s.instances.size() < 2 || s.commit_mode == ConntrackSync::CommitMode::Always) return;
     for (size_t i = 0; i < s.instances.size(); ++i) {
         const bool owner = std::any_of(m.active_active.begin(), m.active_active.end(), [&](const ActiveActive& c) {
             return std::any_of(c.owners.begin(), c.owners.end(),

@@ -27,6 +27,7 @@
 #include "core/event_loop.hh"
 #include "sync/conntrack_backend.hh"
 #include "sync/ct_key.hh"
+#include "sync/live_commit.hh"
 #include "sync/peer.hh"
 #include "vrrp/state_events.hh"
 
@@ -133,6 +134,7 @@ private:
     std::string absent_ = "no conntrack_sync block";
     std::unique_ptr<ConntrackBackend> kernel_;
     std::unique_ptr<Peer> peer_;
+    std::unique_ptr<LiveCommit> live_;  // commit_mode always
     Cache internal_, external_;
     std::unordered_map<CtKey, Queued, CtKeyHash> queued_;
     core::TimerPtr flush_timer_;

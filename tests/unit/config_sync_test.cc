@@ -128,6 +128,7 @@ TEST(ConntrackSyncConfigTest, ErrorsAtTheOffendingToken) {
         {"conntrack_sync {\n interface eth2\n sync_group LB\n filter {\n port accept 80\n port ignore 81\n }\n}\n", "t.conf:16:2: error: filter 'port' is already given at line 15"},
         {"conntrack_sync {\n interface eth2\n sync_group LB\n}\nconntrack_sync {\n interface eth2\n sync_group LB\n}\n", "t.conf:15:1: error: only one 'conntrack_sync' block"},
         {"conntrack_sync {\n interface eth2\n sync_group LB\n bogus 1\n}\n", "t.conf:14:2: error: unknown keyword 'bogus'"},
+        {"conntrack_sync {\n interface eth2\n sync_group LB\n commit_mode sometimes\n}\n", "t.conf:14:14: error: 'commit_mode' is 'on_master' or 'always', got 'sometimes'"},
     };
     for (const Case& k : cases) {
         LoadedConfig c = load(k.block);
@@ -162,6 +163,16 @@ TEST(ConntrackSyncConfigTest, SeveralInstancesForActiveActive) {
     LoadedConfig bad(vrrp + sync + "VI_1 VI_3\n}\n", options({"eth0", "eth2"}));
     EXPECT_FALSE(bad.r.model);
     EXPECT_TRUE(bad.has("t.conf:27:16: error: conntrack_sync: instance 'VI_3' owns no bucket")) << bad.all();
+    // commit_mode always (several active nodes behind ECMP): the instances
+    // commit nothing on their MASTER entry, so they need no buckets.
+    LoadedConfig ecmp(vrrp + sync + "VI_1 VI_3\n commit_mode always\n}\n", options({"eth0", "eth2"}));
+    ASSERT_TRUE(ecmp.r.model) << ecmp.all();
+    EXPECT_EQ(ecmp.r.model->conntrack_sync->commit_mode, ConntrackSync::CommitMode::Always);
+    const std::string e = dump_text(*ecmp.r.model);
+    EXPECT_NE(e.find("commit_mode always\n"), std::string::npos) << e;
+    LoadedConfig ecmp_again(e, options({"eth0", "eth2"}));
+    ASSERT_TRUE(ecmp_again.r.model) << ecmp_again.all() << e;
+    EXPECT_EQ(dump_text(*ecmp_again.r.model), e);
 }
 
 }  // namespace
