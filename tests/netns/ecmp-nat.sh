@@ -16,8 +16,10 @@
 #     comes back with an empty conntrack table, gets the peers' tables,
 #     then announces: no stream breaks; all 100 end ok.
 #  2. Must break: the same nodes without conntrack_sync; kill -9 of n2:
-#     the streams it carried break (counted), and so do those of the
-#     survivors that the router's hash-threshold moved between them.
+#     the streams it carried break (counted); 100 streams over n1 and n3,
+#     n2 comes back: the streams the router now sends to it break (counted).
+# Every node needs net.netfilter.nf_conntrack_tcp_be_liberal=1: a moved
+# flow is asymmetric (LIBERAL=0 shows streams breaking with sync on).
 # Only documentation ranges, inside our namespaces.
 set -u
 : "${NS_PREFIX:=hecnat$$}"
@@ -162,9 +164,28 @@ wait_until 20 "every stream echoes again or broke" settled "$S"
 stop_streams
 vb=$(sort "$S/result" | join "$S/victim" - | grep -c broken)
 all=$(grep -c broken "$S/result")
-echo "  without sync: $vb of $VICTIMS streams through n2 broke; $all of 100 overall"
+echo "  without sync, n2 leaves: $vb of $VICTIMS streams through it broke; $all of 100 overall"
 [ "$VICTIMS" -ge 10 ] && [ "$vb" -ge $((VICTIMS * 3 / 4)) ] && ok ||
     fail "without sync only $vb of $VICTIMS streams through n2 broke"
+# 100 streams over n1 and n3, then n2 joins without their connections: the
+# streams the router now hashes to it break.
+S=$TMP/streams3
+start_streams
+unseen  # from here n2's probe records the streams moved to it
+ns n2 conntrack -F 2>/dev/null || :
+ns n2 ip link set eth0 up; ns n2 ip link set eth1 up
+ns n2 ip route replace default via 198.51.100.1
+ecmp_node_bird 2; ecmp_start_node 2
+ns r birdc -s "$TMP/r/bird.ctl" restart n2 >/dev/null
+wait_until 20 "n2 announces again" paths_are "11 12 13"
+wait_until 20 "every stream echoes again or broke" settled "$S"
+seen 2 >"$S/victim"; VICTIMS=$(wc -l <"$S/victim")
+stop_streams
+jb=$(sort "$S/result" | join "$S/victim" - | grep -c broken)
+all=$(grep -c broken "$S/result")
+echo "  without sync, n2 joins: $jb of the $VICTIMS streams the router moved to it broke; $all of 100 overall"
+[ "$VICTIMS" -ge 10 ] && [ "$jb" -ge $((VICTIMS * 3 / 4)) ] && ok ||
+    fail "without sync only $jb of $VICTIMS streams moved to n2 broke"
 
-for n in 1 3; do eval "kill -TERM \$H_n$n; wait \$H_n$n 2>/dev/null"; done
+for n in 1 2 3; do eval "kill -TERM \$H_n$n; wait \$H_n$n 2>/dev/null"; done
 finish
