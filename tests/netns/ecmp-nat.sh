@@ -114,6 +114,15 @@ node_up() {
     ns r birdc -s "$TMP/r/bird.ctl" restart n$1 >/dev/null
 }
 
+# must_have_broken WHAT WHICH: after stop_streams, at least 3/4 of the
+# streams in $S/victim (10 or more) broke.
+must_have_broken() {
+    vb=$(sort "$S/result" | join "$S/victim" - | grep -c broken)
+    echo "  without sync, $1: $vb of the $VICTIMS streams $2 broke; $(grep -c broken "$S/result") of 100 overall"
+    [ "$VICTIMS" -ge 10 ] && [ "$vb" -ge $((VICTIMS * 3 / 4)) ] && ok ||
+        fail "without sync, $1: only $vb of $VICTIMS streams $2 broke"
+}
+
 topology
 ecmp_router_bird
 for n in 1 2 3; do ecmp_node_bird $n; node_conf $n sync; done
@@ -162,11 +171,7 @@ wait_until 15 "the router drops n2" path_gone 2
 wait_until 10 "a survivor takes SNAT_2" snat_held 2
 wait_until 20 "every stream echoes again or broke" settled "$S"
 stop_streams
-vb=$(sort "$S/result" | join "$S/victim" - | grep -c broken)
-all=$(grep -c broken "$S/result")
-echo "  without sync, n2 leaves: $vb of $VICTIMS streams through it broke; $all of 100 overall"
-[ "$VICTIMS" -ge 10 ] && [ "$vb" -ge $((VICTIMS * 3 / 4)) ] && ok ||
-    fail "without sync only $vb of $VICTIMS streams through n2 broke"
+must_have_broken "n2 leaves" "through it"
 # 100 streams over n1 and n3, then n2 joins without their connections: the
 # streams the router now hashes to it break.
 S=$TMP/streams3
@@ -181,11 +186,7 @@ wait_until 20 "n2 announces again" paths_are "11 12 13"
 wait_until 20 "every stream echoes again or broke" settled "$S"
 seen 2 >"$S/victim"; VICTIMS=$(wc -l <"$S/victim")
 stop_streams
-jb=$(sort "$S/result" | join "$S/victim" - | grep -c broken)
-all=$(grep -c broken "$S/result")
-echo "  without sync, n2 joins: $jb of the $VICTIMS streams the router moved to it broke; $all of 100 overall"
-[ "$VICTIMS" -ge 10 ] && [ "$jb" -ge $((VICTIMS * 3 / 4)) ] && ok ||
-    fail "without sync only $jb of $VICTIMS streams moved to n2 broke"
+must_have_broken "n2 joins" "the router moved to it"
 
 for n in 1 2 3; do eval "kill -TERM \$H_n$n; wait \$H_n$n 2>/dev/null"; done
 finish
