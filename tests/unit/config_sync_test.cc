@@ -175,5 +175,19 @@ TEST(ConntrackSyncConfigTest, SeveralInstancesForActiveActive) {
     EXPECT_EQ(dump_text(*ecmp_again.r.model), e);
 }
 
+// Several active NAT nodes behind ECMP: on_master is warned about.
+TEST(ConntrackSyncConfigTest, RouteAnnounceWithNatWantsCommitModeAlways) {
+    const std::string vs = "virtual_server 192.0.2.10 80 {\n protocol TCP\n lb_kind NAT\n"
+                           " real_server 198.51.100.1 80 { }\n}\n"
+                           "route_announce {\n announce 192.0.2.10 vip\n}\n";
+    const std::string sync = "conntrack_sync {\n interface eth2\n sync_group LB\n auth_key_file /k\n";
+    LoadedConfig warned(std::string(kVrrp) + vs + sync + "}\n", options({"eth0", "eth2"}));
+    ASSERT_TRUE(warned.r.model) << warned.all();
+    EXPECT_TRUE(warned.has("t.conf:19:1: warning: conntrack_sync with route_announce and NAT virtual servers")) << warned.all();
+    LoadedConfig always(std::string(kVrrp) + vs + sync + " commit_mode always\n}\n", options({"eth0", "eth2"}));
+    ASSERT_TRUE(always.r.model) << always.all();
+    EXPECT_FALSE(always.has("route_announce and NAT")) << always.all();
+}
+
 }  // namespace
 }  // namespace halbd::config
