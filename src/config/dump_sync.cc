@@ -55,6 +55,7 @@ void dump_sync(const Model& m, Dumper& out) {
     } else {
         out.line("expectation_sync", s.expectation_sync ? "on" : "off");
     }
+    if (s.commit_mode == ConntrackSync::CommitMode::Always) out.line("commit_mode", "always");
     if (!s.filters.empty()) {
         out.open("filter");
         for (const CtFilter& f : s.filters) dump_filter(f, out);

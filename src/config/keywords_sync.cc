@@ -237,6 +237,12 @@ const KeywordTable<ConntrackSync>& sync_table() {
              }
              s.expectation_sync = true;
          }},
+        {"commit_mode", [](ConntrackSync& s, Args& a) {
+             if (!a.count(1)) return;
+             if (a.str(0) == "on_master") s.commit_mode = ConntrackSync::CommitMode::OnMaster;
+             else if (a.str(0) == "always") s.commit_mode = ConntrackSync::CommitMode::Always;
+             else a.error(0, "'commit_mode' is 'on_master' or 'always', got " + quote(a.str(0)));
+         }},
         {"filter", [](ConntrackSync& s, Args& a) {
              a.at_most(0);
              a.parser().block(a, filter_table(), s);

@@ -52,6 +52,12 @@ struct ConntrackSync {
     // How long a (re)started node waits for its peer's full table before it
     // may preempt a live master without it.
     Duration bulk_timeout = std::chrono::seconds(30);
+    // When the peers' connections go into the kernel: on the way to MASTER
+    // (a pair, active-active), or as they arrive (several active nodes
+    // behind ECMP, where a router may re-hash any flow to this node at any
+    // time; conntrackd's DisableExternalCache).
+    enum class CommitMode : uint8_t { OnMaster, Always };
+    CommitMode commit_mode = CommitMode::OnMaster;
     std::vector<CtFilter> filters;
     // Conntrack helpers' expectations (conntrackd's ExpectationSync): off,
     // on for every helper, or on for the helpers named.

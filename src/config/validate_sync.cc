@@ -46,7 +46,9 @@ void validate_follow(const Model& m, const ConntrackSync& s, ValidateContext& ct
     }
     // Several instances are for active-active, where each owns a bucket set:
     // one that owns none would commit every peer connection on its own.
-    if (s.instances.size() < 2) return;
+    // With commit_mode always nothing is committed per instance: they only
+    // wait for the peers' tables before they preempt.
+    if (s.instances.size() < 2 || s.commit_mode == ConntrackSync::CommitMode::Always) return;
     for (size_t i = 0; i < s.instances.size(); ++i) {
         const bool owner = std::any_of(m.active_active.begin(), m.active_active.end(), [&](const ActiveActive& c) {
             return std::any_of(c.owners.begin(), c.owners.end(),
@@ -88,6 +90,16 @@ void validate_sync(Model& m, ValidateContext& ctx) {
                                                " does not exist (yet)");
     validate_follow(m, s, ctx);
     validate_addresses(s, ctx);
+    // Several active NAT nodes behind ECMP: the router moves flows to any
+    // node at any time, which no MASTER entry tells (halbd.conf(5), "NAT
+    // with several active nodes").
+    const bool nat = std::any_of(m.lvs.virtual_servers.begin(), m.lvs.virtual_servers.end(), [](const VirtualServer& v) {
+        return !v.lvs_method || v.lvs_method->kind == LvsMethodKind::NAT;
+    });
+    if (m.route_announce && nat && s.commit_mode == ConntrackSync::CommitMode::OnMaster)
+        ctx.diags.warning(s.loc, "conntrack_sync with route_announce and NAT virtual servers commits the peers' "
+                                 "connections only on the way to MASTER, but the router may move a flow to this "
+                                 "node at any time: use 'commit_mode always'");
     if (s.auth_key_file.empty())
         ctx.diags.warning(s.loc, "conntrack_sync has no auth_key_file: connection state crosses the sync "
                                  "link in the clear and unauthenticated (as with conntrackd); that link "

@@ -34,6 +34,7 @@ struct ChannelConfig {
     size_t max_datagram = 0;                // 0: the interface MTU less IP and UDP headers
     unsigned rx_budget = 64;                // datagrams read per readable event
     bool resync_at_start = true;            // ask the peer for its table when we start
+    bool connect_peer = false;              // one peer: connect to it (MeshPeer's children share the port)
     int socket_buffer = 4 << 20;            // SO_SNDBUF/SO_RCVBUF (conntrackd's examples use ~1.2 MB)
 };
 

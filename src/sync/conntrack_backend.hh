@@ -47,6 +47,10 @@ public:
     // message batch. Entries are marked confirmed (IPS_CONFIRMED), which the
     // kernel requires of an entry created from user space.
     virtual BatchResult commit(std::span<const nf_conntrack* const> entries) = 0;
+    // Creates each entry that does not exist yet; one that exists is left
+    // as it is and counts as done (commit_mode always: it is ours, or the
+    // same peer entry again).
+    virtual BatchResult create(std::span<const nf_conntrack* const> entries) { return commit(entries); }
     // Deletes each entry (by its original tuple and zone); a missing entry is
     // not a failure.
     virtual BatchResult remove(std::span<const nf_conntrack* const> entries) = 0;

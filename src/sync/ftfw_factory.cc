@@ -4,6 +4,7 @@
 #include "sync/ftfw_factory.hh"
 
 #include "sync/ftfw_peer.hh"
+#include "sync/mesh_peer.hh"
 
 namespace halbd::sync {
 
@@ -30,6 +31,11 @@ core::Result<std::unique_ptr<Peer>> open_ftfw_peer(core::EventLoop& loop, const 
                                                    Peer::Handlers handlers) {
     auto c = channel_config(cfg);
     if (!c) return c.error();
+    if (c.value().peers.size() > 1) {  // one FT-FW session per peer
+        auto m = MeshPeer::open(loop, c.value(), std::move(handlers));
+        if (!m) return m.error();
+        return std::unique_ptr<Peer>(std::move(m.value()));
+    }
     auto p = FtfwPeer::open(loop, c.value(), std::move(handlers));
     if (!p) return p.error();
     return std::unique_ptr<Peer>(std::move(p.value()));

@@ -91,6 +91,11 @@ core::Result<std::unique_ptr<FtfwPeer>> FtfwPeer::open(core::EventLoop& loop, co
     const net::IpAddress bind_to = (!mcast && cfg.source_ip) ? *cfg.source_ip : any;
     socklen_t sl = net::to_sockaddr(bind_to, cfg.port, ss);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), sl) != 0) return sock_error(cfg, "bind");
+    if (cfg.connect_peer && cfg.peers.size() == 1) {
+        sockaddr_storage ps{};
+        const socklen_t pl = net::to_sockaddr(cfg.peers.front(), cfg.port, ps);
+        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ps), pl) != 0) return sock_error(cfg, "connect");
+    }
     if (mcast && v6) {
         // A link-scope group (ff02::/16) needs the interface: joined and sent on it.
         ipv6_mreq mr{};

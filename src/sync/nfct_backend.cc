@@ -266,23 +266,34 @@ void refused(BatchResult& r, int err) {
 
 }  // namespace
 
+// Exclusive create of each entry, with its reply tuple and confirmed.
+std::vector<std::pair<size_t, int>> NfctBackend::create_excl(std::span<const nf_conntrack* const> list) {
+    return send_all(list.size(), IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, [&](size_t i, nlmsghdr* nlh) {
+        set_family(nlh, list[i]);
+        if (has_reply(list[i])) {
+            nfct_nlmsg_build(nlh, list[i]);
+        } else {
+            Ct c = with_reply(*list[i]);
+            nfct_nlmsg_build(nlh, c.get());
+        }
+        set_confirmed(nlh);
+    });
+}
+
+BatchResult NfctBackend::create(std::span<const nf_conntrack* const> entries) {
+    BatchResult r;
+    for (auto [i, err] : create_excl(entries))
+        if (err != EEXIST) (void)i, refused(r, err);
+    r.done = entries.size() - std::min(r.failed, entries.size());
+    return r;
+}
+
 BatchResult NfctBackend::commit(std::span<const nf_conntrack* const> entries) {
     // Create (exclusive). An entry that exists already is replaced: deleted,
     // then created again, so that it carries the peer's NAT binding (which
     // the kernel does not let an update change) and starts its TCP window
     // tracking afresh instead of judging packets by a window it saw long ago.
-    auto create = [&](std::span<const nf_conntrack* const> list) {
-        return send_all(list.size(), IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, [&](size_t i, nlmsghdr* nlh) {
-            set_family(nlh, list[i]);
-            if (has_reply(list[i])) {
-                nfct_nlmsg_build(nlh, list[i]);
-            } else {
-                Ct c = with_reply(*list[i]);
-                nfct_nlmsg_build(nlh, c.get());
-            }
-            set_confirmed(nlh);
-        });
-    };
+    auto create = [&](std::span<const nf_conntrack* const> list) { return create_excl(list); };
     BatchResult r;
     std::vector<const nf_conntrack*> existing;
     for (auto [i, err] : create(entries)) {
@@ -366,12 +377,17 @@ void NfctBackend::on_readable() {
             if (type == IPCTNL_MSG_CT_DELETE) op = CtOp::Delete;
             else if (type == IPCTNL_MSG_CT_NEW) op = nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL) ? CtOp::New : CtOp::Update;
             else return MNL_CB_OK;
+            auto* self = static_cast<NfctBackend*>(data);
+            // Our own commit or delete (the event carries the requesting
+            // socket's port id): not a change to replicate back.
+            if (nlh->nlmsg_pid != 0 && nlh->nlmsg_pid == self->own_portid_) return MNL_CB_OK;
             Ct ct(nfct_new());
             if (!ct || nfct_nlmsg_parse(nlh, ct.get()) < 0) return MNL_CB_OK;
-            static_cast<std::vector<std::pair<CtOp, Ct>>*>(data)->emplace_back(op, std::move(ct));
+            self->event_batch_.emplace_back(op, std::move(ct));
             return MNL_CB_OK;
         };
-        (void)mnl_cb_run(buf.data(), static_cast<size_t>(n), 0, 0, cb, &got);
+        own_portid_ = mnl_socket_get_portid(requests_.get());
+        (void)mnl_cb_run(buf.data(), static_cast<size_t>(n), 0, 0, cb, this);
         for (auto& [op, ct] : got) {
             if (!on_event_) return;  // unsubscribed by a listener
             on_event_(op, std::move(ct));

@@ -32,6 +32,7 @@ public:
     core::Status subscribe(EventFn on_event, std::function<void()> on_lost) override;
     void unsubscribe() override;
     BatchResult commit(std::span<const nf_conntrack* const> entries) override;
+    BatchResult create(std::span<const nf_conntrack* const> entries) override;
     BatchResult remove(std::span<const nf_conntrack* const> entries) override;
 
 private:
@@ -43,6 +44,7 @@ private:
     NfctBackend(core::EventLoop& loop, MnlPtr requests) : loop_(loop), requests_(std::move(requests)) {}
     std::vector<std::pair<size_t, int>> send_all(size_t count, uint16_t type, uint16_t flags,
                                                  const std::function<void(size_t, nlmsghdr*)>& build);
+    std::vector<std::pair<size_t, int>> create_excl(std::span<const nf_conntrack* const> list);
     void on_readable();
     void on_dump_readable();
     void dump_finished(core::Status s);
@@ -55,6 +57,7 @@ private:
     EventFn on_event_;
     std::function<void()> on_lost_;
     uint32_t seq_ = 0;
+    uint32_t own_portid_ = 0;  // requests_'s: events of our own changes are skipped
     size_t batch_limit_ = 32 * 1024;
     int event_rcvbuf_ = 0;
     std::vector<char> event_buf_;                    // reused by on_readable

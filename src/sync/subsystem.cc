@@ -32,7 +32,7 @@ bool same(const config::ConntrackSync& a, const config::ConntrackSync& b) {
     return a.interface == b.interface && a.peers == b.peers && a.mcast_group == b.mcast_group && a.port == b.port &&
            a.source_ip == b.source_ip && a.sync_group == b.sync_group && a.instances == b.instances &&
            a.auth_key_file == b.auth_key_file && a.commit_budget == b.commit_budget &&
-           a.bulk_timeout == b.bulk_timeout && same_filters(a.filters, b.filters) &&
+           a.bulk_timeout == b.bulk_timeout && a.commit_mode == b.commit_mode && same_filters(a.filters, b.filters) &&
            a.expectation_sync == b.expectation_sync && a.expectation_helpers == b.expectation_helpers;
 }
 
@@ -111,6 +111,12 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     }
     peer_ = std::move(p.value());
     cfg_ = cfg;
+    if (cfg.commit_mode == config::ConntrackSync::CommitMode::Always)
+        live_ = std::make_unique<LiveCommit>(loop_, *kernel_, [this](const BatchResult& r) {
+            st_.committed += r.done;
+            st_.commit_failed += r.failed;
+            if (st_.last_commit_error.empty()) st_.last_commit_error = r.first_error;
+        });
     absent_.clear();
     st_ = SyncStats{};
     master_ = false;
@@ -198,6 +204,7 @@ void SyncSubsystem::shut(const std::string& why) {
     reread_.reset();
     if (kernel_) kernel_->unsubscribe();
     peer_.reset();
+    live_.reset();
     kernel_.reset();
     internal_.clear();
     external_.clear();
@@ -266,7 +273,8 @@ bool SyncSubsystem::in_scope(const CtKey& k) const {
 // to an active_active VIP are committed as without it. A second entry while
 // one commits (two instances at once) joins the commit in progress.
 void SyncSubsystem::on_before_master(const vrrp::MasterEntry& e, vrrp::Resume resume) {
-    if (!ours(e)) return resume();
+    // commit_mode always: the peers' connections are in the kernel already.
+    if (!ours(e) || live_) return resume();
     const bool joining = committing_;
     if (!joining) {
         commit_forget();
@@ -468,6 +476,7 @@ void SyncSubsystem::reread_done(core::Status s) {
 void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
     if (!ct) return;
     ++st_.received;
+    if (live_) live_->add(op, *ct);
     const CtKey k = ct_key(*ct);
     if (op == CtOp::Delete) {
         if (auto it = external_.find(k); it != external_.end()) {
@@ -497,6 +506,11 @@ void SyncSubsystem::on_resync_request() {
     to_serve_.clear();
     to_serve_.reserve(internal_.size());
     for (const auto& [k, ct] : internal_) to_serve_.push_back(k);
+    // commit_mode always: the other peers' connections are in our kernel
+    // too (a node that comes back needs those of a node that died).
+    if (live_)
+        for (const auto& [k, ct] : external_)
+            if (!internal_.count(k)) to_serve_.push_back(k);
     serve_pos_ = 0;
     serve_step();
 }
@@ -507,8 +521,12 @@ void SyncSubsystem::serve_step() {
     const MonoTime until = loop_.now() + kFlushSlice;
     for (size_t n = 1; serve_pos_ < to_serve_.size(); ++n) {
         if ((n & 255) == 0 && loop_.now() >= until) return serve_timer_->arm(Duration::zero());
-        if (auto it = internal_.find(to_serve_[serve_pos_++]); it != internal_.end()) {
-            peer_->send(CtOp::New, *it->second);
+        const CtKey& k = to_serve_[serve_pos_++];
+        const nf_conntrack* ct = nullptr;
+        if (auto it = internal_.find(k); it != internal_.end()) ct = it->second.get();
+        else if (auto e = external_.find(k); live_ && e != external_.end()) ct = e->second.get();
+        if (ct) {
+            peer_->send(CtOp::New, *ct);
             ++st_.sent;
         }
     }

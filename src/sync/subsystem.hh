@@ -28,6 +28,7 @@
 #include "sync/conntrack_backend.hh"
 #include "sync/exp_sync.hh"
 #include "sync/ct_key.hh"
+#include "sync/live_commit.hh"
 #include "sync/peer.hh"
 #include "vrrp/state_events.hh"
 
@@ -148,6 +149,7 @@ private:
     std::unique_ptr<Peer> peer_;
     ExpFactory make_exp_;
     std::unique_ptr<ExpSync> exp_;  // expectation_sync on
+    std::unique_ptr<LiveCommit> live_;  // commit_mode always
     Cache internal_, external_;
     std::unordered_map<CtKey, Queued, CtKeyHash> queued_;
     core::TimerPtr flush_timer_;

@@ -34,7 +34,7 @@ for tool in bird birdc python3 nft; do command -v $tool >/dev/null 2>&1 || skip 
 logs_on_failure "$TMP/*/halbd.log" "$TMP/*/bird.log" "$TMP/*.log" "$TMP/streams*/client.log"
 export LC_ALL=C
 STREAM=$top_srcdir/tests/netns/sync_stream.py
-STREAMS=$top_srcdir/tests/netns/dr_streams.py
+
 
 # ecmp-lib.sh's client and router; here the real servers share the bridge.
 topology() {
@@ -51,18 +51,7 @@ topology() {
         ns rs$n ip route add default via 198.51.100.1
         ns_bg rs$n "$TMP/rs$n.log" python3 "$STREAM" serve 8080 rs$n
     done
-    # A probe on each node: the sources it receives VIP traffic from.
-    for n in 1 2 3; do
-        ns n$n nft -f - <<EON
-table netdev probe {
-    set seen { type ipv4_addr; flags dynamic; size 1024; }
-    chain probe_in {
-        type filter hook ingress device "eth0" priority -10; policy accept;
-        ip daddr $VIP tcp dport 8080 add @seen { ip saddr }
-    }
-}
-EON
-    done
+    ecmp_probe
 }
 
 node_conf() {
@@ -79,14 +68,6 @@ node_conf() {
 start_node() { ecmp_start_node $1; }
 slots() { ns n$1 nft list map netdev halbd tcp_192_0_2_200_8080_slots 2>/dev/null | grep -o '[0-9]* : 198\.51\.100\.2[1-3]'; }
 full_slots() { [ "$(slots $1 | sed 's/.* : //' | sort -u | wc -l)" = 3 ]; }
-seen() { ns n$1 nft list set netdev probe seen | grep -o '203\.0\.113\.[0-9]*' | sort; }
-unseen() { for n in 1 2 3; do ns n$n nft flush set netdev probe seen; done; }
-all_seen() { [ $(($(seen 1 | wc -l) + $(seen 2 | wc -l) + $(seen 3 | wc -l))) -ge 100 ]; }
-field() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$2/status" 2>/dev/null; }
-all_echoing() { [ "$(field echoing "$1")" = 100 ]; }
-settled() { [ $(($(field echoing "$1") + $(field broken "$1"))) = 100 ]; }
-# Every stream not broken has no line waiting (for 100 ms or more).
-caught_up() { [ $(($(field fresh "$1") + $(field broken "$1"))) = 100 ]; }
 path_gone() { [ "$(ns r ip route show $VIP | grep -c "198\.51\.100\.1$1")" = 0 ]; }
 vip_enabled() { ns n$1 birdc -s "$TMP/n$1/bird.ctl" show protocols vip | grep -q 'vip .* up '; }
 
@@ -110,40 +91,6 @@ node_up() {
 timed_gone() {
     wait_until 15 "the router drops n$1" path_gone $1
     GONE_MS=$(($(now_ms) - $2))
-}
-
-# Streams in $S: start_streams; step_begin N (the streams through node N
-# into $S/victim, and mark: the stall counts from here; for a node coming
-# back: mark, the step, then step_begin N after); step_end NAME (waits until every stream is caught up
-# again, prints and asserts no new broken stream).
-S=$TMP/streams
-start_streams() {
-    mkdir -p "$S"
-    ns_bg cl "$S/client.log" python3 "$STREAMS" $VIP 8080 100 "$S"
-    SP=$BG_PID
-    wait_until 20 "100 streams echoing" all_echoing "$S"
-    BROKEN0=0
-}
-step_begin() {
-    unseen
-    wait_until 5 "every stream seen by a node" all_seen
-    seen $1 >"$S/victim"
-    VICTIM=$1; VICTIMS=$(wc -l <"$S/victim")
-    [ "${2:-}" = after ] || mark
-}
-mark() {
-    touch "$S/mark"
-    wait_until 5 "the streams reset their stall" sh -c "! test -e '$S/mark'"
-}
-step_end() {
-    wait_until 20 "every stream echoes again or broke" caught_up "$S"
-    b=$(field broken "$S"); stall=$(field max_stall_ms "$S")
-    echo "  $1: $VICTIMS of 100 streams through n$VICTIM; broken $((b - BROKEN0)), longest stall $stall ms"
-    [ "$b" = "$BROKEN0" ] && ok || fail "$1: $((b - BROKEN0)) stream(s) broke"
-    BROKEN0=$b
-}
-stop_streams() {
-    touch "$S/stop"; wait $SP
 }
 
 topology

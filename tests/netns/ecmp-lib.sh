@@ -14,10 +14,15 @@
 #                          in B_nN); nobfd: without BFD (the router's session
 #                          to it then hangs on the BGP hold time alone)
 #   ecmp_node_conf N       node N's halbd.conf without route_announce
-#   ecmp_start_node N      start node N's halbd (pid in H_nN)
+#   ecmp_start_node N      start node N's halbd (pid in H_nN; flags
+#                          ECMP_HALBD_FLAGS, default -C: no VRRP)
 #   ctl NODE ARGS...       halbctl against node NODE
 #   paths / paths_are "11 12"  the router's next hops for the VIP
 #   dist N                 N connections over the 100 sources into $TMP/dist.out
+#   ecmp_probe             nodes 1-3 record the client sources they receive
+#   start_streams, step_begin N, step_end NAME, mark, stop_streams: 100
+#                          streams (dr_streams.py) in $S, which node carried
+#                          which, broken streams and stalls (ecmp-dr/-nat.sh)
 VIP=192.0.2.200
 
 ecmp_front() {
@@ -111,7 +116,7 @@ EOC
 
 ecmp_start_node() {
     : >"$TMP/n$1/halbd.log"
-    ns_bg n$1 "$TMP/n$1/halbd.log" "$HALBD" -n -l -D -C -f "$TMP/n$1/halbd.conf" -p "$TMP/n$1/halbd.pid" \
+    ns_bg n$1 "$TMP/n$1/halbd.log" "$HALBD" -n -l -D ${ECMP_HALBD_FLAGS--C} -f "$TMP/n$1/halbd.conf" -p "$TMP/n$1/halbd.pid" \
         --control-socket "$TMP/n$1/halbd.ctl"
     eval "H_n$1=\$BG_PID"
     wait_log "$TMP/n$1/halbd.log" "started with configuration" 10
@@ -126,3 +131,65 @@ paths_are() { [ "$(paths)" = "$1" ]; }
 
 # dist N: N connections over the 100 sources; the output lines "src rsN|ERROR".
 dist() { nft_client dist "$VIP" 8080 "$1" 100 >"$TMP/dist.out"; }
+
+# A probe on each node's eth0: the client sources it receives VIP traffic from.
+ecmp_probe() {
+    for n in 1 2 3; do
+        ns n$n nft -f - <<EON
+table netdev probe {
+    set seen { type ipv4_addr; flags dynamic; size 1024; }
+    chain probe_in {
+        type filter hook ingress device "eth0" priority -10; policy accept;
+        ip daddr $VIP tcp dport 8080 add @seen { ip saddr }
+    }
+}
+EON
+    done
+}
+
+# Streams (tests/netns/dr_streams.py, one per client address) and the
+# probe: which node carried which stream, broken streams, stalls.
+STREAMS=$top_srcdir/tests/netns/dr_streams.py
+seen() { ns n$1 nft list set netdev probe seen | grep -o '203\.0\.113\.[0-9]*' | sort; }
+unseen() { for n in 1 2 3; do ns n$n nft flush set netdev probe seen; done; }
+all_seen() { [ $(($(seen 1 | wc -l) + $(seen 2 | wc -l) + $(seen 3 | wc -l))) -ge 100 ]; }
+field() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$2/status" 2>/dev/null; }
+all_echoing() { [ "$(field echoing "$1")" = 100 ]; }
+settled() { [ $(($(field echoing "$1") + $(field broken "$1"))) = 100 ]; }
+# Every stream not broken has no line waiting (for 100 ms or more).
+caught_up() { [ $(($(field fresh "$1") + $(field broken "$1"))) = 100 ]; }
+
+# Streams in $S: start_streams; step_begin N (the streams through node N
+# into $S/victim, and mark: the stall counts from here; for a node coming
+# back: mark, the step, then step_begin N after); step_end NAME (waits until every stream is caught up
+# again, prints and asserts no new broken stream).
+S=$TMP/streams
+start_streams() {
+    mkdir -p "$S"
+    ns_bg cl "$S/client.log" python3 "$STREAMS" $VIP 8080 100 "$S"
+    SP=$BG_PID
+    wait_until 20 "100 streams echoing" all_echoing "$S"
+    BROKEN0=0
+}
+step_begin() {
+    unseen
+    wait_until 5 "every stream seen by a node" all_seen
+    seen $1 >"$S/victim"
+    VICTIM=$1; VICTIMS=$(wc -l <"$S/victim")
+    [ "${2:-}" = after ] || mark
+}
+mark() {
+    touch "$S/mark"
+    wait_until 5 "the streams reset their stall" sh -c "! test -e '$S/mark'"
+}
+step_end() {
+    wait_until 20 "every stream echoes again or broke" caught_up "$S"
+    b=$(field broken "$S"); stall=$(field max_stall_ms "$S")
+    echo "  $1: $VICTIMS of 100 streams through n$VICTIM; broken $((b - BROKEN0)), longest stall $stall ms"
+    [ "$b" = "$BROKEN0" ] && ok || fail "$1: $((b - BROKEN0)) stream(s) broke"
+    BROKEN0=$b
+}
+stop_streams() {
+    touch "$S/stop"; wait $SP
+}
+

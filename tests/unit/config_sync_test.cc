@@ -130,6 +130,7 @@ TEST(ConntrackSyncConfigTest, ErrorsAtTheOffendingToken) {
         {"conntrack_sync {\n interface eth2\n sync_group LB\n filter {\n port accept 80\n port ignore 81\n }\n}\n", "t.conf:16:2: error: filter 'port' is already given at line 15"},
         {"conntrack_sync {\n interface eth2\n sync_group LB\n}\nconntrack_sync {\n interface eth2\n sync_group LB\n}\n", "t.conf:15:1: error: only one 'conntrack_sync' block"},
         {"conntrack_sync {\n interface eth2\n sync_group LB\n bogus 1\n}\n", "t.conf:14:2: error: unknown keyword 'bogus'"},
+        {"conntrack_sync {\n interface eth2\n sync_group LB\n commit_mode sometimes\n}\n", "t.conf:14:14: error: 'commit_mode' is 'on_master' or 'always', got 'sometimes'"},
     };
     for (const Case& k : cases) {
         LoadedConfig c = load(k.block);
@@ -191,6 +192,30 @@ TEST(ConntrackSyncConfigTest, SeveralInstancesForActiveActive) {
     LoadedConfig bad(vrrp + sync + "VI_1 VI_3\n}\n", options({"eth0", "eth2"}));
     EXPECT_FALSE(bad.r.model);
     EXPECT_TRUE(bad.has("t.conf:27:16: error: conntrack_sync: instance 'VI_3' owns no bucket")) << bad.all();
+    // commit_mode always (several active nodes behind ECMP): the instances
+    // commit nothing on their MASTER entry, so they need no buckets.
+    LoadedConfig ecmp(vrrp + sync + "VI_1 VI_3\n commit_mode always\n}\n", options({"eth0", "eth2"}));
+    ASSERT_TRUE(ecmp.r.model) << ecmp.all();
+    EXPECT_EQ(ecmp.r.model->conntrack_sync->commit_mode, ConntrackSync::CommitMode::Always);
+    const std::string e = dump_text(*ecmp.r.model);
+    EXPECT_NE(e.find("commit_mode always\n"), std::string::npos) << e;
+    LoadedConfig ecmp_again(e, options({"eth0", "eth2"}));
+    ASSERT_TRUE(ecmp_again.r.model) << ecmp_again.all() << e;
+    EXPECT_EQ(dump_text(*ecmp_again.r.model), e);
+}
+
+// Several active NAT nodes behind ECMP: on_master is warned about.
+TEST(ConntrackSyncConfigTest, RouteAnnounceWithNatWantsCommitModeAlways) {
+    const std::string vs = "virtual_server 192.0.2.10 80 {\n protocol TCP\n lb_kind NAT\n"
+                           " real_server 198.51.100.1 80 { }\n}\n"
+                           "route_announce {\n announce 192.0.2.10 vip\n}\n";
+    const std::string sync = "conntrack_sync {\n interface eth2\n sync_group LB\n auth_key_file /k\n";
+    LoadedConfig warned(std::string(kVrrp) + vs + sync + "}\n", options({"eth0", "eth2"}));
+    ASSERT_TRUE(warned.r.model) << warned.all();
+    EXPECT_TRUE(warned.has("t.conf:19:1: warning: conntrack_sync with route_announce and NAT virtual servers")) << warned.all();
+    LoadedConfig always(std::string(kVrrp) + vs + sync + " commit_mode always\n}\n", options({"eth0", "eth2"}));
+    ASSERT_TRUE(always.r.model) << always.all();
+    EXPECT_FALSE(always.has("route_announce and NAT")) << always.all();
 }
 
 }  // namespace
