@@ -92,11 +92,8 @@ void AnnounceSubsystem::decide(std::string_view reason) {
     announcer_->want(wanted);
 }
 
-bool AnnounceSubsystem::withdraw_all() {
+bool AnnounceSubsystem::forget_routes() {
     stopped_ = true;
-    if (!announcer_) return false;
-    log::info("stopping: withdrawing every announcement first");
-    announcer_->withdraw_now(std::chrono::seconds(1));
     bool announced = false;
     for (Route& r : routes_) {
         announced = announced || r.announced;
@@ -107,27 +104,35 @@ bool AnnounceSubsystem::withdraw_all() {
 }
 
 void AnnounceSubsystem::drain_before_stop(const config::StopOptions& /*opts*/, std::function<void()> done) {
-    const bool announced = withdraw_all();
+    const bool announced = forget_routes();
+    if (!announcer_) return done();
+    log::info("stopping: withdrawing every announcement first");
     const Duration grace = model_ && model_->route_announce ? model_->route_announce->withdraw_grace : Duration{};
-    if (!announced || grace <= Duration{}) return done();
-    // The router drops the path some time after the withdrawal: until then
-    // its flows still come here, and without forwarding this node's stack,
-    // which holds the address, would reset them. The loop runs on meanwhile
-    // (VRRP keeps advertising: a peer must not take over by its timer).
-    log::info("stopping: forwarding for ", log::secs(grace),
-              " more (withdraw_grace) while the router drops this node's path");
-    grace_done_ = std::move(done);
-    grace_ = loop_.create_timer([this] {
-        log::info("stopping: withdraw_grace over");
-        auto d = std::move(grace_done_);
-        grace_done_ = nullptr;
-        if (d) d();
+    // The loop runs on while the routing daemon confirms (FRR: a vtysh run).
+    announcer_->withdraw(std::chrono::seconds(1), [this, announced, grace, done = std::move(done)]() mutable {
+        if (!announced || grace <= Duration{}) return done();
+        // The router drops the path some time after the withdrawal: until
+        // then its flows still come here, and without forwarding this node's
+        // stack, which holds the address, would reset them. The loop runs on
+        // meanwhile (VRRP keeps advertising: a peer must not take over by its timer).
+        log::info("stopping: forwarding for ", log::secs(grace),
+                  " more (withdraw_grace) while the router drops this node's path");
+        grace_done_ = std::move(done);
+        grace_ = loop_.create_timer([this] {
+            log::info("stopping: withdraw_grace over");
+            auto d = std::move(grace_done_);
+            grace_done_ = nullptr;
+            if (d) d();
+        });
+        grace_->arm(grace);
     });
-    grace_->arm(grace);
 }
 
 void AnnounceSubsystem::stop(const config::StopOptions& /*opts*/) {
-    if (!stopped_) withdraw_all();
+    if (!stopped_) {
+        forget_routes();
+        if (announcer_) announcer_->withdraw_now(std::chrono::seconds(1));
+    }
     if (grace_) grace_->cancel();
     for (Route& r : routes_) {
         r.announced = false;

@@ -69,8 +69,8 @@ public:
 
 private:
     void decide(std::string_view reason);
-    // Withdraws everything (bounded, blocking); true if anything was announced.
-    bool withdraw_all();
+    // Stops deciding and marks every route withdrawn; true if any was announced.
+    bool forget_routes();
 
     core::EventLoop& loop_;
     AnnouncerFactory factory_;

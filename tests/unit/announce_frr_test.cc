@@ -273,6 +273,32 @@ TEST_F(FrrAnnouncerTest, WithdrawNowReadsAndRemovesEachWhenOneIsAbsent) {
     EXPECT_EQ(st.protocols.at("192.0.2.20/32").enabled, false);
 }
 
+// At TERM the same run, on the loop: done once vtysh answered.
+TEST_F(FrrAnnouncerTest, WithdrawRunsOnTheLoopAndSaysWhenDone) {
+    frr.want({{"192.0.2.10/32", true}});
+    answer(0, config_with(""));
+    answer(0, "");
+    int done = 0;
+    frr.withdraw(std::chrono::seconds(1), [&] { ++done; });
+    EXPECT_EQ(next(), "no network 192.0.2.10/32");
+    EXPECT_EQ(done, 0);
+    EXPECT_TRUE(blocking_runs.empty());
+    answer(0, "");
+    EXPECT_EQ(done, 1);
+    EXPECT_EQ(frr.status().protocols.at("192.0.2.10/32").enabled, false);
+    frr.want({{"192.0.2.10/32", true}});  // nothing after stop
+    EXPECT_EQ(next(), "(none)");
+}
+
+TEST_F(FrrAnnouncerTest, WithdrawWithNothingAnnouncedIsDoneAtOnce) {
+    frr.want({{"192.0.2.10/32", false}});
+    answer(0, config_with(""));
+    int done = 0;
+    frr.withdraw(std::chrono::seconds(1), [&] { ++done; });
+    EXPECT_EQ(done, 1);
+    EXPECT_EQ(next(), "(none)");
+}
+
 TEST(FrrVtyshTest, RemoveAllEntersEachFamilyOnce) {
     const Argv a = vtysh_remove_all_argv(FrrTarget{"vtysh", "", std::nullopt, ""},
                                          {"2001:db8::1/128", "192.0.2.10/32", "192.0.2.20/32"});
