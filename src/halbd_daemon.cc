@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <sstream>
 #include <system_error>
 #include <vector>
@@ -147,21 +148,54 @@ ReloadReport Daemon::finish_reload(config::LoadResult r) {
 }
 
 void Daemon::stop(int signo) {
-    log::notice("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", ", stopping");
+    const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    if (stopping_) {
+        log::notice("received ", name, " while stopping: the stop goes on");
+        return;
+    }
+    log::notice("received ", name, ", stopping");
     stopping_ = true;
     if (lifecycle_.stopping) lifecycle_.stopping();
+    // A reload being read must not be applied to subsystems that stop (the
+    // loop still runs for the drain and the shutdown scripts): abandon it,
+    // never waiting for its thread (it may be stuck on a slow include).
+    if (reload_job_) log::notice("abandoning the configuration being read from ", config_file_);
+    reload_job_.reset();
+    reload_waiting_.clear();
+    reload_again_ = false;
+    // Routes withdrawn first (announce stops first); the loop goes on while
+    // a subsystem drains, so VRRP keeps advertising meanwhile.
+    config::StopOptions so;
+    so.keep_addresses = opts_.dont_release_vrrp;
+    so.keep_forwarding = opts_.dont_release_ipvs;
+    draining_ = subscribers_.size() + 1;
+    drain_bound_ = loop_.create_timer([this] {
+        log::warning("stopping: a subsystem still drains after ", log::secs(config::kDrainBound), "; stopping anyway");
+        stop_subscribers();
+    });
+    drain_bound_->arm(config::kDrainBound);
+    for (auto it = subscribers_.rbegin(); it != subscribers_.rend(); ++it)
+        (*it)->drain_before_stop(so, [this, done = std::make_shared<bool>(false)] {
+            if (*done) return;  // once per subscriber, whatever it calls
+            *done = true;
+            drained_one();
+        });
+    drained_one();
+}
+
+void Daemon::drained_one() {
+    if (draining_ > 0 && --draining_ == 0) stop_subscribers();
+}
+
+void Daemon::stop_subscribers() {
+    if (stopped_) return;
+    stopped_ = true;
+    drain_bound_->cancel();  // (this may be its callback: not destroyed here)
     // Addresses released and priority-0 adverts sent first: nothing below may wait.
     config::StopOptions so;
     so.keep_addresses = opts_.dont_release_vrrp;
     so.keep_forwarding = opts_.dont_release_ipvs;
     for (auto it = subscribers_.rbegin(); it != subscribers_.rend(); ++it) (*it)->stop(so);
-    // A reload being read must not be applied to stopped subsystems (the
-    // loop still runs a little for the shutdown scripts): abandon it, never
-    // waiting for its thread (it may be stuck on a slow include).
-    if (reload_job_) log::notice("abandoning the configuration being read from ", config_file_);
-    reload_job_.reset();
-    reload_waiting_.clear();
-    reload_again_ = false;
     loop_.stop();
 }
 

@@ -49,8 +49,12 @@ public:
     // file may have changed since the first one opened it).
     using ReloadDone = std::function<void(const ReloadReport&)>;
     void reload(ReloadDone done = {});
-    // TERM/INT: stops subscribers (releasing resources) and then the loop.
+    // TERM/INT: lets each subscriber drain first (drain_before_stop(), in
+    // stop order; the loop keeps running everything until the last is done
+    // or kDrainBound passed), then stops them (releasing resources) and the
+    // loop. A TERM/INT while stopping changes nothing: the stop goes on.
     void stop(int signo);
+    bool stopping() const { return stopping_; }
     // USR1: writes the current configuration and counters to data_file(),
     // halbd.data in the pid file's directory (through a temporary file and
     // rename(), so a reader never sees half a dump).
@@ -104,6 +108,9 @@ private:
     void dump_then(std::function<DumpResult(std::string)> work, std::function<void(DumpResult)> done);
     // Writes text to path on a worker thread; logs the outcome.
     void write_later(std::string path, std::string text);
+    // One subscriber finished draining; the last one stops everything.
+    void drained_one();
+    void stop_subscribers();
 
     core::EventLoop& loop_;
     const Options& opts_;
@@ -120,6 +127,9 @@ private:
     std::vector<ReloadDone> reload_waiting_;  // for the next read (the one in flight has its own)
     bool reload_again_ = false;
     bool stopping_ = false;  // TERM/INT seen: no more reloads
+    size_t draining_ = 0;    // subscribers (+1 while asking them) not yet drained
+    bool stopped_ = false;   // stop() of the subscribers done
+    core::TimerPtr drain_bound_;
     std::map<uint64_t, std::unique_ptr<core::BackgroundJob<DumpResult>>> dumps_;  // in progress
     uint64_t next_dump_ = 0;
     Reports reports_;

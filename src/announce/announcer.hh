@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -47,6 +48,14 @@ public:
     // At stop: disables every managed protocol now (blocking, at most
     // `bound`), so the routes leave before anything else is torn down.
     virtual void withdraw_now(Duration bound) = 0;
+    // At stop, without blocking the loop (VRRP adverts go on): the same, and
+    // done() once the daemon confirmed or failed (within about `bound`).
+    // Default: withdraw_now(), then done() at once (BIRD answers in
+    // microseconds; a vtysh run costs 0.1-0.4 s).
+    virtual void withdraw(Duration bound, std::function<void()> done) {
+        withdraw_now(bound);
+        done();
+    }
     virtual AnnouncerStatus status() const = 0;
 };
 

@@ -49,6 +49,7 @@ public:
 
     void want(const std::map<std::string, bool>& enabled) override;
     void withdraw_now(Duration bound) override;
+    void withdraw(Duration bound, std::function<void()> done) override;
     AnnouncerStatus status() const override { return status_; }
 
 private:
@@ -58,6 +59,12 @@ private:
     void lost(const std::string& why);
     void reached();
     void settle(const std::string& prefix, bool present);
+    // At stop: what bgpd may have (all wanted now false); empty: nothing to do.
+    std::vector<std::string> stop_managing();
+    // The one-run removal's outcome; false when it must go the slow way.
+    bool removed_all(const std::vector<std::string>& maybe, const VtyshRun& run, std::string& why);
+    // Read bgpd's configuration, then remove each (blocking, until deadline).
+    void remove_each(MonoTime deadline, Duration bound, std::string why);
 
     core::EventLoop& loop_;
     FrrTarget target_;

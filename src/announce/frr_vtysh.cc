@@ -77,6 +77,26 @@ std::vector<std::string> vtysh_network_argv(const FrrTarget& t, const std::strin
     return argv;
 }
 
+std::vector<std::string> vtysh_remove_all_argv(const FrrTarget& t, const std::vector<std::string>& prefixes) {
+    std::vector<std::string> argv = base(t);
+    argv.insert(argv.end(), {"-c", "configure terminal", "-c",
+                             t.asn ? "router bgp " + std::to_string(*t.asn) : std::string("router bgp")});
+    bool in_family = false;
+    for (const bool v6 : {false, true}) {
+        bool entered = false;
+        for (const std::string& p : prefixes) {
+            if ((p.find(':') != std::string::npos) != v6) continue;
+            if (!entered) {
+                if (in_family) argv.insert(argv.end(), {"-c", "exit-address-family"});
+                argv.insert(argv.end(), {"-c", v6 ? "address-family ipv6 unicast" : "address-family ipv4 unicast"});
+                entered = in_family = true;
+            }
+            argv.insert(argv.end(), {"-c", "no network " + p});
+        }
+    }
+    return argv;
+}
+
 std::string host_prefix(std::string_view address) {
     auto a = net::IpAddress::parse(address);
     if (!a) return std::string(address);

@@ -5,7 +5,6 @@
 
 #include <map>
 #include <ostream>
-#include <thread>
 
 #include "announce/frr_vtysh.hh"
 #include "core/log.hh"
@@ -93,22 +92,48 @@ void AnnounceSubsystem::decide(std::string_view reason) {
     announcer_->want(wanted);
 }
 
-void AnnounceSubsystem::stop(const config::StopOptions& /*opts*/) {
+bool AnnounceSubsystem::forget_routes() {
     stopped_ = true;
-    if (!announcer_) return;
-    log::info("stopping: withdrawing every announcement first");
-    announcer_->withdraw_now(std::chrono::seconds(1));
     bool announced = false;
-    for (const Route& r : routes_) announced = announced || r.announced;
-    // The router drops the path some time after the withdrawal: until then
-    // its flows still come here, and without forwarding this node's stack,
-    // which holds the address, would reset them. Nothing else waits on the
-    // loop now (this is the first subsystem to stop).
-    if (announced && model_ && model_->route_announce && model_->route_announce->withdraw_grace > Duration{}) {
-        log::info("stopping: forwarding for ", log::secs(model_->route_announce->withdraw_grace),
-                  " more (withdraw_grace) while the router drops this node's path");
-        std::this_thread::sleep_for(model_->route_announce->withdraw_grace);
+    for (Route& r : routes_) {
+        announced = announced || r.announced;
+        r.announced = false;
+        r.why_not = "halbd stopping";
     }
+    return announced;
+}
+
+void AnnounceSubsystem::drain_before_stop(const config::StopOptions& /*opts*/, std::function<void()> done) {
+    const bool announced = forget_routes();
+    if (!announcer_) return done();
+    log::info("stopping: withdrawing every announcement first");
+    const Duration grace = model_ && model_->route_announce ? model_->route_announce->withdraw_grace : Duration{};
+    // The loop runs on while the routing daemon confirms (FRR: a vtysh run).
+    announcer_->withdraw(std::chrono::seconds(1), [this, announced, grace, done = std::move(done)]() mutable {
+        if (!announced || grace <= Duration{}) return done();
+        // The router drops the path some time after the withdrawal: until
+        // then its flows still come here, and without forwarding this node's
+        // stack, which holds the address, would reset them. The loop runs on
+        // meanwhile (VRRP keeps advertising: a peer must not take over by its timer).
+        log::info("stopping: forwarding for ", log::secs(grace),
+                  " more (withdraw_grace) while the router drops this node's path");
+        grace_done_ = std::move(done);
+        grace_ = loop_.create_timer([this] {
+            log::info("stopping: withdraw_grace over");
+            auto d = std::move(grace_done_);
+            grace_done_ = nullptr;
+            if (d) d();
+        });
+        grace_->arm(grace);
+    });
+}
+
+void AnnounceSubsystem::stop(const config::StopOptions& /*opts*/) {
+    if (!stopped_) {
+        forget_routes();
+        if (announcer_) announcer_->withdraw_now(std::chrono::seconds(1));
+    }
+    if (grace_) grace_->cancel();
     for (Route& r : routes_) {
         r.announced = false;
         r.why_not = "halbd stopped";

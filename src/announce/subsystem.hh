@@ -37,7 +37,12 @@ public:
     ~AnnounceSubsystem() override;
 
     void apply(const config::Model* previous, const config::Model& current) override;
-    // Withdraws every announcement before anything else stops (bounded).
+    // TERM/INT, first of all: withdraws every announcement (bounded), then
+    // calls done after withdraw_grace while the loop keeps forwarding,
+    // VRRP's adverts and checks running (the router still sends flows here
+    // until it drops the path). done at once when nothing was announced.
+    void drain_before_stop(const config::StopOptions& opts, std::function<void()> done) override;
+    // Withdraws (when drain_before_stop() did not) and forgets the routes.
     void stop(const config::StopOptions& opts) override;
     // The USR1 dump: a header, then write_text().
     void dump_state(std::ostream& os) const override;
@@ -64,6 +69,8 @@ public:
 
 private:
     void decide(std::string_view reason);
+    // Stops deciding and marks every route withdrawn; true if any was announced.
+    bool forget_routes();
 
     core::EventLoop& loop_;
     AnnouncerFactory factory_;
@@ -74,6 +81,8 @@ private:
     std::vector<Route> routes_;
     bool drained_ = false;
     bool stopped_ = false;
+    core::TimerPtr grace_;  // withdraw_grace running at stop
+    std::function<void()> grace_done_;
 };
 
 // The state the routing daemon last confirmed for protocol name:

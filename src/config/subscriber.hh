@@ -11,8 +11,13 @@
 #include <iosfwd>
 
 #include "config/model.hh"
+#include "core/time.hh"
 
 namespace halbd::config {
+
+// The longest drain_before_stop() the Daemon waits for (withdraw_grace is
+// at most 60 s); systemd's default stop timeout is 90 s.
+inline constexpr Duration kDrainBound = std::chrono::seconds(65);
 
 // What a clean stop (TERM/INT) leaves in the kernel.
 struct StopOptions {
@@ -26,6 +31,13 @@ class ConfigSubscriber {
 public:
     virtual ~ConfigSubscriber() = default;
     virtual void apply(const Model* previous, const Model& current) = 0;
+    // TERM/INT, before any stop(): a subsystem whose first step must be
+    // followed by a wait while everything else keeps running (route_announce:
+    // forwarding stays while the router drops the withdrawn path) takes that
+    // step here and calls done() when the others may stop (at once, or later
+    // from the loop, which meanwhile runs as usual: adverts, checks, sync).
+    // The Daemon bounds the wait (kDrainBound). Default: nothing to drain.
+    virtual void drain_before_stop(const StopOptions& /*opts*/, std::function<void()> done) { done(); }
     // Clean stop: release what the subsystem created unless told to keep it.
     virtual void stop(const StopOptions& opts) = 0;
     // USR1: appends the subsystem's runtime state to the state dump (after the

@@ -5,7 +5,7 @@
 # same announce/withdraw logic as ecmp-bird.sh through FRR's vtysh, smaller.
 # The topology of ecmp-lib.sh with two nodes; the router runs BIRD
 # (contrib/bird/router.conf, multipath into its kernel table); each node
-# runs FRR's zebra and bgpd from contrib/frr/node.conf (own config,
+# runs FRR's zebra, bfdd and bgpd from contrib/frr/node.conf (own config,
 # sockets and pid files under $TMP/nN/frr) and halbd, which adds and removes
 # `network 192.0.2.200/32` through vtysh.
 #  0. n2's halbd starts before its FRR: it says so once, retries, and
@@ -20,6 +20,9 @@
 #  6. The variant that must break: n2 without route_announce and the line
 #     added by hand (a static announcement) keeps its path when rs2 dies,
 #     and the connections hashed to it fail.
+#  7. n1 dies hard (link down, kill -9 of halbd, bgpd, bfdd, zebra): the
+#     router's BFD session to bfdd (contrib/frr's profile, multiplier 8 as
+#     in ecmp-lib.sh) drops its path within 1 s (the hold time is 3 s).
 # Only documentation ranges, inside our namespaces.
 set -u
 : "${NS_PREFIX:=hefrr$$}"
@@ -30,7 +33,7 @@ netns_require
 command -v bird >/dev/null 2>&1 || skip "needs bird (bird2) for the router"
 command -v python3 >/dev/null 2>&1 || skip "needs python3"
 VTYSH=$(command -v vtysh) || skip "needs FRR's vtysh"
-[ -x "$FRR_DIR/bgpd" ] && [ -x "$FRR_DIR/zebra" ] || skip "needs FRR's bgpd and zebra in $FRR_DIR"
+[ -x "$FRR_DIR/bgpd" ] && [ -x "$FRR_DIR/zebra" ] && [ -x "$FRR_DIR/bfdd" ] || skip "needs FRR's bgpd, zebra and bfdd in $FRR_DIR"
 id frr >/dev/null 2>&1 || skip "needs FRR's user frr"
 : "${HALBCTL:=$top_builddir/src/halbctl}"
 . "$top_srcdir/tests/netns/nft-lib.sh"
@@ -55,12 +58,21 @@ node_frr() {
     mkdir -p "$D"
     chmod 711 "$TMP/n$1"
     chown frr:frr "$D"
-    sed "s/bgp router-id 198\.51\.100\.11/bgp router-id 198.51.100.1$1/" "$top_srcdir/contrib/frr/node.conf" >"$D/bgpd.conf"
+    sed "s/bgp router-id 198\.51\.100\.11/bgp router-id 198.51.100.1$1/" "$top_srcdir/contrib/frr/node.conf" >"$D/node.conf"
+    # One file per daemon: the example's last block is bfdd's (BFD
+    # multiplier 8 here, as ecmp-lib.sh does for BIRD: a loaded host).
+    sed '/^bfd$/,$d' "$D/node.conf" >"$D/bgpd.conf"
+    sed -n '/^bfd$/,$p' "$D/node.conf" | sed 's/detect-multiplier 3/detect-multiplier 8/' >"$D/bfdd.conf"
     grep -q "router-id 198.51.100.1$1" "$D/bgpd.conf" || fail "node $1's frr.conf from the example"
+    grep -q "detect-multiplier 8" "$D/bfdd.conf" || fail "node $1's bfdd part of the example"
     : >"$D/zebra.conf"
     ns_bg n$1 "$D/zebra.log" "$FRR_DIR/zebra" -u frr -g frr -f "$D/zebra.conf" -i "$D/zebra.pid" -z "$D/zserv.api" \
         --vty_socket "$D" -P 0 --log stdout
+    eval "Z_n$1=\$BG_PID"
     wait_until 10 "n$1's zebra socket" test -S "$D/zserv.api"
+    ns_bg n$1 "$D/bfdd.log" "$FRR_DIR/bfdd" -u frr -g frr -f "$D/bfdd.conf" -i "$D/bfdd.pid" -z "$D/zserv.api" \
+        --vty_socket "$D" --bfdctl "$D/bfdd.sock" -P 0 --log stdout
+    eval "F_n$1=\$BG_PID"
     frr_bgpd $1
 }
 
@@ -148,10 +160,13 @@ wait_until 10 "the router has n2's path again" paths_are "11 12"
 
 echo "5. SIGTERM removes the line before halbd exits"
 t0=$(now_ms)
-kill -TERM "$H_n1"; wait "$H_n1" 2>/dev/null
-has_network 1 && fail "n1's bgpd still has $NET after halbd exited" || ok
+kill -TERM "$H_n1"
+# Gone before halbd exits: it exits withdraw_grace (1 s) later.
 wait_until 3 "the router drops n1 after TERM" paths_are "12"
 within_ms "SIGTERM -> route gone from the router's kernel table" $(($(now_ms) - t0)) 2000
+wait "$H_n1" 2>/dev/null
+has_network 1 && fail "n1's bgpd still has $NET after halbd exited" || ok
+[ "$(grep -c "stopping: withdraw_grace over" "$TMP/n1/halbd.log")" = 1 ] && ok || fail "n1 did not wait withdraw_grace on its loop"
 a=$(grep -n "FRR: network $VIP/32 removed (stopping)" "$TMP/n1/halbd.log" | head -1 | cut -d: -f1)
 b=$(grep -n "nftables.*removed\|halbd stopped" "$TMP/n1/halbd.log" | head -1 | cut -d: -f1)
 [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok || fail "n1 withdrew (line ${a:-none}) before tearing down (line ${b:-none})"
@@ -171,6 +186,16 @@ nft_client dist "$VIP" 8080 40 100 0.5 >"$TMP/dist.out"
 e=$(grep -c ERROR "$TMP/dist.out")
 echo "  connections failed through n2 announced statically: $e of 40 (rs1 $(count "$TMP/dist.out" rs1))"
 [ "$e" -ge 6 ] && ok || fail "only $e connection(s) failed although n2 kept a path with no real server"
+
+echo "7. hard death of n1 (link down, kill -9 of halbd and FRR): BFD drops it"
+bfd_up() { ns r birdc -s "$TMP/r/bird.ctl" show bfd sessions | grep "198\.51\.100\.11 " | grep -q " Up "; }
+wait_until 10 "the router's BFD session to n1 (FRR's bfdd) is up" bfd_up
+paths_are "11 12" && ok || fail "both paths before n1's death: $(paths)"
+t0=$(now_ms)
+ns n1 ip link set eth0 down
+kill -KILL "$H_n1" "$B_n1" "$F_n1" "$Z_n1"; wait "$H_n1" "$B_n1" "$F_n1" "$Z_n1" 2>/dev/null
+wait_until 10 "the router drops n1" paths_are "12"
+within_ms "hard death of n1 -> router drops it (FRR bfdd, BFD 50 ms x 8)" $(($(now_ms) - t0)) 1000
 
 show_daemon_logs 30
 finish

@@ -234,23 +234,82 @@ TEST_F(FrrAnnouncerTest, ADroppedPrefixIsRemovedOnceThenForgotten) {
     EXPECT_TRUE(frr.status().protocols.empty());
 }
 
-TEST_F(FrrAnnouncerTest, WithdrawNowRemovesWhatBgpdHasBeforeReturning) {
-    frr.want({{"192.0.2.10/32", true}, {"192.0.2.20/32", true}});
+// At stop one vtysh run removes everything bgpd may have: 192.0.2.20's
+// run was in flight, so it may be there too.
+TEST_F(FrrAnnouncerTest, WithdrawNowRemovesEverythingInOneRun) {
+    frr.want({{"192.0.2.10/32", true}, {"192.0.2.20/32", true}, {"192.0.2.30/32", false}});
     answer(0, config_with(""));
     answer(0, "");  // 192.0.2.10 added; 192.0.2.20's run is in flight at stop
     ASSERT_EQ(next(), "network 192.0.2.20/32");
-    blocking_answers.push_back({0, config_with("  network 192.0.2.10/32\n"), ""});
     blocking_answers.push_back({0, "", ""});
     frr.withdraw_now(std::chrono::seconds(1));
     EXPECT_GE(cancels, 1);
-    ASSERT_EQ(blocking_runs.size(), 2u);
-    EXPECT_EQ(blocking_runs[0].back(), "show running-config");
-    EXPECT_EQ(blocking_runs[1].back(), "no network 192.0.2.10/32");
+    ASSERT_EQ(blocking_runs.size(), 1u);
+    const Argv tail(blocking_runs[0].end() - 8, blocking_runs[0].end());
+    EXPECT_EQ(tail, (Argv{"-c", "router bgp 65001", "-c", "address-family ipv4 unicast", "-c",
+                          "no network 192.0.2.10/32", "-c", "no network 192.0.2.20/32"}));
     AnnouncerStatus st = frr.status();
     EXPECT_EQ(st.protocols.at("192.0.2.10/32").enabled, false);
     EXPECT_EQ(st.protocols.at("192.0.2.20/32").enabled, false);
     frr.want({{"192.0.2.10/32", true}});  // nothing after stop
     EXPECT_EQ(next(), "(none)");
+}
+
+// vtysh stops at a prefix bgpd does not have: then read and remove each.
+TEST_F(FrrAnnouncerTest, WithdrawNowReadsAndRemovesEachWhenOneIsAbsent) {
+    frr.want({{"192.0.2.10/32", true}, {"192.0.2.20/32", true}});
+    answer(0, config_with(""));
+    answer(0, "");  // 192.0.2.10 added; 192.0.2.20's run is in flight at stop
+    ASSERT_EQ(next(), "network 192.0.2.20/32");
+    blocking_answers.push_back({1, "% Can't find static route specified\n", ""});
+    blocking_answers.push_back({0, config_with("  network 192.0.2.10/32\n"), ""});
+    blocking_answers.push_back({0, "", ""});
+    frr.withdraw_now(std::chrono::seconds(1));
+    ASSERT_EQ(blocking_runs.size(), 3u);
+    EXPECT_EQ(blocking_runs[1].back(), "show running-config");
+    EXPECT_EQ(blocking_runs[2].back(), "no network 192.0.2.10/32");
+    AnnouncerStatus st = frr.status();
+    EXPECT_EQ(st.protocols.at("192.0.2.10/32").enabled, false);
+    EXPECT_EQ(st.protocols.at("192.0.2.20/32").enabled, false);
+}
+
+// At TERM the same run, on the loop: done once vtysh answered.
+TEST_F(FrrAnnouncerTest, WithdrawRunsOnTheLoopAndSaysWhenDone) {
+    frr.want({{"192.0.2.10/32", true}});
+    answer(0, config_with(""));
+    answer(0, "");
+    int done = 0;
+    frr.withdraw(std::chrono::seconds(1), [&] { ++done; });
+    EXPECT_EQ(next(), "no network 192.0.2.10/32");
+    EXPECT_EQ(done, 0);
+    EXPECT_TRUE(blocking_runs.empty());
+    answer(0, "");
+    EXPECT_EQ(done, 1);
+    EXPECT_EQ(frr.status().protocols.at("192.0.2.10/32").enabled, false);
+    frr.want({{"192.0.2.10/32", true}});  // nothing after stop
+    EXPECT_EQ(next(), "(none)");
+}
+
+TEST_F(FrrAnnouncerTest, WithdrawWithNothingAnnouncedIsDoneAtOnce) {
+    frr.want({{"192.0.2.10/32", false}});
+    answer(0, config_with(""));
+    int done = 0;
+    frr.withdraw(std::chrono::seconds(1), [&] { ++done; });
+    EXPECT_EQ(done, 1);
+    EXPECT_EQ(next(), "(none)");
+}
+
+TEST(FrrVtyshTest, RemoveAllEntersEachFamilyOnce) {
+    const Argv a = vtysh_remove_all_argv(FrrTarget{"vtysh", "", std::nullopt, ""},
+                                         {"2001:db8::1/128", "192.0.2.10/32", "192.0.2.20/32"});
+    EXPECT_EQ(a, (Argv{"vtysh", "-d", "bgpd", "-c", "configure terminal", "-c", "router bgp", "-c",
+                       "address-family ipv4 unicast", "-c", "no network 192.0.2.10/32", "-c",
+                       "no network 192.0.2.20/32", "-c", "exit-address-family", "-c", "address-family ipv6 unicast",
+                       "-c", "no network 2001:db8::1/128"}));
+    const Argv six = vtysh_remove_all_argv(FrrTarget{"vtysh", "", 65001, ""}, {"2001:db8::1/128"});
+    ASSERT_EQ(six.size(), 11u);  // no exit-address-family before the first family
+    EXPECT_EQ(six[6], "router bgp 65001");
+    EXPECT_EQ(six[8], "address-family ipv6 unicast");
 }
 
 TEST_F(FrrAnnouncerTest, WithdrawNowWithBgpdAbsentSaysSoAndReturns) {

@@ -174,6 +174,36 @@ TEST_F(AnnounceSubsystemTest, StopWithdrawsAndAReloadDropsRemovedProtocols) {
     EXPECT_EQ(rec->wants.size(), 2u);
 }
 
+// TERM: the withdrawal at once, then withdraw_grace on the loop (timers keep
+// firing meanwhile: nothing sleeps), then done; nothing announced: done at once.
+TEST_F(AnnounceSubsystemTest, DrainBeforeStopWithdrawsThenWaitsTheGraceOnTheLoop) {
+    sub.apply(nullptr, *cfg.r.model);
+    int done = 0;
+    sub.drain_before_stop({}, [&] { ++done; });
+    EXPECT_EQ(rec->withdrawn, 1);
+    EXPECT_EQ(done, 0);
+    EXPECT_FALSE(sub.routes()[0].announced);
+    sub.refresh("late event");  // nothing is announced again while draining
+    EXPECT_EQ(rec->wants.size(), 1u);
+    loop.advance(std::chrono::milliseconds(999));
+    EXPECT_EQ(done, 0);
+    loop.advance(std::chrono::milliseconds(1));
+    EXPECT_EQ(done, 1);
+    sub.stop({});
+    EXPECT_EQ(rec->withdrawn, 1);  // not twice
+    loop.advance(std::chrono::seconds(5));
+    EXPECT_EQ(done, 1);
+}
+
+TEST_F(AnnounceSubsystemTest, DrainBeforeStopIsImmediateWhenNothingWasAnnounced) {
+    sub.apply(nullptr, *cfg.r.model);
+    sub.set_drained(true);
+    int done = 0;
+    sub.drain_before_stop({}, [&] { ++done; });
+    EXPECT_EQ(done, 1);
+    EXPECT_EQ(rec->withdrawn, 1);
+}
+
 // ---- the BIRD client against a socket standing in for BIRD ----
 
 struct FakeBird {

@@ -69,6 +69,59 @@ TEST(WiringTable, DaemonAppliesInTableOrderAndStopsInReverse) {
                           "vrrp stop -V -I", "forwarding stop -V -I", "checks stop -V -I"}));
 }
 
+// One subscriber drains for 1 s: the others stop only after it, the loop
+// runs meanwhile (a timer of another subsystem fires), and a second TERM
+// changes nothing.
+struct Drainer final : config::ConfigSubscriber {
+    Drainer(core::EventLoop& loop, Lines& l) : log(l), timer(loop.create_timer([this] { done(); })) {}
+    void apply(const config::Model*, const config::Model&) override {}
+    void drain_before_stop(const config::StopOptions&, std::function<void()> d) override {
+        log.push_back("announce drain");
+        done = std::move(d);
+        timer->arm(std::chrono::seconds(1));
+    }
+    void stop(const config::StopOptions&) override { log.push_back("announce stop"); }
+    Lines& log;
+    std::function<void()> done;
+    core::TimerPtr timer;
+};
+
+TEST(WiringTable, DaemonStopsTheOthersOnlyOnceADrainIsDoneAndTheLoopRunsMeanwhile) {
+    log::ScopedCapture cap{log::Level::info};
+    core::SimLoop loop;
+    Options opts;
+    Lines log;
+    Recorder vrrp("vrrp", log);
+    Drainer announce(loop, log);
+    Subscribers s;
+    s.vrrp = &vrrp;
+    s.announce = &announce;
+    Daemon daemon(loop, opts, "halbd.conf");
+    subscribe_in_order(daemon, s);
+    auto m = forward::test_util::load("global_defs {\n}\n");
+    ASSERT_TRUE(m);
+    daemon.start(m);
+    int adverts = 0;
+    core::TimerPtr advert;
+    advert = loop.create_timer([&] {
+        ++adverts;
+        advert->arm(std::chrono::milliseconds(100));
+    });
+    advert->arm(std::chrono::milliseconds(100));
+    daemon.stop(SIGTERM);
+    EXPECT_TRUE(daemon.stopping());
+    EXPECT_EQ(log, (Lines{"vrrp start", "announce drain"}));
+    loop.advance(std::chrono::milliseconds(500));
+    daemon.stop(SIGTERM);  // a second TERM: the stop goes on as it was
+    EXPECT_EQ(log.back(), "announce drain");
+    loop.advance(std::chrono::milliseconds(499));
+    EXPECT_EQ(log.back(), "announce drain");
+    EXPECT_GE(adverts, 9);  // the loop kept running during the drain
+    loop.advance(std::chrono::milliseconds(1));
+    EXPECT_EQ(log, (Lines{"vrrp start", "announce drain", "announce stop", "vrrp stop"}));
+    EXPECT_TRUE(cap.contains("received SIGTERM while stopping: the stop goes on"));
+}
+
 TEST(WiringSyncRole, FollowsTheLvsSyncDaemonInstanceThroughTheSeam) {
     log::ScopedCapture cap{log::Level::info};
     core::SimLoop loop;
