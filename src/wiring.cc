@@ -193,8 +193,15 @@ Wiring::Wiring(core::EventLoop& loop, const Options& opts, std::string config_fi
                     loop, announce::FrrTarget{r.vtysh, r.frr_vty_socket, r.frr_asn, r.frr_route_map},
                     std::make_unique<announce::SpawnVtyshRunner>(loop));
             },
-            [f = forwarding_.get()](const config::VirtualServer& vs) { return f->not_serving(vs); });
+            // Not while conntrack_sync waits for its peers' tables: the
+            // router would send this node flows whose state it lacks.
+            [f = forwarding_.get(), s = sync_.get()](const config::VirtualServer& vs) {
+                if (auto why = f->not_serving(vs)) return why;
+                return s ? s->announce_hold() : std::nullopt;
+            });
         forwarding_->set_on_reconciled([a = announce_.get()](std::string_view why) { a->refresh(why); });
+        if (sync_)
+            sync_->set_on_bulk_over([a = announce_.get()] { a->refresh("conntrack sync: the wait for the peers' tables ended"); });
     } else {
         ctl_sources_.announce_absent = ctl_sources_.forwarding_absent;
         if (first.route_announce) log::error("route_announce: not running (", ctl_sources_.forwarding_absent, ")");

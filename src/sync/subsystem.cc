@@ -546,6 +546,13 @@ void SyncSubsystem::bulk_over(Bulk how, const std::string& why) {
     else
         log::warning("conntrack sync: the peer's full table ", why, "; ", follows(*cfg_),
                      " may preempt without it (", external_.size(), " connection(s) known)");
+    if (on_bulk_over_) on_bulk_over_();
+}
+
+std::optional<std::string> SyncSubsystem::announce_hold() const {
+    if (!cfg_ || bulk_ != Bulk::Waiting) return std::nullopt;
+    return "conntrack sync: waiting for the peers' full tables (at most bulk_timeout " +
+           log::secs(cfg_->bulk_timeout) + ")";
 }
 
 SyncStats SyncSubsystem::stats() const {

@@ -99,6 +99,13 @@ public:
     using ExpFactory = std::function<core::Result<std::unique_ptr<ExpBackend>>()>;
     void set_exp_factory(ExpFactory f) { make_exp_ = std::move(f); }
 
+    // route_announce asks before it announces: while a started node waits
+    // for its peers' full tables (at most bulk_timeout) the router must not
+    // send it flows whose state it lacks. nullopt: nothing to wait for.
+    std::optional<std::string> announce_hold() const;
+    // Called when that wait ends (tables received or bulk_timeout).
+    void set_on_bulk_over(std::function<void()> f) { on_bulk_over_ = std::move(f); }
+
     SyncStats stats() const;
     // The reason it is not running, when it is not ("no conntrack_sync block").
     const std::string& absent_reason() const { return absent_; }
@@ -148,6 +155,7 @@ private:
     std::unique_ptr<ConntrackBackend> kernel_;
     std::unique_ptr<Peer> peer_;
     ExpFactory make_exp_;
+    std::function<void()> on_bulk_over_;
     std::unique_ptr<ExpSync> exp_;  // expectation_sync on
     std::unique_ptr<LiveCommit> live_;  // commit_mode always
     Cache internal_, external_;

@@ -13,8 +13,9 @@
 # NAT binding in its kernel before the router re-hashes the flow to it.
 #  1. 100 long-lived streams; kill -9 of n1's halbd and BIRD, links down:
 #     the streams it carried continue on n2/n3 (count, longest stall); n1
-#     comes back with an empty conntrack table, gets the peers' tables,
-#     then announces: no stream breaks; all 100 end ok.
+#     comes back with an empty conntrack table, BIRD and halbd together:
+#     halbd holds the route until the peers' tables arrived (its log shows
+#     the order), then announces: no stream breaks; all 100 end ok.
 #  2. Must break: the same nodes without conntrack_sync; kill -9 of n2:
 #     the streams it carried break (counted); 100 streams over n1 and n3,
 #     n2 comes back: the streams the router now sends to it break (counted).
@@ -101,17 +102,23 @@ node_down() {
     ns n$1 ip link set eth0 down; ns n$1 ip link set eth1 down
     eval "kill -KILL \$H_n$1 \$B_n$1; wait \$H_n$1 \$B_n$1 2>/dev/null"
 }
-# node_up N: as after a reboot (empty conntrack table); halbd first, and
-# BIRD only once halbd has the peers' tables: the announcement does not
-# wait for sync by itself (halbd.conf(5)).
+# node_up N: as after a reboot (empty conntrack table), BIRD and halbd
+# together: halbd itself announces only once the peers' tables arrived
+# (its log says it held the route, then announced after the table).
 node_up() {
     ns n$1 conntrack -F 2>/dev/null || :
     ns n$1 ip link set eth0 up; ns n$1 ip link set eth1 up
     ns n$1 ip route replace default via 198.51.100.1
-    ecmp_start_node $1
-    wait_until 20 "n$1 has its peers' tables" sync_full_table n$1
     ecmp_node_bird $1
     ns r birdc -s "$TMP/r/bird.ctl" restart n$1 >/dev/null
+    ecmp_start_node $1
+    wait_until 20 "n$1 has its peers' tables" sync_full_table n$1
+    wait_log "$TMP/n$1/halbd.log" "announce $VIP: announced" 10
+    held=$(grep -n "announce $VIP: withdrawn: conntrack sync: waiting for the peers' full tables" "$TMP/n$1/halbd.log" | head -1 | cut -d: -f1)
+    table=$(grep -n "conntrack sync: the peer's full table received" "$TMP/n$1/halbd.log" | head -1 | cut -d: -f1)
+    announced=$(grep -n "announce $VIP: announced" "$TMP/n$1/halbd.log" | head -1 | cut -d: -f1)
+    [ -n "$held" ] && [ -n "$table" ] && [ "${held:-0}" -lt "${table:-0}" ] && [ "${table:-0}" -lt "${announced:-0}" ] && ok ||
+        fail "n$1 must hold its route until the peers' tables arrived (log lines: held ${held:-none}, table ${table:-none}, announced ${announced:-none})"
 }
 
 # must_have_broken WHAT WHICH: after stop_streams, at least 3/4 of the

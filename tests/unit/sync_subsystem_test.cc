@@ -118,6 +118,24 @@ TEST_F(SyncSubsystemTest, BulkTimeoutReleasesThePreemptionHold) {
                              "preempt without it"));
 }
 
+// route_announce asks announce_hold() before it announces (src/wiring.cc):
+// a node waiting for its peers' tables must not attract their flows yet.
+TEST_F(SyncSubsystemTest, AnnouncingWaitsForThePeersTableOrTheBulkTimeout) {
+    int over_a = 0, over_b = 0;
+    a.sync.set_on_bulk_over([&] { ++over_a; });
+    b.sync.set_on_bulk_over([&] { ++over_b; });
+    EXPECT_EQ(a.sync.announce_hold(), std::nullopt);  // no conntrack_sync: nothing to wait for
+    start_both(seconds(10));
+    EXPECT_EQ(a.sync.announce_hold(), std::nullopt);  // a received b's table at start
+    EXPECT_EQ(over_a, 1);
+    ASSERT_TRUE(b.sync.announce_hold());  // b started alone: it waits
+    EXPECT_NE(b.sync.announce_hold()->find("waiting for the peers' full tables"), std::string::npos);
+    EXPECT_EQ(over_b, 0);
+    loop.advance(seconds(10));
+    EXPECT_EQ(b.sync.announce_hold(), std::nullopt);
+    EXPECT_EQ(over_b, 1);
+}
+
 TEST_F(SyncSubsystemTest, KernelChangesReachThePeerCoalescedWithinTheWindow) {
     start_both();
     Ct c = test::make_tcp_ct(7);
