@@ -60,19 +60,12 @@ done
 dr_conf $VIP 198.51.100.21 198.51.100.22 198.51.100.23
 halbd_bg lb "$TMP/halbd.conf"
 H=$BG_PID
-# dr_slots: the real servers named by the service's slot map
-dr_slots() {
-    ns lb nft list map netdev halbd tcp_192_0_2_200_8080_slots 2>/dev/null | grep -o '198\.51\.100\.2[0-9]' | sort -u |
-        tr '\n' ' ' | sed 's/ $//'
-}
-slots_are() { [ "$(dr_slots)" = "$1" ]; }
+slots_are() { dr_slots_are tcp_192_0_2_200_8080_slots '198\.51\.100\.2[0-9]' "$1"; }
 wait_until 15 "the DR service programmed with three servers" slots_are "198.51.100.21 198.51.100.22 198.51.100.23"
 
 echo "1. distribution, same client -> same server, the tables"
 dr_spread $VIP
-ns lb nft list table netdev halbd >"$TMP/netdev.txt"
-[ "$(grep -c 'hook ingress device "eth0"' "$TMP/netdev.txt")" = 1 ] && ok || fail "ingress chain on eth0: $(cat "$TMP/netdev.txt")"
-grep -q 'fwd ip to jhash ip saddr mod 4093 seed' "$TMP/netdev.txt" && ok || fail "DR rule: $(cat "$TMP/netdev.txt")"
+dr_netdev 'fwd ip to jhash ip saddr mod 4093 seed'
 ! ns lb nft list table ip halbd 2>/dev/null | grep -q 'tcp_192_0_2_200' && ok || fail "the DR service is in table ip halbd too"
 
 echo "2. rs2 dies: it leaves; no other client moves"

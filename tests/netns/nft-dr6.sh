@@ -90,19 +90,12 @@ packets() { ns $1 nft list counter netdev probe $2 | sed -n 's/.*packets \([0-9]
 dr_conf $VIP $NET::21 $NET::22 $NET::23
 halbd_bg lb "$TMP/halbd.conf"
 H=$BG_PID
-SLOTS=tcp_$(echo $VIP | tr : _)_8080_slots
-# dr_slots: the real servers named by the service's slot map
-dr_slots() {
-    ns lb nft list map netdev halbd $SLOTS 2>/dev/null | grep -o "$NET::2[0-9]" | sort -u | tr '\n' ' ' | sed 's/ $//'
-}
-slots_are() { [ "$(dr_slots)" = "$1" ]; }
+slots_are() { dr_slots_are tcp_$(echo $VIP | tr : _)_8080_slots "$NET::2[0-9]" "$1"; }
 wait_until 15 "the DR service programmed with three servers" slots_are "$NET::21 $NET::22 $NET::23"
 
 echo "1. distribution, same client -> same server, the tables"
 dr_spread $VIP
-ns lb nft list table netdev halbd >"$TMP/netdev.txt"
-[ "$(grep -c 'hook ingress device "eth0"' "$TMP/netdev.txt")" = 1 ] && ok || fail "ingress chain on eth0: $(cat "$TMP/netdev.txt")"
-grep -q 'fwd ip6 to jhash ip6 saddr mod 4093 seed .* device "eth0"' "$TMP/netdev.txt" && ok || fail "DR rule: $(cat "$TMP/netdev.txt")"
+dr_netdev 'fwd ip6 to jhash ip6 saddr mod 4093 seed .* device "eth0"'
 others=$(ns lb nft list ruleset | sed '/^table netdev halbd/,/^}/d; /^table netdev probe/,/^}/d' | grep -c -e 2001_db8_f__200 -e "$VIP")
 [ "$others" = 0 ] && ok || fail "the DR service is in another table too: $(ns lb nft list ruleset)"
 

@@ -146,6 +146,11 @@ count() { grep -c " $2\$" "$1" || true; }
 #   dr_rs2_gone VIP      (rs2 has left) 200 more: none fails or reaches rs2,
 #                        at most 3 clients of rs1/rs3 move (Maglev)
 #   dr_rs3_refuses VIP   (rs3 lacks the VIP) 40 clients: rs3's fail, rs1's work
+#   dr_slots_are MAP RE EXPECTED  the real servers (matching grep RE) of slot
+#                        map MAP in table netdev halbd are EXPECTED (sorted,
+#                        space-separated)
+#   dr_netdev RULE       table netdev halbd has one ingress chain, on eth0,
+#                        and a rule matching RULE (a grep RE)
 dr_conf() {
     _vip=$1; shift
     {
@@ -187,4 +192,12 @@ dr_rs3_refuses() {
     echo "  failed: $_e of 40 (rs1 answered $_r1)"
     [ "$_e" -ge 8 ] && [ "$_r1" -ge 8 ] && [ $((_e + _r1)) = 40 ] && ok ||
         fail "rs3's clients should fail, rs1's not ($_e failed, rs1 $_r1)"
+}
+dr_slots_are() {
+    [ "$(ns lb nft list map netdev halbd "$1" 2>/dev/null | grep -o "$2" | sort -u | tr '\n' ' ' | sed 's/ $//')" = "$3" ]
+}
+dr_netdev() {
+    ns lb nft list table netdev halbd >"$TMP/netdev.txt"
+    [ "$(grep -c 'hook ingress device "eth0"' "$TMP/netdev.txt")" = 1 ] && ok || fail "ingress chain on eth0: $(cat "$TMP/netdev.txt")"
+    grep -q "$1" "$TMP/netdev.txt" && ok || fail "DR rule: $(cat "$TMP/netdev.txt")"
 }
