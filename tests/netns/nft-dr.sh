@@ -57,58 +57,25 @@ for n in 1 2 3; do
     wait_until 10 "rs$n listening" ns lb python3 -c "import socket; socket.create_connection(('198.51.100.2$n', 8080), 1)"
 done
 
-{
-    printf 'global_defs {\n  router_id lb\n  lvs_backend nftables\n}\n'
-    printf 'virtual_server %s 8080 {\n  delay_loop 1\n  lb_algo mh\n  lb_kind DR\n  protocol TCP\n' $VIP
-    for n in 1 2 3; do
-        printf '  real_server 198.51.100.2%s 8080 {\n    TCP_CHECK {\n      connect_timeout 1\n      retry 0\n    }\n  }\n' $n
-    done
-    printf '}\n'
-} >"$TMP/halbd.conf"
+dr_conf $VIP 198.51.100.21 198.51.100.22 198.51.100.23
 halbd_bg lb "$TMP/halbd.conf"
 H=$BG_PID
-# dr_slots: the real servers named by the service's slot map
-dr_slots() {
-    ns lb nft list map netdev halbd tcp_192_0_2_200_8080_slots 2>/dev/null | grep -o '198\.51\.100\.2[0-9]' | sort -u |
-        tr '\n' ' ' | sed 's/ $//'
-}
-slots_are() { [ "$(dr_slots)" = "$1" ]; }
+slots_are() { dr_slots_are tcp_192_0_2_200_8080_slots '198\.51\.100\.2[0-9]' "$1"; }
 wait_until 15 "the DR service programmed with three servers" slots_are "198.51.100.21 198.51.100.22 198.51.100.23"
 
 echo "1. distribution, same client -> same server, the tables"
-nft_client dist $VIP 8080 300 100 >"$TMP/d1.out"
-for n in 1 2 3; do
-    c=$(count "$TMP/d1.out" rs$n)
-    echo "  rs$n: $c of 300"
-    [ "$c" -ge 45 ] && [ "$c" -le 165 ] && ok || fail "rs$n got $c of 300 connections"
-done
-[ "$(grep -c ERROR "$TMP/d1.out")" = 0 ] && ok || fail "$(grep -c ERROR "$TMP/d1.out") connection(s) failed"
-# Each client's server, from three rounds: one server per client.
-split=$(sort -u "$TMP/d1.out" | awk '{print $1}' | uniq -d | wc -l)
-[ "$split" = 0 ] && ok || fail "$split client(s) reached more than one server"
-sort -u "$TMP/d1.out" >"$TMP/map1"
-ns lb nft list table netdev halbd >"$TMP/netdev.txt"
-[ "$(grep -c 'hook ingress device "eth0"' "$TMP/netdev.txt")" = 1 ] && ok || fail "ingress chain on eth0: $(cat "$TMP/netdev.txt")"
-grep -q 'fwd ip to jhash ip saddr mod 4093 seed' "$TMP/netdev.txt" && ok || fail "DR rule: $(cat "$TMP/netdev.txt")"
+dr_spread $VIP
+dr_netdev 'fwd ip to jhash ip saddr mod 4093 seed'
 ! ns lb nft list table ip halbd 2>/dev/null | grep -q 'tcp_192_0_2_200' && ok || fail "the DR service is in table ip halbd too"
 
 echo "2. rs2 dies: it leaves; no other client moves"
 rs_stop 2
 wait_until 15 "rs2 leaves the slots" slots_are "198.51.100.21 198.51.100.23"
-nft_client dist $VIP 8080 200 100 >"$TMP/d2.out"
-[ "$(grep -c ERROR "$TMP/d2.out")" = 0 ] && ok || fail "$(grep -c ERROR "$TMP/d2.out") connection(s) failed after rs2 left"
-[ "$(count "$TMP/d2.out" rs2)" = 0 ] && ok || fail "connections still reach rs2"
-moved=$(sort -u "$TMP/d2.out" | join "$TMP/map1" - | awk '$2 != "rs2" && $2 != $3' | wc -l)
-echo "  clients of rs1/rs3 that moved: $moved"
-# Maglev's bound, as in nft-schedulers.sh: a few slots of the others move.
-[ "$moved" -le 3 ] && ok || fail "$moved client(s) of rs1/rs3 moved when rs2 left"
+dr_rs2_gone $VIP
 
 echo "3. must break: rs3 without the VIP refuses what DR hands it"
 ns rs3 ip addr del $VIP/32 dev lo
-nft_client dist $VIP 8080 40 40 0.5 >"$TMP/d3.out"
-e=$(grep -c ERROR "$TMP/d3.out"); r1=$(count "$TMP/d3.out" rs1)
-echo "  failed: $e of 40 (rs1 answered $r1)"
-[ "$e" -ge 8 ] && [ "$r1" -ge 8 ] && [ $((e + r1)) = 40 ] && ok || fail "rs3's clients should fail, rs1's not ($e failed, rs1 $r1)"
+dr_rs3_refuses $VIP
 ns rs3 ip addr add $VIP/32 dev lo
 
 echo "4. SIGTERM removes table netdev halbd"

@@ -79,6 +79,26 @@ TEST(NftDr, ServiceText) {
               "@dr_services6\n");
 }
 
+// IPv6 (tests/netns/nft-dr6.sh runs it on the kernel): ip6 throughout, the
+// dispatch element in dr_services6.
+TEST(NftDr, ServiceTextV6) {
+    Service s{key("2001:db8:f::200", 8080), sched("mh"), {}};
+    s.dests[dest("2001:db8:2::21")] = route();
+    s.dests[dest("2001:db8:2::22")] = route();
+    const std::string seed = std::to_string(hash_seed(s.key));
+    const std::string text = dr_service_add(s, "eth0");
+    const std::string head =
+        "add chain netdev halbd tcp_2001_db8_f__200_8080 { comment \"virtual_server 2001:db8:f::200 8080 TCP (DR)\"; }\n"
+        "add map netdev halbd tcp_2001_db8_f__200_8080_slots { typeof numgen inc mod 2 : ip6 daddr; }\n"
+        "add rule netdev halbd tcp_2001_db8_f__200_8080 fwd ip6 to jhash ip6 saddr mod 4093 seed " + seed +
+        " map @tcp_2001_db8_f__200_8080_slots device \"eth0\"\n"
+        "add rule netdev halbd tcp_2001_db8_f__200_8080 drop\n"
+        "add element netdev halbd dr_services6 { tcp . 2001:db8:f::200 . 8080 : goto tcp_2001_db8_f__200_8080 }\n"
+        "add element netdev halbd tcp_2001_db8_f__200_8080_slots { 0 : 2001:db8:2::2";
+    EXPECT_EQ(text.substr(0, head.size()), head);
+    EXPECT_FALSE(has(text, "dr_services {")) << text;
+}
+
 // The DR path hashes as the NAT path does: same expression, same seed, same
 // Maglev layout, so a DR node and a NAT node (and every DR node) agree.
 TEST(NftDr, SameSlotsAndSeedAsNat) {
