@@ -5,6 +5,8 @@
 // seconds), so each commit is one acknowledged request: no batching.
 #include "sync/exp_kernel.hh"
 
+#include "sync/ctnetlink_request.hh"
+
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -20,15 +22,7 @@ namespace halbd::sync {
 namespace {
 
 nlmsghdr* put_exp_header(void* buf, uint16_t type, uint16_t flags, uint8_t family, uint32_t seq) {
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = static_cast<uint16_t>((NFNL_SUBSYS_CTNETLINK_EXP << 8) | type);
-    nlh->nlmsg_flags = static_cast<uint16_t>(NLM_F_REQUEST | flags);
-    nlh->nlmsg_seq = seq;
-    auto* nfh = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
-    nfh->nfgen_family = family;
-    nfh->version = NFNETLINK_V0;
-    nfh->res_id = 0;
-    return nlh;
+    return put_nfnl_header(buf, NFNL_SUBSYS_CTNETLINK_EXP, type, flags, family, seq);
 }
 
 core::Error mnl_error(const char* what) { return core::system_error(std::string("ctnetlink expectations: ") + what); }
@@ -90,27 +84,15 @@ NfexpBackend::~NfexpBackend() { unsubscribe(); }
 
 core::Status NfexpBackend::dump(const std::function<void(Exp)>& each) {
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE > 65536 ? MNL_SOCKET_BUFFER_SIZE : 65536);
-    const uint32_t seq = ++seq_;
-    nlmsghdr* nlh = put_exp_header(buf.data(), IPCTNL_MSG_EXP_GET, NLM_F_DUMP, AF_UNSPEC, seq);
-    if (mnl_socket_sendto(requests_.get(), nlh, nlh->nlmsg_len) < 0) return mnl_error("dump request");
-    const uint32_t portid = mnl_socket_get_portid(requests_.get());
+    nlmsghdr* nlh = put_exp_header(buf.data(), IPCTNL_MSG_EXP_GET, NLM_F_DUMP, AF_UNSPEC, ++seq_);
     auto cb = [](const nlmsghdr* n, void* data) -> int {
         Exp e(nfexp_new());
         if (!e || nfexp_nlmsg_parse(n, e.get()) < 0) return MNL_CB_OK;  // skip what cannot be read
         (*static_cast<const std::function<void(Exp)>*>(data))(std::move(e));
         return MNL_CB_OK;
     };
-    for (;;) {
-        const ssize_t n = mnl_socket_recvfrom(requests_.get(), buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return mnl_error("dump");
-        }
-        const int r = mnl_cb_run(buf.data(), static_cast<size_t>(n), seq, portid, cb,
-                                 const_cast<std::function<void(Exp)>*>(&each));
-        if (r == MNL_CB_STOP) return core::Ok{};
-        if (r < 0) return mnl_error("dump");
-    }
+    return run_dump(requests_.get(), nlh, buf, cb, const_cast<std::function<void(Exp)>*>(&each),
+                    "ctnetlink expectations");
 }
 
 BatchResult NfexpBackend::commit(std::span<const nf_expect* const> entries) {

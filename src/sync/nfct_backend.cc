@@ -7,6 +7,7 @@
 #include "sync/nfct_backend.hh"
 
 #include "sync/ct_key.hh"
+#include "sync/ctnetlink_request.hh"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -42,15 +43,7 @@ constexpr int kRequestRcvBuf = 4 << 20;   // refusals of one batch
 constexpr int kRequestSndBuf = 1 << 20;   // one batch of up to 256 KiB
 
 nlmsghdr* put_ct_header(void* buf, uint16_t type, uint16_t flags, uint8_t family, uint32_t seq) {
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = static_cast<uint16_t>((NFNL_SUBSYS_CTNETLINK << 8) | type);
-    nlh->nlmsg_flags = static_cast<uint16_t>(NLM_F_REQUEST | flags);
-    nlh->nlmsg_seq = seq;
-    auto* nfh = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
-    nfh->nfgen_family = family;
-    nfh->version = NFNETLINK_V0;
-    nfh->res_id = 0;
-    return nlh;
+    return put_nfnl_header(buf, NFNL_SUBSYS_CTNETLINK, type, flags, family, seq);
 }
 
 // Sets IPS_CONFIRMED in the message's CTA_STATUS, adding it when absent: the
@@ -105,27 +98,14 @@ NfctBackend::~NfctBackend() {
 
 core::Status NfctBackend::dump(const std::function<void(Ct)>& each) {
     std::vector<char> buf(64 * 1024);
-    const uint32_t seq = ++seq_;
-    nlmsghdr* nlh = put_ct_header(buf.data(), IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, seq);
-    if (mnl_socket_sendto(requests_.get(), nlh, nlh->nlmsg_len) < 0) return mnl_error("dump request");
-    const uint32_t portid = mnl_socket_get_portid(requests_.get());
+    nlmsghdr* nlh = put_ct_header(buf.data(), IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, ++seq_);
     auto cb = [](const nlmsghdr* n, void* data) -> int {
         Ct ct(nfct_new());
         if (!ct || nfct_nlmsg_parse(n, ct.get()) < 0) return MNL_CB_OK;  // skip what cannot be read
         (*static_cast<const std::function<void(Ct)>*>(data))(std::move(ct));
         return MNL_CB_OK;
     };
-    for (;;) {
-        const ssize_t n = mnl_socket_recvfrom(requests_.get(), buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return mnl_error("dump");
-        }
-        const int r = mnl_cb_run(buf.data(), static_cast<size_t>(n), seq, portid, cb,
-                                 const_cast<std::function<void(Ct)>*>(&each));
-        if (r == MNL_CB_STOP) return core::Ok{};
-        if (r < 0) return mnl_error("dump");
-    }
+    return run_dump(requests_.get(), nlh, buf, cb, const_cast<std::function<void(Ct)>*>(&each), "ctnetlink");
 }
 
 void NfctBackend::dump_sliced(std::function<void(Ct)> each, std::function<void(core::Status)> done) {
