@@ -160,13 +160,14 @@ run() {  # run DAEMON N: prints one RESULT line
     ns b "$SB" capture eth2 3780 "$n" "$TMP/arrivals" 15 >"$TMP/capture.out" 2>&1 & cap=$!
     wait_for 10 grep -q READY "$TMP/capture.out"
     cm0=$(cpu_ns "$pid_m"); cb0=$(cpu_ns "$pid_b")
-    # PERF=DIR: profile the master during replication, the backup during its commit.
-    [ -z "${PERF:-}" ] || { perf record -q -g -o "$PERF/$d-$n-master.data" -p "$pid_m" 2>/dev/null & perf_m=$!; sleep 0.5; }
+    # PERF=DIR: profile both during replication, the backup during its commit.
+    [ -z "${PERF:-}" ] || { perf record -q -g -o "$PERF/$d-$n-master.data" -p "$pid_m" 2>/dev/null & perf_m=$!
+        perf record -q -g -o "$PERF/$d-$n-backup-rx.data" -p "$pid_b" 2>/dev/null & perf_r=$!; sleep 0.5; }
     ns m "$SB" insert "$n" "$TMP/inserts" "${BATCH:-100}" >"$TMP/insert.out"
     wait $cap || :
     wait_for 60 ext_at_least "$d" "$n" || :
     cm1=$(cpu_ns "$pid_m"); cb1=$(cpu_ns "$pid_b")
-    [ -z "${PERF:-}" ] || { kill -INT $perf_m; wait $perf_m || :; }
+    [ -z "${PERF:-}" ] || { kill -INT $perf_m $perf_r; wait $perf_m $perf_r || :; }
     [ -z "${PERF:-}" ] || { perf record -q -g -o "$PERF/$d-$n-backup.data" -p "$pid_b" 2>/dev/null & perf_b=$!; sleep 0.5; }
     ext=$(ext_count "$d")
     if [ "$d" = halbd ]; then  # the channel's counters, for when figures look wrong (KEEP=1)

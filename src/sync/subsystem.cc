@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <fstream>
 #include <ostream>
 #include <unordered_set>
 
@@ -34,6 +35,13 @@ bool same(const config::ConntrackSync& a, const config::ConntrackSync& b) {
            a.auth_key_file == b.auth_key_file && a.commit_budget == b.commit_budget &&
            a.bulk_timeout == b.bulk_timeout && a.commit_mode == b.commit_mode && same_filters(a.filters, b.filters) &&
            a.expectation_sync == b.expectation_sync && a.expectation_helpers == b.expectation_helpers;
+}
+
+// The kernel's table limit in this namespace, within the reserve bounds.
+size_t cache_reserve() {
+    size_t max = 0;
+    std::ifstream("/proc/sys/net/netfilter/nf_conntrack_max") >> max;
+    return std::clamp(max, SyncSubsystem::kCacheReserve, SyncSubsystem::kCacheReserveMax);
 }
 
 std::string follows(const config::ConntrackSync& c) {
@@ -63,7 +71,7 @@ const char* to_string(Bulk b) {
 SyncSubsystem::SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, KernelFactory kernel,
                              PeerFactory peer)
     : loop_(loop), events_(events), make_kernel_(std::move(kernel)), make_peer_(std::move(peer)) {
-    flush_timer_ = loop_.create_timer([this] { flush(); });
+    flush_timer_ = loop_.create_bulk_timer([this] { flush(); });
     reread_timer_ = loop_.create_timer([this] { reread_kernel(); });
     bulk_timer_ = loop_.create_timer([this] {
         bulk_over(Bulk::TimedOut, "not received within " + log::secs(cfg_->bulk_timeout));
@@ -120,8 +128,9 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     absent_.clear();
     st_ = SyncStats{};
     master_ = false;
-    external_.reserve(kCacheReserve);
-    queued_.reserve(kCacheReserve);
+    cache_reserve_ = cache_reserve();
+    external_.reserve(cache_reserve_);
+    queued_.reserve(cache_reserve_);
     load_internal();
     subscribe_kernel();
     start_expectations(cfg);
@@ -366,7 +375,7 @@ void SyncSubsystem::commit_done() {
 
 void SyncSubsystem::load_internal() {
     internal_.clear();
-    internal_.reserve(kCacheReserve);
+    internal_.reserve(cache_reserve_);
     if (auto s = kernel_->dump([this](Ct ct) {
             if (ct_selected(*cfg_, *ct)) internal_[ct_key(*ct)] = std::move(ct);
         });
@@ -442,7 +451,7 @@ void SyncSubsystem::on_kernel_lost() {
 // the events say meanwhile stays: it is newer than what the read saw.
 void SyncSubsystem::reread_kernel() {
     reread_ = std::make_unique<Reread>();
-    reread_->seen.reserve(std::max(kCacheReserve, internal_.size()));
+    reread_->seen.reserve(std::max(cache_reserve_, internal_.size()));
     kernel_->dump_sliced(
         [this](Ct ct) {
             if (reread_ && ct_selected(*cfg_, *ct)) reread_->seen.insert_or_assign(ct_key(*ct), std::move(ct));
@@ -490,7 +499,8 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
     }
     auto it = external_.find(k);
     if (it != external_.end()) {
-        nfct_copy(it->second.get(), ct.get(), NFCT_CP_OVERRIDE);
+        nfct_copy(it->second.get(), ct.get(), NFCT_CP_OVERRIDE);  // the whole object: the reply tuple too
+        ensure_reply(*it->second);
         return;
     }
     ensure_reply(*ct);  // once here, not at every commit

@@ -67,12 +67,15 @@ public:
     using PeerFactory =
         std::function<core::Result<std::unique_ptr<Peer>>(const config::ConntrackSync&, Peer::Handlers)>;
 
-    // Updates of one connection within this window leave as one message with
-    // the latest state (pfsync waits up to 1 s; conntrackd sends each event):
-    // short enough to keep the replication lag under 10 ms, long enough to
-    // fold the bursts of TCP state changes of a handshake or a close on a
-    // LAN. It was 5 ms: half of the 13 ms p99 lag of a 100,000 burst.
-    static constexpr Duration kCoalesce = std::chrono::milliseconds(2);
+    // Updates of one connection read in the same loop pass leave as one
+    // message with the latest state: the flush is a bulk timer (it runs
+    // after the pass's fd events), armed this long after the first event.
+    // Zero: what one pass read (up to 64 reads or 2 ms of events, see
+    // nfct_backend) leaves at the end of that pass, as conntrackd sends what
+    // one read brought; under load a pass reads more, so more is folded.
+    // pfsync waits up to 1 s. It was 2 ms: with one pass to read and one to
+    // send, a 100,000 burst's lag p99 was 5-26 ms (10 ms is the aim).
+    static constexpr Duration kCoalesce = Duration::zero();
     // After an event overrun the table is read at once and again this long
     // after the last overrun: a dump taken during the burst that overran
     // misses entries created meanwhile (seen: 17% of a 100,000 burst).
@@ -84,9 +87,13 @@ public:
     static constexpr size_t kCommitChunk = 2'000;
     static constexpr size_t kCommitChunksPerTurn = 5;
     static constexpr Duration kCommitSlice = std::chrono::milliseconds(20);
-    // Buckets reserved in each cache at start (8 bytes each): a burst of new
-    // connections then does not rehash the table at every doubling.
+    // Buckets reserved in each cache at start (8 bytes each): as many as the
+    // kernel's table can hold (nf_conntrack_max, read at start), between
+    // these bounds. A cache that outgrows its buckets rehashes at once: at
+    // 65,536 entries that stopped the loop for ~11 ms in a burst (the 100k
+    // lag p99). Above kCacheReserveMax (8 MiB a cache) it may still rehash.
     static constexpr size_t kCacheReserve = 1 << 16;
+    static constexpr size_t kCacheReserveMax = 1 << 20;
 
     SyncSubsystem(core::EventLoop& loop, vrrp::StateEvents& events, KernelFactory kernel, PeerFactory peer);
     ~SyncSubsystem() override;
@@ -180,6 +187,7 @@ private:
     std::unordered_set<const nf_conntrack*> commit_gone_set_;
     size_t commit_pos_ = 0;
     MonoTime commit_start_{};
+    size_t cache_reserve_ = kCacheReserve;  // see kCacheReserve
     bool committing_ = false;
     std::vector<vrrp::Resume> resumes_;
     std::vector<std::string> scope_instances_;

@@ -93,6 +93,7 @@ sync::BatchResult FakeConntrack::commit(std::span<const nf_conntrack* const> ent
     ++commit_calls;
     sync::BatchResult r;
     for (const nf_conntrack* ct : entries) {
+        if (!nfct_attr_is_set(ct, ATTR_REPL_L3PROTO)) ++committed_without_reply;
         const uint32_t status = nfct_attr_is_set(ct, ATTR_STATUS) ? nfct_get_attr_u32(ct, ATTR_STATUS) : 0;
         sync::Ct copy = sync::ct_clone(*ct);
         nfct_set_attr_u32(copy.get(), ATTR_STATUS, status | IPS_CONFIRMED);

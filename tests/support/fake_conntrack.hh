@@ -51,6 +51,9 @@ public:
     bool echo_events = true;
     bool hold_dumps = false;
     size_t dumps = 0, commit_calls = 0, committed = 0, removed = 0;
+    // Entries handed to commit() without their reply tuple: the real
+    // backend then copies each to add it (the subsystem adds it on receipt).
+    size_t committed_without_reply = 0;
 
 private:
     std::unordered_map<sync::CtKey, sync::Ct, sync::CtKeyHash> table_;

@@ -4,7 +4,8 @@
 // wire. Two can be linked back to back (link()): what one sends reaches the
 // other's handlers at once, a resync request is answered by the other node's
 // subsystem, and its resync_sent() ends the bulk transfer on this side.
-// Unlinked (or cut()), it drops what it sends. Counts what crossed it.
+// What crosses it loses its reply tuple, as on the wire. Unlinked (or
+// cut()), it drops what it sends. Counts what crossed it.
 #pragma once
 
 #include <vector>
@@ -37,7 +38,13 @@ public:
         sent.emplace_back(op, sync::ct_key(ct));
         if (other_ && other_->h_.on_conntrack) {
             ++other_->counters_.msgs_received;
-            other_->h_.on_conntrack(op, sync::ct_clone(ct));
+            // As on the wire: FT-FW carries the original tuple and the NAT
+            // binding, not the reply tuple.
+            sync::Ct c = sync::ct_clone(ct);
+            for (auto a : {ATTR_REPL_L3PROTO, ATTR_REPL_L4PROTO, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV4_DST,
+                           ATTR_REPL_IPV6_SRC, ATTR_REPL_IPV6_DST, ATTR_REPL_PORT_SRC, ATTR_REPL_PORT_DST})
+                nfct_attr_unset(c.get(), a);
+            other_->h_.on_conntrack(op, std::move(c));
         }
     }
     void resync_sent() override {

@@ -179,6 +179,26 @@ TEST_F(SyncSubsystemTest, EnteringMasterCommitsThePeersTableBeforeTheAddresses) 
     EXPECT_TRUE(cap.contains("conntrack sync: committed 25000 connection(s) in"));
 }
 
+// The wire carries no reply tuple: the subsystem adds it once on receipt
+// (an update from the peer replaces the whole object, so again then), not
+// with a copy of every entry during the commit.
+TEST_F(SyncSubsystemTest, PeersEntriesAreCommittedWithTheirReplyTuple) {
+    start_both();
+    Ct c = test::make_tcp_ct(3);
+    b.kernel->emit(CtOp::New, *c);
+    loop.advance(SyncSubsystem::kCoalesce);
+    nfct_set_attr_u32(c.get(), ATTR_TIMEOUT, 120);
+    b.kernel->emit(CtOp::Update, *c);
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(4));
+    loop.advance(SyncSubsystem::kCoalesce);
+    ASSERT_EQ(a.sync.stats().external_size, 2u);
+    a.enter_master();
+    loop.advance(Duration::zero());
+    ASSERT_TRUE(a.took);
+    EXPECT_EQ(a.kernel->committed, 2u);
+    EXPECT_EQ(a.kernel->committed_without_reply, 0u);
+}
+
 // The events are off during the commit (the kernel builds none, the loop
 // reads none back); what changed meanwhile comes from a dump kRereadSettle
 // after it, and the committed entries reach the peer from the caches.
