@@ -21,6 +21,14 @@ nlmsghdr* put_nfnl_header(void* buf, uint8_t subsys, uint16_t type, uint16_t fla
     return nlh;
 }
 
+core::Result<MnlPtr> open_nfnl_socket(int extra_flags, unsigned groups, const std::string& who) {
+    MnlPtr s(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | extra_flags));
+    if (!s) return core::system_error(who + ": socket");
+    if (mnl_socket_bind(s.get(), groups, MNL_SOCKET_AUTOPID) < 0)
+        return core::system_error(who + (groups ? ": event subscription" : ": bind"));
+    return s;
+}
+
 core::Status run_dump(mnl_socket* sock, nlmsghdr* request, std::vector<char>& buf, mnl_cb_t cb, void* data,
                       const std::string& who) {
     if (mnl_socket_sendto(sock, request, request->nlmsg_len) < 0) return core::system_error(who + ": dump request");

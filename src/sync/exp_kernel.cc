@@ -71,13 +71,10 @@ void put_missing(nlmsghdr* nlh, const nf_expect* e) {
 
 }  // namespace
 
-void NfexpBackend::MnlClose::operator()(mnl_socket* s) const { mnl_socket_close(s); }
-
 core::Result<std::unique_ptr<NfexpBackend>> NfexpBackend::open(core::EventLoop& loop) {
-    MnlPtr req(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));
-    if (!req) return mnl_error("socket");
-    if (mnl_socket_bind(req.get(), 0, MNL_SOCKET_AUTOPID) < 0) return mnl_error("bind");
-    return std::unique_ptr<NfexpBackend>(new NfexpBackend(loop, std::move(req)));
+    auto req = open_nfnl_socket(0, 0, "ctnetlink expectations");
+    if (!req) return req.error();
+    return std::unique_ptr<NfexpBackend>(new NfexpBackend(loop, std::move(req.value())));
 }
 
 NfexpBackend::~NfexpBackend() { unsubscribe(); }
@@ -125,11 +122,10 @@ BatchResult NfexpBackend::commit(std::span<const nf_expect* const> entries) {
 
 core::Status NfexpBackend::subscribe(EventFn on_event, std::function<void()> on_lost) {
     unsubscribe();
-    MnlPtr ev(mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    if (!ev) return mnl_error("event socket");
-    if (mnl_socket_bind(ev.get(), NF_NETLINK_CONNTRACK_EXP_NEW | NF_NETLINK_CONNTRACK_EXP_DESTROY,
-                        MNL_SOCKET_AUTOPID) < 0)
-        return mnl_error("event subscription");
+    auto opened = open_nfnl_socket(SOCK_NONBLOCK, NF_NETLINK_CONNTRACK_EXP_NEW | NF_NETLINK_CONNTRACK_EXP_DESTROY,
+                                   "ctnetlink expectation events");
+    if (!opened) return opened.error();
+    MnlPtr ev = std::move(opened.value());
     watch_ = loop_.watch_fd(mnl_socket_get_fd(ev.get()), core::fd_events::readable, [this](uint32_t) { on_readable(); });
     if (!watch_) return mnl_error("event watch");
     events_ = std::move(ev);

@@ -14,6 +14,7 @@
 #include "core/event_loop.hh"
 #include "core/result.hh"
 #include "sync/conntrack_backend.hh"
+#include "sync/ctnetlink_request.hh"
 #include "sync/peer.hh"
 
 struct mnl_socket;
@@ -45,11 +46,6 @@ public:
     BatchResult commit(std::span<const nf_expect* const> entries) override;
 
 private:
-    struct MnlClose {
-        void operator()(mnl_socket* s) const;
-    };
-    using MnlPtr = std::unique_ptr<mnl_socket, MnlClose>;
-
     NfexpBackend(core::EventLoop& loop, MnlPtr requests) : loop_(loop), requests_(std::move(requests)) {}
     void on_readable();
 

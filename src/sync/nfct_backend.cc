@@ -74,12 +74,10 @@ void raise_buffer(mnl_socket* s, int force_opt, int opt, int bytes) {
 
 }  // namespace
 
-void NfctBackend::MnlClose::operator()(mnl_socket* s) const { mnl_socket_close(s); }
-
 core::Result<std::unique_ptr<NfctBackend>> NfctBackend::open(core::EventLoop& loop) {
-    MnlPtr req(mnl_socket_open(NETLINK_NETFILTER));
-    if (!req) return mnl_error("socket");
-    if (mnl_socket_bind(req.get(), 0, MNL_SOCKET_AUTOPID) < 0) return mnl_error("bind");
+    auto opened = open_nfnl_socket(0, 0, "ctnetlink");
+    if (!opened) return opened.error();
+    MnlPtr req = std::move(opened.value());
     int one = 1;
     (void)mnl_socket_setsockopt(req.get(), NETLINK_CAP_ACK, &one, sizeof one);
     raise_buffer(req.get(), SO_RCVBUFFORCE, SO_RCVBUF, kRequestRcvBuf);
@@ -110,8 +108,9 @@ core::Status NfctBackend::dump(const std::function<void(Ct)>& each) {
 
 void NfctBackend::dump_sliced(std::function<void(Ct)> each, std::function<void(core::Status)> done) {
     cancel_dump();
-    MnlPtr sock(mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) return done(mnl_error("dump socket"));
+    auto opened = open_nfnl_socket(SOCK_NONBLOCK, 0, "ctnetlink dump");
+    if (!opened) return done(opened.error());
+    MnlPtr sock = std::move(opened.value());
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
     dump_seq_ = ++seq_;
     nlmsghdr* nlh = put_ct_header(buf.data(), IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, dump_seq_);
@@ -305,11 +304,11 @@ BatchResult NfctBackend::remove(std::span<const nf_conntrack* const> entries) {
 
 core::Status NfctBackend::subscribe(EventFn on_event, std::function<void()> on_lost) {
     unsubscribe();
-    MnlPtr ev(mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    if (!ev) return mnl_error("event socket");
-    if (mnl_socket_bind(ev.get(), NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE | NF_NETLINK_CONNTRACK_DESTROY,
-                        MNL_SOCKET_AUTOPID) < 0)
-        return mnl_error("event subscription");
+    auto opened = open_nfnl_socket(
+        SOCK_NONBLOCK, NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE | NF_NETLINK_CONNTRACK_DESTROY,
+        "ctnetlink events");
+    if (!opened) return opened.error();
+    MnlPtr ev = std::move(opened.value());
     raise_buffer(ev.get(), SO_RCVBUFFORCE, SO_RCVBUF, kEventRcvBuf);
     event_rcvbuf_ = kEventRcvBuf;
     watch_ = loop_.watch_fd(mnl_socket_get_fd(ev.get()), core::fd_events::readable, [this](uint32_t) { on_readable(); });

@@ -15,6 +15,7 @@
 
 #include "core/event_loop.hh"
 #include "sync/conntrack_backend.hh"
+#include "sync/ctnetlink_request.hh"
 
 struct mnl_socket;
 struct nlmsghdr;
@@ -36,11 +37,6 @@ public:
     BatchResult remove(std::span<const nf_conntrack* const> entries) override;
 
 private:
-    struct MnlClose {
-        void operator()(mnl_socket* s) const;
-    };
-    using MnlPtr = std::unique_ptr<mnl_socket, MnlClose>;
-
     NfctBackend(core::EventLoop& loop, MnlPtr requests) : loop_(loop), requests_(std::move(requests)) {}
     std::vector<std::pair<size_t, int>> send_all(size_t count, uint16_t type, uint16_t flags,
                                                  const std::function<void(size_t, nlmsghdr*)>& build);
