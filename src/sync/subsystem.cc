@@ -131,8 +131,12 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     cache_reserve_ = cache_reserve();
     external_.reserve(cache_reserve_);
     queued_.reserve(cache_reserve_);
-    load_internal();
+    internal_.clear();
+    internal_.reserve(cache_reserve_);
+    loaded_ = false;
+    serve_deferred_ = false;
     subscribe_kernel();
+    reread_kernel();  // the first read of the table, in slices (reread_done)
     start_expectations(cfg);
     state_sub_ = events_.subscribe([this](const vrrp::StateEvent& e) { on_state(e); });
     // Added by a reload while the unit is MASTER: nothing to commit (the
@@ -151,8 +155,7 @@ void SyncSubsystem::start(const config::ConntrackSync& cfg) {
     }
     peer_->request_resync();
     log::info("conntrack sync: started on ", cfg.interface, ", following ", follows(cfg),
-              master_ ? " (MASTER)" : "", "; ", internal_.size(),
-              " local connection(s); asked the peer for its table");
+              master_ ? " (MASTER)" : "", "; reading the local table; asked the peer for its table");
 }
 
 void SyncSubsystem::start_expectations(const config::ConntrackSync& cfg) {
@@ -180,6 +183,9 @@ void SyncSubsystem::subscribe_kernel() {
 void SyncSubsystem::commit_pause() {
     kernel_->unsubscribe();
     kernel_->cancel_dump();
+    // A first read cut short: the read after the commit sends the peer
+    // everything it finds, as any re-read does.
+    if (reread_) loaded_ = true;
     reread_.reset();
     reread_timer_->cancel();
 }
@@ -373,16 +379,6 @@ void SyncSubsystem::commit_done() {
     commit_resume();
 }
 
-void SyncSubsystem::load_internal() {
-    internal_.clear();
-    internal_.reserve(cache_reserve_);
-    if (auto s = kernel_->dump([this](Ct ct) {
-            if (ct_selected(*cfg_, *ct)) internal_[ct_key(*ct)] = std::move(ct);
-        });
-        !s)
-        log::error("conntrack sync: cannot read the conntrack table: ", s.error().message);
-}
-
 void SyncSubsystem::on_kernel(CtOp op, Ct ct) {
     if (!ct || !ct_selected(*cfg_, *ct)) return;
     ++st_.kernel_events;
@@ -460,22 +456,39 @@ void SyncSubsystem::reread_kernel() {
 }
 
 // What the table no longer has goes to the peer as deletes, the rest as
-// updates.
+// updates. The first read at start fills the internal cache only (the peer
+// asks for it), then serves a request that came while it ran.
 void SyncSubsystem::reread_done(core::Status s) {
     const std::unique_ptr<Reread> r = std::move(reread_);
     if (!r) return;
-    if (!s) return log::error("conntrack sync: cannot read the conntrack table: ", s.error().message);
+    const bool first = !loaded_;
+    loaded_ = true;
+    if (!s) log::error("conntrack sync: cannot read the conntrack table: ", s.error().message);
+    if (s && first) {
+        for (auto& [k, ct] : r->seen)
+            if (!r->touched.count(k)) internal_.insert_or_assign(k, std::move(ct));
+        log::info("conntrack sync: ", internal_.size(), " local connection(s) read");
+    } else if (s) {
+        reread_apply(*r);
+    }
+    if (serve_deferred_) {
+        serve_deferred_ = false;
+        on_resync_request();
+    }
+}
+
+void SyncSubsystem::reread_apply(Reread& r) {
     const MonoTime now = loop_.now();
     for (auto it = internal_.begin(); it != internal_.end();) {
-        if (r->seen.count(it->first) || r->touched.count(it->first)) {
+        if (r.seen.count(it->first) || r.touched.count(it->first)) {
             ++it;
             continue;
         }
         queued_.insert_or_assign(it->first, Queued{CtOp::Delete, now, std::move(it->second)});
         it = internal_.erase(it);
     }
-    for (auto& [k, ct] : r->seen) {
-        if (r->touched.count(k)) continue;
+    for (auto& [k, ct] : r.seen) {
+        if (r.touched.count(k)) continue;
         internal_.insert_or_assign(k, std::move(ct));
         queue(k, CtOp::Update);
     }
@@ -511,6 +524,11 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
 
 void SyncSubsystem::on_resync_request() {
     if (!peer_) return;
+    // Asked before the first read of our table ended: served once it has.
+    if (!loaded_) {
+        serve_deferred_ = true;
+        return;
+    }
     if (exp_) exp_->serve();
     // A request during a send starts it again: the table may have changed.
     to_serve_.clear();

@@ -2,7 +2,7 @@
 // Copyright (C) 2026 halbd developers
 // sync/subsystem.hh: SyncSubsystem, connection-state sync on one node (the
 // `conntrack_sync` block). It keeps two caches: internal (our kernel's
-// connections, from a dump at start and ctnetlink events after) and
+// connections, from a read in slices at start and ctnetlink events after) and
 // external (the peer's, from sync::Peer). It sends the internal one to the
 // peer (coalesced, see kCoalesce), answers resync requests with it and asks
 // for the peer's at start. It follows its sync_group or instance through
@@ -145,7 +145,6 @@ private:
     void commit_forget();
     void reread_kernel();
     void reread_done(core::Status s);
-    void load_internal();
     void queue(const CtKey& k, CtOp op);
     void flush();
     void on_peer_ct(CtOp op, Ct ct);
@@ -200,6 +199,11 @@ private:
         std::unordered_set<CtKey, CtKeyHash> touched;
     };
     std::unique_ptr<Reread> reread_;
+    void reread_apply(Reread& r);
+    // The first read of the table at start has ended (or failed); a resync
+    // request that came before it waits for it.
+    bool loaded_ = false;
+    bool serve_deferred_ = false;
     // The table being sent at the peer's request, and where that stands.
     std::vector<CtKey> to_serve_;
     size_t serve_pos_ = 0;

@@ -388,6 +388,32 @@ TEST_F(SyncSubsystemTest, TheRereadGoesInSlicesAndKeepsTheEventsThatCameMeanwhil
     EXPECT_EQ(a.sync.stats().external_size, 3u);
 }
 
+// The first read of the table at start goes in slices too (the loop runs
+// between them: 100,000 entries read at once held it ~0.2 s); a peer that
+// asks for our table meanwhile gets it whole once the read has ended, and
+// the events that came meanwhile are sent at once and kept.
+TEST_F(SyncSubsystemTest, TheFirstReadGoesInSlicesAndAPeersRequestWaitsForIt) {
+    seed_b(100);
+    b.kernel_owned->hold_dumps = true;
+    b.sync.apply(nullptr, model());
+    ASSERT_TRUE(b.kernel->dumping());
+    EXPECT_EQ(b.kernel->dump_step(40), 40u);
+    loop.advance(milliseconds(1));  // the loop runs between slices
+    a.sync.apply(nullptr, model());  // a starts and asks b for its table
+    EXPECT_EQ(a.sync.stats().external_size, 0u);
+    EXPECT_EQ(a.sync.stats().bulk, Bulk::Waiting);
+    b.kernel->emit(CtOp::New, *test::make_tcp_ct(500));
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 1u);
+    EXPECT_EQ(b.kernel->dump_step(1000), 60u);
+    EXPECT_FALSE(b.kernel->dumping());
+    EXPECT_EQ(b.sync.stats().internal_size, 101u);
+    EXPECT_TRUE(cap.contains("conntrack sync: 101 local connection(s) read"));
+    loop.advance(SyncSubsystem::kCoalesce);
+    EXPECT_EQ(a.sync.stats().external_size, 101u);
+    EXPECT_EQ(a.sync.stats().bulk, Bulk::Received);
+}
+
 TEST_F(SyncSubsystemTest, LoopbackSyncTrafficAndFilteredConnectionsAreNotReplicated) {
     config::Model m = model();
     config::CtFilter f;
