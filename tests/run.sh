@@ -48,7 +48,7 @@ packages="build-essential autoconf automake autoconf-archive libtool pkg-config
   debhelper dpkg-dev lintian rpm fakeroot
   keepalived ipvsadm iproute2 groff-base man-db time
   python3 tcpdump nftables openssl iputils-ping iputils-arping dnsmasq
-  conntrack conntrackd bird2 ipset iptables ccache
+  conntrack conntrackd bird2 frr ipset iptables ccache
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd"
 
 missing=""
