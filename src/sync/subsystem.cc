@@ -379,6 +379,13 @@ void SyncSubsystem::commit_done() {
     commit_resume();
 }
 
+// An update event carries what changed with it (the TCP state only when
+// it changed: not for a status change such as the first reply packet's),
+// so an update is merged into the cached entry (NFCT_CP_META: what it
+// carries replaces, the rest stays, as conntrackd's cache does); it used to
+// replace the whole entry, and the peer then got connections without their
+// TCP state, which its kernel created in state NONE: their next packet was
+// invalid there, not NATed, and reset (tests/netns/ecmp-nat.sh saw it).
 void SyncSubsystem::on_kernel(CtOp op, Ct ct) {
     if (!ct || !ct_selected(*cfg_, *ct)) return;
     ++st_.kernel_events;
@@ -394,8 +401,18 @@ void SyncSubsystem::on_kernel(CtOp op, Ct ct) {
         }
     } else {
         auto it = internal_.find(k);
-        if (it != internal_.end() && op == CtOp::Update) nfct_copy(it->second.get(), ct.get(), NFCT_CP_OVERRIDE);
-        else internal_[k] = std::move(ct);
+        if (it != internal_.end() && op == CtOp::Update) {
+            nfct_copy(it->second.get(), ct.get(), NFCT_CP_META);
+        } else if (auto ex = external_.find(k); op == CtOp::Update && ex != external_.end()) {
+            // A peer's connection in our kernel (committed, or commit_mode
+            // always) that our traffic now changes: ours from here on, and
+            // what the event does not carry comes from the peer's entry.
+            Ct merged = ct_clone(*ex->second);
+            nfct_copy(merged.get(), ct.get(), NFCT_CP_META);
+            internal_[k] = std::move(merged);
+        } else {
+            internal_[k] = std::move(ct);
+        }
         queue(k, op);
     }
     if (!flush_timer_->armed()) flush_timer_->arm(kCoalesce);
@@ -495,6 +512,8 @@ void SyncSubsystem::reread_apply(Reread& r) {
     if (!queued_.empty() && !flush_timer_->armed()) flush_timer_->arm(kCoalesce);
 }
 
+// A peer's update is merged into the cached entry too (see on_kernel): a
+// conntrackd peer sends what its cache holds, halbd what its merge holds.
 void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
     if (!ct) return;
     ++st_.received;
@@ -512,8 +531,7 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
     }
     auto it = external_.find(k);
     if (it != external_.end()) {
-        nfct_copy(it->second.get(), ct.get(), NFCT_CP_OVERRIDE);  // the whole object: the reply tuple too
-        ensure_reply(*it->second);
+        nfct_copy(it->second.get(), ct.get(), NFCT_CP_META);
         return;
     }
     ensure_reply(*ct);  // once here, not at every commit

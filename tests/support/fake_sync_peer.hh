@@ -36,6 +36,7 @@ public:
     void send(sync::CtOp op, const nf_conntrack& ct) override {
         ++counters_.msgs_sent;
         sent.emplace_back(op, sync::ct_key(ct));
+        last_sent = sync::ct_clone(ct);
         if (other_ && other_->h_.on_conntrack) {
             ++other_->counters_.msgs_received;
             // As on the wire: FT-FW carries the original tuple and the NAT
@@ -64,6 +65,7 @@ public:
     }
 
     std::vector<std::pair<sync::CtOp, sync::CtKey>> sent;
+    sync::Ct last_sent;  // the last connection sent, as sent
 
 private:
     Handlers h_;

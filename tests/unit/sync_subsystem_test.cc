@@ -6,6 +6,8 @@
 // replication, the commit before the VIPs (chunked, within the budget), no
 // commit in BACKUP, the preemption hold until the peer's table arrived or
 // bulk_timeout passed, an event overrun, and the filters.
+#include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
+
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -197,6 +199,60 @@ TEST_F(SyncSubsystemTest, PeersEntriesAreCommittedWithTheirReplyTuple) {
     ASSERT_TRUE(a.took);
     EXPECT_EQ(a.kernel->committed, 2u);
     EXPECT_EQ(a.kernel->committed_without_reply, 0u);
+}
+
+// The kernel's update event carries the TCP state only when it changed
+// (a status-only change, such as the first reply packet's, comes without
+// it): the caches merge an update, so the peer's cache and its commit keep
+// the state; replacing the entry gave the peer's kernel an entry in state
+// NONE, where the connection's next packet was invalid.
+TEST_F(SyncSubsystemTest, AnUpdateWithoutTheTcpStateKeepsIt) {
+    start_both();
+    Ct c = test::make_tcp_ct(8);
+    b.kernel->emit(CtOp::New, *c);
+    loop.advance(SyncSubsystem::kCoalesce);
+    Ct partial = test::make_tcp_ct(8);
+    nfct_attr_unset(partial.get(), ATTR_TCP_STATE);
+    nfct_set_attr_u32(partial.get(), ATTR_TIMEOUT, 431000);
+    b.kernel->emit(CtOp::Update, *partial);
+    loop.advance(SyncSubsystem::kCoalesce);
+    ASSERT_EQ(b.peer->sent.size(), 2u);
+    a.enter_master();
+    loop.advance(Duration::zero());
+    ASSERT_TRUE(a.took);
+    const nf_conntrack* in = a.kernel->find(*c);
+    ASSERT_NE(in, nullptr);
+    ASSERT_TRUE(nfct_attr_is_set(in, ATTR_TCP_STATE));
+    EXPECT_EQ(nfct_get_attr_u8(in, ATTR_TCP_STATE), TCP_CONNTRACK_ESTABLISHED);
+    EXPECT_EQ(nfct_get_attr_u32(in, ATTR_TIMEOUT), 431000u);  // what the update carried
+}
+
+// commit_mode always: a peer's connection sits in our kernel and in the
+// external cache only; when our own traffic changes it (an update event
+// without the TCP state), our entry for it starts from the peer's, so what
+// we send keeps the state.
+TEST_F(SyncSubsystemTest, OurUpdateOfAPeersConnectionKeepsItsTcpState) {
+    config::Model m = model();
+    m.conntrack_sync->commit_mode = config::ConntrackSync::CommitMode::Always;
+    // The kernel's events of halbd's own changes carry its port id and are
+    // skipped; the fake's echo would bounce every live commit back.
+    a.kernel_owned->echo_events = false;
+    b.kernel_owned->echo_events = false;
+    b.sync.apply(nullptr, m);
+    a.sync.apply(nullptr, m);
+    Ct c = test::make_tcp_ct(9);
+    b.kernel->emit(CtOp::New, *c);
+    loop.advance(SyncSubsystem::kCoalesce);
+    loop.advance(Duration::zero());
+    ASSERT_NE(a.kernel->find(*c), nullptr);  // live commit
+    Ct partial = test::make_tcp_ct(9);
+    nfct_attr_unset(partial.get(), ATTR_TCP_STATE);
+    a.kernel->emit(CtOp::Update, *partial);
+    loop.advance(SyncSubsystem::kCoalesce);
+    ASSERT_TRUE(a.peer->last_sent);
+    EXPECT_EQ(sync::ct_key(*a.peer->last_sent), sync::ct_key(*c));
+    ASSERT_TRUE(nfct_attr_is_set(a.peer->last_sent.get(), ATTR_TCP_STATE));
+    EXPECT_EQ(nfct_get_attr_u8(a.peer->last_sent.get(), ATTR_TCP_STATE), TCP_CONNTRACK_ESTABLISHED);
 }
 
 // The events are off during the commit (the kernel builds none, the loop
