@@ -51,6 +51,12 @@ public:
     // as it is and counts as done (commit_mode always: it is ours, or the
     // same peer entry again).
     virtual BatchResult create(std::span<const nf_conntrack* const> entries) { return commit(entries); }
+    // Brings each existing entry to the given one's changeable state (TCP
+    // state and window scaling, timeout, mark, labels, sequence adjustment)
+    // and creates each that does not exist, as conntrackd applies a peer's
+    // update (commit_mode always). An existing entry keeps its NAT binding,
+    // status and helper: the kernel does not change those on an update.
+    virtual BatchResult update(std::span<const nf_conntrack* const> entries) { return create(entries); }
     // Deletes each entry (by its original tuple and zone); a missing entry is
     // not a failure.
     virtual BatchResult remove(std::span<const nf_conntrack* const> entries) = 0;

@@ -13,18 +13,23 @@ LiveCommit::LiveCommit(core::EventLoop& loop, ConntrackBackend& kernel, ResultFn
 void LiveCommit::add(CtOp op, const nf_conntrack& ct) {
     Ct c(nfct_clone(&ct));
     if (!c) return;
-    queue_.emplace_back(op == CtOp::Delete, std::move(c));
+    queue_.emplace_back(op, std::move(c));
     if (!timer_->armed()) timer_->arm(Duration::zero());
 }
 
-// In arrival order, each run of creates or of deletes in one batch.
+// In arrival order, each run of creates, updates or deletes in one batch.
+// The updates matter: a connection first sent while its handshake was
+// under way was created in SYN_SENT, and a packet of it that reached this
+// node later was invalid there (not NATed: the local stack reset it).
 void LiveCommit::flush() {
     std::vector<const nf_conntrack*> run;
     for (size_t i = 0; i < queue_.size();) {
-        const bool del = queue_[i].first;
+        const CtOp op = queue_[i].first;
         run.clear();
-        for (; i < queue_.size() && queue_[i].first == del; ++i) run.push_back(queue_[i].second.get());
-        const BatchResult r = del ? kernel_.remove(run) : kernel_.create(run);
+        for (; i < queue_.size() && queue_[i].first == op; ++i) run.push_back(queue_[i].second.get());
+        const BatchResult r = op == CtOp::Delete ? kernel_.remove(run)
+                              : op == CtOp::Update ? kernel_.update(run)
+                                                   : kernel_.create(run);
         if (on_result_) on_result_(r);
     }
     queue_.clear();

@@ -4,8 +4,10 @@
 // the peers' connections go into the kernel as they arrive (conntrackd's
 // DisableExternalCache), for several active nodes behind ECMP, where the
 // router may send any flow to this node at any time. What arrives in one
-// loop pass is created (never replacing an entry that exists: it is ours
-// or already the same) or deleted in one batch. The sync subsystem feeds
+// loop pass goes in, in arrival order, one batch per run of one kind: a
+// peer's new connection is created (never replacing an entry that exists:
+// it is ours or already the same), its update brings the kernel's entry to
+// the peer's TCP state and timeout (or creates it), its delete deletes. The sync subsystem feeds
 // it from the peer channel; it owns its queue and its timer.
 #pragma once
 
@@ -23,7 +25,8 @@ public:
     using ResultFn = std::function<void(const BatchResult&)>;
     LiveCommit(core::EventLoop& loop, ConntrackBackend& kernel, ResultFn on_result);
 
-    // A peer's connection as it arrived (New/Update: create; Delete: delete).
+    // A peer's connection as it arrived (New: create; Update: update or
+    // create; Delete: delete).
     void add(CtOp op, const nf_conntrack& ct);
     size_t queued() const { return queue_.size(); }
 
@@ -33,7 +36,7 @@ private:
     ConntrackBackend& kernel_;
     ResultFn on_result_;
     core::TimerPtr timer_;
-    std::vector<std::pair<bool, Ct>> queue_;  // (delete?, entry) in arrival order
+    std::vector<std::pair<CtOp, Ct>> queue_;  // in arrival order
 };
 
 }  // namespace halbd::sync

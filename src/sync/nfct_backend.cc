@@ -243,6 +243,22 @@ void refused(BatchResult& r, int err) {
     if (r.first_error.empty()) r.first_error = std::strerror(err);
 }
 
+// What an update of an existing entry carries: the original tuple and zone
+// find it; the kernel refuses a NAT binding or a master tuple on an update
+// (EOPNOTSUPP) and some status changes (EBUSY), and the peer's id is not
+// the kernel's.
+Ct for_update(const nf_conntrack& ct) {
+    Ct c(nfct_clone(&ct));
+    for (auto a : {ATTR_SNAT_IPV4, ATTR_DNAT_IPV4, ATTR_SNAT_IPV6, ATTR_DNAT_IPV6, ATTR_SNAT_PORT, ATTR_DNAT_PORT,
+                   ATTR_REPL_L3PROTO, ATTR_REPL_L4PROTO, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_SRC,
+                   ATTR_REPL_IPV6_DST, ATTR_REPL_PORT_SRC, ATTR_REPL_PORT_DST, ATTR_MASTER_L3PROTO,
+                   ATTR_MASTER_L4PROTO, ATTR_MASTER_IPV4_SRC, ATTR_MASTER_IPV4_DST, ATTR_MASTER_IPV6_SRC,
+                   ATTR_MASTER_IPV6_DST, ATTR_MASTER_PORT_SRC, ATTR_MASTER_PORT_DST, ATTR_STATUS, ATTR_ID,
+                   ATTR_HELPER_NAME, ATTR_SYNPROXY_ISN, ATTR_SYNPROXY_ITS, ATTR_SYNPROXY_TSOFF})
+        nfct_attr_unset(c.get(), a);
+    return c;
+}
+
 }  // namespace
 
 // Exclusive create of each entry, with its reply tuple and confirmed.
@@ -284,6 +300,23 @@ BatchResult NfctBackend::commit(std::span<const nf_conntrack* const> entries) {
         if (gone.failed) refused(r, EBUSY);
         for (auto [i, err] : create(existing)) (void)i, refused(r, err);
     }
+    r.done = entries.size() - std::min(r.failed, entries.size());
+    return r;
+}
+
+BatchResult NfctBackend::update(std::span<const nf_conntrack* const> entries) {
+    BatchResult r;
+    std::vector<const nf_conntrack*> missing;
+    for (auto [i, err] : send_all(entries.size(), IPCTNL_MSG_CT_NEW, 0, [&](size_t i, nlmsghdr* nlh) {
+             set_family(nlh, entries[i]);
+             Ct c = for_update(*entries[i]);
+             nfct_nlmsg_build(nlh, c.get());
+         })) {
+        if (err == ENOENT && i < entries.size()) missing.push_back(entries[i]);
+        else refused(r, err);
+    }
+    for (auto [i, err] : create_excl(missing))
+        if (err != EEXIST) (void)i, refused(r, err);  // created meanwhile: done
     r.done = entries.size() - std::min(r.failed, entries.size());
     return r;
 }

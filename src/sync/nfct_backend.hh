@@ -34,6 +34,7 @@ public:
     void unsubscribe() override;
     BatchResult commit(std::span<const nf_conntrack* const> entries) override;
     BatchResult create(std::span<const nf_conntrack* const> entries) override;
+    BatchResult update(std::span<const nf_conntrack* const> entries) override;
     BatchResult remove(std::span<const nf_conntrack* const> entries) override;
 
 private:

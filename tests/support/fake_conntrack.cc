@@ -107,6 +107,25 @@ sync::BatchResult FakeConntrack::commit(std::span<const nf_conntrack* const> ent
     return r;
 }
 
+sync::BatchResult FakeConntrack::update(std::span<const nf_conntrack* const> entries) {
+    sync::BatchResult r;
+    for (const nf_conntrack* ct : entries) {
+        auto it = table_.find(sync::ct_key(*ct));
+        if (it == table_.end()) {
+            r.done += commit(std::span(&ct, 1)).done;
+            continue;
+        }
+        if (nfct_attr_is_set(ct, ATTR_TCP_STATE))
+            nfct_set_attr_u8(it->second.get(), ATTR_TCP_STATE, nfct_get_attr_u8(ct, ATTR_TCP_STATE));
+        if (nfct_attr_is_set(ct, ATTR_TIMEOUT))
+            nfct_set_attr_u32(it->second.get(), ATTR_TIMEOUT, nfct_get_attr_u32(ct, ATTR_TIMEOUT));
+        if (echo_events && on_event_) on_event_(sync::CtOp::Update, sync::ct_clone(*it->second));
+        ++r.done;
+        ++updated;
+    }
+    return r;
+}
+
 sync::BatchResult FakeConntrack::remove(std::span<const nf_conntrack* const> entries) {
     sync::BatchResult r;
     for (const nf_conntrack* ct : entries) {

@@ -30,6 +30,9 @@ public:
     core::Status subscribe(EventFn on_event, std::function<void()> on_lost) override;
     void unsubscribe() override;
     sync::BatchResult commit(std::span<const nf_conntrack* const> entries) override;
+    // An existing entry takes the given TCP state and timeout (its NAT
+    // binding stays); a missing one is created.
+    sync::BatchResult update(std::span<const nf_conntrack* const> entries) override;
     sync::BatchResult remove(std::span<const nf_conntrack* const> entries) override;
 
     // The kernel changed an entry: the table follows, the listener hears it.
@@ -42,6 +45,11 @@ public:
     bool dumping() const { return static_cast<bool>(dump_done_); }
 
     bool has(const nf_conntrack& ct) const { return table_.count(sync::ct_key(ct)) != 0; }
+    // The table's entry of ct's connection, or null.
+    const nf_conntrack* find(const nf_conntrack& ct) const {
+        auto it = table_.find(sync::ct_key(ct));
+        return it == table_.end() ? nullptr : it->second.get();
+    }
     size_t size() const { return table_.size(); }
     bool subscribed() const { return static_cast<bool>(on_event_); }
 
@@ -50,7 +58,7 @@ public:
     // Echo committed/deleted entries as events (the kernel does).
     bool echo_events = true;
     bool hold_dumps = false;
-    size_t dumps = 0, commit_calls = 0, committed = 0, removed = 0;
+    size_t dumps = 0, commit_calls = 0, committed = 0, removed = 0, updated = 0;
     // Entries handed to commit() without their reply tuple: the real
     // backend then copies each to add it (the subsystem adds it on receipt).
     size_t committed_without_reply = 0;

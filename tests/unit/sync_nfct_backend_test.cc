@@ -13,6 +13,8 @@
 #include <optional>
 #include <thread>
 
+#include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
+
 #include <gtest/gtest.h>
 
 #include "core/epoll_loop.hh"
@@ -101,6 +103,41 @@ TEST_F(NfctBackendTest, Commits100kEntriesInBatchesAndDumpsThemBack) {
         n = 0;
         ASSERT_TRUE((*b)->dump([&](Ct) { ++n; }));
         EXPECT_EQ(n, 0u);
+    });
+}
+
+// commit_mode always: a peer's update brings an entry the kernel holds in
+// SYN_SENT to ESTABLISHED (the update cannot carry the NAT binding: the
+// entry keeps its own) and creates one that is missing, NATed.
+TEST_F(NfctBackendTest, UpdateBringsTheTcpStateAndCreatesWhatIsMissing) {
+    in_netns([] {
+        auto loop = core::EpollLoop::create();
+        ASSERT_TRUE(loop);
+        auto b = NfctBackend::open(**loop);
+        ASSERT_TRUE(b) << b.error().message;
+        Ct syn = test::make_tcp_ct(1);
+        nfct_set_attr_u8(syn.get(), ATTR_TCP_STATE, TCP_CONNTRACK_SYN_SENT);
+        const nf_conntrack* one[] = {syn.get()};
+        ASSERT_EQ((*b)->create(one).failed, 0u);
+        // As they come from the wire: no reply tuple.
+        Ct est = test::make_tcp_ct(1), other = test::make_tcp_ct(2);
+        for (nf_conntrack* c : {est.get(), other.get()})
+            for (auto a : {ATTR_REPL_L3PROTO, ATTR_REPL_L4PROTO, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV4_DST,
+                           ATTR_REPL_PORT_SRC, ATTR_REPL_PORT_DST})
+                nfct_attr_unset(c, a);
+        const nf_conntrack* two[] = {est.get(), other.get()};
+        const BatchResult r = (*b)->update(two);
+        EXPECT_EQ(r.failed, 0u) << r.first_error;
+        EXPECT_EQ(r.done, 2u);
+        size_t n = 0, established = 0, nat = 0;
+        ASSERT_TRUE((*b)->dump([&](Ct ct) {
+            ++n;
+            if (nfct_get_attr_u8(ct.get(), ATTR_TCP_STATE) == TCP_CONNTRACK_ESTABLISHED) ++established;
+            if (nfct_getobjopt(ct.get(), NFCT_GOPT_IS_DNAT)) ++nat;
+        }));
+        EXPECT_EQ(n, 2u);
+        EXPECT_EQ(established, 2u);
+        EXPECT_EQ(nat, 2u);
     });
 }
 
