@@ -20,6 +20,7 @@
 #   paths / paths_are "11 12"  the router's next hops for the VIP
 #   dist N                 N connections over the 100 sources into $TMP/dist.out
 #   ecmp_probe             nodes 1-3 record the client sources they receive
+#                          (seen N, seen_some N, all_seen, unseen)
 #   start_streams, step_begin N, step_end NAME, mark, stop_streams: 100
 #                          streams (dr_streams.py) in $S, which node carried
 #                          which, broken streams and stalls (ecmp-dr/-nat.sh)
@@ -152,6 +153,7 @@ EON
 STREAMS=$top_srcdir/tests/netns/dr_streams.py
 seen() { ns n$1 nft list set netdev probe seen | grep -o '203\.0\.113\.[0-9]*' | sort; }
 unseen() { for n in 1 2 3; do ns n$n nft flush set netdev probe seen; done; }
+seen_some() { [ -n "$(seen "$1")" ]; }
 all_seen() { [ $(($(seen 1 | wc -l) + $(seen 2 | wc -l) + $(seen 3 | wc -l))) -ge 100 ]; }
 field() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$2/status" 2>/dev/null; }
 all_echoing() { [ "$(field echoing "$1")" = 100 ]; }
