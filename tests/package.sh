@@ -3,9 +3,11 @@
 # Copyright (C) 2026 halbd developers
 # tests/package.sh: the Debian package end to end, as CI runs it (tests/run.sh
 # calls it as root on Debian 12 after the release build): dpkg-buildpackage
-# -us -uc -b from the `make dist` tarball (nocheck: the suite already ran;
-# noopt: it tests the packaging, and -O0 compiles in half the CPU time;
-# ccache when installed), lintian, then the .deb installed on this machine
+# -us -uc -b from the `make dist` tarball (nocheck: the suite already ran),
+# compiled with BUILD_DIR's compiler flags instead of Debian's (it tests the
+# packaging, not the optimiser or the hardening flags: the build tree sits
+# two levels deep as BUILD_DIR does, so with ccache nearly every compile is
+# BUILD_DIR's own object from the cache), lintian, then the .deb installed on this machine
 # (services not started by the install), `halbd -t` of the installed
 # placeholder, the init script's start/status/reload/stop on a real
 # configuration, a reload of a broken file refused, and a purge that leaves
@@ -20,7 +22,18 @@ fail() { echo "FAIL: package: $*" >&2; exit 1; }
 (cd "$build" && make -s dist >/dev/null)
 tar -xzf "$build"/halbd-*.tar.gz -C "$work"
 src=$(echo "$work"/halbd-*)
-(cd "$src" && DEB_BUILD_OPTIONS="nocheck noopt parallel=$(nproc)" dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1) ||
+flag() { sed -n "s/^$1 = //p" "$build/Makefile" | head -1; }
+# The same compile lines as BUILD_DIR's: its flags, -Werror if it has it,
+# dependency tracking (dh turns it off; it adds -MD and friends), and the
+# cache named by path: debhelper points HOME elsewhere, and ccache's
+# default cache with it (before, every package build missed).
+extra=--enable-dependency-tracking
+case " $(flag HALBD_WARN_CXXFLAGS) " in *" -Werror "*) extra="$extra --enable-werror" ;; esac
+ccache_dir=""
+command -v ccache >/dev/null && ccache_dir=${CCACHE_DIR:-$(ccache -k cache_dir)}
+(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" DEB_CXXFLAGS_SET="$(flag CXXFLAGS)" \
+    DEB_CPPFLAGS_SET="$(flag CPPFLAGS)" HALBD_CONFIGURE_EXTRA="$extra" CCACHE_BASEDIR="$src" \
+    CCACHE_DIR="$ccache_dir" CCACHE_NOHASHDIR=1 dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1) ||
     { tail -40 "$work/build.log"; fail "dpkg-buildpackage"; }
 deb=$(echo "$work"/halbd_*.deb)
 [ -f "$deb" ] || fail "no .deb built"
