@@ -16,8 +16,9 @@
 #                     It compiles at nice 19 while stage 1's tests run: those
 #                     mostly wait on timers, and a niced compiler only takes
 #                     the CPU they leave idle.
-#   3. the Debian package (tests/package.sh, built at -O0: it tests the
-#      packaging, not the optimiser) and `make distcheck` from build/release
+#   3. the Debian package (tests/package.sh, built with build/release's
+#      compile lines: it tests the packaging, not the compiler flags, and
+#      ccache serves its compiles) and `make distcheck` from build/release
 #      (the tarball builds with the release flags, installs and passes the
 #      non-unit tests; the unit tests already ran in stage 2)
 # Compiles go through ccache when it is installed (CI installs it), with
@@ -117,7 +118,7 @@ stage "release tests"
 tally build/release release
 
 # The .deb built from the tarball, installed here, its init script run,
-# purged (tests/package.sh; about 2-3 minutes with ccache, nocheck).
+# purged (tests/package.sh; under a minute with the release tree's objects in ccache).
 if [ "${HALBD_SKIP_PACKAGE:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v dpkg-buildpackage >/dev/null; then
     stage "debian package"
     if sh tests/package.sh build/release >build/package.log 2>&1; then
