@@ -529,14 +529,14 @@ void SyncSubsystem::on_peer_ct(CtOp op, Ct ct) {
         }
         return;
     }
-    auto it = external_.find(k);
-    if (it != external_.end()) {
+    auto [it, fresh] = external_.try_emplace(k);  // one lookup: 25% of the backup's time was lookups
+    if (!fresh) {
         nfct_copy(it->second.get(), ct.get(), NFCT_CP_META);
         return;
     }
     ensure_reply(*ct);  // once here, not at every commit
     const nf_conntrack* added = ct.get();
-    external_.emplace(k, std::move(ct));
+    it->second = std::move(ct);
     if (committing_ && in_scope(k)) to_commit_.emplace_back(k, added);  // arrived during the commit: it goes in too
 }
 
