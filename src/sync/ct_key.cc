@@ -143,6 +143,12 @@ void ensure_reply(nf_conntrack& ct) {
     if (!nfct_attr_is_set(&ct, ATTR_REPL_L3PROTO)) nfct_setobjopt(&ct, NFCT_SOPT_SETUP_REPLY);
 }
 
+void drop_reply(nf_conntrack& ct) {
+    for (auto a : {ATTR_REPL_L3PROTO, ATTR_REPL_L4PROTO, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_SRC,
+                   ATTR_REPL_IPV6_DST, ATTR_REPL_PORT_SRC, ATTR_REPL_PORT_DST})
+        nfct_attr_unset(&ct, a);
+}
+
 Ct with_reply(const nf_conntrack& ct) {
     Ct c = ct_clone(ct);
     ensure_reply(*c);

@@ -51,5 +51,8 @@ Ct ct_clone(const nf_conntrack& ct);
 void ensure_reply(nf_conntrack& ct);
 // A copy of ct with its reply tuple (ensure_reply).
 Ct with_reply(const nf_conntrack& ct);
+// Unsets the reply tuple: what FT-FW does not carry, and what an update of
+// an existing kernel entry leaves out.
+void drop_reply(nf_conntrack& ct);
 
 }  // namespace halbd::sync

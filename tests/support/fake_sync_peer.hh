@@ -42,9 +42,7 @@ public:
             // As on the wire: FT-FW carries the original tuple and the NAT
             // binding, not the reply tuple.
             sync::Ct c = sync::ct_clone(ct);
-            for (auto a : {ATTR_REPL_L3PROTO, ATTR_REPL_L4PROTO, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV4_DST,
-                           ATTR_REPL_IPV6_SRC, ATTR_REPL_IPV6_DST, ATTR_REPL_PORT_SRC, ATTR_REPL_PORT_DST})
-                nfct_attr_unset(c.get(), a);
+            sync::drop_reply(*c);
             other_->h_.on_conntrack(op, std::move(c));
         }
     }
