@@ -19,6 +19,7 @@
 
 #include "core/epoll_loop.hh"
 #include "support/fake_conntrack.hh"
+#include "sync/ct_key.hh"
 #include "sync/ftfw_ct_codec.hh"
 #include "sync/nfct_backend.hh"
 
@@ -60,6 +61,19 @@ bool run_until(core::EpollLoop& loop, Pred pred, Duration limit = 10s) {
     return pred();
 }
 
+// Runs fn in a fresh network namespace (in_netns) with an event loop and a
+// backend on it.
+template <class Fn>
+void with_backend(Fn fn) {
+    in_netns([&] {
+        auto loop = core::EpollLoop::create();
+        ASSERT_TRUE(loop);
+        auto b = NfctBackend::open(**loop);
+        ASSERT_TRUE(b) << b.error().message;
+        fn(**loop, **b);
+    });
+}
+
 class NfctBackendTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -68,15 +82,11 @@ protected:
 };
 
 TEST_F(NfctBackendTest, Commits100kEntriesInBatchesAndDumpsThemBack) {
-    in_netns([] {
-        auto loop = core::EpollLoop::create();
-        ASSERT_TRUE(loop);
-        auto b = NfctBackend::open(**loop);
-        ASSERT_TRUE(b) << b.error().message;
+    with_backend([](core::EpollLoop&, NfctBackend& b) {
         const auto table = make_table(100'000);
         const auto v = views(table);
         const auto t0 = std::chrono::steady_clock::now();
-        const BatchResult r = (*b)->commit(v);
+        const BatchResult r = b.commit(v);
         const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         std::printf("[ figure   ] commit of 100000 conntrack entries: %.1f ms (%zu done, %zu refused%s%s)\n", ms,
                     r.done, r.failed, r.first_error.empty() ? "" : ": ", r.first_error.c_str());
@@ -84,24 +94,24 @@ TEST_F(NfctBackendTest, Commits100kEntriesInBatchesAndDumpsThemBack) {
         EXPECT_EQ(r.done, 100'000u);
         EXPECT_LT(ms, 5000.0);  // a loose bound for a shared host; the figure is printed
         size_t n = 0, nat = 0;
-        ASSERT_TRUE((*b)->dump([&](Ct ct) {
+        ASSERT_TRUE(b.dump([&](Ct ct) {
             ++n;
             if (nfct_getobjopt(ct.get(), NFCT_GOPT_IS_DNAT)) ++nat;
         }));
         EXPECT_EQ(n, 100'000u);
         EXPECT_EQ(nat, 100'000u);  // the NAT binding is in the kernel's entry
         // Committing again replaces them: nothing refused, nothing added.
-        const BatchResult again = (*b)->commit(std::span(v).first(1000));
+        const BatchResult again = b.commit(std::span(v).first(1000));
         EXPECT_EQ(again.failed, 0u) << again.first_error;
         EXPECT_EQ(again.done, 1000u);
         n = 0;
-        ASSERT_TRUE((*b)->dump([&](Ct) { ++n; }));
+        ASSERT_TRUE(b.dump([&](Ct) { ++n; }));
         EXPECT_EQ(n, 100'000u);
         // Delete, by tuple (the ids are the kernel's own).
-        const BatchResult del = (*b)->remove(v);
+        const BatchResult del = b.remove(v);
         EXPECT_EQ(del.failed, 0u) << del.first_error;
         n = 0;
-        ASSERT_TRUE((*b)->dump([&](Ct) { ++n; }));
+        ASSERT_TRUE(b.dump([&](Ct) { ++n; }));
         EXPECT_EQ(n, 0u);
     });
 }
@@ -110,27 +120,21 @@ TEST_F(NfctBackendTest, Commits100kEntriesInBatchesAndDumpsThemBack) {
 // SYN_SENT to ESTABLISHED (the update cannot carry the NAT binding: the
 // entry keeps its own) and creates one that is missing, NATed.
 TEST_F(NfctBackendTest, UpdateBringsTheTcpStateAndCreatesWhatIsMissing) {
-    in_netns([] {
-        auto loop = core::EpollLoop::create();
-        ASSERT_TRUE(loop);
-        auto b = NfctBackend::open(**loop);
-        ASSERT_TRUE(b) << b.error().message;
+    with_backend([](core::EpollLoop&, NfctBackend& b) {
         Ct syn = test::make_tcp_ct(1);
         nfct_set_attr_u8(syn.get(), ATTR_TCP_STATE, TCP_CONNTRACK_SYN_SENT);
         const nf_conntrack* one[] = {syn.get()};
-        ASSERT_EQ((*b)->create(one).failed, 0u);
+        ASSERT_EQ(b.create(one).failed, 0u);
         // As they come from the wire: no reply tuple.
         Ct est = test::make_tcp_ct(1), other = test::make_tcp_ct(2);
-        for (nf_conntrack* c : {est.get(), other.get()})
-            for (auto a : {ATTR_REPL_L3PROTO, ATTR_REPL_L4PROTO, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV4_DST,
-                           ATTR_REPL_PORT_SRC, ATTR_REPL_PORT_DST})
-                nfct_attr_unset(c, a);
+        drop_reply(*est);
+        drop_reply(*other);
         const nf_conntrack* two[] = {est.get(), other.get()};
-        const BatchResult r = (*b)->update(two);
+        const BatchResult r = b.update(two);
         EXPECT_EQ(r.failed, 0u) << r.first_error;
         EXPECT_EQ(r.done, 2u);
         size_t n = 0, established = 0, nat = 0;
-        ASSERT_TRUE((*b)->dump([&](Ct ct) {
+        ASSERT_TRUE(b.dump([&](Ct ct) {
             ++n;
             if (nfct_get_attr_u8(ct.get(), ATTR_TCP_STATE) == TCP_CONNTRACK_ESTABLISHED) ++established;
             if (nfct_getobjopt(ct.get(), NFCT_GOPT_IS_DNAT)) ++nat;
@@ -142,19 +146,15 @@ TEST_F(NfctBackendTest, UpdateBringsTheTcpStateAndCreatesWhatIsMissing) {
 }
 
 TEST_F(NfctBackendTest, EventsNewAndDestroy) {
-    in_netns([] {
-        auto loop = core::EpollLoop::create();
-        ASSERT_TRUE(loop);
-        auto b = NfctBackend::open(**loop);
-        ASSERT_TRUE(b) << b.error().message;
+    with_backend([](core::EpollLoop& loop, NfctBackend& b) {
         // The changes come from another socket (another program): events of
         // a backend's own changes are skipped (below).
-        auto w = NfctBackend::open(**loop);
+        auto w = NfctBackend::open(loop);
         ASSERT_TRUE(w) << w.error().message;
         size_t own = 0;
         ASSERT_TRUE((*w)->subscribe([&](CtOp, Ct) { ++own; }, [] {}));
         size_t news = 0, updates = 0, deletes = 0, lost = 0;
-        ASSERT_TRUE((*b)->subscribe(
+        ASSERT_TRUE(b.subscribe(
             [&](CtOp op, Ct ct) {
                 EXPECT_TRUE(ct);
                 (op == CtOp::New ? news : op == CtOp::Update ? updates : deletes)++;
@@ -163,19 +163,19 @@ TEST_F(NfctBackendTest, EventsNewAndDestroy) {
         const auto table = make_table(10);
         const auto v = views(table);
         ASSERT_EQ((*w)->commit(v).done, 10u);
-        EXPECT_TRUE(run_until(**loop, [&] { return news == 10; })) << news;
+        EXPECT_TRUE(run_until(loop, [&] { return news == 10; })) << news;
         // Committed again: replaced (destroyed, created afresh).
         ASSERT_EQ((*w)->commit(v).failed, 0u);
-        EXPECT_TRUE(run_until(**loop, [&] { return news == 20 && deletes == 10; })) << news << " " << deletes;
+        EXPECT_TRUE(run_until(loop, [&] { return news == 20 && deletes == 10; })) << news << " " << deletes;
         // create() leaves existing entries alone: no event at all.
         ASSERT_EQ((*w)->create(v).done, 10u);
         ASSERT_EQ((*w)->remove(v).failed, 0u);
-        EXPECT_TRUE(run_until(**loop, [&] { return deletes == 20; })) << deletes;
+        EXPECT_TRUE(run_until(loop, [&] { return deletes == 20; })) << deletes;
         EXPECT_EQ(news, 20u);
         EXPECT_EQ(updates, 0u);
         EXPECT_EQ(lost, 0u);
         EXPECT_EQ(own, 0u);  // w heard none of its own changes
-        (*b)->unsubscribe();
+        b.unsubscribe();
         (*w)->unsubscribe();
     });
 }
@@ -184,16 +184,12 @@ TEST_F(NfctBackendTest, EventsNewAndDestroy) {
 // (one returns within its slice), and says when it is done; a cancelled one
 // never calls done.
 TEST_F(NfctBackendTest, TheSlicedDumpReadsTheWholeTableOverLoopPasses) {
-    in_netns([] {
-        auto loop = core::EpollLoop::create();
-        ASSERT_TRUE(loop);
-        auto b = NfctBackend::open(**loop);
-        ASSERT_TRUE(b) << b.error().message;
+    with_backend([](core::EpollLoop& loop, NfctBackend& b) {
         const auto table = make_table(50'000);
-        ASSERT_EQ((*b)->commit(views(table)).failed, 0u);
+        ASSERT_EQ(b.commit(views(table)).failed, 0u);
         size_t n = 0, passes = 0, nat = 0;
         std::optional<core::Status> done;
-        (*b)->dump_sliced(
+        b.dump_sliced(
             [&](Ct ct) {
                 ++n;
                 nat += nfct_getobjopt(ct.get(), NFCT_GOPT_IS_DNAT) > 0;
@@ -201,7 +197,7 @@ TEST_F(NfctBackendTest, TheSlicedDumpReadsTheWholeTableOverLoopPasses) {
             [&](core::Status s) { done = std::move(s); });
         EXPECT_FALSE(done);  // not read before the loop runs
         while (!done && passes < 100'000) {
-            (*loop)->run_once(50ms);
+            loop.run_once(50ms);
             ++passes;
         }
         ASSERT_TRUE(done);
@@ -211,9 +207,9 @@ TEST_F(NfctBackendTest, TheSlicedDumpReadsTheWholeTableOverLoopPasses) {
         EXPECT_GT(passes, 1u);  // more than one pass of the loop
         std::printf("[ figure   ] sliced dump of 50000 entries: %zu loop passes\n", passes);
         bool called = false;
-        (*b)->dump_sliced([&](Ct) {}, [&](core::Status) { called = true; });
-        (*b)->cancel_dump();
-        for (int i = 0; i < 20; ++i) (*loop)->run_once(5ms);
+        b.dump_sliced([&](Ct) {}, [&](core::Status) { called = true; });
+        b.cancel_dump();
+        for (int i = 0; i < 20; ++i) loop.run_once(5ms);
         EXPECT_FALSE(called);
     });
 }
@@ -222,35 +218,27 @@ TEST_F(NfctBackendTest, TheSlicedDumpReadsTheWholeTableOverLoopPasses) {
 // buffer (as conntrackd's NetlinkBufferSize): every event arrives, none is
 // lost. (Overruns, and the re-read they cause, are the subsystem tests'.)
 TEST_F(NfctBackendTest, ABurstOf100000FitsTheEventBuffer) {
-    in_netns([] {
-        auto loop = core::EpollLoop::create();
-        ASSERT_TRUE(loop);
-        auto b = NfctBackend::open(**loop);
-        ASSERT_TRUE(b) << b.error().message;
-        auto w = NfctBackend::open(**loop);  // another program's changes
+    with_backend([](core::EpollLoop& loop, NfctBackend& b) {
+        auto w = NfctBackend::open(loop);  // another program's changes
         ASSERT_TRUE(w) << w.error().message;
         size_t events = 0, lost = 0;
-        ASSERT_TRUE((*b)->subscribe([&](CtOp, Ct) { ++events; }, [&] { ++lost; }));
+        ASSERT_TRUE(b.subscribe([&](CtOp, Ct) { ++events; }, [&] { ++lost; }));
         const auto table = make_table(100'000);
         ASSERT_EQ((*w)->commit(views(table)).failed, 0u);
-        EXPECT_TRUE(run_until(**loop, [&] { return events == 100'000; })) << events << " events";
+        EXPECT_TRUE(run_until(loop, [&] { return events == 100'000; })) << events << " events";
         EXPECT_EQ(lost, 0u);
     });
 }
 
 // What a peer sends (the kernel's entry through the FT-FW codec) commits.
 TEST_F(NfctBackendTest, CommitsAnEntryThatCrossedTheWire) {
-    in_netns([] {
-        auto loop = core::EpollLoop::create();
-        ASSERT_TRUE(loop);
-        auto b = NfctBackend::open(**loop);
-        ASSERT_TRUE(b) << b.error().message;
+    with_backend([](core::EpollLoop&, NfctBackend& b) {
         const auto table = make_table(1);
-        ASSERT_EQ((*b)->commit(views(table)).failed, 0u);
+        ASSERT_EQ(b.commit(views(table)).failed, 0u);
         Ct dumped;
-        ASSERT_TRUE((*b)->dump([&](Ct ct) { dumped = std::move(ct); }));
+        ASSERT_TRUE(b.dump([&](Ct ct) { dumped = std::move(ct); }));
         ASSERT_TRUE(dumped);
-        ASSERT_EQ((*b)->remove(views(table)).failed, 0u);
+        ASSERT_EQ(b.remove(views(table)).failed, 0u);
         std::vector<uint8_t> wire;
         ftfw::encode_ct(*dumped, wire);
         auto decoded = ftfw::decode_ct(wire);
@@ -258,10 +246,10 @@ TEST_F(NfctBackendTest, CommitsAnEntryThatCrossedTheWire) {
         char text[1024];
         nfct_snprintf(text, sizeof text, decoded->get(), NFCT_T_UNKNOWN, NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3);
         const std::vector<const nf_conntrack*> one{decoded->get()};
-        const BatchResult r = (*b)->commit(one);
+        const BatchResult r = b.commit(one);
         EXPECT_EQ(r.failed, 0u) << r.first_error << ": " << text;
         size_t nat = 0;
-        ASSERT_TRUE((*b)->dump([&](Ct ct) { nat += nfct_getobjopt(ct.get(), NFCT_GOPT_IS_DNAT) > 0; }));
+        ASSERT_TRUE(b.dump([&](Ct ct) { nat += nfct_getobjopt(ct.get(), NFCT_GOPT_IS_DNAT) > 0; }));
         EXPECT_EQ(nat, 1u);
     });
 }
